@@ -1,0 +1,421 @@
+package ledger
+
+import (
+	"strings"
+	"time"
+
+	"github.com/xiezuo/xiezuo"
+)
+
+// Contribution forms (形式). The codes are the API's.
+var Forms = []Choice{{"cash", "资金"}, {"in_kind", "物资"}, {"consumption", "消费帮扶"}, {"fiscal", "财政帮扶资金"}}
+
+// Deliveries: pledged (认捐) or delivered (到位).
+var Deliveries = []Choice{{"pledged", "认捐"}, {"delivered", "到位"}}
+
+// Org is a reference to an organisation with its name for display.
+type Org struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// Contribution is one line of aid: money, goods valued in money, purchases,
+// or fiscal funds, from one or more givers to a county (and optionally a
+// township, village, institution).
+type Contribution struct {
+	Header
+	DateFrom      string `json:"date_from"`
+	DateTo        string `json:"date_to"`
+	Givers        []Org  `json:"givers"`
+	CountyCode    string `json:"county_code"`
+	CountyName    string `json:"county_name,omitempty"`
+	TownshipCode  string `json:"township_code,omitempty"`
+	TownshipName  string `json:"township_name,omitempty"`
+	VillageCode   string `json:"village_code,omitempty"`
+	VillageName   string `json:"village_name,omitempty"`
+	Institution   string `json:"institution,omitempty"`
+	Form          string `json:"form"`
+	Sector        string `json:"sector"`
+	Delivery      string `json:"delivery"`
+	AmountFen     int64  `json:"amount_fen"`
+	Quantity      int64  `json:"quantity,omitempty"`
+	QuantityUnit  string `json:"quantity_unit,omitempty"`
+	Item          string `json:"item,omitempty"`
+	Beneficiaries int64  `json:"beneficiaries,omitempty"`
+	ActivityID    int64  `json:"activity_id,omitempty"`
+	ActivityTitle string `json:"activity_title,omitempty"`
+	AgreementID   int64  `json:"agreement_id,omitempty"`
+	ProjectID     int64  `json:"project_id,omitempty"`
+	Note          string `json:"note,omitempty"`
+	ReceivedAt    string `json:"received_at,omitempty"`
+	ReceivedBy    string `json:"received_by,omitempty"`
+}
+
+// Validate checks every field that needs no database: dates, givers, place
+// codes and their nesting, form, sector, delivery, amounts and counts.
+func (c *Contribution) Validate() error {
+	p := xiezuo.Problems{}
+	checkRange(p, c.DateFrom, &c.DateTo)
+	if len(c.Givers) == 0 {
+		p.Add("givers", "请至少选择一个帮扶单位")
+	}
+	seen := map[int64]bool{}
+	for _, g := range c.Givers {
+		if g.ID <= 0 {
+			p.Add("givers", "帮扶单位无效")
+		} else if seen[g.ID] {
+			p.Add("givers", "帮扶单位重复")
+		}
+		seen[g.ID] = true
+	}
+	checkPlace(p, c.CountyCode, c.TownshipCode, c.VillageCode, true)
+	if !validChoice(Forms, c.Form) {
+		p.Add("form", "请选择形式（资金/物资/消费帮扶/财政帮扶资金）")
+	}
+	if !validChoice(Sectors, c.Sector) {
+		p.Add("sector", "请选择领域")
+	}
+	if !validChoice(Deliveries, c.Delivery) {
+		p.Add("delivery", "请选择认捐或到位")
+	}
+	checkFen(p, "amount", "金额", c.AmountFen)
+	if (c.Form == "cash" || c.Form == "fiscal" || c.Form == "consumption") && c.AmountFen == 0 {
+		p.Add("amount", "资金、消费帮扶和财政资金须填写金额")
+	}
+	checkCount(p, "quantity", "数量", c.Quantity)
+	checkText(p, "quantity_unit", "计量单位", &c.QuantityUnit, 10, c.Quantity > 0)
+	checkText(p, "item", "物资/内容", &c.Item, 200, c.Form == "in_kind")
+	if c.Form == "in_kind" && c.AmountFen == 0 && c.Quantity == 0 {
+		p.Add("quantity", "物资须填写折价金额或数量")
+	}
+	checkCount(p, "beneficiaries", "受益人数", c.Beneficiaries)
+	checkText(p, "institution", "受援机构", &c.Institution, 100, false)
+	checkText(p, "note", "备注", &c.Note, 1000, false)
+	return p.Err()
+}
+
+// ContributionFilter selects contributions. Empty fields match all. County
+// matches records of the county and of its townships and villages.
+type ContributionFilter struct {
+	CountyCode string
+	Form       string
+	Sector     string
+	Status     Status
+	Delivery   string
+	UnitID     int64
+	GiverID    int64
+	ActivityID int64
+	From       string // date_from >= From
+	To         string // date_from <= To
+	Query      string // item, institution, note contain
+	Offset     int
+	Limit      int
+}
+
+// Validate checks the filter's codes and dates so a bad URL gets a clear error.
+func (f *ContributionFilter) Validate() error {
+	p := xiezuo.Problems{}
+	if f.CountyCode != "" {
+		checkPlace(p, f.CountyCode, "", "", false)
+	}
+	if f.Form != "" && !validChoice(Forms, f.Form) {
+		p.Add("form", "形式参数应为 cash、in_kind、consumption 或 fiscal")
+	}
+	if f.Sector != "" && !validChoice(Sectors, f.Sector) {
+		p.Add("sector", "领域参数无效")
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		p.Add("status", "状态参数应为 draft、submitted、approved 或 returned")
+	}
+	if f.Delivery != "" && !validChoice(Deliveries, f.Delivery) {
+		p.Add("delivery", "到位参数应为 pledged 或 delivered")
+	}
+	if f.From != "" && !xiezuo.ValidDate(f.From) {
+		p.Add("from", "起始日期格式应为YYYY-MM-DD")
+	}
+	if f.To != "" && !xiezuo.ValidDate(f.To) {
+		p.Add("to", "截止日期格式应为YYYY-MM-DD")
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	return p.Err()
+}
+
+// Totals sums the contributions a filter matches (all pages).
+type Totals struct {
+	Count     int64            `json:"count"`
+	AmountFen int64            `json:"amount_fen"`
+	ByForm    map[string]int64 `json:"by_form"`
+}
+
+// Activity kinds.
+var ActivityKinds = []string{"考察调研", "座谈会议", "签约仪式", "捐赠仪式", "培训讲座", "义诊巡诊", "远程课堂", "展销活动", "慰问", "公益活动", "接待来访", "其他"}
+
+// Activity is a dated event: a trip, meeting, training, clinic, class, fair.
+// Its narrative becomes a bulletin item; contributions and agreements made on
+// it point to it.
+type Activity struct {
+	Header
+	Kind             string `json:"kind"`
+	Title            string `json:"title"`
+	DateFrom         string `json:"date_from"`
+	DateTo           string `json:"date_to"`
+	Section          string `json:"section"`
+	CountyCode       string `json:"county_code,omitempty"`
+	CountyName       string `json:"county_name,omitempty"`
+	Places           string `json:"places,omitempty"`
+	Leader           string `json:"leader,omitempty"`
+	Participants     []Org  `json:"participants,omitempty"`
+	ParticipantsText string `json:"participants_text,omitempty"`
+	Headcount        int64  `json:"headcount,omitempty"`
+	Narrative        string `json:"narrative"`
+	SameAsID         int64  `json:"same_as_id,omitempty"`
+}
+
+// Validate checks the fields that need no database.
+func (a *Activity) Validate() error {
+	p := xiezuo.Problems{}
+	if !contains(ActivityKinds, a.Kind) {
+		p.Add("kind", "请选择活动类型")
+	}
+	checkText(p, "title", "标题", &a.Title, 100, true)
+	checkRange(p, a.DateFrom, &a.DateTo)
+	if !contains(Sections, a.Section) {
+		p.Add("section", "请选择简报栏目")
+	}
+	checkPlace(p, a.CountyCode, "", "", false)
+	checkText(p, "places", "地点", &a.Places, 500, false)
+	checkText(p, "leader", "带队领导", &a.Leader, 100, false)
+	checkText(p, "participants_text", "参加人员", &a.ParticipantsText, 500, false)
+	checkCount(p, "headcount", "人数", a.Headcount)
+	checkText(p, "narrative", "活动内容", &a.Narrative, 10000, true)
+	if a.SameAsID != 0 && a.SameAsID == a.ID {
+		p.Add("same_as_id", "不能关联自身")
+	}
+	return p.Err()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Agreement is a signed agreement (协议) under one or more pairings, with
+// the sum pledged.
+type Agreement struct {
+	Header
+	Title      string   `json:"title"`
+	Year       int      `json:"year"`
+	SignedOn   string   `json:"signed_on"`
+	PledgedFen int64    `json:"pledged_fen"`
+	PairingIDs []int64  `json:"pairing_ids"`
+	Pairings   []string `json:"pairings,omitempty"`
+	ActivityID int64    `json:"activity_id,omitempty"`
+	Note       string   `json:"note,omitempty"`
+}
+
+// Validate checks the fields that need no database.
+func (a *Agreement) Validate() error {
+	p := xiezuo.Problems{}
+	checkText(p, "title", "协议名称", &a.Title, 100, true)
+	if !xiezuo.ValidDate(a.SignedOn) {
+		p.Add("signed_on", "签订日期格式应为YYYY-MM-DD")
+	} else if a.Year == 0 {
+		a.Year = atoiYear(a.SignedOn)
+	}
+	if a.Year < 1996 || a.Year > 2100 {
+		p.Add("year", "协议年度应在1996至2100之间")
+	}
+	checkFen(p, "pledged", "协议金额", a.PledgedFen)
+	if len(a.PairingIDs) == 0 {
+		p.Add("pairing_ids", "请至少选择一个结对关系")
+	}
+	checkText(p, "note", "备注", &a.Note, 1000, false)
+	return p.Err()
+}
+
+func atoiYear(date string) int {
+	y := 0
+	for _, r := range date[:4] {
+		y = y*10 + int(r-'0')
+	}
+	return y
+}
+
+// Funding sources of projects.
+var FundingSources = []string{"上海市财政援助资金", "区级财政资金", "社会帮扶资金", "县级配套资金", "其他"}
+
+// Project work states.
+var ProjectStates = []Choice{{"planned", "未开工"}, {"in_progress", "在建"}, {"completed", "已完工"}}
+
+// Milestone is a dated step of a project.
+type Milestone struct {
+	Title  string `json:"title"`
+	DueOn  string `json:"due_on"`
+	DoneOn string `json:"done_on,omitempty"`
+}
+
+// Project is a funded project in a county, with a deadline and progress.
+type Project struct {
+	Header
+	Title         string      `json:"title"`
+	CountyCode    string      `json:"county_code"`
+	CountyName    string      `json:"county_name,omitempty"`
+	TownshipCode  string      `json:"township_code,omitempty"`
+	TownshipName  string      `json:"township_name,omitempty"`
+	VillageCode   string      `json:"village_code,omitempty"`
+	VillageName   string      `json:"village_name,omitempty"`
+	Sector        string      `json:"sector"`
+	FundingSource string      `json:"funding_source"`
+	BudgetFen     int64       `json:"budget_fen"`
+	StartOn       string      `json:"start_on,omitempty"`
+	Deadline      string      `json:"deadline"`
+	Progress      int         `json:"progress"`
+	WorkState     string      `json:"work_state"`
+	CompletedOn   string      `json:"completed_on,omitempty"`
+	Milestones    []Milestone `json:"milestones,omitempty"`
+	Note          string      `json:"note,omitempty"`
+}
+
+// Overdue reports whether the project is past its deadline on day today
+// (YYYY-MM-DD) and not completed.
+func (p *Project) Overdue(today string) bool {
+	return p.WorkState != "completed" && p.Deadline != "" && p.Deadline < today
+}
+
+// Validate checks the fields that need no database.
+func (pr *Project) Validate() error {
+	p := xiezuo.Problems{}
+	checkText(p, "title", "项目名称", &pr.Title, 100, true)
+	checkPlace(p, pr.CountyCode, pr.TownshipCode, pr.VillageCode, true)
+	if !validChoice(Sectors, pr.Sector) {
+		p.Add("sector", "请选择项目领域")
+	}
+	if !contains(FundingSources, pr.FundingSource) {
+		p.Add("funding_source", "请选择资金来源")
+	}
+	checkFen(p, "budget", "项目预算", pr.BudgetFen)
+	if pr.StartOn != "" && !xiezuo.ValidDate(pr.StartOn) {
+		p.Add("start_on", "开工日期格式应为YYYY-MM-DD")
+	}
+	if !xiezuo.ValidDate(pr.Deadline) {
+		p.Add("deadline", "完成时限格式应为YYYY-MM-DD")
+	} else if pr.StartOn != "" && pr.Deadline < pr.StartOn {
+		p.Add("deadline", "完成时限不能早于开工日期")
+	}
+	if pr.Progress < 0 || pr.Progress > 100 {
+		p.Add("progress", "进度应在0至100之间")
+	}
+	if !validChoice(ProjectStates, pr.WorkState) {
+		p.Add("work_state", "请选择项目状态")
+	}
+	if pr.WorkState == "completed" {
+		if !xiezuo.ValidDate(pr.CompletedOn) {
+			p.Add("completed_on", "已完工项目须填写完工日期")
+		}
+		pr.Progress = 100
+	} else if pr.CompletedOn != "" {
+		p.Add("completed_on", "未完工项目不应填写完工日期")
+	}
+	for i := range pr.Milestones {
+		m := &pr.Milestones[i]
+		m.Title = strings.TrimSpace(m.Title)
+		if m.Title == "" || !xiezuo.ValidDate(m.DueOn) || (m.DoneOn != "" && !xiezuo.ValidDate(m.DoneOn)) {
+			p.Add("milestones", "第"+itoa(i+1)+"个节点须有名称和有效日期")
+		}
+	}
+	checkText(p, "note", "备注", &pr.Note, 1000, false)
+	return p.Err()
+}
+
+// Labour record kinds.
+var LabourKinds = []string{"职业技能培训", "转移就业（赴沪）", "转移就业（省内）", "就地就近就业"}
+
+// LabourRecord counts people trained or placed in jobs for a county in a period.
+type LabourRecord struct {
+	Header
+	DateFrom    string `json:"date_from"`
+	DateTo      string `json:"date_to"`
+	CountyCode  string `json:"county_code"`
+	CountyName  string `json:"county_name,omitempty"`
+	Kind        string `json:"kind"`
+	Trained     int64  `json:"trained"`
+	Placed      int64  `json:"placed"`
+	PoorCount   int64  `json:"poor_count"`
+	Destination string `json:"destination,omitempty"`
+	ActivityID  int64  `json:"activity_id,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+// Validate checks the fields that need no database.
+func (l *LabourRecord) Validate() error {
+	p := xiezuo.Problems{}
+	checkRange(p, l.DateFrom, &l.DateTo)
+	checkPlace(p, l.CountyCode, "", "", true)
+	if !contains(LabourKinds, l.Kind) {
+		p.Add("kind", "请选择劳务协作类型")
+	}
+	checkCount(p, "trained", "培训人数", l.Trained)
+	checkCount(p, "placed", "就业人数", l.Placed)
+	checkCount(p, "poor_count", "其中建档立卡人数", l.PoorCount)
+	if l.Trained == 0 && l.Placed == 0 {
+		p.Add("trained", "培训人数和就业人数至少填写一项")
+	}
+	if l.PoorCount > l.Trained && l.PoorCount > l.Placed {
+		p.Add("poor_count", "建档立卡人数不能超过培训或就业人数")
+	}
+	checkText(p, "destination", "就业去向", &l.Destination, 100, false)
+	checkText(p, "note", "备注", &l.Note, 1000, false)
+	return p.Err()
+}
+
+// Batch kinds.
+var BatchKinds = []string{"先心病患儿赴沪治疗", "义诊", "助学资助", "培训", "慰问", "其他"}
+
+// Batch is a group of beneficiaries served together: 第三批 27 名先心病患儿,
+// 义诊 216 人次, 734 名学生.
+type Batch struct {
+	Header
+	Date       string `json:"date"`
+	CountyCode string `json:"county_code"`
+	CountyName string `json:"county_name,omitempty"`
+	Kind       string `json:"kind"`
+	Label      string `json:"label,omitempty"`
+	Count      int64  `json:"count"`
+	CountUnit  string `json:"count_unit"`
+	ActivityID int64  `json:"activity_id,omitempty"`
+	Note       string `json:"note,omitempty"`
+}
+
+// Validate checks the fields that need no database.
+func (b *Batch) Validate() error {
+	p := xiezuo.Problems{}
+	if !xiezuo.ValidDate(b.Date) {
+		p.Add("date", "日期格式应为YYYY-MM-DD")
+	}
+	checkPlace(p, b.CountyCode, "", "", true)
+	if !contains(BatchKinds, b.Kind) {
+		p.Add("kind", "请选择受益类型")
+	}
+	checkText(p, "label", "批次", &b.Label, 50, false)
+	if b.Count <= 0 {
+		p.Add("count", "人数须大于0")
+	}
+	checkCount(p, "count", "人数", b.Count)
+	checkText(p, "count_unit", "计量单位", &b.CountUnit, 10, true)
+	checkText(p, "note", "备注", &b.Note, 1000, false)
+	return p.Err()
+}
+
+// Today returns the civil date in China (UTC+8) for overdue flags.
+func Today() string {
+	return time.Now().In(time.FixedZone("CST", 8*3600)).Format(xiezuo.DateLayout)
+}

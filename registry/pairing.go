@@ -1,0 +1,95 @@
+package registry
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xiezuo/xiezuo"
+)
+
+// Pairing kinds (结对类型).
+var PairingKinds = []string{"区县结对", "携手奔小康", "村企结对", "医院结对", "学校结对", "社会组织结对", "其他结对"}
+
+// Pairing links an east party with a west party for a span of years.
+type Pairing struct {
+	ID        int64  `json:"id"`
+	Kind      string `json:"kind"`
+	EastOrgID int64  `json:"east_org_id"`
+	EastName  string `json:"east_name,omitempty"`
+	WestOrgID int64  `json:"west_org_id"`
+	WestName  string `json:"west_name,omitempty"`
+	YearFrom  int    `json:"year_from"`
+	YearTo    int    `json:"year_to"`
+	Note      string `json:"note,omitempty"`
+}
+
+// Validate checks the fields that need no database.
+func (p *Pairing) Validate() error {
+	pr := xiezuo.Problems{}
+	p.Note = strings.TrimSpace(p.Note)
+	if !contains(PairingKinds, p.Kind) {
+		pr.Add("kind", "结对类型无效")
+	}
+	if p.EastOrgID <= 0 {
+		pr.Add("east_org_id", "请选择东部结对单位")
+	}
+	if p.WestOrgID <= 0 {
+		pr.Add("west_org_id", "请选择西部结对单位")
+	}
+	if p.EastOrgID > 0 && p.EastOrgID == p.WestOrgID {
+		pr.Add("west_org_id", "结对双方不能是同一单位")
+	}
+	if p.YearFrom < 1996 || p.YearFrom > 2100 {
+		pr.Add("year_from", "起始年份应在1996至2100之间")
+	}
+	if p.YearTo != 0 && p.YearTo < p.YearFrom {
+		pr.Add("year_to", "结束年份不能早于起始年份")
+	}
+	if utf8.RuneCountInString(p.Note) > 500 {
+		pr.Add("note", "备注不能超过500个字")
+	}
+	return pr.Err()
+}
+
+// Person kinds.
+var PersonKinds = []string{"援滇干部", "援青干部", "专业技术人才（医生）", "专业技术人才（教师）", "专业技术人才（其他）", "挂职干部"}
+
+// Person is a cadre or professional posted west.
+type Person struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	OrgID    int64  `json:"org_id"`
+	OrgName  string `json:"org_name,omitempty"`
+	DestCode string `json:"dest_code"`
+	DestName string `json:"dest_name,omitempty"`
+	Post     string `json:"post,omitempty"`
+	TermFrom string `json:"term_from"`
+	TermTo   string `json:"term_to,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Validate checks the fields that need no database.
+func (p *Person) Validate() error {
+	pr := xiezuo.Problems{}
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" || utf8.RuneCountInString(p.Name) > 50 {
+		pr.Add("name", "姓名不能为空且不超过50个字")
+	}
+	if !contains(PersonKinds, p.Kind) {
+		pr.Add("kind", "人员类别无效")
+	}
+	if p.OrgID <= 0 {
+		pr.Add("org_id", "请选择派出单位")
+	}
+	if !ValidCode(p.DestCode) {
+		pr.Add("dest_code", "请选择派驻地区（12位区划代码）")
+	}
+	if !xiezuo.ValidDate(p.TermFrom) {
+		pr.Add("term_from", "任期开始日期格式应为YYYY-MM-DD")
+	}
+	if p.TermTo != "" && (!xiezuo.ValidDate(p.TermTo) || p.TermTo < p.TermFrom) {
+		pr.Add("term_to", "任期结束日期无效或早于开始日期")
+	}
+	return pr.Err()
+}

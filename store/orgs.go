@@ -1,0 +1,363 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/registry"
+)
+
+func requireAdmin(u *xiezuo.User) error {
+	if u == nil || u.Role != xiezuo.RoleAdmin {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办管理员可以维护基础信息")
+	}
+	return nil
+}
+
+// SaveOrg creates (ID 0) or updates an organisation with its aliases.
+// Callers: office admin. Errors: EFORBIDDEN, EINVALID (fields, unknown
+// region, bad USCC), ECONFLICT (name, alias or USCC already used), ENOTFOUND.
+func (d *DB) SaveOrg(ctx context.Context, u *xiezuo.User, o *registry.Organisation) error {
+	if err := requireAdmin(u); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		p := xiezuo.Problems{}
+		if err := checkRegions(ctx, tx, p, map[string]string{"region_code": o.RegionCode}); err != nil {
+			return err
+		}
+		for _, name := range append([]string{o.Name}, o.Aliases...) {
+			var other int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM organisations WHERE name = $1 AND id <> $2
+				UNION SELECT org_id FROM org_aliases WHERE alias = $1 AND org_id <> $2`, name, o.ID).Scan(&other)
+			if err == nil {
+				return &xiezuo.Error{Code: xiezuo.ECONFLICT, Message: fmt.Sprintf("名称或别名“%s”已被其他单位使用", name), Fields: map[string]string{"name": "名称或别名已被使用"}}
+			} else if err != sql.ErrNoRows {
+				return err
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		var before any
+		if o.ID == 0 {
+			err := tx.QueryRowContext(ctx, `INSERT INTO organisations (name, kind, side, region_code, uscc) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+				o.Name, o.Kind, o.Side, nullStr(o.RegionCode), nullStr(o.USCC)).Scan(&o.ID)
+			if err != nil {
+				return err
+			}
+		} else {
+			old, err := getOrg(ctx, tx, o.ID)
+			if err != nil {
+				return err
+			}
+			before = old
+			if _, err := tx.ExecContext(ctx, `UPDATE organisations SET name = $1, kind = $2, side = $3, region_code = $4, uscc = $5 WHERE id = $6`,
+				o.Name, o.Kind, o.Side, nullStr(o.RegionCode), nullStr(o.USCC), o.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM org_aliases WHERE org_id = $1`, o.ID); err != nil {
+				return err
+			}
+		}
+		for _, a := range o.Aliases {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO org_aliases (org_id, alias) VALUES ($1, $2)`, o.ID, a); err != nil {
+				return err
+			}
+		}
+		action := "create"
+		if before != nil {
+			action = "update"
+		}
+		return d.audit(ctx, tx, u, action, "organisation", o.ID, before, o)
+	})
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+const orgCols = `o.id, o.name, o.kind, o.side, COALESCE(o.region_code, ''), COALESCE(rg.name, ''), COALESCE(o.uscc, '')`
+const orgFrom = ` FROM organisations o LEFT JOIN regions rg ON rg.code = o.region_code`
+
+func getOrg(ctx context.Context, q queryer, id int64) (*registry.Organisation, error) {
+	var o registry.Organisation
+	err := q.QueryRowContext(ctx, `SELECT `+orgCols+orgFrom+` WHERE o.id = $1`, id).
+		Scan(&o.ID, &o.Name, &o.Kind, &o.Side, &o.RegionCode, &o.RegionName, &o.USCC)
+	if err == sql.ErrNoRows {
+		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "单位不存在")
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT alias FROM org_aliases WHERE org_id = $1 ORDER BY alias`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		o.Aliases = append(o.Aliases, a)
+	}
+	return &o, rows.Err()
+}
+
+// Org returns one organisation. Anyone signed in may call it. Errors: ENOTFOUND.
+func (d *DB) Org(ctx context.Context, id int64) (*registry.Organisation, error) {
+	o, err := getOrg(ctx, d.db, id)
+	return o, mapDBError0(err)
+}
+
+// mapDBError0 is mapDBError that keeps nil.
+func mapDBError0(err error) error {
+	if err == nil {
+		return nil
+	}
+	return mapDBError(err)
+}
+
+// OrgFilter selects organisations.
+type OrgFilter struct {
+	Query string // name or alias contains
+	Side  string
+	Kind  string
+	Limit int
+}
+
+// FindOrgs lists organisations by name or alias. Anyone signed in may call
+// it. Errors: EINTERNAL.
+func (d *DB) FindOrgs(ctx context.Context, f OrgFilter) ([]registry.Organisation, error) {
+	w := &where{}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		w.add("(o.name LIKE ? OR o.id IN (SELECT org_id FROM org_aliases WHERE alias LIKE ?) OR o.uscc = ?)", "%"+q+"%", "%"+q+"%", strings.ToUpper(q))
+	}
+	if f.Side != "" {
+		w.add("o.side = ?", f.Side)
+	}
+	if f.Kind != "" {
+		w.add("o.kind = ?", f.Kind)
+	}
+	if f.Limit <= 0 || f.Limit > 5000 {
+		f.Limit = 100
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT `+orgCols+orgFrom+w.sql()+fmt.Sprintf(` ORDER BY o.side, o.kind, o.name LIMIT %d`, f.Limit), w.args...)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	var out []registry.Organisation
+	for rows.Next() {
+		var o registry.Organisation
+		if err := rows.Scan(&o.ID, &o.Name, &o.Kind, &o.Side, &o.RegionCode, &o.RegionName, &o.USCC); err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	aliases, err := d.aliasMap(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Aliases = aliases[out[i].ID]
+	}
+	return out, nil
+}
+
+func (d *DB) aliasMap(ctx context.Context) (map[int64][]string, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT org_id, alias FROM org_aliases ORDER BY alias`)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	m := map[int64][]string{}
+	for rows.Next() {
+		var id int64
+		var a string
+		if err := rows.Scan(&id, &a); err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		m[id] = append(m[id], a)
+	}
+	return m, rows.Err()
+}
+
+// OrgByName finds an organisation by exact name or alias (拼多多 →
+// 上海寻梦信息技术有限公司). Errors: ENOTFOUND.
+func (d *DB) OrgByName(ctx context.Context, name string) (*registry.Organisation, error) {
+	name = strings.TrimSpace(name)
+	var id int64
+	err := d.db.QueryRowContext(ctx, `SELECT id FROM organisations WHERE name = $1 UNION SELECT org_id FROM org_aliases WHERE alias = $1`, name).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "找不到单位“%s”", name)
+	} else if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	return d.Org(ctx, id)
+}
+
+// checkOrgs adds a problem when any id is not an organisation.
+func checkOrgs(ctx context.Context, tx *sql.Tx, p xiezuo.Problems, field, label string, ids ...int64) error {
+	for _, id := range ids {
+		if id == 0 {
+			continue
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE id = $1`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			p.Add(field, fmt.Sprintf("%s（编号%d）不存在", label, id))
+		}
+	}
+	return nil
+}
+
+// SavePairing creates (ID 0) or updates a pairing. Callers: office admin.
+// Errors: EFORBIDDEN, EINVALID, ECONFLICT (same pairing exists), ENOTFOUND.
+func (d *DB) SavePairing(ctx context.Context, u *xiezuo.User, p *registry.Pairing) error {
+	if err := requireAdmin(u); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		pr := xiezuo.Problems{}
+		var eastSide, westSide string
+		_ = tx.QueryRowContext(ctx, `SELECT side FROM organisations WHERE id = $1`, p.EastOrgID).Scan(&eastSide)
+		_ = tx.QueryRowContext(ctx, `SELECT side FROM organisations WHERE id = $1`, p.WestOrgID).Scan(&westSide)
+		if eastSide != registry.SideEast {
+			pr.Add("east_org_id", "东部结对单位不存在或不是东部单位")
+		}
+		if westSide != registry.SideWest {
+			pr.Add("west_org_id", "西部结对单位不存在或不是西部单位")
+		}
+		if err := pr.Err(); err != nil {
+			return err
+		}
+		var yearTo any
+		if p.YearTo != 0 {
+			yearTo = p.YearTo
+		}
+		if p.ID == 0 {
+			err := tx.QueryRowContext(ctx, `INSERT INTO pairings (kind, east_org_id, west_org_id, year_from, year_to, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+				p.Kind, p.EastOrgID, p.WestOrgID, p.YearFrom, yearTo, p.Note).Scan(&p.ID)
+			if err != nil {
+				return err
+			}
+			return d.audit(ctx, tx, u, "create", "pairing", p.ID, nil, p)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE pairings SET kind = $1, east_org_id = $2, west_org_id = $3, year_from = $4, year_to = $5, note = $6 WHERE id = $7`,
+			p.Kind, p.EastOrgID, p.WestOrgID, p.YearFrom, yearTo, p.Note, p.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return xiezuo.Errorf(xiezuo.ENOTFOUND, "结对关系不存在")
+		}
+		return d.audit(ctx, tx, u, "update", "pairing", p.ID, nil, p)
+	})
+}
+
+// PairingFilter selects pairings.
+type PairingFilter struct {
+	Kind   string
+	OrgID  int64 // either party
+	County string
+}
+
+// Pairings lists pairings with party names. Anyone signed in may call it.
+func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing, error) {
+	w := &where{}
+	if f.Kind != "" {
+		w.add("p.kind = ?", f.Kind)
+	}
+	if f.OrgID != 0 {
+		w.add("(p.east_org_id = ? OR p.west_org_id = ?)", f.OrgID, f.OrgID)
+	}
+	if f.County != "" && len(f.County) == 12 {
+		w.add("wo.region_code LIKE ?", f.County[:6]+"%")
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.kind, p.east_org_id, eo.name, p.west_org_id, wo.name, p.year_from, COALESCE(p.year_to, 0), p.note
+		FROM pairings p JOIN organisations eo ON eo.id = p.east_org_id JOIN organisations wo ON wo.id = p.west_org_id`+w.sql()+
+		` ORDER BY p.kind, eo.name, wo.name`, w.args...)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	var out []registry.Pairing
+	for rows.Next() {
+		var p registry.Pairing
+		if err := rows.Scan(&p.ID, &p.Kind, &p.EastOrgID, &p.EastName, &p.WestOrgID, &p.WestName, &p.YearFrom, &p.YearTo, &p.Note); err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SavePerson creates (ID 0) or updates a posted cadre or professional.
+// Callers: office admin. Errors: EFORBIDDEN, EINVALID, ENOTFOUND.
+func (d *DB) SavePerson(ctx context.Context, u *xiezuo.User, p *registry.Person) error {
+	if err := requireAdmin(u); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		pr := xiezuo.Problems{}
+		if err := checkRegions(ctx, tx, pr, map[string]string{"dest_code": p.DestCode}); err != nil {
+			return err
+		}
+		if err := checkOrgs(ctx, tx, pr, "org_id", "派出单位", p.OrgID); err != nil {
+			return err
+		}
+		if err := pr.Err(); err != nil {
+			return err
+		}
+		action := "update"
+		if p.ID == 0 {
+			action = "create"
+			if err := tx.QueryRowContext(ctx, `INSERT INTO people (name, kind, org_id, dest_code, post, term_from, term_to, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+				p.Name, p.Kind, p.OrgID, p.DestCode, p.Post, p.TermFrom, nullStr(p.TermTo), p.Note).Scan(&p.ID); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE people SET name = $1, kind = $2, org_id = $3, dest_code = $4, post = $5, term_from = $6, term_to = $7, note = $8 WHERE id = $9`,
+			p.Name, p.Kind, p.OrgID, p.DestCode, p.Post, p.TermFrom, nullStr(p.TermTo), p.Note, p.ID); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, u, action, "person", p.ID, nil, p)
+	})
+}
+
+// People lists posted people with unit and destination names.
+func (d *DB) People(ctx context.Context) ([]registry.Person, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.name, p.kind, p.org_id, o.name, p.dest_code, r.name, p.post, p.term_from, COALESCE(p.term_to, ''), p.note
+		FROM people p JOIN organisations o ON o.id = p.org_id JOIN regions r ON r.code = p.dest_code ORDER BY p.dest_code, p.term_from, p.name`)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	var out []registry.Person
+	for rows.Next() {
+		var p registry.Person
+		if err := rows.Scan(&p.ID, &p.Name, &p.Kind, &p.OrgID, &p.OrgName, &p.DestCode, &p.DestName, &p.Post, &p.TermFrom, &p.TermTo, &p.Note); err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

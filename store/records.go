@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+)
+
+// tables maps each reviewed record kind to its table.
+var tables = map[ledger.Kind]string{
+	ledger.KindActivity:     "activities",
+	ledger.KindContribution: "contributions",
+	ledger.KindAgreement:    "agreements",
+	ledger.KindProject:      "projects",
+	ledger.KindLabour:       "labour_records",
+	ledger.KindBatch:        "batches",
+}
+
+const headerCols = `x.id, x.unit_id, un.name, x.status, x.return_reason, x.created_by, cu.username, x.created_at, x.updated_at`
+
+func headerFrom(table string) string {
+	return ` FROM ` + table + ` x JOIN organisations un ON un.id = x.unit_id JOIN users cu ON cu.id = x.created_by`
+}
+
+func headerDest(h *ledger.Header) []any {
+	return []any{&h.ID, &h.UnitID, &h.UnitName, &h.Status, &h.ReturnReason, &h.CreatedBy, &h.CreatedByName, &h.CreatedAt, &h.UpdatedAt}
+}
+
+func (d *DB) header(ctx context.Context, q queryer, kind ledger.Kind, id int64) (ledger.Header, error) {
+	var h ledger.Header
+	err := q.QueryRowContext(ctx, `SELECT `+headerCols+headerFrom(tables[kind])+` WHERE x.id = $1`, id).Scan(headerDest(&h)...)
+	if err == sql.ErrNoRows {
+		return h, xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), id)
+	}
+	return h, err
+}
+
+// visible restricts a query on alias x to the records u may see (see
+// ledger.CanView).
+func visible(w *where, u *xiezuo.User) {
+	switch {
+	case u == nil:
+		w.add("1 = 0")
+	case u.IsOffice():
+	case u.Role == xiezuo.RoleUnit || u.Role == xiezuo.RoleCounty:
+		w.add("(x.status = 'approved' OR x.unit_id = ?)", u.OrgID)
+	default:
+		w.add("x.status = 'approved'")
+	}
+}
+
+// saveSpec describes one create or update of a ledger record.
+type saveSpec struct {
+	kind   ledger.Kind
+	h      *ledger.Header
+	cols   []string
+	args   []any
+	county string // the record's county, checked against a county user's
+	// check adds problems found in the database (unknown codes, orgs…).
+	check func(tx *sql.Tx, p xiezuo.Problems) error
+	// children replaces the record's child rows (givers, participants…).
+	children func(tx *sql.Tx, id int64) error
+	// load reads the record back for the audit log.
+	load func(q queryer, id int64) (any, error)
+}
+
+// saveRecord creates (h.ID 0, as a draft) or updates a ledger record after
+// checking that u may do so, all in one transaction with its audit entry.
+func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
+	table := tables[s.kind]
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		var before any
+		if s.h.ID == 0 {
+			if !ledger.CanCreateFor(u, s.h.UnitID) {
+				return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位新建记录")
+			}
+		} else {
+			old, err := d.header(ctx, tx, s.kind, s.h.ID)
+			if err != nil {
+				return err
+			}
+			if !ledger.CanView(u, old) {
+				return xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", s.kind.Label(), s.h.ID)
+			}
+			if !ledger.CanEdit(u, old) {
+				if old.Status == ledger.StatusSubmitted || old.Status == ledger.StatusApproved {
+					return xiezuo.Errorf(xiezuo.ECONFLICT, "记录状态为“%s”，已锁定，不能修改", old.Status.Label())
+				}
+				return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能修改本单位的记录")
+			}
+			if !u.IsOffice() {
+				s.h.UnitID = old.UnitID
+			}
+			if before, err = s.load(tx, s.h.ID); err != nil {
+				return err
+			}
+		}
+		p := xiezuo.Problems{}
+		if u.Role == xiezuo.RoleCounty && s.county != "" && s.county != u.CountyCode {
+			p.Add("county_code", "受援县用户只能填报本县的记录")
+		}
+		if err := checkOrgs(ctx, tx, p, "unit_id", "填报单位", s.h.UnitID); err != nil {
+			return err
+		}
+		if s.check != nil {
+			if err := s.check(tx, p); err != nil {
+				return err
+			}
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		now := d.now()
+		if s.h.ID == 0 {
+			cols := append([]string{"unit_id", "status", "created_by", "created_at", "updated_at"}, s.cols...)
+			args := append([]any{s.h.UnitID, string(ledger.StatusDraft), u.ID, now, now}, s.args...)
+			q := fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s) RETURNING id`, table, strings.Join(cols, ", "), placeholders(1, len(cols)))
+			if err := tx.QueryRowContext(ctx, q, args...).Scan(&s.h.ID); err != nil {
+				return err
+			}
+		} else {
+			sets := make([]string, 0, len(s.cols)+2)
+			for i, c := range s.cols {
+				sets = append(sets, fmt.Sprintf("%s = $%d", c, i+1))
+			}
+			n := len(s.cols)
+			sets = append(sets, fmt.Sprintf("unit_id = $%d", n+1), fmt.Sprintf("updated_at = $%d", n+2))
+			args := append(append([]any{}, s.args...), s.h.UnitID, now, s.h.ID)
+			q := fmt.Sprintf(`UPDATE %s SET %s WHERE id = $%d`, table, strings.Join(sets, ", "), n+3)
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		if s.children != nil {
+			if err := s.children(tx, s.h.ID); err != nil {
+				return err
+			}
+		}
+		after, err := s.load(tx, s.h.ID)
+		if err != nil {
+			return err
+		}
+		action := "create"
+		if before != nil {
+			action = "update"
+		}
+		return d.audit(ctx, tx, u, action, string(s.kind), s.h.ID, before, after)
+	})
+}
+
+// DeleteRecord deletes a draft or returned record. Callers: its unit's users
+// and the office. Errors: ENOTFOUND, EFORBIDDEN, ECONFLICT (locked).
+func (d *DB) DeleteRecord(ctx context.Context, u *xiezuo.User, kind ledger.Kind, id int64) error {
+	if !kind.Valid() {
+		return xiezuo.Errorf(xiezuo.EINVALID, "未知的记录类型")
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		h, err := d.header(ctx, tx, kind, id)
+		if err != nil {
+			return err
+		}
+		if !ledger.CanView(u, h) {
+			return xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), id)
+		}
+		if !ledger.CanEdit(u, h) {
+			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能删除本单位草稿或已退回的记录")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+tables[kind]+` WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, u, "delete", string(kind), id, h, nil)
+	})
+}
+
+// linkedKinds are the records that an activity contains; review actions on
+// the activity apply to those of them in the matching state.
+var linkedKinds = []ledger.Kind{ledger.KindContribution, ledger.KindAgreement, ledger.KindLabour, ledger.KindBatch}
+
+// Transition applies a review action (submit, approve, return, reopen) to a
+// record. On an activity it applies to the records made on it too, when
+// they are of the same unit and in a state the action applies to. Callers:
+// submit — the record's unit and the office; approve/return/reopen — the
+// office. Errors: ENOTFOUND, EFORBIDDEN, ECONFLICT (wrong state), EINVALID
+// (missing reason).
+func (d *DB) Transition(ctx context.Context, u *xiezuo.User, kind ledger.Kind, id int64, a ledger.Action, reason string) error {
+	if !kind.Valid() {
+		return xiezuo.Errorf(xiezuo.EINVALID, "未知的记录类型")
+	}
+	reason = strings.TrimSpace(reason)
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		h, err := d.header(ctx, tx, kind, id)
+		if err != nil {
+			return err
+		}
+		if !ledger.CanView(u, h) {
+			return xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), id)
+		}
+		if err := d.transitionOne(ctx, tx, u, kind, h, a, reason); err != nil {
+			return err
+		}
+		if kind != ledger.KindActivity {
+			return nil
+		}
+		for _, k := range linkedKinds {
+			rows, err := tx.QueryContext(ctx, `SELECT `+headerCols+headerFrom(tables[k])+` WHERE x.activity_id = $1 AND x.unit_id = $2 ORDER BY x.id`, id, h.UnitID)
+			if err != nil {
+				return err
+			}
+			var hs []ledger.Header
+			for rows.Next() {
+				var lh ledger.Header
+				if err := rows.Scan(headerDest(&lh)...); err != nil {
+					rows.Close()
+					return err
+				}
+				hs = append(hs, lh)
+			}
+			rows.Close()
+			for _, lh := range hs {
+				if _, err := ledger.Transition(u, lh, a, reason); err != nil {
+					continue // not in a state this action applies to
+				}
+				if err := d.transitionOne(ctx, tx, u, k, lh, a, reason); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func (d *DB) transitionOne(ctx context.Context, tx *sql.Tx, u *xiezuo.User, kind ledger.Kind, h ledger.Header, a ledger.Action, reason string) error {
+	next, err := ledger.Transition(u, h, a, reason)
+	if err != nil {
+		return err
+	}
+	if a != ledger.ActionReturn && a != ledger.ActionReopen {
+		reason = ""
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE `+tables[kind]+` SET status = $1, return_reason = $2, updated_at = $3 WHERE id = $4`,
+		string(next), reason, d.now(), h.ID); err != nil {
+		return err
+	}
+	return d.audit(ctx, tx, u, string(a), string(kind), h.ID,
+		map[string]string{"status": string(h.Status)}, map[string]string{"status": string(next), "reason": reason})
+}
+
+// QueueItem is a record in a review list.
+type QueueItem struct {
+	Kind ledger.Kind
+	ledger.Header
+	Title string
+	Date  string
+}
+
+// ReviewQueue lists records by status across kinds: the office's queue
+// (status submitted), or a unit's own drafts and returned records. Callers:
+// anyone signed in; the list is cut to what u may see, and for unit and
+// county users to their own unit.
+func (d *DB) ReviewQueue(ctx context.Context, u *xiezuo.User, statuses ...ledger.Status) ([]QueueItem, error) {
+	titles := map[ledger.Kind]string{
+		ledger.KindActivity:     "x.title, x.date_from",
+		ledger.KindContribution: "COALESCE(NULLIF(x.item, ''), x.note, ''), x.date_from",
+		ledger.KindAgreement:    "x.title, x.signed_on",
+		ledger.KindProject:      "x.title, x.deadline",
+		ledger.KindLabour:       "x.kind, x.date_from",
+		ledger.KindBatch:        "x.kind || ' ' || x.label, x.date",
+	}
+	var out []QueueItem
+	for _, k := range ledger.Kinds {
+		w := &where{}
+		visible(w, u)
+		if u != nil && !u.IsOffice() {
+			w.add("x.unit_id = ?", u.OrgID)
+		}
+		if len(statuses) > 0 {
+			ph := make([]string, len(statuses))
+			for i, s := range statuses {
+				ph[i] = w.next(string(s))
+			}
+			w.conds = append(w.conds, "x.status IN ("+strings.Join(ph, ", ")+")")
+		}
+		rows, err := d.db.QueryContext(ctx, `SELECT `+headerCols+`, `+titles[k]+headerFrom(tables[k])+w.sql()+` ORDER BY x.updated_at DESC LIMIT 500`, w.args...)
+		if err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		for rows.Next() {
+			it := QueueItem{Kind: k}
+			if err := rows.Scan(append(headerDest(&it.Header), &it.Title, &it.Date)...); err != nil {
+				rows.Close()
+				return nil, xiezuo.Internal(err)
+			}
+			out = append(out, it)
+		}
+		rows.Close()
+	}
+	return out, nil
+}
