@@ -85,7 +85,7 @@ func ParseYuan(s string) (int64, bool) {
 	if wan {
 		scale = 6
 	}
-	if intPart == "" || len(frac) > scale || len(intPart) > 13 {
+	if intPart == "" || len(frac) > scale || len(intPart) > 11 {
 		return 0, false
 	}
 	for _, r := range intPart + frac {
@@ -98,11 +98,9 @@ func ParseYuan(s string) (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	if wan {
-		n /= 100 // 万 with 6 decimals → fen
-		if n > MaxFen {
-			return 0, false
-		}
+	// 万 with 6 decimals counts 0.01 元, as 元 with 2 decimals does: n is fen.
+	if n > MaxFen {
+		return 0, false
 	}
 	return n, true
 }

@@ -79,14 +79,14 @@ func (c *Contribution) Validate() error {
 		p.Add("delivery", "请选择认捐或到位")
 	}
 	checkFen(p, "amount", "金额", c.AmountFen)
-	if (c.Form == "cash" || c.Form == "fiscal" || c.Form == "consumption") && c.AmountFen == 0 {
-		p.Add("amount", "资金、消费帮扶和财政资金须填写金额")
+	if (c.Form == "cash" || c.Form == "fiscal") && c.AmountFen == 0 {
+		p.Add("amount", "资金和财政帮扶资金须填写金额")
 	}
 	checkCount(p, "quantity", "数量", c.Quantity)
 	checkText(p, "quantity_unit", "计量单位", &c.QuantityUnit, 10, c.Quantity > 0)
 	checkText(p, "item", "物资/内容", &c.Item, 200, c.Form == "in_kind")
-	if c.Form == "in_kind" && c.AmountFen == 0 && c.Quantity == 0 {
-		p.Add("quantity", "物资须填写折价金额或数量")
+	if (c.Form == "in_kind" || c.Form == "consumption") && c.AmountFen == 0 && c.Quantity == 0 {
+		p.Add("quantity", "物资和消费帮扶须填写金额或数量")
 	}
 	checkCount(p, "beneficiaries", "受益人数", c.Beneficiaries)
 	checkText(p, "institution", "受援机构", &c.Institution, 100, false)

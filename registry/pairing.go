@@ -85,7 +85,7 @@ func (p *Person) Validate() error {
 	if !ValidCode(p.DestCode) {
 		pr.Add("dest_code", "请选择派驻地区（12位区划代码）")
 	}
-	if !xiezuo.ValidDate(p.TermFrom) {
+	if p.TermFrom != "" && !xiezuo.ValidDate(p.TermFrom) {
 		pr.Add("term_from", "任期开始日期格式应为YYYY-MM-DD")
 	}
 	if p.TermTo != "" && (!xiezuo.ValidDate(p.TermTo) || p.TermTo < p.TermFrom) {

@@ -332,11 +332,11 @@ func (d *DB) SavePerson(ctx context.Context, u *xiezuo.User, p *registry.Person)
 		if p.ID == 0 {
 			action = "create"
 			if err := tx.QueryRowContext(ctx, `INSERT INTO people (name, kind, org_id, dest_code, post, term_from, term_to, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-				p.Name, p.Kind, p.OrgID, p.DestCode, p.Post, p.TermFrom, nullStr(p.TermTo), p.Note).Scan(&p.ID); err != nil {
+				p.Name, p.Kind, p.OrgID, p.DestCode, p.Post, nullStr(p.TermFrom), nullStr(p.TermTo), p.Note).Scan(&p.ID); err != nil {
 				return err
 			}
 		} else if _, err := tx.ExecContext(ctx, `UPDATE people SET name = $1, kind = $2, org_id = $3, dest_code = $4, post = $5, term_from = $6, term_to = $7, note = $8 WHERE id = $9`,
-			p.Name, p.Kind, p.OrgID, p.DestCode, p.Post, p.TermFrom, nullStr(p.TermTo), p.Note, p.ID); err != nil {
+			p.Name, p.Kind, p.OrgID, p.DestCode, p.Post, nullStr(p.TermFrom), nullStr(p.TermTo), p.Note, p.ID); err != nil {
 			return err
 		}
 		return d.audit(ctx, tx, u, action, "person", p.ID, nil, p)
@@ -345,7 +345,7 @@ func (d *DB) SavePerson(ctx context.Context, u *xiezuo.User, p *registry.Person)
 
 // People lists posted people with unit and destination names.
 func (d *DB) People(ctx context.Context) ([]registry.Person, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.name, p.kind, p.org_id, o.name, p.dest_code, r.name, p.post, p.term_from, COALESCE(p.term_to, ''), p.note
+	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.name, p.kind, p.org_id, o.name, p.dest_code, r.name, p.post, COALESCE(p.term_from, ''), COALESCE(p.term_to, ''), p.note
 		FROM people p JOIN organisations o ON o.id = p.org_id JOIN regions r ON r.code = p.dest_code ORDER BY p.dest_code, p.term_from, p.name`)
 	if err != nil {
 		return nil, xiezuo.Internal(err)

@@ -48,8 +48,8 @@ CREATE TABLE people (
     org_id    BIGINT NOT NULL REFERENCES organisations (id),
     dest_code TEXT NOT NULL REFERENCES regions (code),
     post      TEXT NOT NULL DEFAULT '',
-    term_from TEXT NOT NULL CHECK (length(term_from) = 10),
-    term_to   TEXT CHECK (term_to IS NULL OR term_to >= term_from),
+    term_from TEXT CHECK (term_from IS NULL OR length(term_from) = 10),
+    term_to   TEXT CHECK (term_to IS NULL OR term_from IS NULL OR term_to >= term_from),
     note      TEXT NOT NULL DEFAULT ''
 );
 

@@ -1,0 +1,49 @@
+package xiezuo
+
+import "testing"
+
+func TestParseYuan(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		fen  int64
+		good bool
+	}{
+		{"100000", 10000000, true},
+		{"1,000.5", 100050, true},
+		{"7.1万", 7100000, true},
+		{"3.75万元", 3750000, true},
+		{"￥98888", 9888800, true},
+		{"0.01", 1, true},
+		{"67.7万", 67700000, true},
+		{"1.001", 0, false},
+		{"-5", 0, false},
+		{"abc", 0, false},
+		{"", 0, false},
+		{"100000000000", 0, false}, // 1000亿元 is over MaxFen
+	} {
+		fen, ok := ParseYuan(tc.in)
+		if ok != tc.good || fen != tc.fen {
+			t.Errorf("ParseYuan(%q) = %d, %v; want %d, %v", tc.in, fen, ok, tc.fen, tc.good)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	t.Parallel()
+	if got := FormatYuan(123456789); got != "1,234,567.89" {
+		t.Errorf("FormatYuan = %q", got)
+	}
+	if got := FormatWan(7100000); got != "7.10" {
+		t.Errorf("FormatWan = %q", got)
+	}
+	if got := FormatWan(9888800); got != "9.89" {
+		t.Errorf("FormatWan(98888元) = %q", got)
+	}
+	if got := FormatRangeCN("2020-08-31", "2020-09-03"); got != "2020年8月31日至9月3日" {
+		t.Errorf("FormatRangeCN = %q", got)
+	}
+	if got := FormatRangeCN("2020-09-01", "2020-09-04"); got != "2020年9月1日至4日" {
+		t.Errorf("FormatRangeCN = %q", got)
+	}
+}

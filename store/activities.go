@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+)
+
+// RecordFilter selects records of the kinds other than contributions.
+type RecordFilter struct {
+	CountyCode string
+	Status     ledger.Status
+	UnitID     int64
+	From, To   string // on the record's main date
+	Section    string // activities only
+	Limit      int
+	Offset     int
+}
+
+func (f *RecordFilter) where(u *xiezuo.User, dateCol string, hasCounty bool) *where {
+	w := &where{}
+	visible(w, u)
+	if f.Status != "" {
+		w.add("x.status = ?", string(f.Status))
+	}
+	if f.CountyCode != "" && hasCounty {
+		w.add("x.county_code = ?", f.CountyCode)
+	}
+	if f.UnitID != 0 {
+		w.add("x.unit_id = ?", f.UnitID)
+	}
+	if f.From != "" {
+		w.add("x."+dateCol+" >= ?", f.From)
+	}
+	if f.To != "" {
+		w.add("x."+dateCol+" <= ?", f.To)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	return w
+}
+
+func (f *RecordFilter) page(order string) string {
+	return fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", order, f.Limit, max(f.Offset, 0))
+}
+
+var activityCols = []string{"kind", "title", "date_from", "date_to", "section", "county_code", "places", "leader",
+	"participants_text", "headcount", "narrative", "same_as_id"}
+
+// SaveActivity creates (ID 0) or updates an activity with its participating
+// units. Callers: the owner unit's users and the office. Errors: EFORBIDDEN,
+// ENOTFOUND, ECONFLICT (locked), EINVALID.
+func (d *DB) SaveActivity(ctx context.Context, u *xiezuo.User, a *ledger.Activity) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return d.saveRecord(ctx, u, saveSpec{
+		kind: ledger.KindActivity, h: &a.Header, cols: activityCols,
+		args: []any{a.Kind, a.Title, a.DateFrom, a.DateTo, a.Section, nullStr(a.CountyCode), a.Places, a.Leader,
+			a.ParticipantsText, a.Headcount, a.Narrative, nullID(a.SameAsID)},
+		check: func(tx *sql.Tx, p xiezuo.Problems) error {
+			if err := checkRegions(ctx, tx, p, map[string]string{"county_code": a.CountyCode}); err != nil {
+				return err
+			}
+			for _, o := range a.Participants {
+				if err := checkOrgs(ctx, tx, p, "participants", "参加单位", o.ID); err != nil {
+					return err
+				}
+			}
+			return d.checkLinks(ctx, tx, u, p, map[ledger.Kind]int64{ledger.KindActivity: a.SameAsID})
+		},
+		children: func(tx *sql.Tx, id int64) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM activity_participants WHERE activity_id = $1`, id); err != nil {
+				return err
+			}
+			seen := map[int64]bool{}
+			for _, o := range a.Participants {
+				if seen[o.ID] {
+					continue
+				}
+				seen[o.ID] = true
+				if _, err := tx.ExecContext(ctx, `INSERT INTO activity_participants (activity_id, org_id) VALUES ($1, $2)`, id, o.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		load: func(q queryer, id int64) (any, error) { return d.getActivity(ctx, q, id) },
+	})
+}
+
+const activitySelect = `SELECT ` + headerCols + `, x.kind, x.title, x.date_from, x.date_to, x.section, COALESCE(x.county_code, ''), COALESCE(rc.name, ''),
+	x.places, x.leader, x.participants_text, x.headcount, x.narrative, COALESCE(x.same_as_id, 0)
+	FROM activities x JOIN organisations un ON un.id = x.unit_id JOIN users cu ON cu.id = x.created_by
+	LEFT JOIN regions rc ON rc.code = x.county_code`
+
+func scanActivity(s interface{ Scan(...any) error }) (*ledger.Activity, error) {
+	var a ledger.Activity
+	err := s.Scan(append(headerDest(&a.Header), &a.Kind, &a.Title, &a.DateFrom, &a.DateTo, &a.Section, &a.CountyCode, &a.CountyName,
+		&a.Places, &a.Leader, &a.ParticipantsText, &a.Headcount, &a.Narrative, &a.SameAsID)...)
+	return &a, err
+}
+
+func (d *DB) getActivity(ctx context.Context, q queryer, id int64) (*ledger.Activity, error) {
+	a, err := scanActivity(q.QueryRowContext(ctx, activitySelect+` WHERE x.id = $1`, id))
+	if err == sql.ErrNoRows {
+		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "活动（编号%d）不存在", id)
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT o.id, o.name FROM activity_participants p JOIN organisations o ON o.id = p.org_id WHERE p.activity_id = $1 ORDER BY o.name`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o ledger.Org
+		if err := rows.Scan(&o.ID, &o.Name); err != nil {
+			return nil, err
+		}
+		a.Participants = append(a.Participants, o)
+	}
+	return a, rows.Err()
+}
+
+// Activity returns one activity. Callers: anyone who may see it. Errors: ENOTFOUND.
+func (d *DB) Activity(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Activity, error) {
+	a, err := d.getActivity(ctx, d.db, id)
+	if err != nil {
+		return nil, mapDBError(err)
+	}
+	if !ledger.CanView(u, a.Header) {
+		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "活动（编号%d）不存在", id)
+	}
+	return a, nil
+}
+
+// ListActivities lists the activities f matches that u may see, newest
+// first, with the total count. Callers: anyone signed in.
+func (d *DB) ListActivities(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Activity, int64, error) {
+	w := f.where(u, "date_from", true)
+	if f.Section != "" {
+		w.add("x.section = ?", f.Section)
+	}
+	var n int64
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM activities x`+w.sql(), w.args...).Scan(&n); err != nil {
+		return nil, 0, xiezuo.Internal(err)
+	}
+	rows, err := d.db.QueryContext(ctx, activitySelect+w.sql()+f.page("x.date_from DESC, x.id DESC"), w.args...)
+	if err != nil {
+		return nil, 0, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	var out []*ledger.Activity
+	for rows.Next() {
+		a, err := scanActivity(rows)
+		if err != nil {
+			return nil, 0, xiezuo.Internal(err)
+		}
+		out = append(out, a)
+	}
+	return out, n, rows.Err()
+}
+
+// SameTrip lists other activities that may report the same trip: same
+// county, overlapping dates. The office uses it to link duplicate reports.
+func (d *DB) SameTrip(ctx context.Context, u *xiezuo.User, a *ledger.Activity) ([]*ledger.Activity, error) {
+	if a.CountyCode == "" {
+		return nil, nil
+	}
+	w := &where{}
+	visible(w, u)
+	w.add("x.county_code = ? AND x.id <> ? AND x.date_from <= ? AND x.date_to >= ?", a.CountyCode, a.ID, a.DateTo, a.DateFrom)
+	rows, err := d.db.QueryContext(ctx, activitySelect+w.sql()+` ORDER BY x.date_from LIMIT 20`, w.args...)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	var out []*ledger.Activity
+	for rows.Next() {
+		x, err := scanActivity(rows)
+		if err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,297 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+)
+
+var contributionCols = []string{"date_from", "date_to", "county_code", "township_code", "village_code", "institution", "form", "sector",
+	"delivery", "amount_fen", "quantity", "quantity_unit", "item", "beneficiaries", "activity_id", "agreement_id", "project_id", "note"}
+
+// SaveContribution creates (ID 0, as a draft of c.UnitID) or updates a
+// contribution with its givers. Callers: users of the owner unit and the
+// office; county users for their county. Errors: EFORBIDDEN, ENOTFOUND,
+// ECONFLICT (locked), EINVALID (fields; unknown region, giver, activity).
+func (d *DB) SaveContribution(ctx context.Context, u *xiezuo.User, c *ledger.Contribution) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return d.saveRecord(ctx, u, saveSpec{
+		kind: ledger.KindContribution, h: &c.Header, cols: contributionCols, county: c.CountyCode,
+		args: []any{c.DateFrom, c.DateTo, c.CountyCode, nullStr(c.TownshipCode), nullStr(c.VillageCode), c.Institution, c.Form, c.Sector,
+			c.Delivery, c.AmountFen, c.Quantity, c.QuantityUnit, c.Item, c.Beneficiaries, nullID(c.ActivityID), nullID(c.AgreementID), nullID(c.ProjectID), c.Note},
+		check: func(tx *sql.Tx, p xiezuo.Problems) error {
+			if err := checkRegions(ctx, tx, p, map[string]string{"county_code": c.CountyCode, "township_code": c.TownshipCode, "village_code": c.VillageCode}); err != nil {
+				return err
+			}
+			for _, g := range c.Givers {
+				if err := checkOrgs(ctx, tx, p, "givers", "帮扶单位", g.ID); err != nil {
+					return err
+				}
+			}
+			return d.checkLinks(ctx, tx, u, p, map[ledger.Kind]int64{ledger.KindActivity: c.ActivityID, ledger.KindAgreement: c.AgreementID, ledger.KindProject: c.ProjectID})
+		},
+		children: func(tx *sql.Tx, id int64) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM contribution_givers WHERE contribution_id = $1`, id); err != nil {
+				return err
+			}
+			for i, g := range c.Givers {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES ($1, $2, $3)`, id, g.ID, i); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		load: func(q queryer, id int64) (any, error) { return d.getContribution(ctx, q, id) },
+	})
+}
+
+// checkLinks checks that linked records exist and u may see them.
+func (d *DB) checkLinks(ctx context.Context, tx *sql.Tx, u *xiezuo.User, p xiezuo.Problems, links map[ledger.Kind]int64) error {
+	for k, id := range links {
+		if id == 0 {
+			continue
+		}
+		h, err := d.header(ctx, tx, k, id)
+		if err != nil && xiezuo.ErrorCode(err) != xiezuo.ENOTFOUND {
+			return err
+		}
+		if err != nil || !ledger.CanView(u, h) {
+			p.Add(string(k)+"_id", fmt.Sprintf("所属%s（编号%d）不存在", k.Label(), id))
+		}
+	}
+	return nil
+}
+
+const contributionSelect = `SELECT ` + headerCols + `, x.date_from, x.date_to, x.county_code, rc.name, COALESCE(x.township_code, ''), COALESCE(rt.name, ''),
+	COALESCE(x.village_code, ''), COALESCE(rv.name, ''), x.institution, x.form, x.sector, x.delivery, x.amount_fen, x.quantity, x.quantity_unit,
+	x.item, x.beneficiaries, COALESCE(x.activity_id, 0), COALESCE(act.title, ''), COALESCE(x.agreement_id, 0), COALESCE(x.project_id, 0), x.note,
+	COALESCE(x.received_at, ''), COALESCE(ru.username, '')` + `
+	FROM contributions x JOIN organisations un ON un.id = x.unit_id JOIN users cu ON cu.id = x.created_by
+	JOIN regions rc ON rc.code = x.county_code LEFT JOIN regions rt ON rt.code = x.township_code LEFT JOIN regions rv ON rv.code = x.village_code
+	LEFT JOIN activities act ON act.id = x.activity_id LEFT JOIN users ru ON ru.id = x.received_by`
+
+func scanContribution(s interface{ Scan(...any) error }) (*ledger.Contribution, error) {
+	var c ledger.Contribution
+	err := s.Scan(append(headerDest(&c.Header), &c.DateFrom, &c.DateTo, &c.CountyCode, &c.CountyName, &c.TownshipCode, &c.TownshipName,
+		&c.VillageCode, &c.VillageName, &c.Institution, &c.Form, &c.Sector, &c.Delivery, &c.AmountFen, &c.Quantity, &c.QuantityUnit,
+		&c.Item, &c.Beneficiaries, &c.ActivityID, &c.ActivityTitle, &c.AgreementID, &c.ProjectID, &c.Note, &c.ReceivedAt, &c.ReceivedBy)...)
+	return &c, err
+}
+
+func (d *DB) getContribution(ctx context.Context, q queryer, id int64) (*ledger.Contribution, error) {
+	c, err := scanContribution(q.QueryRowContext(ctx, contributionSelect+` WHERE x.id = $1`, id))
+	if err == sql.ErrNoRows {
+		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "帮扶投入（编号%d）不存在", id)
+	} else if err != nil {
+		return nil, err
+	}
+	return c, d.fillGivers(ctx, q, []*ledger.Contribution{c})
+}
+
+func (d *DB) fillGivers(ctx context.Context, q queryer, cs []*ledger.Contribution) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	byID := map[int64]*ledger.Contribution{}
+	args := make([]any, len(cs))
+	for i, c := range cs {
+		byID[c.ID] = c
+		c.Givers = nil
+		args[i] = c.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT g.contribution_id, o.id, o.name FROM contribution_givers g JOIN organisations o ON o.id = g.org_id
+		WHERE g.contribution_id IN (`+placeholders(1, len(args))+`) ORDER BY g.contribution_id, g.seq`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cid int64
+		var g ledger.Org
+		if err := rows.Scan(&cid, &g.ID, &g.Name); err != nil {
+			return err
+		}
+		byID[cid].Givers = append(byID[cid].Givers, g)
+	}
+	return rows.Err()
+}
+
+// Contribution returns one contribution. Callers: anyone who may see it
+// (ledger.CanView). Errors: ENOTFOUND (also when u may not see it).
+func (d *DB) Contribution(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Contribution, error) {
+	c, err := d.getContribution(ctx, d.db, id)
+	if err != nil {
+		return nil, mapDBError(err)
+	}
+	if !ledger.CanView(u, c.Header) {
+		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "帮扶投入（编号%d）不存在", id)
+	}
+	return c, nil
+}
+
+func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
+	w := &where{}
+	visible(w, u)
+	if f.CountyCode != "" {
+		w.add("x.county_code = ?", f.CountyCode)
+	}
+	if f.Status != "" {
+		w.add("x.status = ?", string(f.Status))
+	}
+	if f.From != "" {
+		w.add("x.date_from >= ?", f.From)
+	}
+	if f.To != "" {
+		w.add("x.date_from <= ?", f.To)
+	}
+	if f.Form != "" {
+		w.add("x.form = ?", f.Form)
+	}
+	if f.Sector != "" {
+		w.add("x.sector = ?", f.Sector)
+	}
+	if f.Delivery != "" {
+		w.add("x.delivery = ?", f.Delivery)
+	}
+	if f.UnitID != 0 {
+		w.add("x.unit_id = ?", f.UnitID)
+	}
+	if f.ActivityID != 0 {
+		w.add("x.activity_id = ?", f.ActivityID)
+	}
+	if f.GiverID != 0 {
+		w.add("EXISTS (SELECT 1 FROM contribution_givers g WHERE g.contribution_id = x.id AND g.org_id = ?)", f.GiverID)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		w.add("(x.item LIKE ? OR x.institution LIKE ? OR x.note LIKE ?)", "%"+q+"%", "%"+q+"%", "%"+q+"%")
+	}
+	return w
+}
+
+// ListContributions returns one page of the contributions f matches that u
+// may see, newest first, and the totals of all of them (every page).
+// Callers: anyone signed in. Errors: EINVALID (bad filter), EINTERNAL.
+func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.ContributionFilter) ([]*ledger.Contribution, ledger.Totals, error) {
+	tot := ledger.Totals{ByForm: map[string]int64{}}
+	if err := f.Validate(); err != nil {
+		return nil, tot, err
+	}
+	w := contributionWhere(u, &f)
+	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+fmt.Sprintf(` ORDER BY x.date_from DESC, x.id DESC LIMIT %d OFFSET %d`, f.Limit, f.Offset), w.args...)
+	if err != nil {
+		return nil, tot, xiezuo.Internal(err)
+	}
+	var items []*ledger.Contribution
+	for rows.Next() {
+		c, err := scanContribution(rows)
+		if err != nil {
+			rows.Close()
+			return nil, tot, xiezuo.Internal(err)
+		}
+		items = append(items, c)
+	}
+	rows.Close()
+	if err := d.fillGivers(ctx, d.db, items); err != nil {
+		return nil, tot, xiezuo.Internal(err)
+	}
+	tot, err = d.contributionTotals(ctx, w)
+	return items, tot, err
+}
+
+func (d *DB) contributionTotals(ctx context.Context, w *where) (ledger.Totals, error) {
+	tot := ledger.Totals{ByForm: map[string]int64{}}
+	rows, err := d.db.QueryContext(ctx, `SELECT x.form, COUNT(*), COALESCE(SUM(x.amount_fen), 0) FROM contributions x`+w.sql()+` GROUP BY x.form`, w.args...)
+	if err != nil {
+		return tot, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var form string
+		var n, sum int64
+		if err := rows.Scan(&form, &n, &sum); err != nil {
+			return tot, xiezuo.Internal(err)
+		}
+		tot.Count += n
+		tot.AmountFen += sum
+		tot.ByForm[form] = sum
+	}
+	return tot, rows.Err()
+}
+
+// CountyTotal is the approved contributions of one county.
+type CountyTotal struct {
+	CountyCode string
+	CountyName string
+	ledger.Totals
+}
+
+// CountyTotals sums approved contributions per county in a date range
+// (either bound may be empty). Only approved records count. Callers: anyone
+// signed in.
+func (d *DB) CountyTotals(ctx context.Context, from, to string) ([]CountyTotal, error) {
+	w := &where{}
+	w.add("x.status = 'approved'")
+	if from != "" {
+		w.add("x.date_from >= ?", from)
+	}
+	if to != "" {
+		w.add("x.date_from <= ?", to)
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT x.county_code, r.name, x.form, COUNT(*), SUM(x.amount_fen) FROM contributions x
+		JOIN regions r ON r.code = x.county_code`+w.sql()+` GROUP BY x.county_code, r.name, x.form ORDER BY x.county_code`, w.args...)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	var out []CountyTotal
+	for rows.Next() {
+		var code, name, form string
+		var n, sum int64
+		if err := rows.Scan(&code, &name, &form, &n, &sum); err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		if len(out) == 0 || out[len(out)-1].CountyCode != code {
+			out = append(out, CountyTotal{CountyCode: code, CountyName: name, Totals: ledger.Totals{ByForm: map[string]int64{}}})
+		}
+		t := &out[len(out)-1]
+		t.Count += n
+		t.AmountFen += sum
+		t.ByForm[form] = sum
+	}
+	return out, rows.Err()
+}
+
+// ConfirmReceipt records that the county received a delivered, approved
+// contribution. Callers: county users of the record's county, the office.
+// Errors: ENOTFOUND, EFORBIDDEN, ECONFLICT (not approved/delivered, or done).
+func (d *DB) ConfirmReceipt(ctx context.Context, u *xiezuo.User, id int64) error {
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		c, err := d.getContribution(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !ledger.CanView(u, c.Header) {
+			return xiezuo.Errorf(xiezuo.ENOTFOUND, "帮扶投入（编号%d）不存在", id)
+		}
+		if !u.IsOffice() && !(u.Role == xiezuo.RoleCounty && u.CountyCode == c.CountyCode) {
+			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户可以确认收到本县的帮扶")
+		}
+		if c.Status != ledger.StatusApproved || c.Delivery != "delivered" {
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "只有已通过且已到位的帮扶可以确认收到")
+		}
+		if c.ReceivedAt != "" {
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "该笔帮扶已确认收到")
+		}
+		now := d.now()
+		if _, err := tx.ExecContext(ctx, `UPDATE contributions SET received_at = $1, received_by = $2 WHERE id = $3`, now, u.ID, id); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, u, "receive", string(ledger.KindContribution), id, nil, map[string]string{"received_at": now})
+	})
+}
