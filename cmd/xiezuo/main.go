@@ -1,0 +1,275 @@
+// Command xiezuo runs the cooperation platform and its administration tasks.
+//
+//	xiezuo serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--no-demo]
+//	xiezuo regions import [--data DIR | --db …] CSV_DIR
+//	xiezuo user add [--data DIR | --db …] --username NAME --password PW --role admin|reviewer|unit|county|viewer [--org 单位] [--county 代码]
+//	xiezuo token create [--data DIR | --db …] --user NAME
+//	xiezuo audit verify [--data DIR | --db …]
+//	xiezuo backup [--data DIR] OUT
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/store"
+	"github.com/xiezuo/xiezuo/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "xiezuo:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `用法:
+  xiezuo serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--no-demo] [--secure-cookies]
+  xiezuo regions import [--data DIR | --db …] CSV目录
+  xiezuo user add [--data DIR | --db …] --username 用户名 --password 密码 --role admin|reviewer|unit|county|viewer [--org 单位名称] [--county 区划代码]
+  xiezuo token create [--data DIR | --db …] --user 用户名
+  xiezuo audit verify [--data DIR | --db …]
+  xiezuo backup [--data DIR] 输出文件`
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	cmd, rest := args[0], args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && (cmd == "regions" || cmd == "user" || cmd == "token" || cmd == "audit") {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest)
+	case "regions import":
+		return regionsImport(ctx, rest)
+	case "user add":
+		return userAdd(ctx, rest)
+	case "token create":
+		return tokenCreate(ctx, rest)
+	case "audit verify":
+		return auditVerify(ctx, rest)
+	case "backup":
+		return backup(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Println(usage)
+		return nil
+	}
+	return fmt.Errorf("未知命令 %q\n%s", cmd, usage)
+}
+
+// dbFlags are the flags every command shares to find the database.
+type dbFlags struct {
+	data, dsn string
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", "xiezuo-data", "数据目录（SQLite 文件 xiezuo.db 所在）")
+	fs.StringVar(&f.dsn, "db", "", "PostgreSQL 连接串 postgres://…（设置后不使用 --data）")
+}
+
+func (f *dbFlags) open(ctx context.Context) (*store.DB, error) {
+	dsn := f.dsn
+	if dsn == "" {
+		dsn = filepath.Join(f.data, "xiezuo.db")
+	}
+	return store.Open(ctx, dsn)
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "监听地址")
+	noDemo := fs.Bool("no-demo", false, "空库启动时不载入演示数据")
+	secure := fs.Bool("secure-cookies", false, "会话 Cookie 加 Secure 标志（经 HTTPS 访问时使用）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	demoLoaded := false
+	if !*noDemo {
+		loaded, err := demo.Load(ctx, db)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			log.Info("已载入演示数据（2020年第9、10期简报）", "password", demo.Password)
+		}
+		_, err = db.UserByName(ctx, "admin")
+		demoLoaded = err == nil
+	}
+	srv, err := web.NewServer(db, *secure, log)
+	if err != nil {
+		return err
+	}
+	srv.Demo = demoLoaded
+	if err := srv.Open(*addr); err != nil {
+		return err
+	}
+	log.Info("协作平台已启动", "url", srv.URL(), "db", string(db.Dialect))
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Close(sctx)
+}
+
+func regionsImport(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("regions import", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("用法: xiezuo regions import [--data DIR] CSV目录")
+	}
+	start := time.Now()
+	regions, err := store.ReadRegionsDir(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.UpsertRegions(ctx, nil, regions)
+	if err != nil {
+		return err
+	}
+	total, _ := db.RegionCount(ctx)
+	fmt.Printf("已导入 %d 条区划（库中共 %d 条），用时 %.1f 秒\n", n, total, time.Since(start).Seconds())
+	return nil
+}
+
+func userAdd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	name := fs.String("username", "", "用户名")
+	display := fs.String("name", "", "显示名称")
+	pw := fs.String("password", "", "密码（至少8位）")
+	role := fs.String("role", "", "角色 admin|reviewer|unit|county|viewer")
+	org := fs.String("org", "", "所属单位名称（报送单位、受援县用户必填）")
+	county := fs.String("county", "", "所属县12位区划代码（受援县用户必填）")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	nu := store.NewUser{Username: *name, DisplayName: *display, Password: *pw, Role: xiezuo.Role(*role), CountyCode: *county}
+	if *org != "" {
+		o, err := db.OrgByName(ctx, *org)
+		if err != nil {
+			return errors.New(xiezuo.ErrorMessage(err))
+		}
+		nu.OrgID = o.ID
+	}
+	u, err := db.CreateUser(ctx, nil, nu)
+	if err != nil {
+		return errors.New(xiezuo.ErrorMessage(err) + fieldText(err))
+	}
+	fmt.Printf("已创建用户 %s（%s，编号 %d）\n", u.Username, u.Role.Label(), u.ID)
+	return nil
+}
+
+func fieldText(err error) string {
+	var parts []string
+	for k, v := range xiezuo.ErrorFields(err) {
+		parts = append(parts, k+"："+v)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "（" + strings.Join(parts, "；") + "）"
+}
+
+func tokenCreate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	name := fs.String("user", "", "用户名")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.UserByName(ctx, *name)
+	if err != nil {
+		return errors.New(xiezuo.ErrorMessage(err))
+	}
+	tok, err := db.CreateToken(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Println(tok)
+	return nil
+}
+
+func auditVerify(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.VerifyAudit(ctx)
+	if err != nil {
+		return fmt.Errorf("审计日志校验失败（已校验 %d 条）：%w", n, err)
+	}
+	fmt.Printf("审计日志完整：%d 条，哈希链校验通过\n", n)
+	return nil
+}
+
+func backup(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("用法: xiezuo backup [--data DIR] 输出文件")
+	}
+	db, err := dbf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Printf("已备份到 %s\n", fs.Arg(0))
+	return nil
+}

@@ -1,0 +1,131 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/registry"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+func (s *Server) activityEditor() *editor[*ledger.Activity] {
+	return &editor[*ledger.Activity]{
+		kind: ledger.KindActivity, page: "activity_form", base: "/activities",
+		header: func(a *ledger.Activity) *ledger.Header { return &a.Header },
+		blank: func(r *http.Request, u *xiezuo.User) *ledger.Activity {
+			return &ledger.Activity{Header: ledger.Header{UnitID: u.OrgID}, Section: "扶贫协作", Kind: "考察调研", CountyCode: u.CountyCode}
+		},
+		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Activity, error) { return s.DB.Activity(ctx, u, id) },
+		values: func(a *ledger.Activity) map[string]string {
+			names := make([]string, len(a.Participants))
+			for i, p := range a.Participants {
+				names[i] = p.Name
+			}
+			return map[string]string{
+				"unit_id": itoa64(a.UnitID), "kind": a.Kind, "title": a.Title, "date_from": a.DateFrom, "date_to": a.DateTo,
+				"section": a.Section, "county_code": a.CountyCode, "places": a.Places, "leader": a.Leader,
+				"participants": strings.Join(names, "\n"), "participants_text": a.ParticipantsText,
+				"headcount": itoa64(a.Headcount), "narrative": a.Narrative, "same_as_id": itoa64(a.SameAsID),
+			}
+		},
+		read: func(f *formReader, u *xiezuo.User, a *ledger.Activity) {
+			a.UnitID = defaultUnit(u, f.id("unit_id"))
+			a.Kind, a.Title, a.Section = f.str("kind"), f.str("title"), f.str("section")
+			a.DateFrom, a.DateTo = f.date("date_from", "开始日期"), f.date("date_to", "截止日期")
+			a.CountyCode = f.region("county_code", "所到县", registry.LevelCounty, "")
+			a.Places, a.Leader = f.str("places"), f.str("leader")
+			a.Participants = f.orgs("participants", "参加单位")
+			a.ParticipantsText = f.str("participants_text")
+			a.Headcount = f.int64("headcount", "人数")
+			a.Narrative = f.str("narrative")
+			a.SameAsID = f.id("same_as_id")
+		},
+		validate: func(a *ledger.Activity) error { return a.Validate() },
+		save:     s.DB.SaveActivity,
+	}
+}
+
+func (s *Server) activityNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.activityEditor().newPage(s)(w, r, u)
+}
+func (s *Server) activityCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.activityEditor().submit(s)(w, r, u)
+}
+func (s *Server) activityEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.activityEditor().editPage(s)(w, r, u)
+}
+func (s *Server) activityUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.activityEditor().submit(s)(w, r, u)
+}
+
+func (s *Server) activityShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	a, err := s.DB.Activity(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	cs, tot, err := s.DB.ListContributions(ctx, u, ledger.ContributionFilter{ActivityID: id, Limit: 500})
+	if err != nil {
+		return err
+	}
+	f := store.RecordFilter{Limit: 500}
+	var agreements []*ledger.Agreement
+	all, err := s.DB.ListAgreements(ctx, u, f)
+	if err != nil {
+		return err
+	}
+	for _, g := range all {
+		if g.ActivityID == id {
+			agreements = append(agreements, g)
+		}
+	}
+	batches, err := s.DB.ListBatches(ctx, u, f)
+	if err != nil {
+		return err
+	}
+	var bs []*ledger.Batch
+	for _, b := range batches {
+		if b.ActivityID == id {
+			bs = append(bs, b)
+		}
+	}
+	same, err := s.DB.SameTrip(ctx, u, a)
+	if err != nil {
+		return err
+	}
+	var sameAs *ledger.Activity
+	if a.SameAsID != 0 {
+		sameAs, _ = s.DB.Activity(ctx, u, a.SameAsID)
+	}
+	return s.recordPage(w, r, "activity_show", ledger.KindActivity, a.Header, map[string]any{
+		"A": a, "Contributions": cs, "Totals": tot, "FormTotals": formTotals(tot), "Agreements": agreements, "Batches": bs,
+		"SameTrip": same, "SameAs": sameAs,
+	})
+}
+
+func (s *Server) activityList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	q := r.URL.Query()
+	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"), Limit: 50}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	items, n, err := s.DB.ListActivities(r.Context(), u, f)
+	if err != nil {
+		return err
+	}
+	data, err := s.choices(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	data["Title"], data["Items"], data["Q"] = "活动", items, q
+	data["Pager"] = newPager(r.URL, f.Offset, f.Limit, int(n))
+	s.render(w, r, http.StatusOK, "activity_list", data)
+	return nil
+}

@@ -1,0 +1,200 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/registry"
+)
+
+func (s *Server) contributionEditor() *editor[*ledger.Contribution] {
+	return &editor[*ledger.Contribution]{
+		kind: ledger.KindContribution, page: "contribution_form", base: "/contributions",
+		header: func(c *ledger.Contribution) *ledger.Header { return &c.Header },
+		blank: func(r *http.Request, u *xiezuo.User) *ledger.Contribution {
+			c := &ledger.Contribution{Header: ledger.Header{UnitID: u.OrgID}, Delivery: "delivered", CountyCode: u.CountyCode}
+			if id, _ := strconv.ParseInt(r.URL.Query().Get("activity_id"), 10, 64); id > 0 {
+				if a, err := s.DB.Activity(r.Context(), u, id); err == nil {
+					c.ActivityID, c.ActivityTitle, c.DateFrom, c.DateTo, c.CountyCode, c.UnitID = a.ID, a.Title, a.DateFrom, a.DateTo, a.CountyCode, a.UnitID
+				}
+			}
+			return c
+		},
+		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Contribution, error) {
+			return s.DB.Contribution(ctx, u, id)
+		},
+		values: func(c *ledger.Contribution) map[string]string {
+			names := make([]string, len(c.Givers))
+			for i, g := range c.Givers {
+				names[i] = g.Name
+			}
+			return map[string]string{
+				"unit_id": itoa64(c.UnitID), "date_from": c.DateFrom, "date_to": c.DateTo, "givers": strings.Join(names, "\n"),
+				"county_code": c.CountyCode, "township": c.TownshipName, "village": c.VillageName, "institution": c.Institution,
+				"form": c.Form, "sector": c.Sector, "delivery": c.Delivery, "amount": fenInput(c.AmountFen),
+				"quantity": itoa64(c.Quantity), "quantity_unit": c.QuantityUnit, "item": c.Item, "beneficiaries": itoa64(c.Beneficiaries),
+				"activity_id": itoa64(c.ActivityID), "note": c.Note,
+			}
+		},
+		read: func(f *formReader, u *xiezuo.User, c *ledger.Contribution) {
+			c.UnitID = defaultUnit(u, f.id("unit_id"))
+			if c.ID == 0 && c.UnitID == 0 {
+				c.UnitID = u.OrgID
+			}
+			c.DateFrom = f.date("date_from", "日期")
+			c.DateTo = f.date("date_to", "截止日期")
+			c.Givers = f.orgs("givers", "帮扶单位")
+			c.CountyCode = f.region("county_code", "受援县", registry.LevelCounty, "")
+			c.TownshipCode = f.region("township", "受援乡镇", registry.LevelTownship, c.CountyCode)
+			within := c.TownshipCode
+			if within == "" {
+				within = c.CountyCode
+			}
+			c.VillageCode = f.region("village", "受援村", registry.LevelVillage, within)
+			c.Institution = f.str("institution")
+			c.Form, c.Sector, c.Delivery = f.str("form"), f.str("sector"), f.str("delivery")
+			c.AmountFen = f.yuan("amount", "金额")
+			c.Quantity = f.int64("quantity", "数量")
+			c.QuantityUnit = f.str("quantity_unit")
+			c.Item = f.str("item")
+			c.Beneficiaries = f.int64("beneficiaries", "受益人数")
+			c.ActivityID = f.id("activity_id")
+			c.Note = f.str("note")
+		},
+		validate: func(c *ledger.Contribution) error { return c.Validate() },
+		save:     s.DB.SaveContribution,
+	}
+}
+
+func (s *Server) contributionNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.contributionEditor().newPage(s)(w, r, u)
+}
+
+func (s *Server) contributionCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.contributionEditor().submit(s)(w, r, u)
+}
+
+func (s *Server) contributionEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.contributionEditor().editPage(s)(w, r, u)
+}
+
+func (s *Server) contributionUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.contributionEditor().submit(s)(w, r, u)
+}
+
+func (s *Server) contributionShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.DB.Contribution(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	canReceive := c.Status == ledger.StatusApproved && c.Delivery == "delivered" && c.ReceivedAt == "" &&
+		(u.IsOffice() || (u.Role == xiezuo.RoleCounty && u.CountyCode == c.CountyCode))
+	return s.recordPage(w, r, "contribution_show", ledger.KindContribution, c.Header, map[string]any{"C": c, "CanReceive": canReceive})
+}
+
+func (s *Server) contributionReceive(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.DB.ConfirmReceipt(r.Context(), u, id); err != nil {
+		return err
+	}
+	s.flash(r, "已确认收到该笔帮扶")
+	http.Redirect(w, r, fmt.Sprintf("/contributions/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// contributionFilter reads the list filter from the query string; the same
+// parameters serve the page and the API.
+func contributionFilter(q url.Values) ledger.ContributionFilter {
+	f := ledger.ContributionFilter{
+		CountyCode: strings.TrimSpace(q.Get("county")), Form: q.Get("form"), Sector: q.Get("sector"),
+		Status: ledger.Status(q.Get("status")), Delivery: q.Get("delivery"), From: q.Get("from"), To: q.Get("to"),
+		Query: q.Get("q"),
+	}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.GiverID, _ = strconv.ParseInt(q.Get("giver"), 10, 64)
+	f.ActivityID, _ = strconv.ParseInt(q.Get("activity"), 10, 64)
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	for _, d := range []*string{&f.From, &f.To} {
+		if nd, ok := normalizeDate(*d); ok {
+			*d = nd
+		}
+	}
+	return f
+}
+
+func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	q := r.URL.Query()
+	f := contributionFilter(q)
+	items, tot, err := s.DB.ListContributions(r.Context(), u, f)
+	data, cerr := s.choices(r.Context(), u)
+	if cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		if xiezuo.ErrorCode(err) != xiezuo.EINVALID {
+			return err
+		}
+		data["Error"] = xiezuo.ErrorMessage(err)
+	}
+	_ = f.Validate() // apply the default page size for the pager
+	data["Title"], data["Items"], data["Totals"], data["Filter"], data["Q"] = "帮扶投入", items, tot, f, q
+	data["Pager"] = newPager(r.URL, f.Offset, f.Limit, int(tot.Count))
+	data["FormTotals"] = formTotals(tot)
+	s.render(w, r, http.StatusOK, "contribution_list", data)
+	return nil
+}
+
+// formTotal is one form's share of a total, for the totals row.
+type formTotal struct {
+	Label string
+	Fen   int64
+}
+
+func formTotals(t ledger.Totals) []formTotal {
+	var out []formTotal
+	for _, f := range ledger.Forms {
+		if v, ok := t.ByForm[f.Code]; ok {
+			out = append(out, formTotal{f.Label, v})
+		}
+	}
+	return out
+}
+
+// pager links the previous and next page of a list, keeping the filter.
+type pager struct {
+	From, To, Total int
+	Prev, Next      string
+}
+
+func newPager(u *url.URL, offset, limit, total int) pager {
+	p := pager{From: offset + 1, To: min(offset+limit, total), Total: total}
+	if total == 0 {
+		p.From = 0
+	}
+	link := func(off int) string {
+		q := u.Query()
+		q.Set("offset", strconv.Itoa(off))
+		return u.Path + "?" + q.Encode()
+	}
+	if offset > 0 {
+		p.Prev = link(max(offset-limit, 0))
+	}
+	if offset+limit < total {
+		p.Next = link(offset + limit)
+	}
+	return p
+}

@@ -1,0 +1,262 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/registry"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// formReader reads a posted form into typed values, collecting a Chinese
+// problem per bad field. Values keeps the raw input to show the form again.
+type formReader struct {
+	s      *Server
+	ctx    context.Context
+	r      *http.Request
+	p      xiezuo.Problems
+	Values map[string]string
+}
+
+func (s *Server) readForm(r *http.Request) *formReader {
+	_ = r.ParseForm()
+	f := &formReader{s: s, ctx: r.Context(), r: r, p: xiezuo.Problems{}, Values: map[string]string{}}
+	for k, v := range r.PostForm {
+		f.Values[k] = strings.Join(v, "\n")
+	}
+	return f
+}
+
+func (f *formReader) str(name string) string { return strings.TrimSpace(f.r.PostFormValue(name)) }
+
+// date accepts 2020-09-01, 2020/9/1, 2020.9.1 and 2020年9月1日.
+func (f *formReader) date(name, label string) string {
+	v := f.str(name)
+	if v == "" {
+		return ""
+	}
+	if d, ok := normalizeDate(v); ok {
+		return d
+	}
+	f.p.Add(name, label+"格式应为 2020-09-01")
+	return v
+}
+
+var dateRe = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
+
+func normalizeDate(v string) (string, bool) {
+	m := dateRe.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		return "", false
+	}
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	out := m[1] + "-" + pad2(mo) + "-" + pad2(d)
+	return out, xiezuo.ValidDate(out)
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+func (f *formReader) int64(name, label string) int64 {
+	v := strings.ReplaceAll(f.str(name), ",", "")
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		f.p.Add(name, label+"须为整数")
+	}
+	return n
+}
+
+func (f *formReader) id(name string) int64 {
+	n, _ := strconv.ParseInt(f.str(name), 10, 64)
+	return n
+}
+
+// yuan reads an amount in 元 (or 万元 with the 万 suffix) as fen.
+func (f *formReader) yuan(name, label string) int64 {
+	v := f.str(name)
+	if v == "" {
+		return 0
+	}
+	n, ok := xiezuo.ParseYuan(v)
+	if !ok {
+		f.p.Add(name, label+"格式不正确：请填写元，最多两位小数，如 30000 或 3万")
+	}
+	return n
+}
+
+// orgs reads unit names (one per line, or separated by 、，,;；) and resolves
+// each by name or alias.
+func (f *formReader) orgs(name, label string) []ledger.Org {
+	var out []ledger.Org
+	for _, n := range splitNames(f.str(name)) {
+		o, err := f.s.DB.OrgByName(f.ctx, n)
+		if err != nil {
+			f.p.Add(name, label+"“"+n+"”不在单位名录中，请先在基础信息中登记或使用全称")
+			continue
+		}
+		out = append(out, ledger.Org{ID: o.ID, Name: o.Name})
+	}
+	return out
+}
+
+func splitNames(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == '\n' || r == '\r' || r == '、' || r == '，' || r == ',' || r == ';' || r == '；'
+	})
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// region resolves what the user typed (code, official or short name) to a
+// 12-digit code of the level, within a county or township when given.
+func (f *formReader) region(name, label string, level int, within string) string {
+	v := f.str(name)
+	if v == "" {
+		return ""
+	}
+	if registry.ValidCode(v) {
+		return v
+	}
+	reg, err := f.s.DB.ResolveRegion(f.ctx, v, level, within)
+	if err != nil {
+		f.p.Add(name, label+"：“"+v+"”"+strings.TrimPrefix(xiezuo.ErrorMessage(err), "地区“"+v+"”"))
+		return ""
+	}
+	return reg.Code
+}
+
+// merge folds the record's own validation problems under the form's, so the
+// user sees every problem at once; it returns nil when there are none.
+func (f *formReader) merge(validate func() error) error {
+	if len(f.p) == 0 {
+		return nil
+	}
+	for k, v := range xiezuo.ErrorFields(validate()) {
+		f.p.Add(k, v)
+	}
+	return f.p.Err()
+}
+
+// formData is what every form template gets.
+type formData map[string]any
+
+// choices loads the select options forms need: paired counties, units,
+// organisation names for the datalist, townships of the paired counties.
+func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) {
+	orgs, err := s.DB.FindOrgs(ctx, store.OrgFilter{Limit: 5000})
+	if err != nil {
+		return nil, err
+	}
+	counties, err := s.pairedCounties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var townships []registry.Region
+	for _, c := range counties {
+		ts, err := s.DB.SearchRegions(ctx, store.RegionFilter{Parent: c.Code, Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		townships = append(townships, ts...)
+	}
+	pairings, err := s.DB.Pairings(ctx, store.PairingFilter{OrgID: pairingScope(u)})
+	if err != nil {
+		return nil, err
+	}
+	units := orgs
+	if !u.IsOffice() {
+		units = nil
+		for _, o := range orgs {
+			if o.ID == u.OrgID {
+				units = append(units, o)
+			}
+		}
+	}
+	return formData{
+		"Orgs": orgs, "Units": units, "Pairings": pairings, "Counties": counties, "Townships": townships,
+		"Forms": ledger.Forms, "Sectors": ledger.Sectors, "Deliveries": ledger.Deliveries, "Sections": ledger.Sections,
+		"ActivityKinds": ledger.ActivityKinds, "FundingSources": ledger.FundingSources, "ProjectStates": ledger.ProjectStates,
+		"LabourKinds": ledger.LabourKinds, "BatchKinds": ledger.BatchKinds, "Statuses": ledger.Statuses,
+	}, nil
+}
+
+// pairedCounties are the west-side counties of 区县结对 pairings, or, when
+// there are none yet, every county that has records.
+func (s *Server) pairedCounties(ctx context.Context) ([]registry.Region, error) {
+	ps, err := s.DB.Pairings(ctx, store.PairingFilter{Kind: "区县结对"})
+	if err != nil {
+		return nil, err
+	}
+	var out []registry.Region
+	seen := map[string]bool{}
+	for _, p := range ps {
+		o, err := s.DB.Org(ctx, p.WestOrgID)
+		if err != nil || o.RegionCode == "" || seen[o.RegionCode] {
+			continue
+		}
+		seen[o.RegionCode] = true
+		reg, err := s.DB.Region(ctx, o.RegionCode)
+		if err == nil && reg.Level == registry.LevelCounty {
+			out = append(out, reg)
+		}
+	}
+	return out, nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, xiezuo.Errorf(xiezuo.ENOTFOUND, "记录不存在")
+	}
+	return id, nil
+}
+
+// defaultUnit is the unit a new record belongs to: the user's own, or for
+// the office the one chosen in the form.
+func defaultUnit(u *xiezuo.User, chosen int64) int64 {
+	if u.IsOffice() && chosen != 0 {
+		return chosen
+	}
+	return u.OrgID
+}
+
+// fenInput shows fen in a form field as 元 without thousands separators.
+func fenInput(fen int64) string {
+	if fen == 0 {
+		return ""
+	}
+	s := strconv.FormatInt(fen/100, 10)
+	if c := fen % 100; c != 0 {
+		s += "." + pad2(int(c))
+		s = strings.TrimSuffix(s, "0")
+	}
+	return s
+}
+
+func itoa64(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+func init() {
+	funcs["localTime"] = localTime
+	funcs["auditSummary"] = auditSummary
+	funcs["yearChoices"] = yearChoices
+	funcs["splitPara"] = func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(s, "\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	funcs["hasLine"] = func(lines string, id int64) bool {
+		for _, l := range strings.Split(lines, "\n") {
+			if strings.TrimSpace(l) == strconv.FormatInt(id, 10) {
+				return true
+			}
+		}
+		return false
+	}
+	funcs["levels"] = func() []int { return []int{1, 2, 3, 4, 5} }
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// localTime shows an RFC 3339 UTC time in Beijing time.
+func localTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.In(cst).Format("2006-01-02 15:04")
+}
+
+// yearChoices are the years offered on the dashboard, newest first.
+func yearChoices() []string {
+	now := time.Now().In(cst).Year()
+	var out []string
+	for y := now; y >= 2018; y-- {
+		out = append(out, strconv.Itoa(y))
+	}
+	return out
+}
+
+// fieldLabels name JSON fields of records in Chinese for the history.
+var fieldLabels = map[string]string{
+	"date_from": "日期", "date_to": "截止日期", "county_code": "受援县", "township_code": "乡镇", "village_code": "村",
+	"institution": "受援机构", "form": "形式", "sector": "领域", "delivery": "认捐/到位", "amount_fen": "金额（分）",
+	"quantity": "数量", "quantity_unit": "计量单位", "item": "物资/内容", "beneficiaries": "受益人数", "note": "备注",
+	"title": "标题", "kind": "类型", "section": "栏目", "places": "地点", "leader": "带队领导", "narrative": "内容",
+	"headcount": "人数", "pledged_fen": "协议金额（分）", "signed_on": "签订日期", "budget_fen": "预算（分）",
+	"deadline": "完成时限", "progress": "进度", "work_state": "项目状态", "trained": "培训人数", "placed": "就业人数",
+	"poor_count": "建档立卡人数", "count": "人数", "label": "批次", "unit_id": "填报单位", "givers": "帮扶单位",
+	"status": "状态", "reason": "理由", "participants": "参加单位", "pairing_ids": "结对关系", "milestones": "节点",
+}
+
+var skipFields = map[string]bool{"updated_at": true, "created_at": true, "unit_name": true, "county_name": true,
+	"township_name": true, "village_name": true, "activity_title": true, "created_by_name": true, "pairings": true}
+
+// auditSummary describes an audit entry's change in a line: the fields
+// that changed with old → new values.
+func auditSummary(e store.AuditEntry) string {
+	var before, after map[string]any
+	_ = json.Unmarshal([]byte(e.Before), &before)
+	_ = json.Unmarshal([]byte(e.After), &after)
+	switch e.Action {
+	case "create":
+		return "新建记录"
+	case "delete":
+		return "删除记录"
+	}
+	if e.Action != "update" {
+		s := ""
+		if st, ok := after["status"].(string); ok {
+			s = "状态改为：" + ledger.Status(st).Label()
+		}
+		if r, ok := after["reason"].(string); ok && r != "" {
+			s += "；理由：" + r
+		}
+		if at, ok := after["received_at"].(string); ok {
+			s = "受援方确认收到，" + localTime(at)
+		}
+		return s
+	}
+	var keys []string
+	for k := range after {
+		if !skipFields[k] && fmt.Sprint(before[k]) != fmt.Sprint(after[k]) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		label := fieldLabels[k]
+		if label == "" {
+			label = k
+		}
+		parts = append(parts, label+"："+short(before[k])+" → "+short(after[k]))
+	}
+	if len(parts) == 0 {
+		return "未改变内容"
+	}
+	return strings.Join(parts, "；")
+}
+
+func short(v any) string {
+	if v == nil {
+		return "（空）"
+	}
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case float64:
+		s = strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		b, _ := json.Marshal(x)
+		s = string(b)
+	}
+	if r := []rune(s); len(r) > 40 {
+		s = string(r[:40]) + "…"
+	}
+	if s == "" {
+		return "（空）"
+	}
+	return s
+}

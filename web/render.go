@@ -1,0 +1,164 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/registry"
+)
+
+var funcs = template.FuncMap{
+	"yuan":    xiezuo.FormatYuan,
+	"wan":     xiezuo.FormatWan,
+	"dateCN":  xiezuo.FormatDateCN,
+	"rangeCN": xiezuo.FormatRangeCN,
+	"formLabel": func(code string) string {
+		return ledger.LabelOf(ledger.Forms, code)
+	},
+	"sectorLabel":   func(code string) string { return ledger.LabelOf(ledger.Sectors, code) },
+	"deliveryLabel": func(code string) string { return ledger.LabelOf(ledger.Deliveries, code) },
+	"stateLabel":    func(code string) string { return ledger.LabelOf(ledger.ProjectStates, code) },
+	"sideLabel":     registry.SideLabel,
+	"levelLabel":    registry.LevelLabel,
+	"join": func(orgs []ledger.Org) string {
+		names := make([]string, len(orgs))
+		for i, o := range orgs {
+			names[i] = o.Name
+		}
+		return strings.Join(names, "、")
+	},
+	"joinStr": strings.Join,
+	"canEdit": func(u *xiezuo.User, h ledger.Header) bool { return ledger.CanEdit(u, h) },
+	"canSubmit": func(u *xiezuo.User, h ledger.Header) bool {
+		_, err := ledger.Transition(u, h, ledger.ActionSubmit, "")
+		return err == nil
+	},
+	"canReview": func(u *xiezuo.User, h ledger.Header) bool {
+		_, err := ledger.Transition(u, h, ledger.ActionApprove, "")
+		return err == nil
+	},
+	"canReopen": func(u *xiezuo.User, h ledger.Header) bool {
+		return u.IsOffice() && h.Status == ledger.StatusApproved
+	},
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
+	"today": ledger.Today,
+	"int64": func(n int) int64 { return int64(n) },
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"percent": func(part, whole int64) int {
+		if whole <= 0 {
+			return 0
+		}
+		return int(part * 100 / whole)
+	},
+}
+
+// parsePages parses each page template together with the layout and the
+// shared partials, so every page is one self-contained template set.
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var shared []string
+	var pages []string
+	for _, n := range names {
+		base := path.Base(n)
+		if strings.HasPrefix(base, "_") {
+			shared = append(shared, n)
+		} else {
+			pages = append(pages, n)
+		}
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		t, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(assets, append([]string{p}, shared...)...)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.TrimSuffix(path.Base(p), ".html")] = t
+	}
+	return out, nil
+}
+
+// navItem is one entry of the navigation bar.
+type navItem struct {
+	Href, Label string
+	Active      bool
+	Badge       int
+}
+
+// render executes page with data (a map) plus User, Nav and Flash, writing
+// status. Rendering into a buffer first means a template error never sends
+// half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, data map[string]any) {
+	t, ok := s.pages[page]
+	if !ok {
+		http.Error(w, "页面不存在", http.StatusInternalServerError)
+		return
+	}
+	u := xiezuo.UserFromContext(r.Context())
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["User"] = u
+	data["Nav"] = s.nav(r, u)
+	if flash := s.Sessions.PopString(r.Context(), "flash"); flash != "" {
+		data["Flash"] = flash
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.Log.Error("render", "page", page, "err", err)
+		http.Error(w, "页面渲染失败", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
+	if u == nil {
+		return nil
+	}
+	items := []navItem{
+		{Href: "/", Label: "首页"},
+		{Href: "/contributions", Label: "帮扶投入"},
+		{Href: "/activities", Label: "活动"},
+		{Href: "/agreements", Label: "协议"},
+		{Href: "/projects", Label: "项目"},
+		{Href: "/labour", Label: "劳务协作"},
+		{Href: "/batches", Label: "受益批次"},
+	}
+	if u.IsOffice() {
+		items = append(items, navItem{Href: "/review", Label: "审核"})
+	}
+	if u.CanRecord() {
+		items = append(items, navItem{Href: "/mine", Label: "我的填报"})
+	}
+	items = append(items, navItem{Href: "/registry/orgs", Label: "基础信息"})
+	p := r.URL.Path
+	for i := range items {
+		h := items[i].Href
+		items[i].Active = (h == "/" && p == "/") || (h != "/" && strings.HasPrefix(p, strings.SplitN(h, "/", 3)[0]+"/"+strings.SplitN(h, "/", 3)[1]))
+	}
+	return items
+}
+
+// flash stores a one-time message shown on the next page.
+func (s *Server) flash(r *http.Request, msg string) {
+	s.Sessions.Put(r.Context(), "flash", msg)
+}

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	ctx := r.Context()
+	year := r.URL.Query().Get("year")
+	if len(year) != 4 {
+		year = ""
+	}
+	from, to := "", ""
+	if year != "" {
+		from, to = year+"-01-01", year+"-12-31"
+	}
+	totals, err := s.DB.CountyTotals(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	var sum ledger.Totals
+	sum.ByForm = map[string]int64{}
+	for _, t := range totals {
+		sum.Count += t.Count
+		sum.AmountFen += t.AmountFen
+		for k, v := range t.ByForm {
+			sum.ByForm[k] += v
+		}
+	}
+	data := map[string]any{"Title": "首页", "CountyTotals": totals, "Sum": sum, "Forms": ledger.Forms, "Year": year}
+	if u.IsOffice() {
+		q, err := s.DB.ReviewQueue(ctx, u, ledger.StatusSubmitted)
+		if err != nil {
+			return err
+		}
+		data["Pending"] = len(q)
+	}
+	if u.CanRecord() {
+		mine, err := s.DB.ReviewQueue(ctx, u, ledger.StatusDraft, ledger.StatusReturned)
+		if err != nil {
+			return err
+		}
+		returned := 0
+		for _, m := range mine {
+			if m.Status == ledger.StatusReturned {
+				returned++
+			}
+		}
+		data["Drafts"], data["Returned"] = len(mine)-returned, returned
+	}
+	recent, _, err := s.DB.ListActivities(ctx, u, store.RecordFilter{Limit: 8})
+	if err != nil {
+		return err
+	}
+	data["Recent"] = recent
+	s.render(w, r, http.StatusOK, "home", data)
+	return nil
+}
+
+func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !u.IsOffice() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以审核")
+	}
+	items, err := s.DB.ReviewQueue(r.Context(), u, ledger.StatusSubmitted)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "queue", map[string]any{"Title": "审核队列", "Items": items, "Review": true, "KindBase": kindBase})
+	return nil
+}
+
+func (s *Server) myRecords(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !u.CanRecord() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能填报记录")
+	}
+	items, err := s.DB.ReviewQueue(r.Context(), u, ledger.StatusDraft, ledger.StatusReturned, ledger.StatusSubmitted)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "queue", map[string]any{"Title": "我的填报（草稿、已退回、待审核）", "Items": items, "KindBase": kindBase})
+	return nil
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !u.IsOffice() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以查看审计日志")
+	}
+	n, verr := s.DB.VerifyAudit(r.Context())
+	data := map[string]any{"Title": "审计日志校验", "Checked": n}
+	if verr != nil {
+		data["Broken"] = verr.Error()
+	}
+	s.render(w, r, http.StatusOK, "audit", data)
+	return nil
+}
