@@ -27,9 +27,12 @@ var regionFiles = []struct{ name, parentCol string }{
 
 // ReadRegionsDir reads every NBS-format CSV in dir (columns found by header
 // name) and returns the regions, parents before children. Files that are
-// absent are skipped; provinces.csv is required.
+// absent are skipped; provinces.csv is required. A code that occurs twice
+// (a prefecture-level city without counties, such as 东莞市 4419 and its
+// 441900, pads to one 12-digit code) is kept once, at its first level.
 func ReadRegionsDir(dir string) ([]registry.Region, error) {
 	var out []registry.Region
+	seen := map[string]bool{}
 	for _, f := range regionFiles {
 		paths, _ := filepath.Glob(filepath.Join(dir, f.name))
 		if len(paths) == 0 && f.name == "provinces.csv" {
@@ -40,7 +43,12 @@ func ReadRegionsDir(dir string) ([]registry.Region, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, rs...)
+			for _, r := range rs {
+				if !seen[r.Code] {
+					seen[r.Code] = true
+					out = append(out, r)
+				}
+			}
 		}
 	}
 	return out, nil
@@ -232,6 +240,9 @@ func (d *DB) SearchRegions(ctx context.Context, f RegionFilter) ([]registry.Regi
 // ENOTFOUND, EINVALID when the name is ambiguous.
 func (d *DB) ResolveRegion(ctx context.Context, text string, level int, within string) (registry.Region, error) {
 	text = strings.TrimSpace(text)
+	if isDigits(text) && (len(text) == 2 || len(text) == 4 || len(text) == 6 || len(text) == 9) {
+		text = registry.PadCode(text) // an NBS short code: 532531 → 532531000000
+	}
 	if registry.ValidCode(text) {
 		return d.Region(ctx, text)
 	}

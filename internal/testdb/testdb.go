@@ -1,0 +1,146 @@
+// Package testdb opens fresh databases for tests on every engine: SQLite in
+// a temporary directory, and PostgreSQL in a new database of the cluster
+// named by XIEZUO_TEST_POSTGRES. When XIEZUO_REQUIRE_ALL=1 (set by .ci/run)
+// a missing PostgreSQL, Chromium or reference data fails the test instead
+// of skipping it.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+// Engines are the database engines every store test runs on.
+var Engines = []string{"sqlite", "postgres"}
+
+// Required reports whether missing test dependencies must fail the test.
+func Required() bool { return os.Getenv("XIEZUO_REQUIRE_ALL") == "1" }
+
+// Missing skips the test, or fails it in CI, for a missing dependency.
+func Missing(t testing.TB, what string) {
+	t.Helper()
+	if Required() {
+		t.Fatalf("%s is required (XIEZUO_REQUIRE_ALL=1) but missing", what)
+	}
+	t.Skipf("%s not available; set it up with .ci/run", what)
+}
+
+// Open returns a fresh, migrated, empty database on engine, closed and
+// dropped when the test ends.
+func Open(t testing.TB, engine string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	var dsn string
+	switch engine {
+	case "sqlite":
+		dsn = filepath.Join(t.TempDir(), "xiezuo.db")
+	case "postgres":
+		base := os.Getenv("XIEZUO_TEST_POSTGRES")
+		if base == "" {
+			Missing(t, "PostgreSQL (XIEZUO_TEST_POSTGRES)")
+		}
+		dsn = newPostgresDB(t, base)
+	default:
+		t.Fatalf("unknown engine %q", engine)
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", engine, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// OpenDemo returns a fresh database on engine with the demo loaded.
+func OpenDemo(t testing.TB, engine string) *store.DB {
+	t.Helper()
+	db := Open(t, engine)
+	if _, err := demo.Load(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func newPostgresDB(t testing.TB, base string) string {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "xz_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8'`); err != nil {
+		if Required() {
+			t.Fatalf("create test database: %v", err)
+		}
+		t.Skipf("PostgreSQL unreachable: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err == nil {
+			a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+			a.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// SharedData returns the path of ../shared/data next to the repository.
+func SharedData(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("XIEZUO_SHARED_DATA"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir != "/" {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			p := filepath.Join(filepath.Dir(dir), "shared", "data")
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	Missing(t, "reference data ../shared/data (or XIEZUO_SHARED_DATA)")
+	return ""
+}
+
+// Chromium returns the path of a Chromium binary, or skips/fails.
+func Chromium(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("XIEZUO_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	Missing(t, "Chromium")
+	return ""
+}
+
+// SafeName makes a subtest name usable in paths.
+func SafeName(s string) string { return strings.NewReplacer("/", "_", " ", "_").Replace(s) }

@@ -1,0 +1,544 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/internal/testdb"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/registry"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+// eachEngine runs fn as a parallel subtest on every engine with a fresh
+// database holding the demo.
+func eachEngine(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, eng := range testdb.Engines {
+		t.Run(eng, func(t *testing.T) {
+			t.Parallel()
+			fn(t, testdb.OpenDemo(t, eng))
+		})
+	}
+}
+
+var ctx = context.Background()
+
+func user(t *testing.T, db *store.DB, name string) *xiezuo.User {
+	t.Helper()
+	u, err := db.UserByName(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func orgID(t *testing.T, db *store.DB, name string) int64 {
+	t.Helper()
+	o, err := db.OrgByName(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
+}
+
+const lvchun = "532531000000"
+
+// newContribution is a valid cash contribution from 程家桥街道 to 绿春县.
+func newContribution(t *testing.T, db *store.DB, amount int64) *ledger.Contribution {
+	return &ledger.Contribution{
+		Header:   ledger.Header{UnitID: orgID(t, db, "程家桥街道")},
+		DateFrom: "2020-09-02", Givers: []ledger.Org{{ID: orgID(t, db, "上海龙舜投资管理有限公司")}},
+		CountyCode: lvchun, TownshipCode: "532531101000", VillageCode: "532531101204",
+		Form: "cash", Sector: "education", Delivery: "delivered", AmountFen: amount, Item: "助学金",
+	}
+}
+
+func countRows(t *testing.T, db *store.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := xiezuo.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func TestDemoTotals(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		check := func(from, to string, want map[string]int64) {
+			tots, err := db.CountyTotals(ctx, from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]int64{}
+			for _, c := range tots {
+				got[c.CountyName] = c.AmountFen
+			}
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("%s %s–%s total = %d fen, want %d", k, from, to, got[k], v)
+				}
+			}
+		}
+		// The bulletin's sums: 绿春县 科委科协 1,238,888 + 程家桥 117,500 + 临空园区
+		// 1,755,700 元; 红河县 新华路 250,000 + 天山路 300,000 元; 金平县 仙霞 780,000
+		// (incl. the 150,000 pledged film project) + 生态环境局 200,000 (pledged) + 统战部 71,000 元.
+		check("", "", map[string]int64{"绿春县": 311208800, "红河县": 55000000, "金平苗族瑶族傣族自治县": 90100000})
+		// Trips are dated by their first day: 8月30日/31日 trips fall in August.
+		check("2020-09-01", "2020-09-30", map[string]int64{"绿春县": 311208800, "红河县": 30000000, "金平苗族瑶族傣族自治县": 20000000})
+		if n, err := db.VerifyAudit(ctx); err != nil || n < 100 {
+			t.Fatalf("VerifyAudit = %d, %v", n, err)
+		}
+	})
+}
+
+func TestContributionValidation(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		unit := user(t, db, "chengjiaqiao")
+		before := countRows(t, db, "contributions")
+		cases := []struct {
+			name  string
+			edit  func(c *ledger.Contribution)
+			field string
+		}{
+			{"unknown county", func(c *ledger.Contribution) { c.CountyCode, c.TownshipCode, c.VillageCode = "532599000000", "", "" }, "county_code"},
+			{"township outside county", func(c *ledger.Contribution) { c.TownshipCode, c.VillageCode = "532530205000", "" }, "township_code"},
+			{"village outside township", func(c *ledger.Contribution) { c.VillageCode = "532531102202" }, "village_code"},
+			{"negative amount", func(c *ledger.Contribution) { c.AmountFen = -1 }, "amount"},
+			{"absurd amount", func(c *ledger.Contribution) { c.AmountFen = xiezuo.MaxFen + 1 }, "amount"},
+			{"date_to before date_from", func(c *ledger.Contribution) { c.DateTo = "2020-09-01" }, "date_to"},
+			{"bad date", func(c *ledger.Contribution) { c.DateFrom = "2020-02-30" }, "date_from"},
+			{"missing giver", func(c *ledger.Contribution) { c.Givers = nil }, "givers"},
+			{"unknown giver", func(c *ledger.Contribution) { c.Givers = []ledger.Org{{ID: 999999}} }, "givers"},
+			{"bad form", func(c *ledger.Contribution) { c.Form = "gold" }, "form"},
+			{"cash without amount", func(c *ledger.Contribution) { c.AmountFen = 0 }, "amount"},
+			{"unknown activity", func(c *ledger.Contribution) { c.ActivityID = 999999 }, "activity_id"},
+		}
+		for _, tc := range cases {
+			c := newContribution(t, db, 100)
+			tc.edit(c)
+			err := db.SaveContribution(ctx, unit, c)
+			wantCode(t, err, xiezuo.EINVALID)
+			if msg := xiezuo.ErrorFields(err)[tc.field]; msg == "" {
+				t.Errorf("%s: no message for field %s: %v", tc.name, tc.field, err)
+			}
+		}
+		if after := countRows(t, db, "contributions"); after != before {
+			t.Fatalf("rows written by invalid input: %d → %d", before, after)
+		}
+		// Another unit's record may not be created by a unit user.
+		c := newContribution(t, db, 100)
+		c.UnitID = orgID(t, db, "新华路街道")
+		wantCode(t, db.SaveContribution(ctx, unit, c), xiezuo.EFORBIDDEN)
+	})
+}
+
+// TestConstraints checks that the database itself rejects what Go would,
+// the same on both engines.
+func TestConstraints(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin := user(t, db, "admin")
+		good := `INSERT INTO contributions (unit_id, status, created_by, created_at, updated_at, date_from, date_to, county_code, form, sector, delivery, amount_fen)
+			VALUES ($1, $2, $3, 'x', 'x', $4, $5, $6, $7, 'education', 'delivered', $8)`
+		unit := orgID(t, db, "程家桥街道")
+		if _, err := db.SQL().Exec(good, unit, "draft", admin.ID, "2020-09-01", "2020-09-01", lvchun, "cash", 100); err != nil {
+			t.Fatalf("valid row rejected: %v", err)
+		}
+		bad := []struct {
+			name string
+			args []any
+		}{
+			{"negative amount", []any{unit, "draft", admin.ID, "2020-09-01", "2020-09-01", lvchun, "cash", -5}},
+			{"unknown status", []any{unit, "done", admin.ID, "2020-09-01", "2020-09-01", lvchun, "cash", 5}},
+			{"unknown form", []any{unit, "draft", admin.ID, "2020-09-01", "2020-09-01", lvchun, "gold", 5}},
+			{"date_to before date_from", []any{unit, "draft", admin.ID, "2020-09-02", "2020-09-01", lvchun, "cash", 5}},
+			{"unknown county (FK)", []any{unit, "draft", admin.ID, "2020-09-01", "2020-09-01", "999999000000", "cash", 5}},
+			{"unknown unit (FK)", []any{999999, "draft", admin.ID, "2020-09-01", "2020-09-01", lvchun, "cash", 5}},
+		}
+		for _, b := range bad {
+			if _, err := db.SQL().Exec(good, b.args...); err == nil {
+				t.Errorf("%s: accepted by the database", b.name)
+			}
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO organisations (name, kind, side) VALUES ('程家桥街道', '街道', 'east')`); err == nil {
+			t.Error("duplicate organisation name accepted")
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO organisations (name, kind, side) VALUES ('某单位', '街道', 'north')`); err == nil {
+			t.Error("bad side accepted")
+		}
+	})
+}
+
+func TestReviewWorkflow(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		unit, other, reviewer, viewer := user(t, db, "chengjiaqiao"), user(t, db, "xinhualu"), user(t, db, "reviewer"), user(t, db, "viewer")
+		before, _ := db.CountyTotals(ctx, "", "")
+		c := newContribution(t, db, 12345)
+		if err := db.SaveContribution(ctx, unit, c); err != nil {
+			t.Fatal(err)
+		}
+		kind := ledger.KindContribution
+		// A draft is private to its unit.
+		if _, err := db.Contribution(ctx, other, c.ID); xiezuo.ErrorCode(err) != xiezuo.ENOTFOUND {
+			t.Fatalf("other unit sees draft: %v", err)
+		}
+		if _, err := db.Contribution(ctx, viewer, c.ID); xiezuo.ErrorCode(err) != xiezuo.ENOTFOUND {
+			t.Fatalf("viewer sees draft: %v", err)
+		}
+		wantCode(t, db.SaveContribution(ctx, other, c), xiezuo.ENOTFOUND)
+		wantCode(t, db.Transition(ctx, other, kind, c.ID, ledger.ActionSubmit, ""), xiezuo.ENOTFOUND)
+		wantCode(t, db.Transition(ctx, unit, kind, c.ID, ledger.ActionApprove, ""), xiezuo.EFORBIDDEN)
+		wantCode(t, db.Transition(ctx, reviewer, kind, c.ID, ledger.ActionApprove, ""), xiezuo.ECONFLICT)
+		if err := db.Transition(ctx, unit, kind, c.ID, ledger.ActionSubmit, ""); err != nil {
+			t.Fatal(err)
+		}
+		// Submitted records are locked.
+		c.AmountFen = 1
+		wantCode(t, db.SaveContribution(ctx, unit, c), xiezuo.ECONFLICT)
+		wantCode(t, db.Transition(ctx, reviewer, kind, c.ID, ledger.ActionReturn, ""), xiezuo.EINVALID)
+		if err := db.Transition(ctx, reviewer, kind, c.ID, ledger.ActionReturn, "金额请核对"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := db.Contribution(ctx, unit, c.ID)
+		if got.Status != ledger.StatusReturned || got.ReturnReason != "金额请核对" {
+			t.Fatalf("after return: %s %q", got.Status, got.ReturnReason)
+		}
+		c.Header = got.Header
+		c.AmountFen = 20000
+		if err := db.SaveContribution(ctx, unit, c); err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []struct {
+			u *xiezuo.User
+			a ledger.Action
+		}{{unit, ledger.ActionSubmit}, {reviewer, ledger.ActionApprove}} {
+			if err := db.Transition(ctx, step.u, kind, c.ID, step.a, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after, _ := db.CountyTotals(ctx, "", "")
+		if d := sumFor(after, lvchun) - sumFor(before, lvchun); d != 20000 {
+			t.Fatalf("approved total changed by %d, want 20000", d)
+		}
+		// Approved: visible to all, editable by nobody, reopened only by the office.
+		if _, err := db.Contribution(ctx, viewer, c.ID); err != nil {
+			t.Fatalf("viewer cannot see approved: %v", err)
+		}
+		wantCode(t, db.SaveContribution(ctx, unit, c), xiezuo.ECONFLICT)
+		wantCode(t, db.DeleteRecord(ctx, unit, kind, c.ID), xiezuo.EFORBIDDEN)
+		wantCode(t, db.Transition(ctx, unit, kind, c.ID, ledger.ActionReopen, "改"), xiezuo.EFORBIDDEN)
+		if err := db.Transition(ctx, reviewer, kind, c.ID, ledger.ActionReopen, "补充受益人数"); err != nil {
+			t.Fatal(err)
+		}
+		reopened, _ := db.CountyTotals(ctx, "", "")
+		if sumFor(reopened, lvchun) != sumFor(before, lvchun) {
+			t.Fatal("reopened record still counted in totals")
+		}
+		hist, err := db.AuditHistory(ctx, string(kind), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, h := range hist {
+			actions = append(actions, h.Action)
+		}
+		if want := "[create submit return update submit approve reopen]"; fmt.Sprint(actions) != want {
+			t.Fatalf("history = %v, want %s", actions, want)
+		}
+	})
+}
+
+func sumFor(ts []store.CountyTotal, county string) int64 {
+	for _, t := range ts {
+		if t.CountyCode == county {
+			return t.AmountFen
+		}
+	}
+	return 0
+}
+
+func TestActivityCascade(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		unit, reviewer := user(t, db, "chengjiaqiao"), user(t, db, "reviewer")
+		a := &ledger.Activity{Header: ledger.Header{UnitID: unit.OrgID}, Kind: "考察调研", Title: "赴绿春县考察", DateFrom: "2021-03-01", DateTo: "2021-03-04",
+			Section: "扶贫协作", CountyCode: lvchun, Narrative: "考察。"}
+		if err := db.SaveActivity(ctx, unit, a); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, amt := range []int64{1000000, 500000} {
+			c := newContribution(t, db, amt)
+			c.DateFrom, c.ActivityID = "2021-03-02", a.ID
+			if err := db.SaveContribution(ctx, unit, c); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		if err := db.Transition(ctx, unit, ledger.KindActivity, a.ID, ledger.ActionSubmit, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Transition(ctx, reviewer, ledger.KindActivity, a.ID, ledger.ActionApprove, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			c, _ := db.Contribution(ctx, unit, id)
+			if c.Status != ledger.StatusApproved {
+				t.Fatalf("contribution %d status %s after activity approval", id, c.Status)
+			}
+		}
+		items, tot, err := db.ListContributions(ctx, unit, ledger.ContributionFilter{ActivityID: a.ID})
+		if err != nil || len(items) != 2 || tot.AmountFen != 1500000 || tot.ByForm["cash"] != 1500000 {
+			t.Fatalf("list = %d items, %+v, %v", len(items), tot, err)
+		}
+	})
+}
+
+func TestListFilters(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		viewer := user(t, db, "viewer")
+		// 绿春县 includes the records of its townships and villages (龙洞村, 曼洛村).
+		items, tot, err := db.ListContributions(ctx, viewer, ledger.ContributionFilter{CountyCode: lvchun, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tot.Count != 15 || len(items) != 15 || tot.AmountFen != 311208800 {
+			t.Fatalf("绿春县: %d items, totals %+v", len(items), tot)
+		}
+		villages := 0
+		for _, c := range items {
+			if c.VillageCode != "" {
+				villages++
+			}
+		}
+		if villages != 2 {
+			t.Fatalf("village records in county filter = %d, want 2", villages)
+		}
+		_, tot, _ = db.ListContributions(ctx, viewer, ledger.ContributionFilter{CountyCode: lvchun, Form: "in_kind"})
+		if tot.ByForm["in_kind"] != tot.AmountFen || tot.AmountFen != 154750000 {
+			t.Fatalf("in_kind totals %+v", tot)
+		}
+		_, tot, _ = db.ListContributions(ctx, viewer, ledger.ContributionFilter{From: "2020-10-01", To: "2020-10-31"})
+		if tot.Count != 2 {
+			t.Fatalf("October count = %d, want 2", tot.Count)
+		}
+		_, _, err = db.ListContributions(ctx, viewer, ledger.ContributionFilter{Form: "gold", From: "2020-13-01"})
+		wantCode(t, err, xiezuo.EINVALID)
+		// Paging: totals cover all pages.
+		page, tot, _ := db.ListContributions(ctx, viewer, ledger.ContributionFilter{Limit: 5, Offset: 5})
+		if len(page) != 5 || tot.Count != 29 {
+			t.Fatalf("page = %d, total count = %d", len(page), tot.Count)
+		}
+	})
+}
+
+func TestAuditTamper(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.VerifyAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`UPDATE audit_log SET after = '{"amount_fen":1}' WHERE seq = 50`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.VerifyAudit(ctx); err == nil {
+			t.Fatal("edited entry not detected")
+		}
+	})
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		if _, err := db.SQL().Exec(`DELETE FROM audit_log WHERE seq = 20`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.VerifyAudit(ctx); err == nil {
+			t.Fatal("deleted entry not detected")
+		}
+	})
+}
+
+// TestConcurrentWrites writes from many goroutines at once; the audit chain
+// must stay one unbroken chain on both engines.
+func TestConcurrentWrites(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		unit := user(t, db, "chengjiaqiao")
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				errs <- db.SaveContribution(ctx, unit, newContribution(t, db, int64(100+i)))
+			}(i)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.VerifyAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestRegionsImportAndSearch(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(testdb.SharedData(t), "regions")
+	regions, err := store.ReadRegionsDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(regions) < 60000 {
+		t.Fatalf("read %d regions", len(regions))
+	}
+	for _, eng := range testdb.Engines {
+		t.Run(eng, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.Open(t, eng)
+			for i := 0; i < 2; i++ { // idempotent
+				if _, err := db.UpsertRegions(ctx, nil, regions); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n, _ := db.RegionCount(ctx); n != int64(len(regions)) {
+				t.Fatalf("count after two imports = %d, want %d", n, len(regions))
+			}
+			for q, want := range map[string]string{
+				"金平县": "532530000000", "者米乡": "532530205000", "绿春县": "532531000000", "甘德县": "632623000000",
+				"红河州": "532500000000", "532531": "532531000000", "扎垤村": "532529210203",
+			} {
+				r, err := db.ResolveRegion(ctx, q, 0, "")
+				if err != nil || r.Code != want {
+					t.Errorf("ResolveRegion(%q) = %s, %v; want %s", q, r.Code, err, want)
+				}
+			}
+			// 龙洞 repeats across Yunnan: ambiguous alone, unique within 绿春县 牛孔镇.
+			if _, err := db.ResolveRegion(ctx, "龙洞村", registry.LevelVillage, ""); xiezuo.ErrorCode(err) != xiezuo.EINVALID {
+				t.Errorf("ambiguous 龙洞村 resolved: %v", err)
+			}
+			if r, err := db.ResolveRegion(ctx, "龙洞村", registry.LevelVillage, "532531102000"); err != nil || r.Code != "532531102212" {
+				t.Errorf("龙洞村 within 牛孔镇 = %s, %v", r.Code, err)
+			}
+			// Re-import updates names.
+			changed := []registry.Region{{Code: "532531000000", Name: "绿春县（测试）", ShortName: "绿春县", Level: 3, ParentCode: "532500000000"}}
+			if _, err := db.UpsertRegions(ctx, nil, changed); err != nil {
+				t.Fatal(err)
+			}
+			if r, _ := db.Region(ctx, "532531000000"); r.Name != "绿春县（测试）" || r.Path != "云南省 红河哈尼族彝族自治州 绿春县（测试）" {
+				t.Fatalf("after rename: %+v", r)
+			}
+		})
+	}
+}
+
+func TestBackupWhileWriting(t *testing.T) {
+	t.Parallel()
+	db := testdb.OpenDemo(t, "sqlite")
+	unit := user(t, db, "chengjiaqiao")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 30; i++ {
+			_ = db.SaveContribution(ctx, unit, newContribution(t, db, int64(1+i)))
+		}
+	}()
+	out := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	copy, err := store.Open(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copy.Close()
+	if n, err := copy.VerifyAudit(ctx); err != nil || n == 0 {
+		t.Fatalf("backup audit verify = %d, %v", n, err)
+	}
+	if err := db.Backup(ctx, out); err == nil {
+		t.Fatal("backup overwrote an existing file")
+	}
+}
+
+func TestCountyUser(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		county, unit := user(t, db, "lvchun"), user(t, db, "chengjiaqiao")
+		p := &ledger.Project{Header: ledger.Header{UnitID: county.OrgID}, Title: "金平县的项目", CountyCode: "532530000000", Sector: "industry",
+			FundingSource: "上海市财政援助资金", Deadline: "2021-06-30", WorkState: "planned"}
+		wantCode(t, db.SaveProject(ctx, county, p), xiezuo.EINVALID)
+		p.CountyCode, p.Title = lvchun, "绿春县茶叶初制所"
+		p.Milestones = []ledger.Milestone{{Title: "主体完工", DueOn: "2021-05-31"}}
+		if err := db.SaveProject(ctx, county, p); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Project(ctx, county, p.ID)
+		if err != nil || len(got.Milestones) != 1 || !got.Overdue("2021-07-01") || got.Overdue("2021-06-30") {
+			t.Fatalf("project = %+v, %v", got, err)
+		}
+		// Receipt: only approved, delivered, and only by the county's users.
+		items, _, _ := db.ListContributions(ctx, county, ledger.ContributionFilter{CountyCode: lvchun, Delivery: "delivered", Limit: 1})
+		if len(items) != 1 {
+			t.Fatal("no delivered contribution for 绿春县")
+		}
+		wantCode(t, db.ConfirmReceipt(ctx, unit, items[0].ID), xiezuo.EFORBIDDEN)
+		if err := db.ConfirmReceipt(ctx, county, items[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, db.ConfirmReceipt(ctx, county, items[0].ID), xiezuo.ECONFLICT)
+	})
+}
+
+func TestOrgsAndPairings(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin, unit := user(t, db, "admin"), user(t, db, "chengjiaqiao")
+		if o, err := db.OrgByName(ctx, "拼多多"); err != nil || o.Name != "上海寻梦信息技术有限公司" {
+			t.Fatalf("alias lookup = %v, %v", o, err)
+		}
+		o := registry.Organisation{Name: "测试企业", Kind: "企业", Side: "east", USCC: "91310000MA1FL4T91X"}
+		wantCode(t, db.SaveOrg(ctx, unit, &o), xiezuo.EFORBIDDEN)
+		err := db.SaveOrg(ctx, admin, &o)
+		wantCode(t, err, xiezuo.EINVALID)
+		if xiezuo.ErrorFields(err)["uscc"] == "" {
+			t.Fatalf("no uscc message: %v", err)
+		}
+		o.USCC = "91310000MA1FL4T91J"
+		if !registry.ValidUSCC(o.USCC) {
+			o.USCC = ""
+		}
+		o.Aliases = []string{"拼多多"}
+		wantCode(t, db.SaveOrg(ctx, admin, &o), xiezuo.ECONFLICT)
+		o.Aliases = []string{"测试"}
+		if err := db.SaveOrg(ctx, admin, &o); err != nil {
+			t.Fatal(err)
+		}
+		p := registry.Pairing{Kind: "村企结对", EastOrgID: o.ID, WestOrgID: orgID(t, db, "程家桥街道"), YearFrom: 2020}
+		wantCode(t, db.SavePairing(ctx, admin, &p), xiezuo.EINVALID) // west party is an east unit
+		p.WestOrgID = orgID(t, db, "绿春县三猛乡")
+		if err := db.SavePairing(ctx, admin, &p); err != nil {
+			t.Fatal(err)
+		}
+		dup := p
+		dup.ID = 0
+		wantCode(t, db.SavePairing(ctx, admin, &dup), xiezuo.ECONFLICT)
+	})
+}
