@@ -521,10 +521,7 @@ func TestOrgsAndPairings(t *testing.T) {
 		if xiezuo.ErrorFields(err)["uscc"] == "" {
 			t.Fatalf("no uscc message: %v", err)
 		}
-		o.USCC = "91310000MA1FL4T91J"
-		if !registry.ValidUSCC(o.USCC) {
-			o.USCC = ""
-		}
+		o.USCC = "91310000MA1FL4T91K"
 		o.Aliases = []string{"拼多多"}
 		wantCode(t, db.SaveOrg(ctx, admin, &o), xiezuo.ECONFLICT)
 		o.Aliases = []string{"测试"}

@@ -19,7 +19,9 @@ func (s *Server) activityEditor() *editor[*ledger.Activity] {
 		blank: func(r *http.Request, u *xiezuo.User) *ledger.Activity {
 			return &ledger.Activity{Header: ledger.Header{UnitID: u.OrgID}, Section: "扶贫协作", Kind: "考察调研", CountyCode: u.CountyCode}
 		},
-		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Activity, error) { return s.DB.Activity(ctx, u, id) },
+		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Activity, error) {
+			return s.DB.Activity(ctx, u, id)
+		},
 		values: func(a *ledger.Activity) map[string]string {
 			names := make([]string, len(a.Participants))
 			for i, p := range a.Participants {

@@ -30,24 +30,25 @@ func safeNext(next string) string {
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
-	keys := []string{"user:" + username, "ip:" + clientIP(r)}
+	ip := clientIP(r)
 	fail := func(msg string, status int) {
 		s.render(w, r, status, "login", map[string]any{"Title": "登录", "Next": next, "Error": msg, "Username": username, "Demo": s.Demo})
 	}
-	if s.throttle.blocked(keys...) {
+	if s.userThrottle.blocked(username) || s.ipThrottle.blocked(ip) {
 		fail("登录失败次数过多，请15分钟后再试", http.StatusTooManyRequests)
 		return
 	}
 	u, err := s.DB.Authenticate(r.Context(), username, r.PostFormValue("password"))
 	if err != nil {
 		if xiezuo.ErrorCode(err) == xiezuo.EUNAUTHORIZED {
-			s.throttle.fail(keys...)
+			s.userThrottle.fail(username)
+			s.ipThrottle.fail(ip)
 		}
 		s.logErr(r, err)
 		fail(xiezuo.ErrorMessage(err), statusOf(err))
 		return
 	}
-	s.throttle.reset(keys...)
+	s.userThrottle.reset(username)
 	// A new session token on every sign-in defeats session fixation.
 	if err := s.Sessions.RenewToken(r.Context()); err != nil {
 		s.pageError(w, r, xiezuo.Internal(err))

@@ -34,6 +34,11 @@ func init() {
 		return false
 	}
 	funcs["levels"] = func() []int { return []int{1, 2, 3, 4, 5} }
+	// fieldErr is the message for field k in a field-error map that may be nil.
+	funcs["fieldErr"] = func(m any, k string) string {
+		fields, _ := m.(map[string]string)
+		return fields[k]
+	}
 }
 
 var cst = time.FixedZone("CST", 8*3600)

@@ -45,7 +45,9 @@ func (s *Server) agreementEditor() *editor[*ledger.Agreement] {
 		blank: func(r *http.Request, u *xiezuo.User) *ledger.Agreement {
 			return &ledger.Agreement{Header: ledger.Header{UnitID: u.OrgID}, ActivityID: activityFromQuery(r)}
 		},
-		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Agreement, error) { return s.DB.Agreement(ctx, u, id) },
+		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Agreement, error) {
+			return s.DB.Agreement(ctx, u, id)
+		},
 		values: func(a *ledger.Agreement) map[string]string {
 			ids := make([]string, len(a.PairingIDs))
 			for i, id := range a.PairingIDs {
@@ -127,7 +129,9 @@ func (s *Server) projectEditor() *editor[*ledger.Project] {
 		blank: func(r *http.Request, u *xiezuo.User) *ledger.Project {
 			return &ledger.Project{Header: ledger.Header{UnitID: u.OrgID}, CountyCode: u.CountyCode, WorkState: "planned", FundingSource: "上海市财政援助资金"}
 		},
-		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Project, error) { return s.DB.Project(ctx, u, id) },
+		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Project, error) {
+			return s.DB.Project(ctx, u, id)
+		},
 		values: func(p *ledger.Project) map[string]string {
 			v := map[string]string{"unit_id": itoa64(p.UnitID), "title": p.Title, "county_code": p.CountyCode, "township": p.TownshipName,
 				"village": p.VillageName, "sector": p.Sector, "funding_source": p.FundingSource, "budget": fenInput(p.BudgetFen),
@@ -235,7 +239,9 @@ func (s *Server) labourEditor() *editor[*ledger.LabourRecord] {
 		blank: func(r *http.Request, u *xiezuo.User) *ledger.LabourRecord {
 			return &ledger.LabourRecord{Header: ledger.Header{UnitID: u.OrgID}, CountyCode: u.CountyCode, ActivityID: activityFromQuery(r)}
 		},
-		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.LabourRecord, error) { return s.DB.Labour(ctx, u, id) },
+		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.LabourRecord, error) {
+			return s.DB.Labour(ctx, u, id)
+		},
 		values: func(l *ledger.LabourRecord) map[string]string {
 			return map[string]string{"unit_id": itoa64(l.UnitID), "date_from": l.DateFrom, "date_to": l.DateTo, "county_code": l.CountyCode,
 				"kind": l.Kind, "trained": itoa64(l.Trained), "placed": itoa64(l.Placed), "poor_count": itoa64(l.PoorCount),
@@ -300,7 +306,9 @@ func (s *Server) batchEditor() *editor[*ledger.Batch] {
 		blank: func(r *http.Request, u *xiezuo.User) *ledger.Batch {
 			return &ledger.Batch{Header: ledger.Header{UnitID: u.OrgID}, CountyCode: u.CountyCode, CountUnit: "人", ActivityID: activityFromQuery(r)}
 		},
-		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Batch, error) { return s.DB.Batch(ctx, u, id) },
+		load: func(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Batch, error) {
+			return s.DB.Batch(ctx, u, id)
+		},
 		values: func(b *ledger.Batch) map[string]string {
 			return map[string]string{"unit_id": itoa64(b.UnitID), "date": b.Date, "county_code": b.CountyCode, "kind": b.Kind, "label": b.Label,
 				"count": itoa64(b.Count), "count_unit": b.CountUnit, "activity_id": itoa64(b.ActivityID), "note": b.Note}

@@ -47,8 +47,8 @@ var funcs = template.FuncMap{
 	"canReopen": func(u *xiezuo.User, h ledger.Header) bool {
 		return u.IsOffice() && h.Status == ledger.StatusApproved
 	},
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"add":   func(a, b int) int { return a + b },
+	"sub":   func(a, b int) int { return a - b },
 	"today": ledger.Today,
 	"int64": func(n int) int64 { return int64(n) },
 	"dict": func(kv ...any) map[string]any {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
-	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -35,8 +34,10 @@ type Server struct {
 	// Demo is shown in the login page: the demo accounts exist.
 	Demo bool
 
-	pages    map[string]*template.Template
-	throttle *throttle
+	pages map[string]*template.Template
+	// Failed sign-ins are limited per user name (5 in 15 minutes) and, more
+	// loosely, per address: an office's staff often share one address.
+	userThrottle, ipThrottle *throttle
 	handler  http.Handler
 	srv      *http.Server
 	ln       net.Listener
@@ -48,7 +49,7 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{DB: db, Log: log, throttle: newThrottle(5, 15*time.Minute)}
+	s := &Server{DB: db, Log: log, userThrottle: newThrottle(5, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute)}
 	sm := scs.New()
 	sm.Store = db.Sessions()
 	sm.Lifetime = 12 * time.Hour
@@ -197,34 +198,24 @@ func (t *throttle) recent(key string, now time.Time) []time.Time {
 	return keep
 }
 
-// blocked reports whether any key has reached the limit.
-func (t *throttle) blocked(keys ...string) bool {
+// blocked reports whether key has reached the limit.
+func (t *throttle) blocked(key string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.recent(key, time.Now())) >= t.max
+}
+
+func (t *throttle) fail(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := time.Now()
-	for _, k := range keys {
-		if len(t.recent(k, now)) >= t.max {
-			return true
-		}
-	}
-	return false
+	t.fails[key] = append(t.recent(key, now), now)
 }
 
-func (t *throttle) fail(keys ...string) {
+func (t *throttle) reset(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := time.Now()
-	for _, k := range keys {
-		t.fails[k] = append(t.recent(k, now), now)
-	}
-}
-
-func (t *throttle) reset(keys ...string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, k := range keys {
-		delete(t.fails, k)
-	}
+	delete(t.fails, key)
 }
 
 func clientIP(r *http.Request) string {
@@ -239,5 +230,3 @@ func staticFS() http.Handler {
 	sub, _ := fs.Sub(assets, "static")
 	return http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 }
-
-var errLogin = errors.New("login required")

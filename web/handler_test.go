@@ -1,0 +1,353 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/internal/testdb"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/store"
+	"github.com/xiezuo/xiezuo/web"
+)
+
+var ctx = context.Background()
+
+type env struct {
+	t   *testing.T
+	db  *store.DB
+	srv *httptest.Server
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	db := testdb.OpenDemo(t, "sqlite")
+	s, err := web.NewServer(db, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Demo = true
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return &env{t: t, db: db, srv: srv}
+}
+
+// client returns an HTTP client signed in as username ("" for anonymous)
+// that does not follow redirects.
+func (e *env) client(username string) *http.Client {
+	e.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if username == "" {
+		return c
+	}
+	resp, err := c.PostForm(e.srv.URL+"/login", url.Values{"username": {username}, "password": {demo.Password}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("login %s: status %d", username, resp.StatusCode)
+	}
+	return c
+}
+
+func (e *env) user(name string) *xiezuo.User {
+	u, err := e.db.UserByName(ctx, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
+
+// draft creates a draft contribution owned by username's unit.
+func (e *env) draft(username string) int64 {
+	e.t.Helper()
+	u := e.user(username)
+	giver, _ := e.db.OrgByName(ctx, "上海龙舜投资管理有限公司")
+	c := &ledger.Contribution{Header: ledger.Header{UnitID: u.OrgID}, DateFrom: "2021-05-01", Givers: []ledger.Org{{ID: giver.ID}},
+		CountyCode: "532531000000", Form: "cash", Sector: "education", Delivery: "delivered", AmountFen: 100000}
+	if err := e.db.SaveContribution(ctx, u, c); err != nil {
+		e.t.Fatal(err)
+	}
+	return c.ID
+}
+
+func (e *env) submitted(username string) int64 {
+	id := e.draft(username)
+	if err := e.db.Transition(ctx, e.user(username), ledger.KindContribution, id, ledger.ActionSubmit, ""); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+func do(t *testing.T, c *http.Client, method, u, contentType, body string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+const form = "application/x-www-form-urlencoded"
+
+var roles = []string{"anon", "admin", "reviewer", "chengjiaqiao", "lvchun", "viewer"}
+
+// TestAuthorisationMatrix requests every route as every role, including a
+// unit user reaching for another unit's drafts through the UI and the API.
+func TestAuthorisationMatrix(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	clients := map[string]*http.Client{}
+	for _, r := range roles {
+		name := r
+		if r == "anon" {
+			name = ""
+		}
+		clients[r] = e.client(name)
+	}
+	validForm := url.Values{"unit_id": {""}, "date_from": {"2021-05-02"}, "givers": {"上海龙舜投资管理有限公司"}, "county_code": {"532531000000"},
+		"form": {"cash"}, "sector": {"education"}, "delivery": {"delivered"}, "amount": {"2000"}}.Encode()
+	contribJSON := `{"date_from":"2021-05-03","givers":[{"id":%d}],"county_code":"532531000000","form":"cash","sector":"education","delivery":"delivered","amount_fen":5000}`
+	giver, _ := e.db.OrgByName(ctx, "上海龙舜投资管理有限公司")
+	type row struct {
+		method, path string
+		fixture      func() int64 // a fresh record for the path's %d
+		ctype, body  string
+		want         map[string]int // by role; roles not listed: want["*"]
+	}
+	own := func() int64 { return e.draft("chengjiaqiao") }
+	other := func() int64 { return e.draft("xinhualu") }
+	sub := func() int64 { return e.submitted("xinhualu") }
+	ok, see, redirect := 200, 303, 303
+	rows := []row{
+		{"GET", "/healthz", nil, "", "", map[string]int{"*": ok}},
+		{"GET", "/", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/contributions", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/contributions/new", nil, "", "", map[string]int{"*": ok, "anon": redirect, "viewer": 403}},
+		{"GET", "/contributions/1", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/contributions/%d", own, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		{"GET", "/contributions/%d", other, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok}},
+		{"GET", "/contributions/%d/edit", own, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		{"GET", "/contributions/1/edit", nil, "", "", map[string]int{"*": 403, "anon": redirect}},
+		{"POST", "/contributions", nil, form, validForm, map[string]int{"*": see, "anon": 401, "viewer": 403}},
+		{"POST", "/contributions/%d", own, form, validForm, map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see, "chengjiaqiao": see}},
+		{"POST", "/contributions/%d", other, form, validForm, map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see}},
+		{"POST", "/records/contribution/%d/submit", own, form, "", map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see, "chengjiaqiao": see}},
+		{"POST", "/records/contribution/%d/submit", other, form, "", map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see}},
+		{"POST", "/records/contribution/%d/approve", sub, form, "", map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see}},
+		{"POST", "/records/contribution/%d/delete", own, form, "", map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see, "chengjiaqiao": see}},
+		{"POST", "/records/contribution/1/delete", nil, form, "", map[string]int{"*": 403, "anon": 401}},
+		{"POST", "/contributions/1/receive", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": 409, "lvchun": 409}},
+		{"GET", "/activities", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/activities/1", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/projects", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/agreements", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/labour", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/batches", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/review", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok}},
+		{"GET", "/mine", nil, "", "", map[string]int{"*": ok, "anon": redirect, "viewer": 403}},
+		{"GET", "/audit", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok}},
+		{"GET", "/registry/orgs", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"POST", "/registry/orgs", nil, form, "name=%E6%B5%8B%E8%AF%95&kind=%E4%BC%81%E4%B8%9A&side=east", map[string]int{"*": 403, "anon": 401, "admin": see}},
+		{"GET", "/registry/regions?q=%E7%BB%BF%E6%98%A5", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/api/v1/contributions", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+		{"GET", "/api/v1/contributions/%d", own, "", "", map[string]int{"*": 404, "anon": 401, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		{"GET", "/api/v1/contributions/%d", other, "", "", map[string]int{"*": 404, "anon": 401, "admin": ok, "reviewer": ok}},
+		{"POST", "/api/v1/contributions", nil, "application/json", fmt.Sprintf(contribJSON, giver.ID), map[string]int{"*": 201, "anon": 401, "viewer": 403}},
+		{"PUT", "/api/v1/contributions/%d", other, "application/json", fmt.Sprintf(contribJSON, giver.ID), map[string]int{"*": 404, "anon": 401, "admin": ok, "reviewer": ok}},
+		{"POST", "/api/v1/records/contribution/%d/submit", other, "application/json", "", map[string]int{"*": 404, "anon": 401, "admin": ok, "reviewer": ok}},
+		{"POST", "/api/v1/records/contribution/%d/approve", sub, "application/json", "", map[string]int{"*": 404, "anon": 401, "admin": ok, "reviewer": ok}},
+		{"DELETE", "/api/v1/records/contribution/%d", other, "", "", map[string]int{"*": 404, "anon": 401, "admin": 204, "reviewer": 204}},
+		{"GET", "/api/v1/regions?q=%E9%87%91%E5%B9%B3%E5%8E%BF", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+		{"GET", "/api/v1/orgs?q=%E6%8B%BC%E5%A4%9A%E5%A4%9A", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+		{"GET", "/api/v1/totals/counties", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+		{"GET", "/api/openapi.yaml", nil, "", "", map[string]int{"*": ok}},
+	}
+	for _, r := range rows {
+		for _, role := range roles {
+			path := r.path
+			if r.fixture != nil {
+				path = fmt.Sprintf(r.path, r.fixture())
+			}
+			body := r.body
+			if role == "chengjiaqiao" || role == "lvchun" {
+				body = strings.Replace(body, "unit_id=&", "", 1)
+			}
+			resp, text := do(t, clients[role], r.method, e.srv.URL+path, r.ctype, body)
+			want, okRole := r.want[role]
+			if !okRole {
+				want = r.want["*"]
+			}
+			if resp.StatusCode != want {
+				t.Errorf("%s %s as %s: status %d, want %d; body: %.200s", r.method, path, role, resp.StatusCode, want, text)
+			}
+		}
+	}
+}
+
+func TestContributionsAPIContract(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("viewer")
+	resp, body := do(t, c, "GET", e.srv.URL+"/api/v1/contributions?county=532531000000&form=cash&status=approved&delivery=delivered&from=2020-09-01&to=2020-09-30", "", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var got struct {
+		Items []map[string]any `json:"items"`
+		Tot   struct {
+			Count     int64            `json:"count"`
+			AmountFen int64            `json:"amount_fen"`
+			ByForm    map[string]int64 `json:"by_form"`
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	// Cash to 绿春县 in September 2020: 30,000 + 98,888 + 758,700 元.
+	if got.Tot.Count != 3 || got.Tot.AmountFen != 88758800 || got.Tot.ByForm["cash"] != 88758800 || len(got.Items) != 3 {
+		t.Fatalf("totals %+v, %d items", got.Tot, len(got.Items))
+	}
+	it := got.Items[0]
+	for _, k := range []string{"id", "date_from", "date_to", "givers", "county_code", "form", "amount_fen", "status", "delivery"} {
+		if _, ok := it[k]; !ok {
+			t.Errorf("item lacks %q: %v", k, it)
+		}
+	}
+	if it["county_code"] != "532531000000" || it["status"] != "approved" || it["form"] != "cash" {
+		t.Errorf("item %v", it)
+	}
+	// A county filter includes its villages: 曼洛村 and 龙洞村 items are in 绿春县.
+	_, body = do(t, c, "GET", e.srv.URL+"/api/v1/contributions?county=532531000000&form=in_kind&limit=500", "", "")
+	if !strings.Contains(body, `"village_code":"532531102202"`) {
+		t.Errorf("village record missing from county filter")
+	}
+	// Bad parameters: a Chinese message naming the parameter.
+	resp, body = do(t, c, "GET", e.srv.URL+"/api/v1/contributions?form=gold&from=2020-13-01", "", "")
+	if resp.StatusCode != 422 || !strings.Contains(body, `"form"`) || !strings.Contains(body, "起始日期") {
+		t.Fatalf("bad params: %d %s", resp.StatusCode, body)
+	}
+	// A bearer token works like a session, with the same rights.
+	tok, err := e.db.CreateToken(ctx, e.user("xinhualu").ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.draft("chengjiaqiao")
+	plain := &http.Client{}
+	resp, _ = do(t, plain, "GET", fmt.Sprintf("%s/api/v1/contributions/%d", e.srv.URL, id), "", "", "Authorization", "Bearer "+tok)
+	if resp.StatusCode != 404 {
+		t.Fatalf("token of another unit read a draft: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, plain, "GET", e.srv.URL+"/api/v1/me", "", "", "Authorization", "Bearer xz_wrong")
+	if resp.StatusCode != 401 {
+		t.Fatalf("bad token: %d", resp.StatusCode)
+	}
+	// Invalid JSON input: 422 with field messages, nothing written.
+	before, _, _ := e.db.ListContributions(ctx, e.user("admin"), ledger.ContributionFilter{Limit: 500})
+	resp, body = do(t, plain, "POST", e.srv.URL+"/api/v1/contributions", "application/json",
+		`{"date_from":"2020-09-05","date_to":"2020-09-01","givers":[],"county_code":"532531000000","township_code":"532530205000","form":"cash","sector":"education","delivery":"delivered","amount_fen":-1}`,
+		"Authorization", "Bearer "+tok)
+	if resp.StatusCode != 422 {
+		t.Fatalf("invalid create: %d %s", resp.StatusCode, body)
+	}
+	for _, f := range []string{"date_to", "givers", "township_code", "amount"} {
+		if !strings.Contains(body, `"`+f+`"`) {
+			t.Errorf("error lacks field %s: %s", f, body)
+		}
+	}
+	after, _, _ := e.db.ListContributions(ctx, e.user("admin"), ledger.ContributionFilter{Limit: 500})
+	if len(after) != len(before) {
+		t.Fatal("invalid input was written")
+	}
+}
+
+func TestFormErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("chengjiaqiao")
+	bad := url.Values{"date_from": {"2020-09-05"}, "date_to": {"2020-09-01"}, "givers": {"不存在的公司"}, "county_code": {"532531000000"},
+		"township": {"者米乡"}, "form": {"cash"}, "sector": {"education"}, "delivery": {"delivered"}, "amount": {"-5"}}
+	resp, body := do(t, c, "POST", e.srv.URL+"/contributions", form, bad.Encode())
+	if resp.StatusCode != 422 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	for _, msg := range []string{"截止日期不能早于开始日期", "“不存在的公司”不在单位名录中", "受援乡镇", "金额格式不正确", "不存在的公司"} {
+		if !strings.Contains(body, msg) {
+			t.Errorf("page lacks %q", msg)
+		}
+	}
+	// A good form saves a draft and leads to it; paste-style input is accepted.
+	good := url.Values{"date_from": {"2020/9/2"}, "givers": {"拼多多、上海龙舜投资管理有限公司"}, "county_code": {"532531000000"},
+		"township": {"大兴镇"}, "village": {"阿迪村"}, "form": {"cash"}, "sector": {"education"}, "delivery": {"delivered"}, "amount": {"3.5万"}}
+	resp, _ = do(t, c, "POST", e.srv.URL+"/contributions", form, good.Encode())
+	if resp.StatusCode != 303 {
+		t.Fatalf("good form: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	_, page := do(t, c, "GET", e.srv.URL+loc, "", "")
+	for _, want := range []string{"35,000.00 元", "上海寻梦信息技术有限公司、上海龙舜投资管理有限公司", "大兴镇", "阿迪村委会", "草稿"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("saved page lacks %q", want)
+		}
+	}
+}
+
+func TestLoginThrottleAndCSRF(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("")
+	for i := 0; i < 5; i++ {
+		resp, body := do(t, c, "POST", e.srv.URL+"/login", form, "username=admin&password=wrong")
+		if resp.StatusCode != 401 || !strings.Contains(body, "用户名或密码不正确") {
+			t.Fatalf("attempt %d: %d", i, resp.StatusCode)
+		}
+	}
+	resp, body := do(t, c, "POST", e.srv.URL+"/login", form, "username=admin&password="+demo.Password)
+	if resp.StatusCode != 429 || !strings.Contains(body, "登录失败次数过多") {
+		t.Fatalf("after 5 failures: %d", resp.StatusCode)
+	}
+	// Cross-site form posts are refused before any handler runs.
+	admin := e.client("reviewer")
+	resp, _ = do(t, admin, "POST", e.srv.URL+"/records/contribution/1/reopen", form, "reason=x", "Sec-Fetch-Site", "cross-site")
+	if resp.StatusCode != 403 {
+		t.Fatalf("cross-site POST: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, admin, "POST", e.srv.URL+"/records/contribution/1/reopen", form, "reason=x", "Origin", "http://evil.example")
+	if resp.StatusCode != 403 {
+		t.Fatalf("foreign-origin POST: %d", resp.StatusCode)
+	}
+	// The session cookie is HttpOnly and SameSite; a new token is issued on login.
+	first := e.client("reviewer")
+	u, _ := url.Parse(e.srv.URL)
+	c1 := first.Jar.Cookies(u)
+	second := e.client("reviewer")
+	c2 := second.Jar.Cookies(u)
+	if len(c1) == 0 || len(c2) == 0 || c1[0].Value == c2[0].Value {
+		t.Fatal("session token not rotated")
+	}
+	resp, _ = do(t, e.client(""), "POST", e.srv.URL+"/login", form, "username=viewer&password="+demo.Password)
+	sc := resp.Header.Get("Set-Cookie")
+	if !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") {
+		t.Fatalf("cookie flags: %s", sc)
+	}
+}
