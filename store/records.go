@@ -253,8 +253,9 @@ func (d *DB) transitionOne(ctx context.Context, tx *sql.Tx, u *xiezuo.User, kind
 type QueueItem struct {
 	Kind ledger.Kind
 	ledger.Header
-	Title string
-	Date  string
+	Title     string
+	Date      string
+	AmountFen int64 // amount, pledge or budget; 0 for kinds without money
 }
 
 // ReviewQueue lists records by status across kinds: the office's queue
@@ -263,12 +264,12 @@ type QueueItem struct {
 // county users to their own unit.
 func (d *DB) ReviewQueue(ctx context.Context, u *xiezuo.User, statuses ...ledger.Status) ([]QueueItem, error) {
 	titles := map[ledger.Kind]string{
-		ledger.KindActivity:     "x.title, x.date_from",
-		ledger.KindContribution: "COALESCE(NULLIF(x.item, ''), x.note, ''), x.date_from",
-		ledger.KindAgreement:    "x.title, x.signed_on",
-		ledger.KindProject:      "x.title, x.deadline",
-		ledger.KindLabour:       "x.kind, x.date_from",
-		ledger.KindBatch:        "x.kind || ' ' || x.label, x.date",
+		ledger.KindActivity:     "x.title, x.date_from, 0",
+		ledger.KindContribution: "COALESCE(NULLIF(x.item, ''), x.note, ''), x.date_from, x.amount_fen",
+		ledger.KindAgreement:    "x.title, x.signed_on, x.pledged_fen",
+		ledger.KindProject:      "x.title, x.deadline, x.budget_fen",
+		ledger.KindLabour:       "x.kind, x.date_from, 0",
+		ledger.KindBatch:        "x.kind || ' ' || x.label, x.date, 0",
 	}
 	var out []QueueItem
 	for _, k := range ledger.Kinds {
@@ -290,7 +291,7 @@ func (d *DB) ReviewQueue(ctx context.Context, u *xiezuo.User, statuses ...ledger
 		}
 		for rows.Next() {
 			it := QueueItem{Kind: k}
-			if err := rows.Scan(append(headerDest(&it.Header), &it.Title, &it.Date)...); err != nil {
+			if err := rows.Scan(append(headerDest(&it.Header), &it.Title, &it.Date, &it.AmountFen)...); err != nil {
 				rows.Close()
 				return nil, xiezuo.Internal(err)
 			}

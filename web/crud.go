@@ -36,6 +36,9 @@ func (e *editor[T]) show(s *Server, w http.ResponseWriter, r *http.Request, u *x
 	h := e.header(rec)
 	title := "新建" + e.kind.Label()
 	action := e.base
+	if q := r.URL.RawQuery; q != "" {
+		action += "?" + q // keeps activity_id for "save and add another"
+	}
 	if h.ID != 0 {
 		title = fmt.Sprintf("修改%s（编号%d）", e.kind.Label(), h.ID)
 		action = fmt.Sprintf("%s/%d", e.base, h.ID)

@@ -38,9 +38,9 @@ type Server struct {
 	// Failed sign-ins are limited per user name (5 in 15 minutes) and, more
 	// loosely, per address: an office's staff often share one address.
 	userThrottle, ipThrottle *throttle
-	handler  http.Handler
-	srv      *http.Server
-	ln       net.Listener
+	handler                  http.Handler
+	srv                      *http.Server
+	ln                       net.Listener
 }
 
 // NewServer builds the server. secureCookies sets the Secure flag on the

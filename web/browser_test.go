@@ -1,0 +1,173 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/internal/testdb"
+)
+
+// browser is a headless Chromium session signed in as one user.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+}
+
+func newBrowser(t *testing.T, base, username string) *browser {
+	t.Helper()
+	exe := testdb.Chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("lang", "zh-CN"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1366, 900))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel3)
+	b := &browser{t: t, ctx: ctx, base: base}
+	b.do(chromedp.Navigate(base+"/login"),
+		chromedp.SendKeys(`input[name=username]`, username),
+		chromedp.SendKeys(`input[name=password]`, demo.Password),
+		chromedp.Click(`form[action="/login"] button[type=submit]`),
+		chromedp.WaitVisible(`nav.nav`))
+	return b
+}
+
+func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.shot("failure")
+		b.t.Fatal(err)
+	}
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(sel))
+	if err != nil {
+		b.t.Fatalf("text %s: %v", sel, err)
+	}
+	return s
+}
+
+// shot saves a screenshot when XIEZUO_SCREENSHOTS names a directory.
+func (b *browser) shot(name string) {
+	dir := os.Getenv("XIEZUO_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		os.MkdirAll(dir, 0o755)
+		os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	}
+}
+
+// TestBrowserFlows runs the critical path in a real browser: a unit records
+// a trip with two donations and submits it; the reviewer approves it from
+// the queue; the county's approved total on the dashboard grows by the sum.
+func TestBrowserFlows(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	lvchunTotal := func(b *browser) string {
+		return b.text(`//td[a[text()="绿春县"]]/following-sibling::td[contains(@class,"strong")]`)
+	}
+	var activityURL, before string
+
+	t.Run("unit records a trip with two donations and submits", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "chengjiaqiao")
+		b.do(chromedp.Navigate(e.srv.URL + "/"))
+		before = lvchunTotal(b)
+		b.do(chromedp.Navigate(e.srv.URL+"/activities/new"),
+			chromedp.SendKeys(`input[name=title]`, "程家桥街道赴绿春县回访捐赠学校"),
+			chromedp.SetValue(`input[name=date_from]`, "2021-03-01"),
+			chromedp.SetValue(`input[name=date_to]`, "2021-03-04"),
+			chromedp.SetValue(`select[name=county_code]`, "532531000000"),
+			chromedp.SendKeys(`input[name=leader]`, "游雁（街道党工委副书记、办事处主任）"),
+			chromedp.SendKeys(`textarea[name=narrative]`, "3月1日至4日，程家桥街道赴绿春县回访去年捐赠的学校，并举行捐赠仪式。"),
+			chromedp.Click(`form.form button[type=submit]`),
+			chromedp.WaitVisible(`.flash`))
+		b.shot("1-activity-saved")
+		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+		activityURL = loc
+		// First donation: cash, then "save and add another".
+		b.do(chromedp.Click(`//a[text()="添加帮扶投入"]`),
+			chromedp.WaitVisible(`textarea[name=givers]`),
+			chromedp.SendKeys(`textarea[name=givers]`, "上海龙舜投资管理有限公司"),
+			chromedp.SendKeys(`input[name=township]`, "大兴镇"),
+			chromedp.SetValue(`select[name=form]`, "cash"),
+			chromedp.SetValue(`select[name=sector]`, "education"),
+			chromedp.SendKeys(`input[name=amount]`, "2万"),
+			chromedp.SendKeys(`input[name=item]`, "助学金"))
+		b.shot("2-contribution-form")
+		b.do(chromedp.Click(`button[name=then][value=new]`), chromedp.WaitVisible(`.flash`),
+			// Second donation: goods valued in money.
+			chromedp.SendKeys(`textarea[name=givers]`, "西雅衣家（中国）商业有限公司"),
+			chromedp.SetValue(`select[name=form]`, "in_kind"),
+			chromedp.SetValue(`select[name=sector]`, "livelihood"),
+			chromedp.SendKeys(`input[name=amount]`, "5000"),
+			chromedp.SendKeys(`input[name=quantity]`, "120"),
+			chromedp.SendKeys(`input[name=quantity_unit]`, "件"),
+			chromedp.SendKeys(`input[name=item]`, "冬衣"),
+			chromedp.Click(`form.form button.primary`),
+			chromedp.WaitVisible(`table.kv`), // the saved contribution's page
+			chromedp.Navigate(activityURL))
+		if got := b.text(`table.grid tfoot tr.total`); !strings.Contains(got, "合计 2 笔") || !strings.Contains(got, "25,000.00") {
+			t.Fatalf("activity totals row = %q", got)
+		}
+		b.do(chromedp.Click(`//button[text()="提交审核"]`), chromedp.WaitVisible(`.flash`))
+		b.shot("3-activity-submitted")
+		if st := b.text(`dl.meta .st`); st != "待审核" {
+			t.Fatalf("status after submit = %q", st)
+		}
+		if got := b.text(`table.grid tbody`); strings.Count(got, "待审核") != 2 {
+			t.Fatalf("donations not submitted with the trip: %q", got)
+		}
+	})
+
+	t.Run("reviewer approves from the queue", func(t *testing.T) {
+		if activityURL == "" {
+			t.Skip("first flow failed")
+		}
+		b := newBrowser(t, e.srv.URL, "reviewer")
+		b.do(chromedp.Navigate(e.srv.URL + "/review"))
+		b.shot("4-review-queue")
+		queue := b.text(`table.grid tbody`)
+		if !strings.Contains(queue, "程家桥街道赴绿春县回访捐赠学校") || strings.Count(queue, "帮扶投入") != 2 {
+			t.Fatalf("queue = %q", queue)
+		}
+		b.do(chromedp.Click(`//tr[td/a[text()="程家桥街道赴绿春县回访捐赠学校"]]//button[text()="通过"]`),
+			chromedp.WaitVisible(`.flash`))
+		if got := b.text(`table.grid tbody`); !strings.Contains(got, "没有需要处理的记录") {
+			t.Fatalf("queue after approving the trip = %q", got)
+		}
+	})
+
+	t.Run("county total on the dashboard grows by the approved sum", func(t *testing.T) {
+		if before == "" {
+			t.Skip("first flow failed")
+		}
+		b := newBrowser(t, e.srv.URL, "viewer")
+		b.do(chromedp.Navigate(e.srv.URL + "/"))
+		b.shot("5-dashboard")
+		after := lvchunTotal(b)
+		// 311.21 万元 + 2.50 万元.
+		if before != "311.21" || after != "313.71" {
+			t.Fatalf("绿春县 total before %q after %q, want 311.21 → 313.71", before, after)
+		}
+		b.do(chromedp.Click(`//a[text()="绿春县"]`), chromedp.WaitVisible(`#contributions`))
+		if got := b.text(`#contributions tfoot`); !strings.Contains(got, "3,137,088.00") {
+			t.Fatalf("county list total = %q", got)
+		}
+	})
+}
