@@ -198,10 +198,12 @@ CREATE TABLE contributions (
     received_at   TEXT,
     received_by   BIGINT REFERENCES users (id)
 );
--- Covering indexes: the list and its totals read (filter, date, form, amount).
-CREATE INDEX contributions_county ON contributions (county_code, status, date_from, form, amount_fen);
-CREATE INDEX contributions_status ON contributions (status, date_from, form, amount_fen);
-CREATE INDEX contributions_unit ON contributions (unit_id, status, date_from);
+-- Covering indexes: a filtered list page and its totals read only the index
+-- (date for order and range; form, status, amount for totals; unit_id for
+-- the visibility rule of unit users).
+CREATE INDEX contributions_county ON contributions (county_code, date_from, form, status, amount_fen, unit_id);
+CREATE INDEX contributions_date ON contributions (date_from, form, status, amount_fen, unit_id, county_code);
+CREATE INDEX contributions_unit ON contributions (unit_id, date_from);
 CREATE INDEX contributions_activity ON contributions (activity_id);
 
 CREATE TABLE contribution_givers (

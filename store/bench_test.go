@@ -1,0 +1,186 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+// benchRows is how many contributions the list benchmark seeds.
+const benchRows = 1_000_000
+
+// openBenchDB returns a SQLite database with the demo and benchRows
+// synthetic contributions. The file is kept in the temp directory and
+// reused by later runs (delete it to reseed).
+func openBenchDB(b *testing.B) *store.DB {
+	b.Helper()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("xiezuo-bench-%d.db", benchRows))
+	ctx := context.Background()
+	_, statErr := os.Stat(path)
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if statErr == nil {
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM contributions`).Scan(&n); err == nil && n >= benchRows {
+			return db
+		}
+	}
+	if _, err := demo.Load(ctx, db); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := seedContributions(db.SQL(), benchRows); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d contributions in %s", benchRows, time.Since(start).Round(time.Millisecond))
+	return db
+}
+
+// seedContributions inserts n contributions spread over the demo's four
+// counties and their townships, 2018–2025, all forms, 90% approved.
+func seedContributions(db *sql.DB, n int) error {
+	r := rand.New(rand.NewPCG(1, 2))
+	var units, creators []int64
+	rows, err := db.Query(`SELECT id FROM organisations WHERE side = 'east'`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		units = append(units, id)
+	}
+	rows.Close()
+	if err := db.QueryRow(`SELECT id FROM users WHERE username = 'admin'`).Scan(new(int64)); err != nil {
+		return err
+	}
+	rows, _ = db.Query(`SELECT id FROM users`)
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		creators = append(creators, id)
+	}
+	rows.Close()
+	counties := []string{"532531000000", "532530000000", "532529000000", "632623000000"}
+	townships := map[string][]string{}
+	for _, c := range counties {
+		rs, _ := db.Query(`SELECT code FROM regions WHERE parent_code = $1`, c)
+		for rs.Next() {
+			var code string
+			rs.Scan(&code)
+			townships[c] = append(townships[c], code)
+		}
+		rs.Close()
+	}
+	forms := []string{"cash", "in_kind", "consumption", "fiscal"}
+	sectors := []string{"education", "health", "industry", "livelihood", "infrastructure", "employment", "culture", "other"}
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var maxID int64
+	tx.QueryRow(`SELECT COALESCE(MAX(id), 0) FROM contributions`).Scan(&maxID)
+	const batch = 500
+	for i := 0; i < n; i += batch {
+		var q, g strings.Builder
+		q.WriteString(`INSERT INTO contributions (id, unit_id, status, created_by, created_at, updated_at, date_from, date_to, county_code, township_code, form, sector, delivery, amount_fen, item) VALUES `)
+		g.WriteString(`INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES `)
+		for j := 0; j < batch && i+j < n; j++ {
+			id := maxID + int64(i+j) + 1
+			county := counties[r.IntN(len(counties))]
+			town := "NULL"
+			if ts := townships[county]; len(ts) > 0 && r.IntN(2) == 0 {
+				town = "'" + ts[r.IntN(len(ts))] + "'"
+			}
+			day := time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(8*365)).Format("2006-01-02")
+			status := "approved"
+			if r.IntN(10) == 0 {
+				status = []string{"draft", "submitted", "returned"}[r.IntN(3)]
+			}
+			delivery := "delivered"
+			if r.IntN(5) == 0 {
+				delivery = "pledged"
+			}
+			if j > 0 {
+				q.WriteString(", ")
+				g.WriteString(", ")
+			}
+			unit := units[r.IntN(len(units))]
+			fmt.Fprintf(&q, "(%d, %d, '%s', %d, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '%s', '%s', '%s', %s, '%s', '%s', '%s', %d, '物资%d')",
+				id, unit, status, creators[r.IntN(len(creators))], day, day, county, town, forms[r.IntN(4)], sectors[r.IntN(8)], delivery,
+				int64(r.IntN(50_000_00))+100, r.IntN(1000))
+			fmt.Fprintf(&g, "(%d, %d, 0)", id, units[r.IntN(len(units))])
+		}
+		if _, err := tx.Exec(q.String()); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(g.String()); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	_, err = db.Exec(`ANALYZE`)
+	return err
+}
+
+// BenchmarkContributionList measures what the list page does for one
+// request — a page of 50 rows with givers, and the totals of every matching
+// row — on 1,000,000 contributions in SQLite. It reports p50 and p95.
+func BenchmarkContributionList(b *testing.B) {
+	db := openBenchDB(b)
+	ctx := context.Background()
+	admin := user(&testing.T{}, db, "admin")
+	unit := user(&testing.T{}, db, "chengjiaqiao")
+	cases := []struct {
+		name string
+		u    any
+		f    ledger.ContributionFilter
+	}{
+		{"county+year+approved", admin, ledger.ContributionFilter{CountyCode: lvchun, Status: ledger.StatusApproved, From: "2020-01-01", To: "2020-12-31"}},
+		{"county+month", admin, ledger.ContributionFilter{CountyCode: lvchun, From: "2020-09-01", To: "2020-09-30"}},
+		{"form+year", admin, ledger.ContributionFilter{Form: "cash", From: "2021-01-01", To: "2021-12-31"}},
+		{"unit-user+county+year", unit, ledger.ContributionFilter{CountyCode: lvchun, From: "2020-01-01", To: "2020-12-31"}},
+		{"county-only", admin, ledger.ContributionFilter{CountyCode: lvchun}},
+		{"unfiltered", admin, ledger.ContributionFilter{}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			u := admin
+			if c.u == unit {
+				u = unit
+			}
+			var times []time.Duration
+			var count int64
+			for b.Loop() {
+				start := time.Now()
+				items, tot, err := db.ListContributions(ctx, u, c.f)
+				if err != nil || len(items) == 0 {
+					b.Fatalf("%d items, %v", len(items), err)
+				}
+				times = append(times, time.Since(start))
+				count = tot.Count
+			}
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+			b.ReportMetric(float64(count), "rows-matched")
+		})
+	}
+}
