@@ -170,6 +170,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/registry/orgs", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"POST", "/registry/orgs", nil, form, "name=%E6%B5%8B%E8%AF%95&kind=%E4%BC%81%E4%B8%9A&side=east", map[string]int{"*": 403, "anon": 401, "admin": see}},
 		{"GET", "/registry/regions?q=%E7%BB%BF%E6%98%A5", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/registry/people", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"POST", "/registry/people", nil, form, url.Values{"name": {"张三"}, "kind": {"援滇干部"}, "org": {"程家桥街道"}, "dest": {"绿春县"}}.Encode(),
+			map[string]int{"*": 403, "anon": 401, "admin": see}},
+		{"GET", "/registry/users", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok}},
+		{"POST", "/registry/users", nil, form, url.Values{"username": {"u1"}, "password": {"x"}, "role": {"viewer"}}.Encode(),
+			map[string]int{"*": 403, "anon": 401, "admin": 422}},
 		{"GET", "/api/v1/contributions", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		{"GET", "/api/v1/contributions/%d", own, "", "", map[string]int{"*": 404, "anon": 401, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
 		{"GET", "/api/v1/contributions/%d", other, "", "", map[string]int{"*": 404, "anon": 401, "admin": ok, "reviewer": ok}},
@@ -309,6 +315,34 @@ func TestFormErrors(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("saved page lacks %q", want)
 		}
+	}
+}
+
+func TestRegistryForms(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("admin")
+	resp, body := do(t, c, "POST", e.srv.URL+"/registry/users", form, url.Values{"username": {"jiangsulu"}, "password": {"short"}, "role": {"unit"}}.Encode())
+	if resp.StatusCode != 422 || !strings.Contains(body, "密码至少8位") || !strings.Contains(body, "须指定所属单位") {
+		t.Fatalf("bad user form: %d", resp.StatusCode)
+	}
+	resp, _ = do(t, c, "POST", e.srv.URL+"/registry/users", form, url.Values{"username": {"jiangsulu"}, "password": {"long-enough"}, "role": {"unit"}, "org": {"江苏路街道"}}.Encode())
+	if resp.StatusCode != 303 {
+		t.Fatalf("good user form: %d", resp.StatusCode)
+	}
+	if u := e.user("jiangsulu"); u.OrgName != "江苏路街道" || u.Role != xiezuo.RoleUnit {
+		t.Fatalf("created user %+v", u)
+	}
+	if resp, _ := do(t, e.client(""), "POST", e.srv.URL+"/login", form, "username=jiangsulu&password=long-enough"); resp.StatusCode != 303 {
+		t.Fatalf("new user cannot sign in: %d", resp.StatusCode)
+	}
+	resp, body = do(t, c, "POST", e.srv.URL+"/registry/orgs", form, url.Values{"name": {"新企业"}, "kind": {"企业"}, "side": {"east"}, "uscc": {"91310000MA1FL4T91X"}}.Encode())
+	if resp.StatusCode != 422 || !strings.Contains(body, "统一社会信用代码校验位不正确") {
+		t.Fatalf("bad USCC: %d", resp.StatusCode)
+	}
+	resp, body = do(t, c, "POST", e.srv.URL+"/registry/people", form, url.Values{"name": {"李四"}, "kind": {"援滇干部"}, "org": {"程家桥街道"}, "dest": {"龙洞村"}}.Encode())
+	if resp.StatusCode != 422 || !strings.Contains(body, "派驻地") {
+		t.Fatalf("ambiguous destination: %d", resp.StatusCode)
 	}
 }
 

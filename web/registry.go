@@ -20,14 +20,7 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User,
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Title": "单位名录", "Orgs": orgs, "Q": q, "Kinds": registry.OrgKinds, "F": values, "Tab": "orgs"}
-	status := http.StatusOK
-	if formErr != nil {
-		data["Error"], data["Errors"] = xiezuo.ErrorMessage(formErr), xiezuo.ErrorFields(formErr)
-		status = statusOf(formErr)
-	}
-	s.render(w, r, status, "orgs", data)
-	return nil
+	return s.registryPage(w, r, "orgs", formErr, map[string]any{"Title": "单位名录", "Orgs": orgs, "Q": q, "Kinds": registry.OrgKinds, "F": values, "Tab": "orgs"})
 }
 
 func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
@@ -39,7 +32,7 @@ func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 		err = s.DB.SaveOrg(r.Context(), u, &o)
 	}
 	if err != nil {
-		if c := xiezuo.ErrorCode(err); c == xiezuo.EINVALID || c == xiezuo.ECONFLICT {
+		if formFailed(err) {
 			return s.orgPage(w, r, u, f.Values, err)
 		}
 		return err
@@ -62,14 +55,7 @@ func (s *Server) pairingPage(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Title": "结对关系", "Pairings": ps, "Kinds": registry.PairingKinds, "Orgs": orgs, "F": values, "Q": r.URL.Query(), "Tab": "pairings"}
-	status := http.StatusOK
-	if formErr != nil {
-		data["Error"], data["Errors"] = xiezuo.ErrorMessage(formErr), xiezuo.ErrorFields(formErr)
-		status = statusOf(formErr)
-	}
-	s.render(w, r, status, "pairings", data)
-	return nil
+	return s.registryPage(w, r, "pairings", formErr, map[string]any{"Title": "结对关系", "Pairings": ps, "Kinds": registry.PairingKinds, "Orgs": orgs, "F": values, "Q": r.URL.Query(), "Tab": "pairings"})
 }
 
 func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
@@ -88,7 +74,7 @@ func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request, u *xiezuo
 		err = s.DB.SavePairing(r.Context(), u, &p)
 	}
 	if err != nil {
-		if c := xiezuo.ErrorCode(err); c == xiezuo.EINVALID || c == xiezuo.ECONFLICT {
+		if formFailed(err) {
 			return s.pairingPage(w, r, u, f.Values, err)
 		}
 		return err
@@ -99,11 +85,108 @@ func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request, u *xiezuo
 }
 
 func (s *Server) peopleList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.peoplePage(w, r, u, nil, nil)
+}
+
+func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, values map[string]string, formErr error) error {
 	ps, err := s.DB.People(r.Context())
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "people", map[string]any{"Title": "援派干部人才", "People": ps, "Tab": "people"})
+	orgs, err := s.DB.FindOrgs(r.Context(), store.OrgFilter{Side: registry.SideEast, Limit: 5000})
+	if err != nil {
+		return err
+	}
+	return s.registryPage(w, r, "people", formErr, map[string]any{"Title": "援派干部人才", "People": ps, "Tab": "people",
+		"Kinds": registry.PersonKinds, "Orgs": orgs, "F": values})
+}
+
+// registryPage renders a registry list with its entry form and the form's errors.
+func (s *Server) registryPage(w http.ResponseWriter, r *http.Request, page string, formErr error, data map[string]any) error {
+	status := http.StatusOK
+	if formErr != nil {
+		data["Error"], data["Errors"] = xiezuo.ErrorMessage(formErr), xiezuo.ErrorFields(formErr)
+		status = statusOf(formErr)
+	}
+	s.render(w, r, status, page, data)
+	return nil
+}
+
+// formFailed reports whether err is one to show beside the form (bad input
+// or a conflict) rather than on the error page.
+func formFailed(err error) bool {
+	c := xiezuo.ErrorCode(err)
+	return c == xiezuo.EINVALID || c == xiezuo.ECONFLICT
+}
+
+func (s *Server) personCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	f := s.readForm(r)
+	p := registry.Person{Name: f.str("name"), Kind: f.str("kind"), Post: f.str("post"), Note: f.str("note")}
+	if o := f.orgs("org", "派出单位"); len(o) == 1 {
+		p.OrgID = o[0].ID
+	}
+	p.DestCode = f.region("dest", "派驻地", 0, "")
+	p.TermFrom, p.TermTo = f.date("term_from", "任期开始"), f.date("term_to", "任期结束")
+	err := f.merge(p.Validate)
+	if err == nil {
+		err = s.DB.SavePerson(r.Context(), u, &p)
+	}
+	if err != nil {
+		if formFailed(err) {
+			return s.peoplePage(w, r, u, f.Values, err)
+		}
+		return err
+	}
+	s.flash(r, "已登记："+p.Name)
+	http.Redirect(w, r, "/registry/people", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) userList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.usersPage(w, r, u, nil, nil)
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, values map[string]string, formErr error) error {
+	users, err := s.DB.Users(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	orgs, err := s.DB.FindOrgs(r.Context(), store.OrgFilter{Limit: 5000})
+	if err != nil {
+		return err
+	}
+	counties, err := s.pairedCounties(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.registryPage(w, r, "users", formErr, map[string]any{"Title": "用户", "Users": users, "Tab": "users",
+		"Roles": xiezuo.Roles, "Orgs": orgs, "Counties": counties, "F": values})
+}
+
+func (s *Server) userCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	f := s.readForm(r)
+	nu := store.NewUser{Username: f.str("username"), DisplayName: f.str("display_name"), Password: f.r.PostFormValue("password"),
+		Role: xiezuo.Role(f.str("role")), CountyCode: f.str("county_code")}
+	if f.str("org") != "" {
+		if o := f.orgs("org", "所属单位"); len(o) == 1 {
+			nu.OrgID = o[0].ID
+		}
+	}
+	delete(f.Values, "password")
+	var err error
+	if len(f.p) > 0 {
+		err = f.p.Err()
+	} else {
+		_, err = s.DB.CreateUser(r.Context(), u, nu)
+	}
+	if err != nil {
+		if formFailed(err) {
+			return s.usersPage(w, r, u, f.Values, err)
+		}
+		return err
+	}
+	s.flash(r, "已创建用户："+nu.Username)
+	http.Redirect(w, r, "/registry/users", http.StatusSeeOther)
 	return nil
 }
 

@@ -90,7 +90,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以查看审计日志")
 	}
 	n, verr := s.DB.VerifyAudit(r.Context())
-	data := map[string]any{"Title": "审计日志校验", "Checked": n}
+	data := map[string]any{"Title": "审计日志校验", "Checked": n, "Tab": "audit"}
 	if verr != nil {
 		data["Broken"] = verr.Error()
 	}

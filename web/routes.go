@@ -69,6 +69,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /registry/pairings", s.page(s.pairingList))
 	mux.HandleFunc("POST /registry/pairings", s.page(s.pairingCreate))
 	mux.HandleFunc("GET /registry/people", s.page(s.peopleList))
+	mux.HandleFunc("POST /registry/people", s.page(s.personCreate))
+	mux.HandleFunc("GET /registry/users", s.page(s.userList))
+	mux.HandleFunc("POST /registry/users", s.page(s.userCreate))
 	mux.HandleFunc("GET /registry/regions", s.page(s.regionList))
 	mux.HandleFunc("GET /audit", s.page(s.auditPage))
 
