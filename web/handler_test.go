@@ -340,9 +340,9 @@ func TestRegistryForms(t *testing.T) {
 	if resp.StatusCode != 422 || !strings.Contains(body, "统一社会信用代码校验位不正确") {
 		t.Fatalf("bad USCC: %d", resp.StatusCode)
 	}
-	resp, body = do(t, c, "POST", e.srv.URL+"/registry/people", form, url.Values{"name": {"李四"}, "kind": {"援滇干部"}, "org": {"程家桥街道"}, "dest": {"龙洞村"}}.Encode())
+	resp, body = do(t, c, "POST", e.srv.URL+"/registry/people", form, url.Values{"name": {"李四"}, "kind": {"援滇干部"}, "org": {"程家桥街道"}, "dest": {"火星村"}}.Encode())
 	if resp.StatusCode != 422 || !strings.Contains(body, "派驻地") {
-		t.Fatalf("ambiguous destination: %d", resp.StatusCode)
+		t.Fatalf("unknown destination: %d", resp.StatusCode)
 	}
 }
 
