@@ -46,8 +46,12 @@ func (e AuditEntry) ActionLabel() string {
 		return "重新打开"
 	case "receive":
 		return "确认收到"
-	case "login":
-		return "登录"
+	case "add_photo":
+		return "上传照片"
+	case "delete_photo":
+		return "删除照片"
+	case "import":
+		return "导入"
 	}
 	return e.Action
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -107,8 +108,12 @@ func (s *Server) activityShow(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	if a.SameAsID != 0 {
 		sameAs, _ = s.DB.Activity(ctx, u, a.SameAsID)
 	}
+	photos, err := s.DB.Photos(ctx, u, id)
+	if err != nil {
+		return err
+	}
 	return s.recordPage(w, r, "activity_show", ledger.KindActivity, a.Header, map[string]any{
-		"A": a, "Contributions": cs, "Totals": tot, "FormTotals": formTotals(tot), "Agreements": agreements, "Batches": bs,
+		"A": a, "Photos": photos, "Contributions": cs, "Totals": tot, "FormTotals": formTotals(tot), "Agreements": agreements, "Batches": bs,
 		"SameTrip": same, "SameAs": sameAs,
 	})
 }
@@ -129,5 +134,66 @@ func (s *Server) activityList(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	data["Title"], data["Items"], data["Q"] = "活动", items, q
 	data["Pager"] = newPager(r.URL, f.Offset, f.Limit, int(n))
 	s.render(w, r, http.StatusOK, "activity_list", data)
+	return nil
+}
+
+func (s *Server) photoUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, store.MaxPhotoBytes+1<<20)
+	var data []byte
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		err = xiezuo.Errorf(xiezuo.EINVALID, "照片不能超过10MB")
+		s.flash(r, "照片未上传："+xiezuo.ErrorMessage(err))
+		http.Redirect(w, r, "/activities/"+strconv.FormatInt(id, 10)+"#photos", http.StatusSeeOther)
+		return nil
+	}
+	if f, _, err := r.FormFile("photo"); err == nil {
+		data, _ = io.ReadAll(f)
+		f.Close()
+	}
+	if _, err := s.DB.AddPhoto(r.Context(), u, id, r.FormValue("caption"), data); err != nil {
+		if !formFailed(err) {
+			return err
+		}
+		s.flash(r, "照片未上传："+xiezuo.ErrorMessage(err))
+	} else {
+		s.flash(r, "照片已上传")
+	}
+	http.Redirect(w, r, "/activities/"+strconv.FormatInt(id, 10)+"#photos", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) photoShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	pid, _ := strconv.ParseInt(r.PathValue("pid"), 10, 64)
+	p, err := s.DB.PhotoData(r.Context(), u, id, pid)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", p.ContentType)
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("ETag", `"`+p.SHA256+`"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(p.Data)
+	return nil
+}
+
+func (s *Server) photoDelete(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	pid, _ := strconv.ParseInt(r.PathValue("pid"), 10, 64)
+	if err := s.DB.DeletePhoto(r.Context(), u, id, pid); err != nil {
+		return err
+	}
+	s.flash(r, "照片已删除")
+	http.Redirect(w, r, "/activities/"+strconv.FormatInt(id, 10)+"#photos", http.StatusSeeOther)
 	return nil
 }

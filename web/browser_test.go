@@ -1,7 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +77,20 @@ func (b *browser) shot(name string) {
 	}
 }
 
+func pngFile(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for x := 0; x < 64; x++ {
+		for y := 0; y < 48; y++ {
+			img.Set(x, y, color.RGBA{uint8(150 + x), 40, 40, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
 // TestBrowserFlows runs the critical path in a real browser: a unit records
 // a trip with two donations and submits it; the reviewer approves it from
 // the queue; the county's approved total on the dashboard grows by the sum.
@@ -100,6 +118,18 @@ func TestBrowserFlows(t *testing.T) {
 		b.shot("1-activity-saved")
 		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
 		activityURL = loc
+		// A photo of the ceremony.
+		photo := filepath.Join(t.TempDir(), "仪式.png")
+		if err := os.WriteFile(photo, pngFile(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b.do(chromedp.SetUploadFiles(`input[name=photo]`, []string{photo}),
+			chromedp.SendKeys(`input[name=caption]`, "捐赠仪式现场"),
+			chromedp.Click(`form.upload button`),
+			chromedp.WaitVisible(`.photos img`))
+		if got := b.text(`.photos figcaption`); got != "捐赠仪式现场" {
+			t.Fatalf("photo caption = %q", got)
+		}
 		// First donation: cash, then "save and add another".
 		b.do(chromedp.Click(`//a[text()="添加帮扶投入"]`),
 			chromedp.WaitVisible(`textarea[name=givers]`),

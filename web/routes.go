@@ -28,6 +28,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /activities/{id}", s.page(s.activityShow))
 	mux.HandleFunc("GET /activities/{id}/edit", s.page(s.activityEdit))
 	mux.HandleFunc("POST /activities/{id}", s.page(s.activityUpdate))
+	mux.HandleFunc("POST /activities/{id}/photos", s.page(s.photoUpload))
+	mux.HandleFunc("GET /activities/{id}/photos/{pid}", s.page(s.photoShow))
+	mux.HandleFunc("POST /activities/{id}/photos/{pid}/delete", s.page(s.photoDelete))
 
 	mux.HandleFunc("GET /agreements", s.page(s.agreementList))
 	mux.HandleFunc("GET /agreements/new", s.page(s.agreementNew))
