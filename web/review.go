@@ -22,6 +22,20 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *xiezuo.User) er
 	if err != nil {
 		return err
 	}
+	// Every paired county gets a row, with zeros where nothing is approved yet.
+	paired, err := s.pairedCounties(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range paired {
+		found := false
+		for _, t := range totals {
+			found = found || t.CountyCode == c.Code
+		}
+		if !found {
+			totals = append(totals, store.CountyTotal{CountyCode: c.Code, CountyName: c.Name, Totals: ledger.Totals{ByForm: map[string]int64{}}})
+		}
+	}
 	var sum ledger.Totals
 	sum.ByForm = map[string]int64{}
 	for _, t := range totals {
