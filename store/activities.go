@@ -133,10 +133,7 @@ func (d *DB) Activity(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Ac
 	if err != nil {
 		return nil, mapDBError(err)
 	}
-	if !ledger.CanView(u, a.Header) {
-		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "活动（编号%d）不存在", id)
-	}
-	return a, nil
+	return viewable(u, ledger.KindActivity, a.Header, a, nil)
 }
 
 // ListActivities lists the activities f matches that u may see, newest

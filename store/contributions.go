@@ -57,12 +57,10 @@ func (d *DB) checkLinks(ctx context.Context, tx *sql.Tx, u *xiezuo.User, p xiezu
 		if id == 0 {
 			continue
 		}
-		h, err := d.header(ctx, tx, k, id)
-		if err != nil && xiezuo.ErrorCode(err) != xiezuo.ENOTFOUND {
-			return err
-		}
-		if err != nil || !ledger.CanView(u, h) {
+		if _, err := d.visibleHeader(ctx, tx, u, k, id); xiezuo.ErrorCode(err) == xiezuo.ENOTFOUND {
 			p.Add(string(k)+"_id", fmt.Sprintf("所属%s（编号%d）不存在", k.Label(), id))
+		} else if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -129,10 +127,7 @@ func (d *DB) Contribution(ctx context.Context, u *xiezuo.User, id int64) (*ledge
 	if err != nil {
 		return nil, mapDBError(err)
 	}
-	if !ledger.CanView(u, c.Header) {
-		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "帮扶投入（编号%d）不存在", id)
-	}
-	return c, nil
+	return viewable(u, ledger.KindContribution, c.Header, c, nil)
 }
 
 func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
@@ -272,12 +267,12 @@ func (d *DB) CountyTotals(ctx context.Context, from, to string) ([]CountyTotal, 
 // Errors: ENOTFOUND, EFORBIDDEN, ECONFLICT (not approved/delivered, or done).
 func (d *DB) ConfirmReceipt(ctx context.Context, u *xiezuo.User, id int64) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := d.visibleHeader(ctx, tx, u, ledger.KindContribution, id); err != nil {
+			return err
+		}
 		c, err := d.getContribution(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		if !ledger.CanView(u, c.Header) {
-			return xiezuo.Errorf(xiezuo.ENOTFOUND, "帮扶投入（编号%d）不存在", id)
 		}
 		if !u.IsOffice() && !(u.Role == xiezuo.RoleCounty && u.CountyCode == c.CountyCode) {
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户可以确认收到本县的帮扶")

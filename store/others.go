@@ -14,7 +14,7 @@ import (
 func getOne[T any](ctx context.Context, q queryer, kind ledger.Kind, sel string, id int64, scan func(interface{ Scan(...any) error }) (T, error)) (T, error) {
 	v, err := scan(q.QueryRowContext(ctx, sel+` WHERE x.id = $1`, id))
 	if err == sql.ErrNoRows {
-		return v, xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), id)
+		return v, notFound(kind, id)
 	}
 	return v, err
 }
@@ -44,7 +44,7 @@ func viewable[T any](u *xiezuo.User, kind ledger.Kind, h ledger.Header, v T, err
 		return zero, mapDBError(err)
 	}
 	if !ledger.CanView(u, h) {
-		return zero, xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), h.ID)
+		return zero, notFound(kind, h.ID)
 	}
 	return v, nil
 }

@@ -30,12 +30,9 @@ type Photo struct {
 
 // editableActivity loads an activity's header and checks that u may change it.
 func (d *DB) editableActivity(ctx context.Context, q queryer, u *xiezuo.User, id int64) error {
-	h, err := d.header(ctx, q, ledger.KindActivity, id)
+	h, err := d.visibleHeader(ctx, q, u, ledger.KindActivity, id)
 	if err != nil {
 		return err
-	}
-	if !ledger.CanView(u, h) {
-		return xiezuo.Errorf(xiezuo.ENOTFOUND, "活动（编号%d）不存在", id)
 	}
 	if !ledger.CanEdit(u, h) {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "活动状态为“%s”或不属于本单位，不能修改照片", h.Status.Label())
@@ -87,12 +84,8 @@ func (d *DB) AddPhoto(ctx context.Context, u *xiezuo.User, activityID int64, cap
 // Photos lists an activity's photos (without their bytes). Callers: anyone
 // who may see the activity. Errors: ENOTFOUND.
 func (d *DB) Photos(ctx context.Context, u *xiezuo.User, activityID int64) ([]Photo, error) {
-	h, err := d.header(ctx, d.db, ledger.KindActivity, activityID)
-	if err != nil {
+	if _, err := d.visibleHeader(ctx, d.db, u, ledger.KindActivity, activityID); err != nil {
 		return nil, mapDBError(err)
-	}
-	if !ledger.CanView(u, h) {
-		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "活动（编号%d）不存在", activityID)
 	}
 	return listAll(ctx, d, `SELECT id, activity_id, caption, content_type, size, sha256, created_at FROM activity_photos WHERE activity_id = $1 ORDER BY id`,
 		[]any{activityID}, func(s interface{ Scan(...any) error }) (Photo, error) {

@@ -34,7 +34,21 @@ func (d *DB) header(ctx context.Context, q queryer, kind ledger.Kind, id int64) 
 	var h ledger.Header
 	err := q.QueryRowContext(ctx, `SELECT `+headerCols+headerFrom(tables[kind])+` WHERE x.id = $1`, id).Scan(headerDest(&h)...)
 	if err == sql.ErrNoRows {
-		return h, xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), id)
+		return h, notFound(kind, id)
+	}
+	return h, err
+}
+
+func notFound(kind ledger.Kind, id int64) error {
+	return xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), id)
+}
+
+// visibleHeader reads a record's header; a record u may not see is reported
+// as not found, so its existence is not disclosed.
+func (d *DB) visibleHeader(ctx context.Context, q queryer, u *xiezuo.User, kind ledger.Kind, id int64) (ledger.Header, error) {
+	h, err := d.header(ctx, q, kind, id)
+	if err == nil && !ledger.CanView(u, h) {
+		err = notFound(kind, id)
 	}
 	return h, err
 }
@@ -81,12 +95,9 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 				return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位新建记录")
 			}
 		} else {
-			old, err := d.header(ctx, tx, s.kind, s.h.ID)
+			old, err := d.visibleHeader(ctx, tx, u, s.kind, s.h.ID)
 			if err != nil {
 				return err
-			}
-			if !ledger.CanView(u, old) {
-				return xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", s.kind.Label(), s.h.ID)
 			}
 			if !ledger.CanEdit(u, old) {
 				if old.Status == ledger.StatusSubmitted || old.Status == ledger.StatusApproved {
@@ -161,12 +172,9 @@ func (d *DB) DeleteRecord(ctx context.Context, u *xiezuo.User, kind ledger.Kind,
 		return xiezuo.Errorf(xiezuo.EINVALID, "未知的记录类型")
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		h, err := d.header(ctx, tx, kind, id)
+		h, err := d.visibleHeader(ctx, tx, u, kind, id)
 		if err != nil {
 			return err
-		}
-		if !ledger.CanView(u, h) {
-			return xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), id)
 		}
 		if !ledger.CanEdit(u, h) {
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能删除本单位草稿或已退回的记录")
@@ -194,12 +202,9 @@ func (d *DB) Transition(ctx context.Context, u *xiezuo.User, kind ledger.Kind, i
 	}
 	reason = strings.TrimSpace(reason)
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		h, err := d.header(ctx, tx, kind, id)
+		h, err := d.visibleHeader(ctx, tx, u, kind, id)
 		if err != nil {
 			return err
-		}
-		if !ledger.CanView(u, h) {
-			return xiezuo.Errorf(xiezuo.ENOTFOUND, "%s（编号%d）不存在", kind.Label(), id)
 		}
 		if err := d.transitionOne(ctx, tx, u, kind, h, a, reason); err != nil {
 			return err

@@ -52,19 +52,6 @@ func (s *Server) activityEditor() *editor[*ledger.Activity] {
 	}
 }
 
-func (s *Server) activityNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.activityEditor().newPage(s)(w, r, u)
-}
-func (s *Server) activityCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.activityEditor().submit(s)(w, r, u)
-}
-func (s *Server) activityEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.activityEditor().editPage(s)(w, r, u)
-}
-func (s *Server) activityUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.activityEditor().submit(s)(w, r, u)
-}
-
 func (s *Server) activityShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	id, err := pathID(r)
 	if err != nil {

@@ -72,22 +72,6 @@ func (s *Server) contributionEditor() *editor[*ledger.Contribution] {
 	}
 }
 
-func (s *Server) contributionNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.contributionEditor().newPage(s)(w, r, u)
-}
-
-func (s *Server) contributionCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.contributionEditor().submit(s)(w, r, u)
-}
-
-func (s *Server) contributionEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.contributionEditor().editPage(s)(w, r, u)
-}
-
-func (s *Server) contributionUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.contributionEditor().submit(s)(w, r, u)
-}
-
 func (s *Server) contributionShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	id, err := pathID(r)
 	if err != nil {

@@ -75,19 +75,6 @@ func (s *Server) agreementEditor() *editor[*ledger.Agreement] {
 	}
 }
 
-func (s *Server) agreementNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.agreementEditor().newPage(s)(w, r, u)
-}
-func (s *Server) agreementCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.agreementEditor().submit(s)(w, r, u)
-}
-func (s *Server) agreementEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.agreementEditor().editPage(s)(w, r, u)
-}
-func (s *Server) agreementUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.agreementEditor().submit(s)(w, r, u)
-}
-
 // pairingScope limits a unit user's pairing choices to its own unit's.
 func pairingScope(u *xiezuo.User) int64 {
 	if u.IsOffice() {
@@ -188,19 +175,6 @@ func parseMilestones(f *formReader) []ledger.Milestone {
 	return out
 }
 
-func (s *Server) projectNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.projectEditor().newPage(s)(w, r, u)
-}
-func (s *Server) projectCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.projectEditor().submit(s)(w, r, u)
-}
-func (s *Server) projectEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.projectEditor().editPage(s)(w, r, u)
-}
-func (s *Server) projectUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.projectEditor().submit(s)(w, r, u)
-}
-
 func (s *Server) projectShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -260,19 +234,6 @@ func (s *Server) labourEditor() *editor[*ledger.LabourRecord] {
 	}
 }
 
-func (s *Server) labourNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.labourEditor().newPage(s)(w, r, u)
-}
-func (s *Server) labourCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.labourEditor().submit(s)(w, r, u)
-}
-func (s *Server) labourEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.labourEditor().editPage(s)(w, r, u)
-}
-func (s *Server) labourUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.labourEditor().submit(s)(w, r, u)
-}
-
 func (s *Server) labourShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -324,19 +285,6 @@ func (s *Server) batchEditor() *editor[*ledger.Batch] {
 		validate: func(b *ledger.Batch) error { return b.Validate() },
 		save:     s.DB.SaveBatch,
 	}
-}
-
-func (s *Server) batchNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.batchEditor().newPage(s)(w, r, u)
-}
-func (s *Server) batchCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.batchEditor().submit(s)(w, r, u)
-}
-func (s *Server) batchEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.batchEditor().editPage(s)(w, r, u)
-}
-func (s *Server) batchUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	return s.batchEditor().submit(s)(w, r, u)
 }
 
 func (s *Server) batchShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {

@@ -2,6 +2,15 @@ package web
 
 import "net/http"
 
+// editorRoutes registers the form routes of one record kind:
+// GET base/new, POST base (create), GET base/{id}/edit, POST base/{id} (update).
+func editorRoutes[T any](mux *http.ServeMux, s *Server, e *editor[T]) {
+	mux.HandleFunc("GET "+e.base+"/new", s.page(e.newPage(s)))
+	mux.HandleFunc("POST "+e.base, s.page(e.submit(s)))
+	mux.HandleFunc("GET "+e.base+"/{id}/edit", s.page(e.editPage(s)))
+	mux.HandleFunc("POST "+e.base+"/{id}", s.page(e.submit(s)))
+}
+
 // routes lists every route of the product in one place.
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -15,50 +24,32 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Pages (signed in).
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /contributions", s.page(s.contributionList))
-	mux.HandleFunc("GET /contributions/new", s.page(s.contributionNew))
-	mux.HandleFunc("POST /contributions", s.page(s.contributionCreate))
 	mux.HandleFunc("GET /contributions/{id}", s.page(s.contributionShow))
-	mux.HandleFunc("GET /contributions/{id}/edit", s.page(s.contributionEdit))
-	mux.HandleFunc("POST /contributions/{id}", s.page(s.contributionUpdate))
+	editorRoutes(mux, s, s.contributionEditor()) // GET /contributions/new, POST /contributions, GET /contributions/{id}/edit, POST /contributions/{id}
 	mux.HandleFunc("POST /contributions/{id}/receive", s.page(s.contributionReceive))
 
 	mux.HandleFunc("GET /activities", s.page(s.activityList))
-	mux.HandleFunc("GET /activities/new", s.page(s.activityNew))
-	mux.HandleFunc("POST /activities", s.page(s.activityCreate))
 	mux.HandleFunc("GET /activities/{id}", s.page(s.activityShow))
-	mux.HandleFunc("GET /activities/{id}/edit", s.page(s.activityEdit))
-	mux.HandleFunc("POST /activities/{id}", s.page(s.activityUpdate))
+	editorRoutes(mux, s, s.activityEditor()) // GET /activities/new, POST /activities, GET /activities/{id}/edit, POST /activities/{id}
 	mux.HandleFunc("POST /activities/{id}/photos", s.page(s.photoUpload))
 	mux.HandleFunc("GET /activities/{id}/photos/{pid}", s.page(s.photoShow))
 	mux.HandleFunc("POST /activities/{id}/photos/{pid}/delete", s.page(s.photoDelete))
 
 	mux.HandleFunc("GET /agreements", s.page(s.agreementList))
-	mux.HandleFunc("GET /agreements/new", s.page(s.agreementNew))
-	mux.HandleFunc("POST /agreements", s.page(s.agreementCreate))
 	mux.HandleFunc("GET /agreements/{id}", s.page(s.agreementShow))
-	mux.HandleFunc("GET /agreements/{id}/edit", s.page(s.agreementEdit))
-	mux.HandleFunc("POST /agreements/{id}", s.page(s.agreementUpdate))
+	editorRoutes(mux, s, s.agreementEditor()) // GET /agreements/new, POST /agreements, GET /agreements/{id}/edit, POST /agreements/{id}
 
 	mux.HandleFunc("GET /projects", s.page(s.projectList))
-	mux.HandleFunc("GET /projects/new", s.page(s.projectNew))
-	mux.HandleFunc("POST /projects", s.page(s.projectCreate))
 	mux.HandleFunc("GET /projects/{id}", s.page(s.projectShow))
-	mux.HandleFunc("GET /projects/{id}/edit", s.page(s.projectEdit))
-	mux.HandleFunc("POST /projects/{id}", s.page(s.projectUpdate))
+	editorRoutes(mux, s, s.projectEditor()) // GET /projects/new, POST /projects, GET /projects/{id}/edit, POST /projects/{id}
 
 	mux.HandleFunc("GET /labour", s.page(s.labourList))
-	mux.HandleFunc("GET /labour/new", s.page(s.labourNew))
-	mux.HandleFunc("POST /labour", s.page(s.labourCreate))
 	mux.HandleFunc("GET /labour/{id}", s.page(s.labourShow))
-	mux.HandleFunc("GET /labour/{id}/edit", s.page(s.labourEdit))
-	mux.HandleFunc("POST /labour/{id}", s.page(s.labourUpdate))
+	editorRoutes(mux, s, s.labourEditor()) // GET /labour/new, POST /labour, GET /labour/{id}/edit, POST /labour/{id}
 
 	mux.HandleFunc("GET /batches", s.page(s.batchList))
-	mux.HandleFunc("GET /batches/new", s.page(s.batchNew))
-	mux.HandleFunc("POST /batches", s.page(s.batchCreate))
 	mux.HandleFunc("GET /batches/{id}", s.page(s.batchShow))
-	mux.HandleFunc("GET /batches/{id}/edit", s.page(s.batchEdit))
-	mux.HandleFunc("POST /batches/{id}", s.page(s.batchUpdate))
+	editorRoutes(mux, s, s.batchEditor()) // GET /batches/new, POST /batches, GET /batches/{id}/edit, POST /batches/{id}
 
 	// Review and deletion of any record kind.
 	mux.HandleFunc("POST /records/{kind}/{id}/delete", s.page(s.recordDelete))

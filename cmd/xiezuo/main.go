@@ -72,39 +72,41 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("未知命令 %q\n%s", cmd, usage)
 }
 
-// dbFlags are the flags every command shares to find the database.
-type dbFlags struct {
-	data, dsn string
-}
-
-func (f *dbFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", "xiezuo-data", "数据目录（SQLite 文件 xiezuo.db 所在）")
-	fs.StringVar(&f.dsn, "db", "", "PostgreSQL 连接串 postgres://…（设置后不使用 --data）")
-}
-
-func (f *dbFlags) open(ctx context.Context) (*store.DB, error) {
-	dsn := f.dsn
-	if dsn == "" {
-		dsn = filepath.Join(f.data, "xiezuo.db")
+// openDB parses a command's flags — the shared --data and --db, and those
+// setup adds — and opens the database they name. nargs is how many
+// positional arguments the command takes; usage is shown when they differ.
+func openDB(ctx context.Context, name string, args []string, nargs int, usage string, setup func(fs *flag.FlagSet)) (*flag.FlagSet, *store.DB, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	data := fs.String("data", "xiezuo-data", "数据目录（SQLite 文件 xiezuo.db 所在）")
+	dsn := fs.String("db", "", "PostgreSQL 连接串 postgres://…（设置后不使用 --data）")
+	if setup != nil {
+		setup(fs)
 	}
-	return store.Open(ctx, dsn)
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	if fs.NArg() != nargs {
+		return nil, nil, errors.New("用法: " + usage)
+	}
+	if *dsn == "" {
+		*dsn = filepath.Join(*data, "xiezuo.db")
+	}
+	db, err := store.Open(ctx, *dsn)
+	return fs, db, err
 }
 
 func serve(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "监听地址")
-	noDemo := fs.Bool("no-demo", false, "空库启动时不载入演示数据")
-	secure := fs.Bool("secure-cookies", false, "会话 Cookie 加 Secure 标志（经 HTTPS 访问时使用）")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	db, err := dbf.open(ctx)
+	var addr *string
+	var noDemo, secure *bool
+	_, db, err := openDB(ctx, "serve", args, 0, "xiezuo serve [--addr …] [--data DIR | --db …] [--no-demo] [--secure-cookies]", func(fs *flag.FlagSet) {
+		addr = fs.String("addr", "127.0.0.1:8080", "监听地址")
+		noDemo = fs.Bool("no-demo", false, "空库启动时不载入演示数据")
+		secure = fs.Bool("secure-cookies", false, "会话 Cookie 加 Secure 标志（经 HTTPS 访问时使用）")
+	})
 	if err != nil {
 		return err
 	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	defer db.Close()
 	demoLoaded := false
 	if !*noDemo {
@@ -134,25 +136,16 @@ func serve(ctx context.Context, args []string) error {
 }
 
 func regionsImport(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("regions import", flag.ContinueOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("用法: xiezuo regions import [--data DIR] CSV目录")
-	}
 	start := time.Now()
-	regions, err := store.ReadRegionsDir(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	fs, db, err := openDB(ctx, "regions import", args, 1, "xiezuo regions import [--data DIR] CSV目录", nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	regions, err := store.ReadRegionsDir(fs.Arg(0))
+	if err != nil {
+		return err
+	}
 	n, err := db.UpsertRegions(ctx, nil, regions)
 	if err != nil {
 		return err
@@ -163,19 +156,15 @@ func regionsImport(ctx context.Context, args []string) error {
 }
 
 func userAdd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	name := fs.String("username", "", "用户名")
-	display := fs.String("name", "", "显示名称")
-	pw := fs.String("password", "", "密码（至少8位）")
-	role := fs.String("role", "", "角色 admin|reviewer|unit|county|viewer")
-	org := fs.String("org", "", "所属单位名称（报送单位、受援县用户必填）")
-	county := fs.String("county", "", "所属县12位区划代码（受援县用户必填）")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	var name, display, pw, role, org, county *string
+	_, db, err := openDB(ctx, "user add", args, 0, "xiezuo user add --username … --password … --role …", func(fs *flag.FlagSet) {
+		name = fs.String("username", "", "用户名")
+		display = fs.String("name", "", "显示名称")
+		pw = fs.String("password", "", "密码（至少8位）")
+		role = fs.String("role", "", "角色 admin|reviewer|unit|county|viewer")
+		org = fs.String("org", "", "所属单位名称（报送单位、受援县用户必填）")
+		county = fs.String("county", "", "所属县12位区划代码（受援县用户必填）")
+	})
 	if err != nil {
 		return err
 	}
@@ -208,14 +197,10 @@ func fieldText(err error) string {
 }
 
 func tokenCreate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	name := fs.String("user", "", "用户名")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	var name *string
+	_, db, err := openDB(ctx, "token create", args, 0, "xiezuo token create --user 用户名", func(fs *flag.FlagSet) {
+		name = fs.String("user", "", "用户名")
+	})
 	if err != nil {
 		return err
 	}
@@ -233,13 +218,7 @@ func tokenCreate(ctx context.Context, args []string) error {
 }
 
 func auditVerify(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := dbf.open(ctx)
+	_, db, err := openDB(ctx, "audit verify", args, 0, "xiezuo audit verify [--data DIR | --db …]", nil)
 	if err != nil {
 		return err
 	}
@@ -253,16 +232,7 @@ func auditVerify(ctx context.Context, args []string) error {
 }
 
 func backup(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	var dbf dbFlags
-	dbf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return errors.New("用法: xiezuo backup [--data DIR] 输出文件")
-	}
-	db, err := dbf.open(ctx)
+	fs, db, err := openDB(ctx, "backup", args, 1, "xiezuo backup [--data DIR] 输出文件", nil)
 	if err != nil {
 		return err
 	}
