@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -179,12 +180,12 @@ type Activity struct {
 // Validate checks the fields that need no database.
 func (a *Activity) Validate() error {
 	p := xiezuo.Problems{}
-	if !contains(ActivityKinds, a.Kind) {
+	if !slices.Contains(ActivityKinds, a.Kind) {
 		p.Add("kind", "请选择活动类型")
 	}
 	checkText(p, "title", "标题", &a.Title, 100, true)
 	checkRange(p, a.DateFrom, &a.DateTo)
-	if !contains(Sections, a.Section) {
+	if !slices.Contains(Sections, a.Section) {
 		p.Add("section", "请选择简报栏目")
 	}
 	checkPlace(p, a.CountyCode, "", "", false)
@@ -197,15 +198,6 @@ func (a *Activity) Validate() error {
 		p.Add("same_as_id", "不能关联自身")
 	}
 	return p.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Agreement is a signed agreement (协议) under one or more pairings, with
@@ -299,7 +291,7 @@ func (pr *Project) Validate() error {
 	if !validChoice(Sectors, pr.Sector) {
 		p.Add("sector", "请选择项目领域")
 	}
-	if !contains(FundingSources, pr.FundingSource) {
+	if !slices.Contains(FundingSources, pr.FundingSource) {
 		p.Add("funding_source", "请选择资金来源")
 	}
 	checkFen(p, "budget", "项目预算", pr.BudgetFen)
@@ -360,7 +352,7 @@ func (l *LabourRecord) Validate() error {
 	p := xiezuo.Problems{}
 	checkRange(p, l.DateFrom, &l.DateTo)
 	checkPlace(p, l.CountyCode, "", "", true)
-	if !contains(LabourKinds, l.Kind) {
+	if !slices.Contains(LabourKinds, l.Kind) {
 		p.Add("kind", "请选择劳务协作类型")
 	}
 	checkCount(p, "trained", "培训人数", l.Trained)
@@ -402,7 +394,7 @@ func (b *Batch) Validate() error {
 		p.Add("date", "日期格式应为YYYY-MM-DD")
 	}
 	checkPlace(p, b.CountyCode, "", "", true)
-	if !contains(BatchKinds, b.Kind) {
+	if !slices.Contains(BatchKinds, b.Kind) {
 		p.Add("kind", "请选择受益类型")
 	}
 	checkText(p, "label", "批次", &b.Label, 50, false)

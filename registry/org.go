@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -68,7 +69,7 @@ func (o *Organisation) Validate() error {
 	} else if utf8.RuneCountInString(o.Name) > 100 {
 		p.Add("name", "单位名称不能超过100个字")
 	}
-	if !contains(OrgKinds, o.Kind) {
+	if !slices.Contains(OrgKinds, o.Kind) {
 		p.Add("kind", "单位类型无效")
 	}
 	if o.Side != SideEast && o.Side != SideWest {
@@ -86,15 +87,6 @@ func (o *Organisation) Validate() error {
 		}
 	}
 	return p.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // usccChars is the GB 32100-2015 code alphabet (no I, O, Z, S, V).

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -27,7 +28,7 @@ type Pairing struct {
 func (p *Pairing) Validate() error {
 	pr := xiezuo.Problems{}
 	p.Note = strings.TrimSpace(p.Note)
-	if !contains(PairingKinds, p.Kind) {
+	if !slices.Contains(PairingKinds, p.Kind) {
 		pr.Add("kind", "结对类型无效")
 	}
 	if p.EastOrgID <= 0 {
@@ -76,7 +77,7 @@ func (p *Person) Validate() error {
 	if p.Name == "" || utf8.RuneCountInString(p.Name) > 50 {
 		pr.Add("name", "姓名不能为空且不超过50个字")
 	}
-	if !contains(PersonKinds, p.Kind) {
+	if !slices.Contains(PersonKinds, p.Kind) {
 		pr.Add("kind", "人员类别无效")
 	}
 	if p.OrgID <= 0 {

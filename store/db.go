@@ -99,6 +99,14 @@ func (d *DB) Close() error { return d.db.Close() }
 // SQL exposes the handle for tests and benchmarks.
 func (d *DB) SQL() *sql.DB { return d.db }
 
+// reviewColumns are the columns every reviewed ledger record has.
+const reviewColumns = `unit_id       BIGINT NOT NULL REFERENCES organisations (id),
+    status        TEXT NOT NULL CHECK (status IN ('draft','submitted','approved','returned')),
+    return_reason TEXT NOT NULL DEFAULT '',
+    created_by    BIGINT NOT NULL REFERENCES users (id),
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL`
+
 // migrationsFS renders the migration template for the dialect.
 func migrationsFS(dialect Dialect) (fs.FS, error) {
 	id, blob := "INTEGER PRIMARY KEY", "BLOB"
@@ -115,7 +123,7 @@ func migrationsFS(dialect Dialect) (fs.FS, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := strings.NewReplacer("{{ID}}", id, "{{BLOB}}", blob).Replace(string(b))
+		s := strings.NewReplacer("{{ID}}", id, "{{BLOB}}", blob, "{{REVIEW_COLUMNS}}", reviewColumns).Replace(string(b))
 		out[e.Name()] = &fstest.MapFile{Data: []byte(s)}
 	}
 	return out, nil

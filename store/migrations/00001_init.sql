@@ -1,6 +1,8 @@
 -- +goose Up
 -- One schema for both engines: {{ID}} and {{BLOB}} are replaced per dialect
--- by store.migrationsFS before goose applies it. Dates are TEXT YYYY-MM-DD,
+-- by store.migrationsFS before goose applies it, and the review-columns
+-- placeholder by the columns every reviewed ledger record has (reviewColumns
+-- in db.go). Dates are TEXT YYYY-MM-DD,
 -- times TEXT RFC 3339 UTC, money BIGINT fen, booleans INTEGER 0/1.
 
 CREATE TABLE regions (
@@ -86,12 +88,7 @@ CREATE INDEX sessions_expiry ON sessions (expiry);
 
 CREATE TABLE activities (
     id                {{ID}},
-    unit_id           BIGINT NOT NULL REFERENCES organisations (id),
-    status            TEXT NOT NULL CHECK (status IN ('draft','submitted','approved','returned')),
-    return_reason     TEXT NOT NULL DEFAULT '',
-    created_by        BIGINT NOT NULL REFERENCES users (id),
-    created_at        TEXT NOT NULL,
-    updated_at        TEXT NOT NULL,
+    {{REVIEW_COLUMNS}},
     kind              TEXT NOT NULL,
     title             TEXT NOT NULL CHECK (title <> ''),
     date_from         TEXT NOT NULL CHECK (length(date_from) = 10),
@@ -116,12 +113,7 @@ CREATE TABLE activity_participants (
 
 CREATE TABLE agreements (
     id            {{ID}},
-    unit_id       BIGINT NOT NULL REFERENCES organisations (id),
-    status        TEXT NOT NULL CHECK (status IN ('draft','submitted','approved','returned')),
-    return_reason TEXT NOT NULL DEFAULT '',
-    created_by    BIGINT NOT NULL REFERENCES users (id),
-    created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL,
+    {{REVIEW_COLUMNS}},
     title         TEXT NOT NULL CHECK (title <> ''),
     year          INTEGER NOT NULL CHECK (year BETWEEN 1996 AND 2100),
     signed_on     TEXT NOT NULL CHECK (length(signed_on) = 10),
@@ -138,12 +130,7 @@ CREATE TABLE agreement_pairings (
 
 CREATE TABLE projects (
     id             {{ID}},
-    unit_id        BIGINT NOT NULL REFERENCES organisations (id),
-    status         TEXT NOT NULL CHECK (status IN ('draft','submitted','approved','returned')),
-    return_reason  TEXT NOT NULL DEFAULT '',
-    created_by     BIGINT NOT NULL REFERENCES users (id),
-    created_at     TEXT NOT NULL,
-    updated_at     TEXT NOT NULL,
+    {{REVIEW_COLUMNS}},
     title          TEXT NOT NULL CHECK (title <> ''),
     county_code    TEXT NOT NULL REFERENCES regions (code),
     township_code  TEXT REFERENCES regions (code),
@@ -171,12 +158,7 @@ CREATE TABLE milestones (
 
 CREATE TABLE contributions (
     id            {{ID}},
-    unit_id       BIGINT NOT NULL REFERENCES organisations (id),
-    status        TEXT NOT NULL CHECK (status IN ('draft','submitted','approved','returned')),
-    return_reason TEXT NOT NULL DEFAULT '',
-    created_by    BIGINT NOT NULL REFERENCES users (id),
-    created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL,
+    {{REVIEW_COLUMNS}},
     date_from     TEXT NOT NULL CHECK (length(date_from) = 10),
     date_to       TEXT NOT NULL CHECK (date_to >= date_from),
     county_code   TEXT NOT NULL REFERENCES regions (code),
@@ -216,12 +198,7 @@ CREATE INDEX contribution_givers_org ON contribution_givers (org_id);
 
 CREATE TABLE labour_records (
     id            {{ID}},
-    unit_id       BIGINT NOT NULL REFERENCES organisations (id),
-    status        TEXT NOT NULL CHECK (status IN ('draft','submitted','approved','returned')),
-    return_reason TEXT NOT NULL DEFAULT '',
-    created_by    BIGINT NOT NULL REFERENCES users (id),
-    created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL,
+    {{REVIEW_COLUMNS}},
     date_from     TEXT NOT NULL CHECK (length(date_from) = 10),
     date_to       TEXT NOT NULL CHECK (date_to >= date_from),
     county_code   TEXT NOT NULL REFERENCES regions (code),
@@ -236,12 +213,7 @@ CREATE TABLE labour_records (
 
 CREATE TABLE batches (
     id            {{ID}},
-    unit_id       BIGINT NOT NULL REFERENCES organisations (id),
-    status        TEXT NOT NULL CHECK (status IN ('draft','submitted','approved','returned')),
-    return_reason TEXT NOT NULL DEFAULT '',
-    created_by    BIGINT NOT NULL REFERENCES users (id),
-    created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL,
+    {{REVIEW_COLUMNS}},
     date          TEXT NOT NULL CHECK (length(date) = 10),
     county_code   TEXT NOT NULL REFERENCES regions (code),
     kind          TEXT NOT NULL,
