@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -31,19 +32,6 @@ func (s *Server) apiContributions(w http.ResponseWriter, r *http.Request, u *xie
 	return nil
 }
 
-func (s *Server) apiContribution(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.DB.Contribution(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
-}
-
 // decode reads a JSON body (at most 1 MiB) into v.
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
@@ -54,57 +42,103 @@ func decode(r *http.Request, v any) error {
 	return nil
 }
 
-func (s *Server) apiContributionCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	var c ledger.Contribution
-	if err := decode(r, &c); err != nil {
+// apiRoutes registers the JSON API of one record kind over the same
+// editor the forms use: GET /api/v1{base}/{id}, POST /api/v1{base} (a new
+// draft), PUT /api/v1{base}/{id}. The review state in a body is ignored:
+// records change state only through the review actions.
+func apiRoutes[T any](mux *http.ServeMux, s *Server, e *editor[T]) {
+	prefix := "/api/v1" + e.base
+	mux.HandleFunc("GET "+prefix+"/{id}", s.api(func(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		rec, err := e.load(r.Context(), u, id)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, rec)
+		return nil
+	}))
+	mux.HandleFunc("POST "+prefix, s.api(func(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+		rec := e.blank(r, u)
+		if err := decode(r, rec); err != nil {
+			return err
+		}
+		h := e.header(rec)
+		*h = ledger.Header{UnitID: h.UnitID}
+		if h.UnitID == 0 {
+			h.UnitID = u.OrgID
+		}
+		return e.saveAndShow(w, r, u, rec, http.StatusCreated)
+	}))
+	mux.HandleFunc("PUT "+prefix+"/{id}", s.api(func(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		stored, err := e.load(r.Context(), u, id)
+		if err != nil {
+			return err
+		}
+		old := *e.header(stored)
+		rec := e.blank(r, u) // PUT replaces the whole record
+		if err := decode(r, rec); err != nil {
+			return err
+		}
+		h := e.header(rec)
+		unit := h.UnitID
+		*h = old
+		if u.IsOffice() && unit != 0 {
+			h.UnitID = unit
+		}
+		return e.saveAndShow(w, r, u, rec, http.StatusOK)
+	}))
+}
+
+// saveAndShow validates and saves rec, then writes it as stored.
+func (e *editor[T]) saveAndShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User, rec T, status int) error {
+	if err := e.validate(rec); err != nil {
 		return err
 	}
-	c.ID = 0
-	if c.UnitID == 0 {
-		c.UnitID = u.OrgID
-	}
-	if err := s.DB.SaveContribution(r.Context(), u, &c); err != nil {
+	if err := e.save(r.Context(), u, rec); err != nil {
 		return err
 	}
-	saved, err := s.DB.Contribution(r.Context(), u, c.ID)
+	saved, err := e.load(r.Context(), u, e.header(rec).ID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, saved)
+	writeJSON(w, status, saved)
 	return nil
 }
 
-func (s *Server) apiContributionUpdate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
+// recordFilter reads the list filter shared by the smaller record lists.
+func recordFilter(r *http.Request) store.RecordFilter {
+	q := r.URL.Query()
+	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to")}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	return f
+}
+
+// apiList answers a list request with {"items": […]} (never null).
+func apiList[T any](list func(ctx context.Context, u *xiezuo.User, f store.RecordFilter) ([]T, error)) func(http.ResponseWriter, *http.Request, *xiezuo.User) error {
+	return func(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+		items, err := list(r.Context(), u, recordFilter(r))
+		if err != nil {
+			return err
+		}
+		if items == nil {
+			items = []T{}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": items})
+		return nil
 	}
-	old, err := s.DB.Contribution(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
-	var c ledger.Contribution
-	if err := decode(r, &c); err != nil {
-		return err
-	}
-	c.Header = old.Header
-	if err := s.DB.SaveContribution(r.Context(), u, &c); err != nil {
-		return err
-	}
-	saved, err := s.DB.Contribution(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, saved)
-	return nil
 }
 
 func (s *Server) apiActivities(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	q := r.URL.Query()
-	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to")}
-	f.Limit, _ = strconv.Atoi(q.Get("limit"))
-	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	items, n, err := s.DB.ListActivities(r.Context(), u, f)
+	items, n, err := s.DB.ListActivities(r.Context(), u, recordFilter(r))
 	if err != nil {
 		return err
 	}
@@ -112,39 +146,6 @@ func (s *Server) apiActivities(w http.ResponseWriter, r *http.Request, u *xiezuo
 		items = []*ledger.Activity{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totals": map[string]int64{"count": n}})
-	return nil
-}
-
-func (s *Server) apiActivity(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.DB.Activity(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a)
-	return nil
-}
-
-func (s *Server) apiActivityCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	var a ledger.Activity
-	if err := decode(r, &a); err != nil {
-		return err
-	}
-	a.ID = 0
-	if a.UnitID == 0 {
-		a.UnitID = u.OrgID
-	}
-	if err := s.DB.SaveActivity(r.Context(), u, &a); err != nil {
-		return err
-	}
-	saved, err := s.DB.Activity(r.Context(), u, a.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, saved)
 	return nil
 }
 

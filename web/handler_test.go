@@ -287,6 +287,33 @@ func TestContributionsAPIContract(t *testing.T) {
 	}
 }
 
+func TestRecordAPIs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tok, _ := e.db.CreateToken(ctx, e.user("lvchun").ID)
+	c := &http.Client{}
+	auth := []string{"Authorization", "Bearer " + tok}
+	body := `{"title":"茶叶初制所","county_code":"%s","sector":"industry","funding_source":"上海市财政援助资金","budget_fen":50000000,"deadline":"2021-10-31","work_state":"planned","status":"approved"}`
+	resp, text := do(t, c, "POST", e.srv.URL+"/api/v1/projects", "application/json", fmt.Sprintf(body, "532530000000"), auth...)
+	if resp.StatusCode != 422 || !strings.Contains(text, "受援县用户只能填报本县的记录") {
+		t.Fatalf("other county: %d %s", resp.StatusCode, text)
+	}
+	resp, text = do(t, c, "POST", e.srv.URL+"/api/v1/projects", "application/json", fmt.Sprintf(body, "532531000000"), auth...)
+	if resp.StatusCode != 201 || !strings.Contains(text, `"status":"draft"`) || !strings.Contains(text, `"unit_name":"绿春县东西部扶贫协作办公室"`) {
+		t.Fatalf("create project: %d %s", resp.StatusCode, text)
+	}
+	resp, text = do(t, c, "GET", e.srv.URL+"/api/v1/projects?county=532531000000", "", "", auth...)
+	if resp.StatusCode != 200 || strings.Count(text, `"title"`) != 2 {
+		t.Fatalf("list projects: %d %s", resp.StatusCode, text)
+	}
+	for _, path := range []string{"/api/v1/agreements", "/api/v1/labour", "/api/v1/batches", "/api/v1/activities"} {
+		resp, text = do(t, c, "GET", e.srv.URL+path, "", "", auth...)
+		if resp.StatusCode != 200 || !strings.HasPrefix(text, `{"items":[`) {
+			t.Errorf("%s: %d %.80s", path, resp.StatusCode, text)
+		}
+	}
+}
+
 func TestFormErrors(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
