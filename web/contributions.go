@@ -138,8 +138,49 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 	data["Title"], data["Items"], data["Totals"], data["Filter"], data["Q"] = "帮扶投入", items, tot, f, q
 	data["Pager"] = newPager(r.URL, f.Offset, f.Limit, int(tot.Count))
 	data["FormTotals"] = formTotals(tot)
+	data["FilterText"] = s.filterText(r.Context(), f)
+	data["Printed"] = ledger.Today()
 	s.render(w, r, http.StatusOK, "contribution_list", data)
 	return nil
+}
+
+// filterText describes a filter in words for the printed list's heading.
+func (s *Server) filterText(ctx context.Context, f ledger.ContributionFilter) string {
+	var parts []string
+	if f.CountyCode != "" {
+		name := f.CountyCode
+		if reg, err := s.DB.Region(ctx, f.CountyCode); err == nil {
+			name = reg.Name
+		}
+		parts = append(parts, "受援县："+name)
+	}
+	if f.Form != "" {
+		parts = append(parts, "形式："+ledger.LabelOf(ledger.Forms, f.Form))
+	}
+	if f.Sector != "" {
+		parts = append(parts, "领域："+ledger.LabelOf(ledger.Sectors, f.Sector))
+	}
+	if f.Status != "" {
+		parts = append(parts, "状态："+f.Status.Label())
+	}
+	if f.Delivery != "" {
+		parts = append(parts, ledger.LabelOf(ledger.Deliveries, f.Delivery))
+	}
+	if f.UnitID != 0 {
+		if o, err := s.DB.Org(ctx, f.UnitID); err == nil {
+			parts = append(parts, "填报单位："+o.Name)
+		}
+	}
+	if f.From != "" || f.To != "" {
+		parts = append(parts, "日期："+strings.TrimSpace(xiezuo.FormatDateCN(f.From)+" 至 "+xiezuo.FormatDateCN(f.To)))
+	}
+	if f.Query != "" {
+		parts = append(parts, "关键词："+f.Query)
+	}
+	if len(parts) == 0 {
+		return "全部"
+	}
+	return strings.Join(parts, "；")
 }
 
 // formTotal is one form's share of a total, for the totals row.
