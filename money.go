@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/text/width"
 )
 
 // MaxFen bounds any single amount: 100亿元. Larger is a typing error.
@@ -65,11 +67,11 @@ func groupThousands(s string) string {
 // "7.1万", "￥3.75万元". It returns fen. Empty input is an error; the caller
 // decides whether the field is optional.
 func ParseYuan(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	for _, p := range []string{"￥", "¥", "RMB"} {
-		s = strings.TrimPrefix(s, p)
+	s = strings.TrimSpace(width.Narrow.String(s))
+	for _, p := range []string{"¥", "￥", "RMB", "人民币"} {
+		s = strings.TrimSpace(strings.TrimPrefix(s, p))
 	}
-	s = strings.TrimSuffix(s, "元")
+	s = strings.TrimSpace(strings.TrimSuffix(s, "元"))
 	wan := false
 	if strings.HasSuffix(s, "万") {
 		wan = true

@@ -21,6 +21,11 @@ func TestParseYuan(t *testing.T) {
 		{"abc", 0, false},
 		{"", 0, false},
 		{"100000000000", 0, false}, // 1000亿元 is over MaxFen
+		{"１０万", 10000000, true},
+		{"10万元", 10000000, true},
+		{"1,000,000", 100000000, true},
+		{"98888元", 9888800, true},
+		{"人民币 5 万元", 5000000, true},
 	} {
 		fen, ok := ParseYuan(tc.in)
 		if ok != tc.good || fen != tc.fen {
@@ -45,5 +50,38 @@ func TestFormat(t *testing.T) {
 	}
 	if got := FormatRangeCN("2020-09-01", "2020-09-04"); got != "2020年9月1日至4日" {
 		t.Errorf("FormatRangeCN = %q", got)
+	}
+}
+
+func TestParseDates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in       string
+		from, to string
+		ok       bool
+	}{
+		{"2020-09-01", "2020-09-01", "", true},
+		{"2020/9/1", "2020-09-01", "", true},
+		{"2020年9月1日", "2020-09-01", "", true},
+		{"２０２０年９月１日", "2020-09-01", "", true},
+		{"20200901", "2020-09-01", "", true},
+		{"44075", "2020-09-01", "", true},
+		{"9月1日", "2020-09-01", "", true},
+		{"9月1日至4日", "2020-09-01", "2020-09-04", true},
+		{"8月31日至9月3日", "2020-08-31", "2020-09-03", true},
+		{"2020年8月30日至9月3日", "2020-08-30", "2020-09-03", true},
+		{"2020-09-01~2020-09-04", "2020-09-01", "2020-09-04", true},
+		{"2020-02-30", "", "", false},
+		{"9月4日至1日", "2020-09-04", "", false},
+		{"明天", "", "", false},
+		{"", "", "", false},
+	} {
+		from, to, ok := ParseDateRange(tc.in, 2020)
+		if ok != tc.ok || (ok && (from != tc.from || to != tc.to)) {
+			t.Errorf("ParseDateRange(%q) = %q, %q, %v; want %q, %q, %v", tc.in, from, to, ok, tc.from, tc.to, tc.ok)
+		}
+	}
+	if s, _ := ExcelSerial("2020-09-01"); s != 44075 {
+		t.Errorf("ExcelSerial = %v", s)
 	}
 }

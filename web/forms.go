@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -50,18 +49,8 @@ func (f *formReader) date(name, label string) string {
 	return v
 }
 
-var dateRe = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
-
-func normalizeDate(v string) (string, bool) {
-	m := dateRe.FindStringSubmatch(strings.TrimSpace(v))
-	if m == nil {
-		return "", false
-	}
-	mo, _ := strconv.Atoi(m[2])
-	d, _ := strconv.Atoi(m[3])
-	out := m[1] + "-" + pad2(mo) + "-" + pad2(d)
-	return out, xiezuo.ValidDate(out)
-}
+// normalizeDate accepts what people type or paste (see xiezuo.ParseDate).
+func normalizeDate(v string) (string, bool) { return xiezuo.ParseDate(v, 0) }
 
 func pad2(n int) string {
 	if n < 10 {

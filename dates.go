@@ -1,0 +1,95 @@
+package xiezuo
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/width"
+)
+
+var (
+	reYMD      = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
+	reMD       = regexp.MustCompile(`^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
+	reDayOnly  = regexp.MustCompile(`^(\d{1,2})\s*日?$`)
+	reCompact  = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})$`)
+	reSerial   = regexp.MustCompile(`^\d{5}(\.\d+)?$`)
+	rangeSplit = regexp.MustCompile(`\s*(?:至|到|~|～|—|–|--)\s*|\s+-\s+`)
+)
+
+// excelEpoch is day 0 of Excel's 1900 date system (it counts 1900-02-29,
+// which did not exist, so serials from 61 on are one day ahead).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+
+// ParseDate reads a civil date as people type it or Excel stores it:
+// 2020-09-01, 2020/9/1, 2020.9.1, 2020年9月1日, 20200901, an Excel serial
+// (44075), or 9月1日 / 9/1 with defaultYear. It returns YYYY-MM-DD.
+func ParseDate(s string, defaultYear int) (string, bool) {
+	s = strings.TrimSpace(width.Narrow.String(s))
+	if s == "" {
+		return "", false
+	}
+	var y, m, d int
+	if g := reYMD.FindStringSubmatch(s); g != nil {
+		y, m, d = atoi(g[1]), atoi(g[2]), atoi(g[3])
+	} else if g := reCompact.FindStringSubmatch(s); g != nil {
+		y, m, d = atoi(g[1]), atoi(g[2]), atoi(g[3])
+	} else if reSerial.MatchString(s) {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f < 1 || f > 2958465 { // 9999-12-31
+			return "", false
+		}
+		t := excelEpoch.AddDate(0, 0, int(f))
+		return t.Format(DateLayout), true
+	} else if g := reMD.FindStringSubmatch(s); g != nil && defaultYear > 0 {
+		y, m, d = defaultYear, atoi(g[1]), atoi(g[2])
+	} else {
+		return "", false
+	}
+	out := strconv.Itoa(y) + "-" + pad2(m) + "-" + pad2(d)
+	return out, y >= 1900 && y <= 9999 && ValidDate(out)
+}
+
+// ParseDateRange reads a date or a range as the bulletin writes them:
+// "2020年9月1日至4日", "8月31日至9月3日", "2020-09-01~2020-09-04". The end
+// takes its missing year and month from the start. to is "" for one day.
+func ParseDateRange(s string, defaultYear int) (from, to string, ok bool) {
+	s = strings.TrimSpace(width.Narrow.String(s))
+	parts := rangeSplit.Split(s, 2)
+	from, ok = ParseDate(parts[0], defaultYear)
+	if !ok || len(parts) == 1 {
+		return from, "", ok
+	}
+	end := strings.TrimSpace(parts[1])
+	fy, _ := strconv.Atoi(from[:4])
+	if g := reDayOnly.FindStringSubmatch(end); g != nil {
+		end = from[:8] + pad2(atoi(g[1]))
+	}
+	to, ok = ParseDate(end, fy)
+	if !ok || to < from {
+		return from, "", false
+	}
+	return from, to, true
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+func pad2(n int) string {
+	if n < 10 && n >= 0 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// ExcelSerial returns the Excel 1900-system serial of a civil date.
+func ExcelSerial(date string) (float64, bool) {
+	t, err := time.Parse(DateLayout, date)
+	if err != nil {
+		return 0, false
+	}
+	return t.Sub(excelEpoch).Hours() / 24, true
+}
