@@ -181,8 +181,9 @@ type Header map[string]int
 // FindHeader reads up to 20 rows looking for the header row: the first row
 // that contains every name in required (or one of its aliases). Title rows
 // above it are skipped. aliases maps a header to other names people use.
-// It returns the column index of each known header found.
-func (r *Reader) FindHeader(required []string, known []string, aliases map[string][]string) (Header, error) {
+// It returns the column index of each known header found, and the header
+// row as it stands in the file.
+func (r *Reader) FindHeader(required []string, known []string, aliases map[string][]string) (Header, []string, error) {
 	want := map[string]string{} // folded name → canonical header
 	for _, h := range known {
 		want[headerKey(h)] = h
@@ -195,7 +196,7 @@ func (r *Reader) FindHeader(required []string, known []string, aliases map[strin
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		h := Header{}
 		for col, cell := range row {
@@ -212,13 +213,13 @@ func (r *Reader) FindHeader(required []string, known []string, aliases map[strin
 			}
 		}
 		if len(missing) == 0 {
-			return h, nil
+			return h, row, nil
 		}
 		if len(h) >= 3 { // clearly the header row, but incomplete
-			return nil, fmt.Errorf("第%d行的表头缺少必填列：%s", r.Line(), strings.Join(missing, "、"))
+			return nil, nil, fmt.Errorf("第%d行的表头缺少必填列：%s", r.Line(), strings.Join(missing, "、"))
 		}
 	}
-	return nil, fmt.Errorf("前20行中找不到表头：表头须包含 %s；请使用平台提供的模板", strings.Join(required, "、"))
+	return nil, nil, fmt.Errorf("前20行中找不到表头：表头须包含 %s；请使用平台提供的模板", strings.Join(required, "、"))
 }
 
 // Cell returns row's value in column name with surrounding space (also the

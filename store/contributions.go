@@ -23,8 +23,7 @@ func (d *DB) SaveContribution(ctx context.Context, u *xiezuo.User, c *ledger.Con
 	}
 	return d.saveRecord(ctx, u, saveSpec{
 		kind: ledger.KindContribution, h: &c.Header, cols: contributionCols, county: c.CountyCode,
-		args: []any{c.DateFrom, c.DateTo, c.CountyCode, nullStr(c.TownshipCode), nullStr(c.VillageCode), c.Institution, c.Form, c.Sector,
-			c.Delivery, c.AmountFen, c.Quantity, c.QuantityUnit, c.Item, c.Beneficiaries, nullID(c.ActivityID), nullID(c.AgreementID), nullID(c.ProjectID), c.Note},
+		args: contributionArgs(c),
 		check: func(tx *sql.Tx, p xiezuo.Problems) error {
 			if err := checkRegions(ctx, tx, p, map[string]string{"county_code": c.CountyCode, "township_code": c.TownshipCode, "village_code": c.VillageCode}); err != nil {
 				return err
@@ -197,6 +196,50 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 	}
 	tot, err = d.contributionTotals(ctx, w)
 	return items, tot, err
+}
+
+// EachContribution calls fn for every contribution f matches that u may
+// see (no paging), newest first, in chunks that carry their givers; it
+// serves exports of any size. Errors: EINVALID (bad filter), EINTERNAL, or
+// fn's error.
+func (d *DB) EachContribution(ctx context.Context, u *xiezuo.User, f ledger.ContributionFilter, fn func(*ledger.Contribution) error) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	w := contributionWhere(u, &f)
+	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+` ORDER BY x.date_from DESC, x.id DESC`, w.args...)
+	if err != nil {
+		return xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	var chunk []*ledger.Contribution
+	flush := func() error {
+		if err := d.fillGivers(ctx, d.db, chunk); err != nil {
+			return xiezuo.Internal(err)
+		}
+		for _, c := range chunk {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		chunk = chunk[:0]
+		return nil
+	}
+	for rows.Next() {
+		c, err := scanContribution(rows)
+		if err != nil {
+			return xiezuo.Internal(err)
+		}
+		if chunk = append(chunk, c); len(chunk) == 500 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return xiezuo.Internal(err)
+	}
+	return flush()
 }
 
 func (d *DB) contributionTotals(ctx context.Context, w *where) (ledger.Totals, error) {

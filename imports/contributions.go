@@ -1,0 +1,342 @@
+package imports
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/registry"
+	"github.com/xiezuo/xiezuo/spreadsheet"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+// Options steer one import.
+type Options struct {
+	Mode        string // "all" (any error → nothing written) or "valid"
+	DryRun      bool   // check and report only
+	Approve     bool   // office only: import historical records as approved
+	UnitID      int64  // owner of the records; 0 = the user's unit
+	DefaultYear int    // year for dates written without one (9月1日)
+	MaxBytes    int64  // file size limit; 0 = spreadsheet.DefaultMaxBytes
+	Progress    func(rows int)
+}
+
+// Choices people write for the coded columns, and the codes they mean.
+var (
+	formWords = map[string]string{"资金": "cash", "现金": "cash", "捐款": "cash", "cash": "cash", "物资": "in_kind", "实物": "in_kind",
+		"in_kind": "in_kind", "消费帮扶": "consumption", "消费扶贫": "consumption", "采购": "consumption", "consumption": "consumption",
+		"财政帮扶资金": "fiscal", "财政资金": "fiscal", "财政援助资金": "fiscal", "fiscal": "fiscal"}
+	deliveryWords = map[string]string{"到位": "delivered", "已到位": "delivered", "delivered": "delivered", "认捐": "pledged",
+		"承诺": "pledged", "pledged": "pledged", "": "delivered"}
+	sectorWords = func() map[string]string {
+		m := map[string]string{"": "other", "医疗": "health", "卫生": "health", "文化": "culture", "旅游": "culture"}
+		for _, c := range ledger.Sectors {
+			m[c.Label], m[c.Code] = c.Code, c.Code
+		}
+		return m
+	}()
+)
+
+// ErrRefused is returned (wrapped) when mode "all" met an error and
+// nothing was written; the batch holds the report.
+var ErrRefused = errors.New("import refused")
+
+// Contributions imports a contributions workbook or CSV. It returns the
+// batch (with its report) even when rows had errors; a file it cannot read
+// at all is an EINVALID error with a Chinese message.
+func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name string, r io.ReaderAt, size int64, opt Options) (*store.ImportBatch, error) {
+	sum := sha256.New()
+	if _, err := io.Copy(sum, io.NewSectionReader(r, 0, size)); err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	rd, err := spreadsheet.Open(name, r, size, spreadsheet.Options{MaxBytes: opt.MaxBytes})
+	if err != nil {
+		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
+	}
+	defer rd.Close()
+	spec := ContributionSpec
+	var required, known []string
+	aliases := map[string][]string{}
+	for _, c := range spec.Columns {
+		known = append(known, c.Header)
+		aliases[c.Header] = c.Aliases
+		if c.Required {
+			required = append(required, c.Header)
+		}
+	}
+	h, headerRow, err := rd.FindHeader(required, known, aliases)
+	if err != nil {
+		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
+	}
+	res, err := newResolver(ctx, db, u)
+	if err != nil {
+		return nil, err
+	}
+	if opt.UnitID == 0 {
+		opt.UnitID = u.OrgID
+	}
+	if opt.Mode == "" {
+		opt.Mode = "all"
+	}
+	p := &rowParser{res: res, h: h, u: u, unit: opt.UnitID, year: opt.DefaultYear}
+	seen := map[string]int{}
+	next := func() (store.ImportRow, error) {
+		for {
+			row, err := rd.Next()
+			if err != nil {
+				return store.ImportRow{}, err
+			}
+			if spreadsheet.Blank(row) || strings.HasPrefix(p.h.Cell(row, "备注"), exampleMark) || isTotalRow(row) {
+				continue
+			}
+			ir := store.ImportRow{Line: rd.Line(), Cells: row}
+			c, msg := p.parse(row)
+			if msg == "" {
+				ir.Contribution, ir.Key = c, fingerprint(c)
+				if first, ok := seen[ir.Key]; ok {
+					msg = fmt.Sprintf("与第%d行完全相同（同一文件内重复）", first)
+				} else {
+					seen[ir.Key] = ir.Line
+				}
+			}
+			if msg != "" {
+				ir.Contribution, ir.Err = nil, msg
+			}
+			return ir, nil
+		}
+	}
+	b := &store.ImportBatch{FileName: name, FileSHA256: hex.EncodeToString(sum.Sum(nil)), UnitID: opt.UnitID, Mode: opt.Mode,
+		Approve: opt.Approve, DryRun: opt.DryRun, Header: headerRow}
+	if err := db.ImportContributions(ctx, u, b, next, opt.Progress); err != nil {
+		return nil, err
+	}
+	if b.Status == store.ImportRefused {
+		return b, fmt.Errorf("%w: %d 行有错误，全部未导入", ErrRefused, b.Errors)
+	}
+	return b, nil
+}
+
+// isTotalRow reports a totals row (合计/小计/总计 in its first filled
+// cell), as exports and hand-made sheets end with.
+func isTotalRow(row []string) bool {
+	for _, c := range row {
+		if c = strings.TrimSpace(c); c != "" {
+			return strings.HasPrefix(c, "合计") || strings.HasPrefix(c, "小计") || strings.HasPrefix(c, "总计")
+		}
+	}
+	return false
+}
+
+// rowParser reads one row into a contribution.
+type rowParser struct {
+	res  *resolver
+	h    spreadsheet.Header
+	u    *xiezuo.User
+	unit int64
+	year int
+}
+
+// fieldColumn names the column a validation error's field comes from.
+var fieldColumn = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range ContributionSpec.Columns {
+		m[c.Field] = c.Header
+	}
+	return m
+}()
+
+// parse returns the record, or a message naming each bad column.
+func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
+	var errs []string
+	bad := func(col, msg string) { errs = append(errs, "【"+col+"】"+msg) }
+	cell := func(col string) string { return p.h.Cell(row, col) }
+	c := &ledger.Contribution{Header: ledger.Header{UnitID: p.unit}}
+
+	from, to, ok := xiezuo.ParseDateRange(cell("日期"), p.year)
+	switch {
+	case cell("日期") == "":
+		bad("日期", "不能为空")
+	case !ok && from == "" && p.year == 0 && !strings.ContainsAny(cell("日期"), "年-/.") && strings.Contains(cell("日期"), "月"):
+		bad("日期", "“"+cell("日期")+"”没有年份：请写完整日期，或导入时指定年度")
+	case !ok:
+		bad("日期", "“"+cell("日期")+"”不是有效日期，请写成 2020-09-01 或 2020年9月1日")
+	}
+	c.DateFrom, c.DateTo = from, to
+	if s := cell("截止日期"); s != "" {
+		if d, ok := xiezuo.ParseDate(s, yearOf(from, p.year)); ok {
+			c.DateTo = d
+		} else {
+			bad("截止日期", "“"+s+"”不是有效日期")
+		}
+	}
+	for _, n := range splitList(cell("帮扶单位")) {
+		o, err := p.res.org(n)
+		if err != nil {
+			bad("帮扶单位", err.Error())
+			continue
+		}
+		c.Givers = append(c.Givers, o)
+	}
+	if s := cell("受援县"); s != "" {
+		code, err := p.res.county(s)
+		if err != nil {
+			bad("受援县", err.Error())
+		}
+		c.CountyCode = code
+	}
+	if s := cell("受援乡镇"); s != "" && c.CountyCode != "" {
+		code, err := p.res.place(s, c.CountyCode, registry.LevelTownship)
+		if err != nil {
+			bad("受援乡镇", err.Error())
+		}
+		c.TownshipCode = code
+	}
+	if s := cell("受援村"); s != "" && c.CountyCode != "" {
+		parent := c.TownshipCode
+		if parent == "" {
+			parent = c.CountyCode
+		}
+		code, err := p.res.place(s, parent, registry.LevelVillage)
+		if err != nil {
+			bad("受援村", err.Error())
+		}
+		c.VillageCode = code
+	}
+	c.Institution = cell("受援机构")
+	if s := spreadsheet.Normalize(cell("形式")); s != "" {
+		if c.Form = formWords[s]; c.Form == "" {
+			bad("形式", "“"+s+"”无效，应为 资金、物资、消费帮扶 或 财政帮扶资金")
+		}
+	} else {
+		bad("形式", "不能为空")
+	}
+	if c.Sector = sectorWords[spreadsheet.Normalize(cell("领域"))]; c.Sector == "" {
+		bad("领域", "“"+cell("领域")+"”无效，应为 教育、医疗卫生、产业、民生、基础设施、就业、文化旅游 或 其他")
+	}
+	if c.Delivery = deliveryWords[spreadsheet.Normalize(cell("状态"))]; c.Delivery == "" {
+		bad("状态", "“"+cell("状态")+"”无效，应为 认捐 或 到位")
+	}
+	if s := cell("金额(元)"); s != "" {
+		if strings.HasPrefix(spreadsheet.Normalize(s), "=") {
+			bad("金额(元)", "是公式且没有计算结果，请填写数值")
+		} else if n, ok := xiezuo.ParseYuan(s); ok {
+			c.AmountFen = n
+		} else if strings.HasPrefix(spreadsheet.Normalize(s), "-") {
+			bad("金额(元)", "不能为负数")
+		} else {
+			bad("金额(元)", "“"+s+"”不是金额：请以元为单位填写，如 30000 或 3万")
+		}
+	}
+	c.Quantity = p.count(cell("数量"), "数量", bad)
+	c.QuantityUnit = cell("计量单位")
+	c.Item = cell("物资/内容")
+	c.Beneficiaries = p.count(cell("受益人数"), "受益人数", bad)
+	if s := cell("所属活动"); s != "" {
+		id, err := p.res.activity(s)
+		if err != nil {
+			bad("所属活动", err.Error())
+		}
+		c.ActivityID = id
+	}
+	c.Note = cell("备注")
+	if s := cell("填报单位"); s != "" {
+		o, err := p.res.org(s)
+		switch {
+		case err != nil:
+			bad("填报单位", err.Error())
+		case !p.u.IsOffice() && o.ID != p.u.OrgID:
+			bad("填报单位", "只能导入本单位（"+p.u.OrgName+"）的记录")
+		default:
+			c.UnitID = o.ID
+		}
+	}
+	if len(errs) == 0 {
+		if c.DateFrom > ledger.Today() {
+			bad("日期", "不能晚于今天（"+c.DateFrom+"）")
+		}
+		if p.u.Role == xiezuo.RoleCounty && c.CountyCode != p.u.CountyCode {
+			bad("受援县", "受援县用户只能导入本县的记录")
+		}
+	}
+	if err := c.Validate(); err != nil && len(errs) == 0 {
+		fields := xiezuo.ErrorFields(err)
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			col := fieldColumn[k]
+			if col == "" {
+				col = k
+			}
+			bad(col, fields[k])
+		}
+	}
+	if len(errs) > 0 {
+		return nil, strings.Join(errs, "；")
+	}
+	return c, ""
+}
+
+func (p *rowParser) count(s, col string, bad func(string, string)) int64 {
+	s = strings.ReplaceAll(spreadsheet.Normalize(s), ",", "")
+	if s == "" {
+		return 0
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != float64(int64(f)) || f < 0 {
+		bad(col, "“"+s+"”应为非负整数")
+		return 0
+	}
+	return int64(f)
+}
+
+func yearOf(date string, fallback int) int {
+	if len(date) >= 4 {
+		if y, err := strconv.Atoi(date[:4]); err == nil {
+			return y
+		}
+	}
+	return fallback
+}
+
+// splitList splits a cell of several names: 、，,;； and newlines.
+func splitList(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == '、' || r == '，' || r == ',' || r == ';' || r == '；' || r == '\n' || r == '/'
+	})
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// fingerprint identifies a row's content: importing the same row again
+// (same file or another) finds it and skips it.
+func fingerprint(c *ledger.Contribution) string {
+	givers := make([]string, len(c.Givers))
+	for i, g := range c.Givers {
+		givers[i] = strconv.FormatInt(g.ID, 10)
+	}
+	slices.Sort(givers)
+	h := sha256.New()
+	for _, f := range []string{strconv.FormatInt(c.UnitID, 10), strings.Join(givers, ","), c.CountyCode, c.TownshipCode, c.VillageCode,
+		c.Institution, c.Form, c.Sector, c.Delivery, strconv.FormatInt(c.AmountFen, 10), strconv.FormatInt(c.Quantity, 10), c.QuantityUnit,
+		c.Item, c.DateFrom, c.DateTo, strconv.FormatInt(c.Beneficiaries, 10), strconv.FormatInt(c.ActivityID, 10), c.Note} {
+		h.Write([]byte(f))
+		h.Write([]byte{0x1f})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}

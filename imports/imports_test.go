@@ -1,0 +1,192 @@
+package imports_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/imports"
+	"github.com/xiezuo/xiezuo/internal/testdb"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+var ctx = context.Background()
+
+func user(t *testing.T, db *store.DB, name string) *xiezuo.User {
+	t.Helper()
+	u, err := db.UserByName(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// fillTemplate downloads the template and writes rows below the example,
+// as a unit would type them.
+func fillTemplate(t *testing.T, db *store.DB, rows [][]any) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := imports.Template(ctx, db, &buf, imports.ContributionSpec); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+3)
+		if err := f.SetSheetRow("帮扶投入", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if _, err := f.WriteTo(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func run(t *testing.T, db *store.DB, u *xiezuo.User, name string, data []byte, opt imports.Options) (*store.ImportBatch, error) {
+	t.Helper()
+	return imports.Contributions(ctx, db, u, name, bytes.NewReader(data), int64(len(data)), opt)
+}
+
+// The columns: 日期 截止日期 帮扶单位 受援县 受援乡镇 受援村 受援机构 形式 领域 金额(元) 数量 计量单位 物资/内容 受益人数 状态 所属活动 备注 填报单位
+func row(date, givers, county, township, form, sector, amount, item string) []any {
+	return []any{date, "", givers, county, township, "", "", form, sector, amount, "", "", item, "", "到位", "", "", ""}
+}
+
+// TestUnitTypesTheBulletin is the issue's "as a new user would" flow: the
+// September donations to 绿春县 typed with short names, 万元 amounts and
+// Chinese dates; one row wrong; fixed; imported; submitted; approved.
+func TestUnitTypesTheBulletin(t *testing.T) {
+	t.Parallel()
+	for _, eng := range testdb.Engines {
+		t.Run(eng, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.OpenDemo(t, eng)
+			unit, reviewer := user(t, db, "chengjiaqiao"), user(t, db, "reviewer")
+			before, _ := db.CountyTotals(ctx, "", "")
+			rows := [][]any{
+				row("2020年9月2日", "上海龙舜投资管理有限公司", "绿春", "大兴镇", "资金", "教育", "3万", "体育用品（回访）"),
+				row("2020/9/3", "上海威派格智慧水务股份有限公司", "绿春县", "", "物资", "教育", "5万元", "水处理设备（第二批）"),
+				row("9月1日至4日", "西雅衣家(中国)商业有限公司", "绿春县", "三猛乡", "物资", "民生", "3.75万", "冬衣"),
+				row("2020年9月4日", "龙舜投资", "绿春县", "者米乡", "资金", "教育", "-5", "x"),
+			}
+			data := fillTemplate(t, db, rows)
+			b, err := run(t, db, unit, "九月.xlsx", data, imports.Options{Mode: "all", DefaultYear: 2020})
+			if !errors.Is(err, imports.ErrRefused) || b.Status != store.ImportRefused || b.Errors != 1 || b.Total != 4 {
+				t.Fatalf("first upload: %+v, %v", b, err)
+			}
+			probs, _ := db.ImportProblems(ctx, unit, b.ID)
+			if len(probs) != 1 || probs[0].Line != 6 {
+				t.Fatalf("problems %+v", probs)
+			}
+			for _, want := range []string{"【帮扶单位】“龙舜投资”不在单位名录中，是否为：上海龙舜投资管理有限公司", "【受援乡镇】所填受援县中找不到“者米乡”", "【金额(元)】不能为负数"} {
+				if !strings.Contains(probs[0].Message, want) {
+					t.Errorf("message lacks %q: %s", want, probs[0].Message)
+				}
+			}
+			var ew bytes.Buffer
+			if err := imports.ErrorWorkbook(&ew, b, probs); err != nil {
+				t.Fatal(err)
+			}
+			// The unit fixes the row and uploads again.
+			rows[3] = row("2020年9月4日", "上海龙舜投资管理有限公司", "绿春县", "戈奎乡", "资金", "教育", "1.2万", "奖学金")
+			b, err = run(t, db, unit, "九月.xlsx", fillTemplate(t, db, rows), imports.Options{Mode: "all", DefaultYear: 2020})
+			if err != nil || b.Imported != 4 || b.Errors != 0 {
+				t.Fatalf("second upload: %+v, %v", b, err)
+			}
+			// Uploading the same file again adds nothing.
+			again, err := run(t, db, unit, "九月.xlsx", fillTemplate(t, db, rows), imports.Options{Mode: "all", DefaultYear: 2020})
+			if err != nil || again.Imported != 0 || again.Skipped != 4 {
+				t.Fatalf("re-upload: %+v, %v", again, err)
+			}
+			items, tot, _ := db.ListContributions(ctx, unit, ledger.ContributionFilter{Status: ledger.StatusDraft, UnitID: unit.OrgID})
+			if len(items) != 4 || tot.AmountFen != 12950000 {
+				t.Fatalf("drafts: %d, %d fen", len(items), tot.AmountFen)
+			}
+			for _, c := range items {
+				if err := db.Transition(ctx, unit, ledger.KindContribution, c.ID, ledger.ActionSubmit, ""); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Transition(ctx, reviewer, ledger.KindContribution, c.ID, ledger.ActionApprove, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			after, _ := db.CountyTotals(ctx, "", "")
+			if d := sum(after, "532531000000") - sum(before, "532531000000"); d != 12950000 {
+				t.Fatalf("绿春县 total changed by %d fen, want 12,950,000 (129,500 元)", d)
+			}
+		})
+	}
+}
+
+func sum(ts []store.CountyTotal, code string) int64 {
+	for _, t := range ts {
+		if t.CountyCode == code {
+			return t.AmountFen
+		}
+	}
+	return 0
+}
+
+// TestRoundTrip exports the demo's contributions and imports the export:
+// every row parses; each is recognised as a record that already exists.
+func TestRoundTrip(t *testing.T) {
+	t.Parallel()
+	db := testdb.OpenDemo(t, "sqlite")
+	admin := user(t, db, "admin")
+	var buf bytes.Buffer
+	if err := imports.ExportContributions(ctx, db, admin, ledger.ContributionFilter{}, imports.ExportMeta{Filter: "全部", User: "admin"}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	dir := os.Getenv("XIEZUO_ARTIFACTS")
+	if dir != "" {
+		os.WriteFile(filepath.Join(dir, "export.xlsx"), buf.Bytes(), 0o644)
+	}
+	b, err := run(t, db, admin, "export.xlsx", buf.Bytes(), imports.Options{Mode: "all", DryRun: true})
+	if b == nil {
+		t.Fatal(err)
+	}
+	if b.Total != 29 || b.Errors != 0 || b.Duplicates != 29 {
+		probs, _ := db.ImportProblems(ctx, admin, b.ID)
+		for _, p := range probs {
+			if p.Kind == "error" {
+				t.Log(p.Line, p.Message)
+			}
+		}
+		t.Fatalf("round trip: total %d, errors %d, duplicates %d", b.Total, b.Errors, b.Duplicates)
+	}
+	// Into a database without the records, the same file imports them all
+	// with the same totals.
+	fresh := testdb.OpenDemo(t, "sqlite")
+	if _, err := fresh.SQL().Exec(`DELETE FROM contributions`); err != nil {
+		t.Fatal(err)
+	}
+	fa := user(t, fresh, "admin")
+	b, err = run(t, fresh, fa, "export.xlsx", buf.Bytes(), imports.Options{Mode: "all", Approve: true})
+	if err != nil || b.Imported != 29 {
+		if b != nil {
+			probs, _ := fresh.ImportProblems(ctx, fa, b.ID)
+			for _, p := range probs {
+				t.Log(p.Line, p.Kind, p.Message)
+			}
+		}
+		t.Fatalf("import into fresh: %+v, %v", b, err)
+	}
+	got, _ := fresh.CountyTotals(ctx, "", "")
+	want, _ := db.CountyTotals(ctx, "", "")
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("totals after round trip:\n got %v\nwant %v", got, want)
+	}
+}

@@ -1,0 +1,469 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+)
+
+// Import batch statuses.
+const (
+	ImportDryRun   = "dry_run"
+	ImportRefused  = "refused"
+	ImportImported = "imported"
+	ImportUndone   = "undone"
+)
+
+// ImportBatch is one import of one file.
+type ImportBatch struct {
+	ID         int64    `json:"id"`
+	Kind       string   `json:"kind"`
+	FileName   string   `json:"file_name"`
+	FileSHA256 string   `json:"file_sha256"`
+	UserID     int64    `json:"user_id"`
+	UserName   string   `json:"user_name,omitempty"`
+	UnitID     int64    `json:"unit_id"`
+	UnitName   string   `json:"unit_name,omitempty"`
+	Mode       string   `json:"mode"`
+	Approve    bool     `json:"approve"`
+	DryRun     bool     `json:"-"`
+	Status     string   `json:"status"`
+	Total      int64    `json:"rows_total"`
+	Imported   int64    `json:"rows_imported"`
+	Skipped    int64    `json:"rows_skipped"`
+	Duplicates int64    `json:"rows_duplicate"`
+	Errors     int64    `json:"rows_error"`
+	Header     []string `json:"header,omitempty"`
+	CreatedAt  string   `json:"created_at"`
+	UndoneAt   string   `json:"undone_at,omitempty"`
+}
+
+// StatusLabel is the batch status in Chinese.
+func (b *ImportBatch) StatusLabel() string {
+	switch b.Status {
+	case ImportDryRun:
+		return "仅检查"
+	case ImportRefused:
+		return "有错误，未导入"
+	case ImportImported:
+		return "已导入"
+	case ImportUndone:
+		return "已撤销"
+	}
+	return b.Status
+}
+
+// ImportRow is one parsed row handed to ImportContributions: a record, or
+// the Chinese error that kept it from being one.
+type ImportRow struct {
+	Line         int
+	Cells        []string
+	Contribution *ledger.Contribution
+	Key          string // fingerprint: the same row imported again is skipped
+	Err          string
+}
+
+// ImportProblem is a row that was not written: an error, or a suspected
+// duplicate of an existing record held for the office.
+type ImportProblem struct {
+	BatchID     int64    `json:"batch_id"`
+	Line        int64    `json:"line"`
+	Kind        string   `json:"kind"` // error | duplicate
+	Message     string   `json:"message"`
+	Cells       []string `json:"cells"`
+	DuplicateOf int64    `json:"duplicate_of,omitempty"`
+	Resolution  string   `json:"resolution,omitempty"`
+	record      string
+}
+
+// maxKeptProblems bounds the problem rows kept for one batch; beyond it the
+// rows are counted only.
+const maxKeptProblems = 20000
+
+// ImportContributions writes the rows next yields (io.EOF at the end) as
+// one batch in one transaction. Rows already imported (same Key) are
+// skipped; rows that look like an existing record (same county, amount and
+// givers, overlapping dates) are held as suspected duplicates and not
+// counted. Mode "all" writes nothing if any row has an error; "valid"
+// writes the valid rows. DryRun writes no records. Either way the batch and
+// its problem rows are kept for the report. Records are drafts of b.UnitID,
+// or approved when b.Approve (office only). progress, if set, is called
+// every 1,000 rows. Callers: users who may record for b.UnitID. Errors:
+// EFORBIDDEN, EINVALID (bad mode), EINTERNAL.
+func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportBatch, next func() (ImportRow, error), progress func(int)) error {
+	switch {
+	case !ledger.CanCreateFor(u, b.UnitID):
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位导入记录")
+	case b.Approve && !u.IsOffice():
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以直接导入为已通过")
+	case b.Mode != "all" && b.Mode != "valid":
+		return xiezuo.Errorf(xiezuo.EINVALID, "导入模式应为 all 或 valid")
+	}
+	b.Kind, b.UserID, b.CreatedAt = string(ledger.KindContribution), u.ID, d.now()
+	b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors = 0, 0, 0, 0, 0
+	var problems []ImportProblem
+	keep := func(p ImportProblem) {
+		if len(problems) < maxKeptProblems {
+			problems = append(problems, p)
+		}
+	}
+	status := string(ledger.StatusDraft)
+	if b.Approve {
+		status = string(ledger.StatusApproved)
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return xiezuo.Internal(err)
+	}
+	defer tx.Rollback()
+	if d.Dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7310105)"); err != nil {
+			return xiezuo.Internal(err)
+		}
+	}
+	if err := d.insertBatch(ctx, tx, b, ImportImported); err != nil {
+		return xiezuo.Internal(err)
+	}
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var st *sql.Stmt
+		st, err = tx.PrepareContext(ctx, q)
+		return st
+	}
+	hasKey := prep(`SELECT COUNT(*) FROM contributions WHERE import_key = $1`)
+	same := prep(`SELECT id FROM contributions WHERE county_code = $1 AND amount_fen = $2 AND date_from <= $3 AND date_to >= $4 AND item = $5 LIMIT 20`)
+	giversOf := prep(`SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`)
+	insert := prep(`INSERT INTO contributions (unit_id, status, created_by, created_at, updated_at, ` + strings.Join(contributionCols, ", ") +
+		`, import_batch_id, import_key) VALUES (` + placeholders(1, 5+len(contributionCols)+2) + `) RETURNING id`)
+	giver := prep(`INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES ($1, $2, $3)`)
+	if err != nil {
+		return xiezuo.Internal(err)
+	}
+	for {
+		row, err := next()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			return err
+		}
+		b.Total++
+		if progress != nil && b.Total%1000 == 0 {
+			progress(int(b.Total))
+		}
+		if row.Err != "" {
+			b.Errors++
+			keep(ImportProblem{Line: int64(row.Line), Kind: "error", Message: row.Err, Cells: row.Cells})
+			continue
+		}
+		c := row.Contribution
+		var n int
+		if err := hasKey.QueryRowContext(ctx, row.Key).Scan(&n); err != nil {
+			return xiezuo.Internal(err)
+		}
+		if n > 0 {
+			b.Skipped++
+			continue
+		}
+		dup, err := sameContribution(ctx, same, giversOf, c)
+		if err != nil {
+			return xiezuo.Internal(err)
+		}
+		if dup != 0 {
+			b.Duplicates++
+			rec, _ := json.Marshal(c)
+			keep(ImportProblem{Line: int64(row.Line), Kind: "duplicate", Message: fmt.Sprintf("疑似重复：与已有帮扶投入（编号%d）的帮扶单位、受援县、金额和日期相同", dup),
+				Cells: row.Cells, DuplicateOf: dup, record: string(rec)})
+			continue
+		}
+		if b.Errors > 0 && b.Mode == "all" {
+			continue // nothing will be written; keep reading to report every error
+		}
+		unit := c.UnitID
+		if unit == 0 {
+			unit = b.UnitID
+		}
+		args := append([]any{unit, status, u.ID, b.CreatedAt, b.CreatedAt}, contributionArgs(c)...)
+		args = append(args, b.ID, row.Key)
+		if err := insert.QueryRowContext(ctx, args...).Scan(&c.ID); err != nil {
+			if xe := mapDBError(err); xiezuo.ErrorCode(xe) != xiezuo.EINTERNAL {
+				b.Errors++
+				keep(ImportProblem{Line: int64(row.Line), Kind: "error", Message: xiezuo.ErrorMessage(xe), Cells: row.Cells})
+				continue
+			}
+			return xiezuo.Internal(err)
+		}
+		for i, g := range c.Givers {
+			if _, err := giver.ExecContext(ctx, c.ID, g.ID, i); err != nil {
+				return xiezuo.Internal(err)
+			}
+		}
+		b.Imported++
+	}
+	refused := b.Mode == "all" && b.Errors > 0
+	if b.DryRun || refused {
+		// Nothing is written but the batch and its report.
+		tx.Rollback()
+		b.Status = ImportDryRun
+		if refused {
+			b.Status = ImportRefused
+		}
+		return d.tx(ctx, func(tx *sql.Tx) error {
+			if err := d.insertBatch(ctx, tx, b, b.Status); err != nil {
+				return err
+			}
+			return d.insertProblems(ctx, tx, b.ID, problems)
+		})
+	}
+	b.Status = ImportImported
+	if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET rows_total = $1, rows_imported = $2, rows_skipped = $3, rows_duplicate = $4, rows_error = $5 WHERE id = $6`,
+		b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors, b.ID); err != nil {
+		return xiezuo.Internal(err)
+	}
+	if err := d.insertProblems(ctx, tx, b.ID, problems); err != nil {
+		return xiezuo.Internal(err)
+	}
+	if err := d.audit(ctx, tx, u, "import", "import_batch", b.ID, nil, b); err != nil {
+		return xiezuo.Internal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return mapDBError(err)
+	}
+	return nil
+}
+
+func contributionArgs(c *ledger.Contribution) []any {
+	return []any{c.DateFrom, c.DateTo, c.CountyCode, nullStr(c.TownshipCode), nullStr(c.VillageCode), c.Institution, c.Form, c.Sector,
+		c.Delivery, c.AmountFen, c.Quantity, c.QuantityUnit, c.Item, c.Beneficiaries, nullID(c.ActivityID), nullID(c.AgreementID), nullID(c.ProjectID), c.Note}
+}
+
+// sameContribution returns an existing contribution that c looks like: same
+// county, amount and item, overlapping dates and the same set of givers.
+func sameContribution(ctx context.Context, same, giversOf *sql.Stmt, c *ledger.Contribution) (int64, error) {
+	rows, err := same.QueryContext(ctx, c.CountyCode, c.AmountFen, c.DateTo, c.DateFrom, c.Item)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	want := make([]int64, len(c.Givers))
+	for i, g := range c.Givers {
+		want[i] = g.ID
+	}
+	slices.Sort(want)
+	for _, id := range ids {
+		gs, err := giversOf.QueryContext(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		var have []int64
+		for gs.Next() {
+			var g int64
+			gs.Scan(&g)
+			have = append(have, g)
+		}
+		gs.Close()
+		if slices.Equal(have, want) {
+			return id, nil
+		}
+	}
+	return 0, nil
+}
+
+func (d *DB) insertBatch(ctx context.Context, tx *sql.Tx, b *ImportBatch, status string) error {
+	header, _ := json.Marshal(b.Header)
+	return tx.QueryRowContext(ctx, `INSERT INTO import_batches (kind, file_name, file_sha256, user_id, unit_id, mode, approve, status,
+		rows_total, rows_imported, rows_skipped, rows_duplicate, rows_error, header, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		b.Kind, b.FileName, b.FileSHA256, b.UserID, nullID(b.UnitID), b.Mode, boolInt(b.Approve), status,
+		b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors, string(header), b.CreatedAt).Scan(&b.ID)
+}
+
+func (d *DB) insertProblems(ctx context.Context, tx *sql.Tx, batch int64, ps []ImportProblem) error {
+	st, err := tx.PrepareContext(ctx, `INSERT INTO import_rows (batch_id, line, kind, message, cells, duplicate_of, record) VALUES ($1, $2, $3, $4, $5, $6, $7)`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, p := range ps {
+		cells, _ := json.Marshal(p.Cells)
+		if _, err := st.ExecContext(ctx, batch, p.Line, p.Kind, p.Message, string(cells), nullID(p.DuplicateOf), p.record); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const batchCols = `b.id, b.kind, b.file_name, b.file_sha256, b.user_id, u.username, COALESCE(b.unit_id, 0), COALESCE(o.name, ''), b.mode, b.approve,
+	b.status, b.rows_total, b.rows_imported, b.rows_skipped, b.rows_duplicate, b.rows_error, b.header, b.created_at, COALESCE(b.undone_at, '')`
+const batchFrom = ` FROM import_batches b JOIN users u ON u.id = b.user_id LEFT JOIN organisations o ON o.id = b.unit_id`
+
+func scanBatchRow(s interface{ Scan(...any) error }) (*ImportBatch, error) {
+	var b ImportBatch
+	var approve int
+	var header string
+	err := s.Scan(&b.ID, &b.Kind, &b.FileName, &b.FileSHA256, &b.UserID, &b.UserName, &b.UnitID, &b.UnitName, &b.Mode, &approve,
+		&b.Status, &b.Total, &b.Imported, &b.Skipped, &b.Duplicates, &b.Errors, &header, &b.CreatedAt, &b.UndoneAt)
+	b.Approve = approve == 1
+	_ = json.Unmarshal([]byte(header), &b.Header)
+	return &b, err
+}
+
+// canSeeBatch: the office sees every batch, others their own.
+func canSeeBatch(u *xiezuo.User, b *ImportBatch) bool {
+	return u != nil && (u.IsOffice() || b.UserID == u.ID)
+}
+
+// ImportBatchByID returns a batch. Callers: the office, or the user who
+// imported it. Errors: ENOTFOUND.
+func (d *DB) ImportBatchByID(ctx context.Context, u *xiezuo.User, id int64) (*ImportBatch, error) {
+	b, err := scanBatchRow(d.db.QueryRowContext(ctx, `SELECT `+batchCols+batchFrom+` WHERE b.id = $1`, id))
+	if err == sql.ErrNoRows || (err == nil && !canSeeBatch(u, b)) {
+		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "导入批次（编号%d）不存在", id)
+	} else if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	return b, nil
+}
+
+// ImportBatches lists the batches u may see, newest first.
+func (d *DB) ImportBatches(ctx context.Context, u *xiezuo.User) ([]*ImportBatch, error) {
+	w := &where{}
+	if !u.IsOffice() {
+		w.add("b.user_id = ?", u.ID)
+	}
+	return listAll(ctx, d, `SELECT `+batchCols+batchFrom+w.sql()+` ORDER BY b.id DESC LIMIT 200`, w.args, scanBatchRow)
+}
+
+// ImportProblems returns a batch's problem rows in line order. Callers: as
+// ImportBatchByID.
+func (d *DB) ImportProblems(ctx context.Context, u *xiezuo.User, batch int64) ([]ImportProblem, error) {
+	if _, err := d.ImportBatchByID(ctx, u, batch); err != nil {
+		return nil, err
+	}
+	return listAll(ctx, d, `SELECT batch_id, line, kind, message, cells, COALESCE(duplicate_of, 0), COALESCE(resolution, ''), record
+		FROM import_rows WHERE batch_id = $1 ORDER BY line`, []any{batch}, func(s interface{ Scan(...any) error }) (ImportProblem, error) {
+		var p ImportProblem
+		var cells string
+		err := s.Scan(&p.BatchID, &p.Line, &p.Kind, &p.Message, &cells, &p.DuplicateOf, &p.Resolution, &p.record)
+		_ = json.Unmarshal([]byte(cells), &p.Cells)
+		return p, err
+	})
+}
+
+// UndoImport deletes every record a batch wrote, whatever their review
+// state, and marks the batch undone. Callers: the office. Errors:
+// EFORBIDDEN, ENOTFOUND, ECONFLICT (not an imported batch).
+func (d *DB) UndoImport(ctx context.Context, u *xiezuo.User, id int64) (int64, error) {
+	if !u.IsOffice() {
+		return 0, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以撤销导入")
+	}
+	var n int64
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM import_batches WHERE id = $1`, id).Scan(&status); err == sql.ErrNoRows {
+			return xiezuo.Errorf(xiezuo.ENOTFOUND, "导入批次（编号%d）不存在", id)
+		} else if err != nil {
+			return err
+		}
+		if status != ImportImported {
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "该批次状态为“%s”，不能撤销", (&ImportBatch{Status: status}).StatusLabel())
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM contributions WHERE import_batch_id = $1`, id)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET status = $1, undone_at = $2, undone_by = $3 WHERE id = $4`, ImportUndone, d.now(), u.ID, id); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, u, "undo_import", "import_batch", id, map[string]string{"status": status}, map[string]int64{"deleted": n})
+	})
+	return n, err
+}
+
+// ResolveDuplicate keeps (writes as a record of the batch) or discards a row
+// held as a suspected duplicate. Callers: the office. Errors: EFORBIDDEN,
+// ENOTFOUND, ECONFLICT (already resolved or the batch is not imported).
+func (d *DB) ResolveDuplicate(ctx context.Context, u *xiezuo.User, batch, line int64, keep bool) error {
+	if !u.IsOffice() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以处理疑似重复")
+	}
+	b, err := d.ImportBatchByID(ctx, u, batch)
+	if err != nil {
+		return err
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		var kind, resolution, record string
+		err := tx.QueryRowContext(ctx, `SELECT kind, COALESCE(resolution, ''), record FROM import_rows WHERE batch_id = $1 AND line = $2`, batch, line).
+			Scan(&kind, &resolution, &record)
+		if err == sql.ErrNoRows || (err == nil && kind != "duplicate") {
+			return xiezuo.Errorf(xiezuo.ENOTFOUND, "该行不是待处理的疑似重复")
+		} else if err != nil {
+			return err
+		}
+		if resolution != "" || b.Status != ImportImported {
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "该行已处理，或批次未导入")
+		}
+		res := "discarded"
+		var created int64
+		if keep {
+			res = "kept"
+			var c ledger.Contribution
+			if err := json.Unmarshal([]byte(record), &c); err != nil {
+				return err
+			}
+			status := string(ledger.StatusDraft)
+			if b.Approve {
+				status = string(ledger.StatusApproved)
+			}
+			unit := c.UnitID
+			if unit == 0 {
+				unit = b.UnitID
+			}
+			now := d.now()
+			args := append([]any{unit, status, u.ID, now, now}, contributionArgs(&c)...)
+			args = append(args, batch)
+			if err := tx.QueryRowContext(ctx, `INSERT INTO contributions (unit_id, status, created_by, created_at, updated_at, `+strings.Join(contributionCols, ", ")+
+				`, import_batch_id) VALUES (`+placeholders(1, 5+len(contributionCols)+1)+`) RETURNING id`, args...).Scan(&created); err != nil {
+				return err
+			}
+			for i, g := range c.Givers {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES ($1, $2, $3)`, created, g.ID, i); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET rows_imported = rows_imported + 1 WHERE id = $1`, batch); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE import_rows SET resolution = $1 WHERE batch_id = $2 AND line = $3`, res, batch, line); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, u, "resolve_duplicate", "import_batch", batch, nil, map[string]any{"line": line, "resolution": res, "contribution_id": created})
+	})
+}
