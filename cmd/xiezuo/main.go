@@ -6,6 +6,7 @@
 //	xiezuo token create [--data DIR | --db …] --user NAME
 //	xiezuo audit verify [--data DIR | --db …]
 //	xiezuo backup [--data DIR] OUT
+//	xiezuo import [--data DIR | --db …] [--mode all|valid] [--dry-run] [--approve] [--user NAME] FILE
 package main
 
 import (
@@ -42,7 +43,8 @@ const usage = `用法:
   xiezuo user add [--data DIR | --db …] --username 用户名 --password 密码 --role admin|reviewer|unit|county|viewer [--org 单位名称] [--county 区划代码]
   xiezuo token create [--data DIR | --db …] --user 用户名
   xiezuo audit verify [--data DIR | --db …]
-  xiezuo backup [--data DIR] 输出文件`
+  xiezuo backup [--data DIR] 输出文件
+  xiezuo import [--data DIR | --db …] [--type contributions] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string) error {
 		return auditVerify(ctx, rest)
 	case "backup":
 		return backup(ctx, rest)
+	case "import":
+		return importCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil

@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/xiezuo/xiezuo/demo"
 	"github.com/xiezuo/xiezuo/internal/testdb"
+	"github.com/xiezuo/xiezuo/store"
 )
 
 // capture runs the command and returns what it printed.
@@ -78,5 +82,38 @@ func TestCLI(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCLIImport imports a GBK-encoded CSV as Chinese Excel saves it, and
+// checks that a refused --mode all import is an error (exit status 1).
+func TestCLIImport(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "xiezuo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	csvText := "帮扶投入登记表\n日期,帮扶单位,受援县,受援乡镇,形式,金额(元),物资/内容\n" +
+		"9月2日,上海龙舜投资管理有限公司,绿春,大兴镇,资金,3万,助学金\n" +
+		"2020/9/3,拼多多,金平县,者米乡,消费帮扶,\"1,000,000\",采购茶叶\n"
+	gbk, err := simplifiedchinese.GB18030.NewEncoder().String(csvText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "九月.csv")
+	os.WriteFile(file, []byte(gbk), 0o644)
+	out, err := capture(t, "import", "--data", dir, "--user", "admin", "--year", "2020", file)
+	if err != nil || !strings.Contains(out, "共 2 行，导入 2") {
+		t.Fatalf("import: %q, %v", out, err)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("日期,帮扶单位,受援县,形式,金额(元)\n2020-09-02,上海龙舜投资管理有限公司,火星县,资金,abc\n"), 0o644)
+	out, err = capture(t, "import", "--data", dir, bad)
+	if err == nil || !strings.Contains(out, "第2行：【受援县】") || !strings.Contains(out, "【金额(元)】“abc”不是金额") {
+		t.Fatalf("refused import: %q, %v", out, err)
 	}
 }
