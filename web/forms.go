@@ -15,6 +15,8 @@ import (
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
+func urlPathEscape(s string) string { return url.PathEscape(s) }
+
 // formReader reads a posted form into typed values, collecting a Chinese
 // problem per bad field. Values keeps the raw input to show the form again.
 type formReader struct {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,9 +12,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/store"
@@ -82,6 +85,17 @@ func (e *env) draft(username string) int64 {
 	return c.ID
 }
 
+// importBatch imports one row as username and returns the batch.
+func (e *env) importBatch(username string) int64 {
+	e.t.Helper()
+	data := []byte("日期,帮扶单位,受援县,形式,金额(元),物资/内容\n2021-06-01,上海龙舜投资管理有限公司,绿春县,资金," + fmt.Sprint(time.Now().UnixNano()%100000+1) + ",测试\n")
+	b, err := imports.Contributions(ctx, e.db, e.user(username), "t.csv", bytes.NewReader(data), int64(len(data)), imports.Options{Mode: "all"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b.ID
+}
+
 func (e *env) submitted(username string) int64 {
 	id := e.draft(username)
 	if err := e.db.Transition(ctx, e.user(username), ledger.KindContribution, id, ledger.ActionSubmit, ""); err != nil {
@@ -139,6 +153,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	other := func() int64 { return e.draft("xinhualu") }
 	sub := func() int64 { return e.submitted("xinhualu") }
 	ok, see, redirect := 200, 303, 303
+	batch := func() int64 { return e.importBatch("chengjiaqiao") }
 	rows := []row{
 		{"GET", "/healthz", nil, "", "", map[string]int{"*": ok}},
 		{"GET", "/", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
@@ -188,6 +203,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/api/v1/orgs?q=%E6%8B%BC%E5%A4%9A%E5%A4%9A", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		{"GET", "/api/v1/totals/counties", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		{"GET", "/api/openapi.yaml", nil, "", "", map[string]int{"*": ok}},
+		{"GET", "/imports", nil, "", "", map[string]int{"*": ok, "anon": redirect, "viewer": 403}},
+		{"GET", "/templates/contributions", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/export/contributions.xlsx?county=532531000000", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/export/contributions.csv", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/imports/%d", batch, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		{"POST", "/imports/%d/undo", batch, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
 	}
 	for _, r := range rows {
 		for _, role := range roles {

@@ -147,7 +147,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
 	}
 	if u.CanRecord() {
-		items = append(items, navItem{Href: "/mine", Label: "我的填报"})
+		items = append(items, navItem{Href: "/mine", Label: "我的填报"}, navItem{Href: "/imports", Label: "导入"})
 	}
 	items = append(items, navItem{Href: "/registry/orgs", Label: "基础信息"})
 	p := r.URL.Path

@@ -24,6 +24,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Pages (signed in).
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /contributions", s.page(s.contributionList))
+	mux.HandleFunc("GET /export/contributions.xlsx", s.page(s.contributionExport))
+	mux.HandleFunc("GET /export/contributions.csv", s.page(s.contributionExport))
 	mux.HandleFunc("GET /contributions/{id}", s.page(s.contributionShow))
 	editorRoutes(mux, s, s.contributionEditor()) // GET /contributions/new, POST /contributions, GET /contributions/{id}/edit, POST /contributions/{id}
 	mux.HandleFunc("POST /contributions/{id}/receive", s.page(s.contributionReceive))
@@ -50,6 +52,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /batches", s.page(s.batchList))
 	mux.HandleFunc("GET /batches/{id}", s.page(s.batchShow))
 	editorRoutes(mux, s, s.batchEditor()) // GET /batches/new, POST /batches, GET /batches/{id}/edit, POST /batches/{id}
+
+	// Import: templates, uploads (background for large files), batch reports.
+	mux.HandleFunc("GET /imports", s.page(s.importsPage))
+	mux.HandleFunc("POST /imports", s.page(s.importUpload))
+	mux.HandleFunc("GET /templates/{kind}", s.page(s.importTemplate))
+	mux.HandleFunc("GET /import-jobs/{id}", s.page(s.importJobPage))
+	mux.HandleFunc("GET /imports/{id}", s.page(s.importBatchPage))
+	mux.HandleFunc("GET /imports/{id}/errors.xlsx", s.page(s.importErrors))
+	mux.HandleFunc("POST /imports/{id}/undo", s.page(s.importUndo))
+	mux.HandleFunc("POST /imports/{id}/rows/{line}/{action}", s.page(s.importResolve))
 
 	// Review and deletion of any record kind.
 	mux.HandleFunc("POST /records/{kind}/{id}/delete", s.page(s.recordDelete))

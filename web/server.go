@@ -38,6 +38,7 @@ type Server struct {
 	// Failed sign-ins are limited per user name (5 in 15 minutes) and, more
 	// loosely, per address: an office's staff often share one address.
 	userThrottle, ipThrottle *throttle
+	jobs                     jobs
 	handler                  http.Handler
 	srv                      *http.Server
 	ln                       net.Listener

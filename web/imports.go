@@ -1,0 +1,268 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/imports"
+	"github.com/xiezuo/xiezuo/spreadsheet"
+)
+
+// syncImportBytes: uploads up to this size are imported within the request;
+// larger ones run in the background while the page shows progress.
+const syncImportBytes = 2 << 20
+
+// importJob is an upload being imported in the background.
+type importJob struct {
+	mu      sync.Mutex
+	userID  int64
+	file    string
+	rows    int
+	done    bool
+	batchID int64
+	errMsg  string
+	started time.Time
+}
+
+type jobs struct {
+	mu sync.Mutex
+	m  map[string]*importJob
+}
+
+func (j *jobs) add(job *importJob) string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	id := hex.EncodeToString(b)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.m == nil {
+		j.m = map[string]*importJob{}
+	}
+	for k, old := range j.m { // forget finished jobs after an hour
+		if old.done && time.Since(old.started) > time.Hour {
+			delete(j.m, k)
+		}
+	}
+	j.m[id] = job
+	return id
+}
+
+func (j *jobs) get(id string) *importJob {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.m[id]
+}
+
+func (s *Server) importsPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.renderImports(w, r, u, nil)
+}
+
+func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, u *xiezuo.User, formErr error) error {
+	if !u.CanRecord() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入记录")
+	}
+	batches, err := s.DB.ImportBatches(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Title": "导入", "Batches": batches, "Columns": imports.ContributionSpec.Columns, "MaxMB": spreadsheet.DefaultMaxBytes >> 20}
+	status := http.StatusOK
+	if formErr != nil {
+		data["Error"] = xiezuo.ErrorMessage(formErr)
+		status = statusOf(formErr)
+	}
+	s.render(w, r, status, "imports", data)
+	return nil
+}
+
+func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	spec, ok := imports.Specs[r.PathValue("kind")]
+	if !ok {
+		return xiezuo.Errorf(xiezuo.ENOTFOUND, "没有该模板")
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", contentDisposition(spec.Title+"导入模板.xlsx"))
+	return imports.Template(r.Context(), s.DB, w, spec)
+}
+
+func contentDisposition(name string) string {
+	return `attachment; filename="xiezuo.xlsx"; filename*=UTF-8''` + urlPathEscape(name)
+}
+
+// importUpload receives a file. Small files are imported at once; larger
+// ones in the background, with a progress page.
+func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !u.CanRecord() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入记录")
+	}
+	limit := int64(spreadsheet.DefaultMaxBytes)
+	if r.ContentLength > limit+1<<20 {
+		return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "文件超过 %d MB，已拒绝（未读取文件内容）。请拆分后分批导入。", limit>>20))
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "上传失败：文件超过 %d MB 或上传不完整", limit>>20))
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "请选择要导入的文件"))
+	}
+	defer file.Close()
+	tmp, err := os.CreateTemp("", "xiezuo-import-*"+filepath.Ext(hdr.Filename))
+	if err != nil {
+		return xiezuo.Internal(err)
+	}
+	size, err := io.Copy(tmp, file)
+	if err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return xiezuo.Internal(err)
+	}
+	year, _ := strconv.Atoi(r.FormValue("year"))
+	opt := imports.Options{Mode: r.FormValue("mode"), DryRun: r.FormValue("dry_run") == "1", Approve: r.FormValue("approve") == "1", DefaultYear: year}
+	job := &importJob{userID: u.ID, file: hdr.Filename, started: time.Now()}
+	run := func(ctx context.Context) {
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		opt.Progress = func(n int) { job.mu.Lock(); job.rows = n; job.mu.Unlock() }
+		b, err := imports.Contributions(ctx, s.DB, u, hdr.Filename, tmp, size, opt)
+		job.mu.Lock()
+		defer job.mu.Unlock()
+		job.done = true
+		if b != nil {
+			job.batchID = b.ID
+		} else if err != nil {
+			job.errMsg = xiezuo.ErrorMessage(err)
+			s.logErr(r, err)
+		}
+	}
+	if size <= syncImportBytes {
+		run(r.Context())
+		if job.batchID == 0 {
+			return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "%s", job.errMsg))
+		}
+		http.Redirect(w, r, fmt.Sprintf("/imports/%d", job.batchID), http.StatusSeeOther)
+		return nil
+	}
+	id := s.jobs.add(job)
+	go run(context.WithoutCancel(r.Context()))
+	http.Redirect(w, r, "/import-jobs/"+id, http.StatusSeeOther)
+	return nil
+}
+
+// importJobPage shows a background import's progress; it refreshes itself
+// (no JavaScript needed) and leads to the report when done.
+func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	job := s.jobs.get(r.PathValue("id"))
+	if job == nil || job.userID != u.ID {
+		return xiezuo.Errorf(xiezuo.ENOTFOUND, "导入任务不存在或已过期")
+	}
+	job.mu.Lock()
+	rows, done, batch, msg := job.rows, job.done, job.batchID, job.errMsg
+	job.mu.Unlock()
+	if done && batch != 0 {
+		http.Redirect(w, r, fmt.Sprintf("/imports/%d", batch), http.StatusSeeOther)
+		return nil
+	}
+	s.render(w, r, http.StatusOK, "import_job", map[string]any{"Title": "正在导入", "File": job.file, "Rows": rows, "Done": done, "Msg": msg,
+		"Seconds": int(time.Since(job.started).Seconds())})
+	return nil
+}
+
+func (s *Server) importBatchPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.DB.ImportBatchByID(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	probs, err := s.DB.ImportProblems(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "import_batch", map[string]any{"Title": fmt.Sprintf("导入批次 %d", id), "B": b, "Problems": probs,
+		"KeptAll": b.Errors+b.Duplicates <= int64(len(probs))})
+	return nil
+}
+
+func (s *Server) importErrors(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.DB.ImportBatchByID(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	probs, err := s.DB.ImportProblems(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", contentDisposition(fmt.Sprintf("导入批次%d_待修改.xlsx", id)))
+	return imports.ErrorWorkbook(w, b, probs)
+}
+
+func (s *Server) importUndo(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	n, err := s.DB.UndoImport(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	s.flash(r, fmt.Sprintf("已撤销导入批次 %d，删除 %d 条记录", id, n))
+	http.Redirect(w, r, fmt.Sprintf("/imports/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) importResolve(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	line, _ := strconv.ParseInt(r.PathValue("line"), 10, 64)
+	keep := r.PathValue("action") == "keep"
+	if err := s.DB.ResolveDuplicate(r.Context(), u, id, line, keep); err != nil {
+		return err
+	}
+	if keep {
+		s.flash(r, fmt.Sprintf("第%d行已作为新记录保留", line))
+	} else {
+		s.flash(r, fmt.Sprintf("第%d行已舍弃（与已有记录相同）", line))
+	}
+	http.Redirect(w, r, fmt.Sprintf("/imports/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// contributionExport writes the list's current filter as .xlsx or .csv.
+func (s *Server) contributionExport(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	f := contributionFilter(r.URL.Query())
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	name := "帮扶投入清单_" + time.Now().In(time.FixedZone("CST", 8*3600)).Format("20060102")
+	if strings.HasSuffix(r.URL.Path, ".csv") {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", contentDisposition(name+".csv"))
+		return imports.ExportContributionsCSV(r.Context(), s.DB, u, f, w)
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", contentDisposition(name+".xlsx"))
+	return imports.ExportContributions(r.Context(), s.DB, u, f, imports.ExportMeta{Filter: s.filterText(r.Context(), f), User: u.DisplayName + "（" + u.Username + "）", At: time.Now()}, w)
+}
+
