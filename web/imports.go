@@ -265,4 +265,3 @@ func (s *Server) contributionExport(w http.ResponseWriter, r *http.Request, u *x
 	w.Header().Set("Content-Disposition", contentDisposition(name+".xlsx"))
 	return imports.ExportContributions(r.Context(), s.DB, u, f, imports.ExportMeta{Filter: s.filterText(r.Context(), f), User: u.DisplayName + "（" + u.Username + "）", At: time.Now()}, w)
 }
-
