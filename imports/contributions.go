@@ -26,6 +26,7 @@ type Options struct {
 	UnitID      int64  // owner of the records; 0 = the user's unit
 	DefaultYear int    // year for dates written without one (9月1日)
 	MaxBytes    int64  // file size limit; 0 = spreadsheet.DefaultMaxBytes
+	UnzipLimit  int64  // unpacked .xlsx limit; 0 = 1 GiB
 	Progress    func(rows int)
 }
 
@@ -53,15 +54,16 @@ var ErrRefused = errors.New("import refused")
 // batch (with its report) even when rows had errors; a file it cannot read
 // at all is an EINVALID error with a Chinese message.
 func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name string, r io.ReaderAt, size int64, opt Options) (*store.ImportBatch, error) {
-	sum := sha256.New()
-	if _, err := io.Copy(sum, io.NewSectionReader(r, 0, size)); err != nil {
-		return nil, xiezuo.Internal(err)
-	}
-	rd, err := spreadsheet.Open(name, r, size, spreadsheet.Options{MaxBytes: opt.MaxBytes})
+	// Open checks the size before reading anything.
+	rd, err := spreadsheet.Open(name, r, size, spreadsheet.Options{MaxBytes: opt.MaxBytes, UnzipLimit: opt.UnzipLimit})
 	if err != nil {
 		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
 	}
 	defer rd.Close()
+	sum := sha256.New()
+	if _, err := io.Copy(sum, io.NewSectionReader(r, 0, size)); err != nil {
+		return nil, xiezuo.Internal(err)
+	}
 	spec := ContributionSpec
 	var required, known []string
 	aliases := map[string][]string{}
@@ -88,30 +90,46 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	}
 	p := &rowParser{res: res, h: h, u: u, unit: opt.UnitID, year: opt.DefaultYear}
 	seen := map[string]int{}
-	next := func() (store.ImportRow, error) {
+	dataRow := func() ([]string, error) {
 		for {
 			row, err := rd.Next()
-			if err != nil {
+			if err != nil || !(spreadsheet.Blank(row) || strings.HasPrefix(p.h.Cell(row, "备注"), exampleMark) || isTotalRow(row)) {
+				return row, err
+			}
+		}
+	}
+	first, err := dataRow()
+	if errors.Is(err, io.EOF) {
+		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "表头下面没有数据行", Fields: map[string]string{"file": "表头下面没有数据行"}}
+	} else if err != nil {
+		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "读取文件失败：" + err.Error()}
+	}
+	next := func() (store.ImportRow, error) {
+		row := first
+		if row == nil {
+			var err error
+			if row, err = dataRow(); err != nil {
+				if !errors.Is(err, io.EOF) {
+					err = &xiezuo.Error{Code: xiezuo.EINVALID, Message: fmt.Sprintf("读取第%d行之后失败：%v", rd.Line(), err)}
+				}
 				return store.ImportRow{}, err
 			}
-			if spreadsheet.Blank(row) || strings.HasPrefix(p.h.Cell(row, "备注"), exampleMark) || isTotalRow(row) {
-				continue
-			}
-			ir := store.ImportRow{Line: rd.Line(), Cells: row}
-			c, msg := p.parse(row)
-			if msg == "" {
-				ir.Contribution, ir.Key = c, fingerprint(c)
-				if first, ok := seen[ir.Key]; ok {
-					msg = fmt.Sprintf("与第%d行完全相同（同一文件内重复）", first)
-				} else {
-					seen[ir.Key] = ir.Line
-				}
-			}
-			if msg != "" {
-				ir.Contribution, ir.Err = nil, msg
-			}
-			return ir, nil
 		}
+		first = nil
+		ir := store.ImportRow{Line: rd.Line(), Cells: row}
+		c, msg := p.parse(row)
+		if msg == "" {
+			ir.Contribution, ir.Key = c, fingerprint(c)
+			if prev, ok := seen[ir.Key]; ok {
+				msg = fmt.Sprintf("与第%d行完全相同（同一文件内重复）", prev)
+			} else {
+				seen[ir.Key] = ir.Line
+			}
+		}
+		if msg != "" {
+			ir.Contribution, ir.Err = nil, msg
+		}
+		return ir, nil
 	}
 	b := &store.ImportBatch{FileName: name, FileSHA256: hex.EncodeToString(sum.Sum(nil)), UnitID: opt.UnitID, Mode: opt.Mode,
 		Approve: opt.Approve, DryRun: opt.DryRun, Header: headerRow}

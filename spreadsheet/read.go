@@ -28,7 +28,8 @@ const DefaultMaxBytes = 64 << 20
 
 // Options limit what Open accepts.
 type Options struct {
-	MaxBytes int64 // file size; 0 means DefaultMaxBytes
+	MaxBytes   int64 // file size; 0 means DefaultMaxBytes
+	UnzipLimit int64 // unpacked size of an .xlsx; 0 means 1 GiB
 }
 
 // Reader yields the rows of the first sheet (or the CSV) one at a time.
@@ -57,7 +58,7 @@ func Open(name string, r io.ReaderAt, size int64, opt Options) (*Reader, error) 
 	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xlsx", ".xlsm":
-		return openXLSX(r, size)
+		return openXLSX(r, size, opt.UnzipLimit)
 	case ".csv", ".txt":
 		return openCSV(io.NewSectionReader(r, 0, size))
 	case ".xls":
@@ -68,12 +69,15 @@ func Open(name string, r io.ReaderAt, size int64, opt Options) (*Reader, error) 
 	return nil, fmt.Errorf("无法识别的文件类型 %q：请上传 .xlsx 或 .csv 文件", filepath.Ext(name))
 }
 
-func openXLSX(r io.ReaderAt, size int64) (*Reader, error) {
+func openXLSX(r io.ReaderAt, size, unzipLimit int64) (*Reader, error) {
+	if unzipLimit <= 0 {
+		// A workbook may unpack to at most 1 GiB; beyond that it is a zip
+		// bomb, or not a table people type.
+		unzipLimit = 1 << 30
+	}
 	f, err := excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
-		// A sheet may unpack to at most 1 GiB; beyond that it is a zip bomb
-		// or not a table people type.
-		UnzipSizeLimit:    1 << 30,
-		UnzipXMLSizeLimit: 16 << 20,
+		UnzipSizeLimit:    unzipLimit,
+		UnzipXMLSizeLimit: min(16<<20, unzipLimit),
 	})
 	if err != nil {
 		if strings.Contains(err.Error(), "unzip size exceeds") {
