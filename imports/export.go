@@ -92,19 +92,9 @@ func ExportContributions(ctx context.Context, db *store.DB, u *xiezuo.User, f le
 	if err := sh.Close(); err != nil {
 		return err
 	}
-	note, err := b.AddSheet("说明", []float64{14, 60})
-	if err != nil {
-		return err
-	}
-	note.Title("帮扶投入清单")
-	note.Row("筛选条件", meta.Filter)
-	note.Row("导出时间", meta.At.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
-	note.Row("导出人", meta.User)
-	note.Row("记录数", tot.Count)
-	note.Row("金额合计（元）", spreadsheet.Money(tot.AmountFen))
-	note.Row("金额合计（万元）", spreadsheet.Wan(tot.AmountFen))
-	note.Row("说明", "金额以元计（精确到分）；本表前17列与导入模板一致，可修改后重新导入。")
-	if err := note.Close(); err != nil {
+	if err := writeNote(b, "帮扶投入清单", meta, tot.Count,
+		[]any{"金额合计（元）", spreadsheet.Money(tot.AmountFen)}, []any{"金额合计（万元）", spreadsheet.Wan(tot.AmountFen)},
+		[]any{"说明", "金额以元计（精确到分）；本表前17列与导入模板一致，可修改后重新导入。"}); err != nil {
 		return err
 	}
 	_, err = b.WriteTo(w)
@@ -122,18 +112,7 @@ func ExportContributionsCSV(ctx context.Context, db *store.DB, u *xiezuo.User, f
 		cells := contributionCells(c)
 		rec := make([]string, len(cells))
 		for i, v := range cells {
-			switch x := v.(type) {
-			case spreadsheet.Date:
-				rec[i] = string(x)
-			case spreadsheet.Money:
-				rec[i] = strconv.FormatFloat(float64(x)/100, 'f', 2, 64)
-			case spreadsheet.Wan:
-				rec[i] = xiezuo.FormatWan(int64(x))
-			case int64:
-				rec[i] = strconv.FormatInt(x, 10)
-			case string:
-				rec[i] = x
-			}
+			rec[i] = csvCell(v)
 		}
 		cw.Write(rec)
 		if buf.Len() > 1<<20 {

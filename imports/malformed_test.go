@@ -87,7 +87,9 @@ func TestMalformedFiles(t *testing.T) {
 
 type panicReader struct{}
 
-func (panicReader) ReadAt([]byte, int64) (int, error) { panic("read a file that should have been refused by its size") }
+func (panicReader) ReadAt([]byte, int64) (int, error) {
+	panic("read a file that should have been refused by its size")
+}
 
 // TestMalformedRows: each row breaks one rule; each gets a message naming
 // its column, and with --mode all nothing is written.

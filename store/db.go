@@ -75,7 +75,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// never block the writer; foreign_keys: enforce FKs as PostgreSQL does;
 		// _txlock=immediate: a write transaction takes the lock at BEGIN, so
 		// two writers never deadlock on upgrade.
-		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		// cache_size: 64 MB of pages per connection, so large imports and
+		// list totals do not re-read index pages from the file.
+		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_txlock=immediate"
 		d.db, err = sql.Open("sqlite", "file:"+dsn+q)
 		if err != nil {
 			return nil, err

@@ -16,7 +16,9 @@ import (
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/imports"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/spreadsheet"
+	"github.com/xiezuo/xiezuo/store"
 )
 
 // syncImportBytes: uploads up to this size are imported within the request;
@@ -249,19 +251,103 @@ func (s *Server) importResolve(w http.ResponseWriter, r *http.Request, u *xiezuo
 	return nil
 }
 
-// contributionExport writes the list's current filter as .xlsx or .csv.
-func (s *Server) contributionExport(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	f := contributionFilter(r.URL.Query())
-	if err := f.Validate(); err != nil {
-		return err
+// listExport writes a list's current filter as .xlsx or .csv:
+// /export/{kind}.{xlsx|csv} with the list page's query string.
+func (s *Server) listExport(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	kind, format, _ := strings.Cut(r.PathValue("file"), ".")
+	if format != "xlsx" && format != "csv" {
+		return xiezuo.Errorf(xiezuo.ENOTFOUND, "导出格式应为 .xlsx 或 .csv")
 	}
-	name := "帮扶投入清单_" + time.Now().In(time.FixedZone("CST", 8*3600)).Format("20060102")
-	if strings.HasSuffix(r.URL.Path, ".csv") {
+	ctx := r.Context()
+	now := time.Now()
+	meta := imports.ExportMeta{User: u.DisplayName + "（" + u.Username + "）", At: now}
+	var t imports.Table
+	if kind == "contributions" {
+		f := contributionFilter(r.URL.Query())
+		if err := f.Validate(); err != nil {
+			return err
+		}
+		meta.Filter = s.filterText(ctx, f)
+		setDownload(w, format, "帮扶投入清单_"+now.In(cst).Format("20060102"))
+		if format == "csv" {
+			return imports.ExportContributionsCSV(ctx, s.DB, u, f, w)
+		}
+		return imports.ExportContributions(ctx, s.DB, u, f, meta, w)
+	}
+	f := listFilter(r)
+	f.Limit = 500
+	meta.Filter = s.recordFilterText(ctx, f)
+	switch kind {
+	case "activities":
+		items, _, err := s.DB.ListActivities(ctx, u, f)
+		if err != nil {
+			return err
+		}
+		t = imports.ActivityTable(items)
+	case "agreements":
+		items, err := s.DB.ListAgreements(ctx, u, f)
+		if err != nil {
+			return err
+		}
+		t = imports.AgreementTable(items)
+	case "projects":
+		items, err := s.DB.ListProjects(ctx, u, f)
+		if err != nil {
+			return err
+		}
+		t = imports.ProjectTable(items, ledger.Today())
+	case "labour":
+		items, err := s.DB.ListLabour(ctx, u, f)
+		if err != nil {
+			return err
+		}
+		t = imports.LabourTable(items)
+	case "batches":
+		items, err := s.DB.ListBatches(ctx, u, f)
+		if err != nil {
+			return err
+		}
+		t = imports.BatchTable(items)
+	default:
+		return xiezuo.Errorf(xiezuo.ENOTFOUND, "没有该清单")
+	}
+	setDownload(w, format, t.Title+"清单_"+now.In(cst).Format("20060102"))
+	if format == "csv" {
+		return imports.WriteTableCSV(w, t)
+	}
+	return imports.WriteTable(w, t, meta)
+}
+
+func setDownload(w http.ResponseWriter, format, name string) {
+	if format == "csv" {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", contentDisposition(name+".csv"))
-		return imports.ExportContributionsCSV(r.Context(), s.DB, u, f, w)
+	} else {
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", contentDisposition(name+".xlsx"))
-	return imports.ExportContributions(r.Context(), s.DB, u, f, imports.ExportMeta{Filter: s.filterText(r.Context(), f), User: u.DisplayName + "（" + u.Username + "）", At: time.Now()}, w)
+	w.Header().Set("Content-Disposition", contentDisposition(name+"."+format))
+}
+
+// recordFilterText describes the smaller lists' filter in words.
+func (s *Server) recordFilterText(ctx context.Context, f store.RecordFilter) string {
+	var parts []string
+	if f.CountyCode != "" {
+		name := f.CountyCode
+		if reg, err := s.DB.Region(ctx, f.CountyCode); err == nil {
+			name = reg.Name
+		}
+		parts = append(parts, "受援县："+name)
+	}
+	if f.Status != "" {
+		parts = append(parts, "状态："+f.Status.Label())
+	}
+	if f.Section != "" {
+		parts = append(parts, "栏目："+f.Section)
+	}
+	if f.From != "" || f.To != "" {
+		parts = append(parts, "日期："+f.From+" 至 "+f.To)
+	}
+	if len(parts) == 0 {
+		return "全部"
+	}
+	return strings.Join(parts, "；")
 }

@@ -116,6 +116,23 @@ func TestImportAndExportPages(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(note), "受援县：绿春县；状态：已通过") || !strings.Contains(fmt.Sprint(note), "只读用户（viewer）") {
 		t.Fatalf("note sheet: %v", note)
 	}
+	for _, kind := range []string{"activities", "agreements", "projects", "labour", "batches"} {
+		resp, body := do(t, e.client("viewer"), "GET", e.srv.URL+"/export/"+kind+".xlsx?county=532531000000", "", "")
+		xf, err := excelize.OpenReader(strings.NewReader(body))
+		if resp.StatusCode != 200 || err != nil {
+			t.Fatalf("export %s: %d %v", kind, resp.StatusCode, err)
+		}
+		note, _ := xf.GetRows("说明")
+		if !strings.Contains(fmt.Sprint(note), "受援县：绿春县") {
+			t.Errorf("export %s note: %v", kind, note)
+		}
+		if resp, _ := do(t, e.client("viewer"), "GET", e.srv.URL+"/export/"+kind+".csv", "", ""); resp.StatusCode != 200 {
+			t.Errorf("export %s csv: %d", kind, resp.StatusCode)
+		}
+	}
+	if resp, _ := do(t, e.client("viewer"), "GET", e.srv.URL+"/export/people.pdf", "", ""); resp.StatusCode != 404 {
+		t.Errorf("unknown export: %d", resp.StatusCode)
+	}
 	resp, csvOut := do(t, e.client("viewer"), "GET", e.srv.URL+"/export/contributions.csv?county=532531000000", "", "")
 	if resp.StatusCode != 200 || !strings.HasPrefix(csvOut, "\ufeff日期,截止日期,帮扶单位") || strings.Count(csvOut, "\n") != 16 {
 		t.Fatalf("csv export: %d, %d lines", resp.StatusCode, strings.Count(csvOut, "\n"))

@@ -15,7 +15,7 @@ import (
 // listFilter reads the filter the smaller lists share.
 func listFilter(r *http.Request) store.RecordFilter {
 	q := r.URL.Query()
-	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), From: q.Get("from"), To: q.Get("to"), Limit: 200}
+	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"), Limit: 200}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	return f
 }

@@ -24,8 +24,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Pages (signed in).
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /contributions", s.page(s.contributionList))
-	mux.HandleFunc("GET /export/contributions.xlsx", s.page(s.contributionExport))
-	mux.HandleFunc("GET /export/contributions.csv", s.page(s.contributionExport))
+	mux.HandleFunc("GET /export/{file}", s.page(s.listExport)) // contributions|activities|agreements|projects|labour|batches .xlsx|.csv
 	mux.HandleFunc("GET /contributions/{id}", s.page(s.contributionShow))
 	editorRoutes(mux, s, s.contributionEditor()) // GET /contributions/new, POST /contributions, GET /contributions/{id}/edit, POST /contributions/{id}
 	mux.HandleFunc("POST /contributions/{id}/receive", s.page(s.contributionReceive))

@@ -144,3 +144,18 @@ func Chromium(t testing.TB) string {
 
 // SafeName makes a subtest name usable in paths.
 func SafeName(s string) string { return strings.NewReplacer("/", "_", " ", "_").Replace(s) }
+
+// Soffice returns the path of LibreOffice's soffice, or skips/fails.
+func Soffice(t testing.TB) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("XIEZUO_SOFFICE"), "/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/local/bin/soffice"} {
+		if p == "" {
+			continue
+		}
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	Missing(t, "LibreOffice (soffice)")
+	return ""
+}

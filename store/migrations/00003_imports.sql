@@ -38,17 +38,18 @@ CREATE TABLE import_rows (
     PRIMARY KEY (batch_id, line)
 );
 
+-- import_key is the fingerprint of the row a record was imported from. It
+-- is found through contributions_same (an identical row has the same
+-- county, amount and dates), so it needs no index of its own; neither does
+-- import_batch_id (undoing a batch may scan). Fewer indexes keep a
+-- million-row import fast.
 ALTER TABLE contributions ADD COLUMN import_batch_id BIGINT REFERENCES import_batches (id);
 ALTER TABLE contributions ADD COLUMN import_key TEXT;
-CREATE UNIQUE INDEX contributions_import_key ON contributions (import_key);
-CREATE INDEX contributions_batch ON contributions (import_batch_id);
 -- Finding a record that a new row may duplicate: same county and amount.
 CREATE INDEX contributions_same ON contributions (county_code, amount_fen, date_from);
 
 -- +goose Down
 DROP INDEX contributions_same;
-DROP INDEX contributions_batch;
-DROP INDEX contributions_import_key;
 ALTER TABLE contributions DROP COLUMN import_key;
 ALTER TABLE contributions DROP COLUMN import_batch_id;
 DROP TABLE import_rows;
