@@ -3,100 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/registry"
 )
-
-// regionFiles are the NBS-format CSVs in load order (parents first) and the
-// header naming each row's parent column.
-var regionFiles = []struct{ name, parentCol string }{
-	{"provinces.csv", ""},
-	{"cities.csv", "provinceCode"},
-	{"areas.csv", "cityCode"},
-	{"streets.csv", "areaCode"},
-	{"villages_*.csv", "streetCode"},
-	{"villages.csv", "streetCode"},
-}
-
-// ReadRegionsDir reads every NBS-format CSV in dir (columns found by header
-// name) and returns the regions, parents before children. Files that are
-// absent are skipped; provinces.csv is required. A code that occurs twice
-// (a prefecture-level city without counties, such as 东莞市 4419 and its
-// 441900, pads to one 12-digit code) is kept once, at its first level.
-func ReadRegionsDir(dir string) ([]registry.Region, error) {
-	var out []registry.Region
-	seen := map[string]bool{}
-	for _, f := range regionFiles {
-		paths, _ := filepath.Glob(filepath.Join(dir, f.name))
-		if len(paths) == 0 && f.name == "provinces.csv" {
-			return nil, fmt.Errorf("%s 中没有 provinces.csv", dir)
-		}
-		for _, p := range paths {
-			rs, err := readRegionCSV(p, f.parentCol)
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range rs {
-				if !seen[r.Code] {
-					seen[r.Code] = true
-					out = append(out, r)
-				}
-			}
-		}
-	}
-	return out, nil
-}
-
-func readRegionCSV(path, parentCol string) ([]registry.Region, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	r := csv.NewReader(fh)
-	r.ReuseRecord = true
-	head, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: 读取表头失败: %w", filepath.Base(path), err)
-	}
-	col := map[string]int{}
-	for i, h := range head {
-		col[strings.TrimPrefix(strings.TrimSpace(h), "\ufeff")] = i
-	}
-	ci, okc := col["code"]
-	ni, okn := col["name"]
-	pi, okp := col[parentCol]
-	if !okc || !okn || (parentCol != "" && !okp) {
-		return nil, fmt.Errorf("%s: 表头须包含 code、name%s", filepath.Base(path), map[bool]string{true: "、" + parentCol, false: ""}[parentCol != ""])
-	}
-	var out []registry.Region
-	for line := 2; ; line++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("%s 第%d行: %w", filepath.Base(path), line, err)
-		}
-		code := registry.PadCode(rec[ci])
-		name := strings.TrimSpace(rec[ni])
-		if !registry.ValidCode(code) || name == "" {
-			return nil, fmt.Errorf("%s 第%d行: 代码 %q 或名称无效", filepath.Base(path), line, rec[ci])
-		}
-		reg := registry.Region{Code: code, Name: name, ShortName: registry.ShortName(name), Level: registry.LevelOf(code)}
-		if parentCol != "" {
-			reg.ParentCode = registry.PadCode(rec[pi])
-		}
-		out = append(out, reg)
-	}
-	return out, nil
-}
 
 // UpsertRegions inserts or updates regions (parents must come first or
 // already exist) in one transaction, in batches. Re-importing updates names

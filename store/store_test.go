@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
@@ -402,7 +403,7 @@ func TestConcurrentWrites(t *testing.T) {
 func TestRegionsImportAndSearch(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(testdb.SharedData(t), "regions")
-	regions, err := store.ReadRegionsDir(dir)
+	regions, err := imports.ReadRegionsDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

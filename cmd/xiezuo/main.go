@@ -24,6 +24,7 @@ import (
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/store"
 	"github.com/xiezuo/xiezuo/web"
 )
@@ -146,7 +147,7 @@ func regionsImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	regions, err := store.ReadRegionsDir(fs.Arg(0))
+	regions, err := imports.ReadRegionsDir(fs.Arg(0))
 	if err != nil {
 		return err
 	}
