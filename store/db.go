@@ -153,16 +153,11 @@ func (d *DB) migrate(ctx context.Context) error {
 // entries are appended in one order (SQLite's immediate transactions
 // already serialise writers).
 func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.begin(ctx)
 	if err != nil {
-		return xiezuo.Internal(err)
+		return err
 	}
 	defer tx.Rollback()
-	if d.Dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7310105)"); err != nil {
-			return xiezuo.Internal(err)
-		}
-	}
 	if err := fn(tx); err != nil {
 		return mapDBError(err)
 	}
@@ -170,6 +165,21 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return mapDBError(err)
 	}
 	return nil
+}
+
+// begin starts a write transaction holding the write lock (see tx).
+func (d *DB) begin(ctx context.Context) (*sql.Tx, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	if d.Dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7310105)"); err != nil {
+			tx.Rollback()
+			return nil, xiezuo.Internal(err)
+		}
+	}
+	return tx, nil
 }
 
 // mapDBError turns constraint violations the Go checks did not catch into

@@ -119,16 +119,11 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 	if b.Approve {
 		status = string(ledger.StatusApproved)
 	}
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.begin(ctx)
 	if err != nil {
-		return xiezuo.Internal(err)
+		return err
 	}
 	defer tx.Rollback()
-	if d.Dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7310105)"); err != nil {
-			return xiezuo.Internal(err)
-		}
-	}
 	if err := d.insertBatch(ctx, tx, b, ImportImported); err != nil {
 		return xiezuo.Internal(err)
 	}

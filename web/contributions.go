@@ -144,38 +144,47 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 	return nil
 }
 
-// filterText describes a filter in words for the printed list's heading.
+// filterText describes a contributions filter in words for printed and
+// exported lists.
 func (s *Server) filterText(ctx context.Context, f ledger.ContributionFilter) string {
+	var more []string
+	if f.Form != "" {
+		more = append(more, "形式："+ledger.LabelOf(ledger.Forms, f.Form))
+	}
+	if f.Sector != "" {
+		more = append(more, "领域："+ledger.LabelOf(ledger.Sectors, f.Sector))
+	}
+	if f.Delivery != "" {
+		more = append(more, ledger.LabelOf(ledger.Deliveries, f.Delivery))
+	}
+	if f.UnitID != 0 {
+		if o, err := s.DB.Org(ctx, f.UnitID); err == nil {
+			more = append(more, "填报单位："+o.Name)
+		}
+	}
+	if f.Query != "" {
+		more = append(more, "关键词："+f.Query)
+	}
+	return s.filterWords(ctx, f.CountyCode, f.Status, f.From, f.To, more...)
+}
+
+// filterWords joins the parts every list filter has — county (by name),
+// status, date range — with the list's own, or says 全部.
+func (s *Server) filterWords(ctx context.Context, county string, status ledger.Status, from, to string, more ...string) string {
 	var parts []string
-	if f.CountyCode != "" {
-		name := f.CountyCode
-		if reg, err := s.DB.Region(ctx, f.CountyCode); err == nil {
+	if county != "" {
+		name := county
+		if reg, err := s.DB.Region(ctx, county); err == nil {
 			name = reg.Name
 		}
 		parts = append(parts, "受援县："+name)
 	}
-	if f.Form != "" {
-		parts = append(parts, "形式："+ledger.LabelOf(ledger.Forms, f.Form))
+	if status != "" {
+		parts = append(parts, "状态："+status.Label())
 	}
-	if f.Sector != "" {
-		parts = append(parts, "领域："+ledger.LabelOf(ledger.Sectors, f.Sector))
-	}
-	if f.Status != "" {
-		parts = append(parts, "状态："+f.Status.Label())
-	}
-	if f.Delivery != "" {
-		parts = append(parts, ledger.LabelOf(ledger.Deliveries, f.Delivery))
-	}
-	if f.UnitID != 0 {
-		if o, err := s.DB.Org(ctx, f.UnitID); err == nil {
-			parts = append(parts, "填报单位："+o.Name)
-		}
-	}
-	if f.From != "" || f.To != "" {
-		parts = append(parts, "日期："+strings.TrimSpace(xiezuo.FormatDateCN(f.From)+" 至 "+xiezuo.FormatDateCN(f.To)))
-	}
-	if f.Query != "" {
-		parts = append(parts, "关键词："+f.Query)
+	parts = append(parts, more...)
+	if from != "" || to != "" {
+		parts = append(parts, "日期："+strings.TrimSpace(xiezuo.FormatDateCN(from)+" 至 "+xiezuo.FormatDateCN(to)))
 	}
 	if len(parts) == 0 {
 		return "全部"

@@ -93,8 +93,7 @@ func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, u *xiezu
 	if !ok {
 		return xiezuo.Errorf(xiezuo.ENOTFOUND, "没有该模板")
 	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", contentDisposition(spec.Title+"导入模板.xlsx"))
+	setDownload(w, "xlsx", spec.Title+"导入模板")
 	return imports.Template(r.Context(), s.DB, w, spec)
 }
 
@@ -182,39 +181,36 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request, u *xiezuo
 	return nil
 }
 
-func (s *Server) importBatchPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+// batchOf loads the batch named in the path with its problem rows.
+func (s *Server) batchOf(r *http.Request, u *xiezuo.User) (*store.ImportBatch, []store.ImportProblem, error) {
 	id, err := pathID(r)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	b, err := s.DB.ImportBatchByID(r.Context(), u, id)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	probs, err := s.DB.ImportProblems(r.Context(), u, id)
+	return b, probs, err
+}
+
+func (s *Server) importBatchPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	b, probs, err := s.batchOf(r, u)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "import_batch", map[string]any{"Title": fmt.Sprintf("导入批次 %d", id), "B": b, "Problems": probs,
+	s.render(w, r, http.StatusOK, "import_batch", map[string]any{"Title": fmt.Sprintf("导入批次 %d", b.ID), "B": b, "Problems": probs,
 		"KeptAll": b.Errors+b.Duplicates <= int64(len(probs))})
 	return nil
 }
 
 func (s *Server) importErrors(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	id, err := pathID(r)
+	b, probs, err := s.batchOf(r, u)
 	if err != nil {
 		return err
 	}
-	b, err := s.DB.ImportBatchByID(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
-	probs, err := s.DB.ImportProblems(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", contentDisposition(fmt.Sprintf("导入批次%d_待修改.xlsx", id)))
+	setDownload(w, "xlsx", fmt.Sprintf("导入批次%d_待修改", b.ID))
 	return imports.ErrorWorkbook(w, b, probs)
 }
 
@@ -329,25 +325,9 @@ func setDownload(w http.ResponseWriter, format, name string) {
 
 // recordFilterText describes the smaller lists' filter in words.
 func (s *Server) recordFilterText(ctx context.Context, f store.RecordFilter) string {
-	var parts []string
-	if f.CountyCode != "" {
-		name := f.CountyCode
-		if reg, err := s.DB.Region(ctx, f.CountyCode); err == nil {
-			name = reg.Name
-		}
-		parts = append(parts, "受援县："+name)
-	}
-	if f.Status != "" {
-		parts = append(parts, "状态："+f.Status.Label())
-	}
+	var more []string
 	if f.Section != "" {
-		parts = append(parts, "栏目："+f.Section)
+		more = append(more, "栏目："+f.Section)
 	}
-	if f.From != "" || f.To != "" {
-		parts = append(parts, "日期："+f.From+" 至 "+f.To)
-	}
-	if len(parts) == 0 {
-		return "全部"
-	}
-	return strings.Join(parts, "；")
+	return s.filterWords(ctx, f.CountyCode, f.Status, f.From, f.To, more...)
 }
