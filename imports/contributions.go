@@ -55,30 +55,11 @@ var ErrRefused = errors.New("import refused")
 // batch (with its report) even when rows had errors; a file it cannot read
 // at all is an EINVALID error with a Chinese message.
 func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name string, r io.ReaderAt, size int64, opt Options) (*store.ImportBatch, error) {
-	// Open checks the size before reading anything.
-	rd, err := spreadsheet.Open(name, r, size, spreadsheet.Options{MaxBytes: opt.MaxBytes, UnzipLimit: opt.UnzipLimit})
+	t, err := openTable(name, r, size, opt, ContributionSpec)
 	if err != nil {
-		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
+		return nil, err
 	}
-	defer rd.Close()
-	sum := sha256.New()
-	if _, err := io.Copy(sum, io.NewSectionReader(r, 0, size)); err != nil {
-		return nil, xiezuo.Internal(err)
-	}
-	spec := ContributionSpec
-	var required, known []string
-	aliases := map[string][]string{}
-	for _, c := range spec.Columns {
-		known = append(known, c.Header)
-		aliases[c.Header] = c.Aliases
-		if c.Required {
-			required = append(required, c.Header)
-		}
-	}
-	h, headerRow, err := rd.FindHeader(required, known, aliases)
-	if err != nil {
-		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
-	}
+	defer t.rd.Close()
 	res, err := newResolver(ctx, db, u)
 	if err != nil {
 		return nil, err
@@ -86,38 +67,14 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	if opt.UnitID == 0 {
 		opt.UnitID = u.OrgID
 	}
-	if opt.Mode == "" {
-		opt.Mode = "all"
-	}
-	p := &rowParser{res: res, h: h, u: u, unit: opt.UnitID, year: opt.DefaultYear}
+	p := &rowParser{res: res, h: t.h, u: u, unit: opt.UnitID, year: opt.DefaultYear}
 	seen := map[[16]byte]int32{} // row fingerprint → first line; 16-byte keys keep 1M rows in ~40 MB
-	dataRow := func() ([]string, error) {
-		for {
-			row, err := rd.Next()
-			if err != nil || !(spreadsheet.Blank(row) || strings.HasPrefix(p.h.Cell(row, "备注"), exampleMark) || isTotalRow(row)) {
-				return row, err
-			}
-		}
-	}
-	first, err := dataRow()
-	if errors.Is(err, io.EOF) {
-		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "表头下面没有数据行", Fields: map[string]string{"file": "表头下面没有数据行"}}
-	} else if err != nil {
-		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "读取文件失败：" + err.Error()}
-	}
 	next := func() (store.ImportRow, error) {
-		row := first
-		if row == nil {
-			var err error
-			if row, err = dataRow(); err != nil {
-				if !errors.Is(err, io.EOF) {
-					err = &xiezuo.Error{Code: xiezuo.EINVALID, Message: fmt.Sprintf("读取第%d行之后失败：%v", rd.Line(), err)}
-				}
-				return store.ImportRow{}, err
-			}
+		row, line, err := t.next()
+		if err != nil {
+			return store.ImportRow{}, err
 		}
-		first = nil
-		ir := store.ImportRow{Line: rd.Line(), Cells: row}
+		ir := store.ImportRow{Line: line, Cells: row}
 		c, msg := p.parse(row)
 		if msg == "" {
 			fp := fingerprint(c)
@@ -133,17 +90,119 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 		}
 		return ir, nil
 	}
-	b := &store.ImportBatch{FileName: name, FileSHA256: hex.EncodeToString(sum.Sum(nil)), UnitID: opt.UnitID, Mode: opt.Mode,
-		Approve: opt.Approve, DryRun: opt.DryRun, Header: headerRow}
+	b := t.batch(name, opt)
+	b.UnitID = opt.UnitID
 	rows, stop := pipeline(next)
 	defer stop()
 	if err := db.ImportContributions(ctx, u, b, rows, opt.Progress); err != nil {
 		return nil, err
 	}
+	return refusal(b)
+}
+
+// ByKind imports a file of the given kind ("contributions" or
+// "organisations"), for the CLI and the web upload.
+func ByKind(ctx context.Context, kind string, db *store.DB, u *xiezuo.User, name string, r io.ReaderAt, size int64, opt Options) (*store.ImportBatch, error) {
+	switch kind {
+	case "contributions", "":
+		return Contributions(ctx, db, u, name, r, size, opt)
+	case "organisations":
+		return Organisations(ctx, db, u, name, r, size, opt)
+	}
+	return nil, xiezuo.Errorf(xiezuo.EINVALID, "不支持导入类型“%s”（可用：contributions 帮扶投入、organisations 单位名录）", kind)
+}
+
+// refusal returns the batch, with ErrRefused when mode "all" refused it.
+func refusal(b *store.ImportBatch) (*store.ImportBatch, error) {
 	if b.Status == store.ImportRefused {
 		return b, fmt.Errorf("%w: %d 行有错误，全部未导入", ErrRefused, b.Errors)
 	}
 	return b, nil
+}
+
+// table is an opened import file positioned below its header row.
+type table struct {
+	rd        *spreadsheet.Reader
+	h         spreadsheet.Header
+	headerRow []string
+	sha       string
+	first     []string
+}
+
+func fileError(msg string) error {
+	return &xiezuo.Error{Code: xiezuo.EINVALID, Message: msg, Fields: map[string]string{"file": msg}}
+}
+
+// openTable opens a file for spec: size checked before reading, header
+// found by name, and at least one data row present.
+func openTable(name string, r io.ReaderAt, size int64, opt Options, spec Spec) (*table, error) {
+	rd, err := spreadsheet.Open(name, r, size, spreadsheet.Options{MaxBytes: opt.MaxBytes, UnzipLimit: opt.UnzipLimit})
+	if err != nil {
+		return nil, fileError(err.Error())
+	}
+	sum := sha256.New()
+	if _, err := io.Copy(sum, io.NewSectionReader(r, 0, size)); err != nil {
+		rd.Close()
+		return nil, xiezuo.Internal(err)
+	}
+	var required, known []string
+	aliases := map[string][]string{}
+	for _, c := range spec.Columns {
+		known = append(known, c.Header)
+		aliases[c.Header] = c.Aliases
+		if c.Required {
+			required = append(required, c.Header)
+		}
+	}
+	h, headerRow, err := rd.FindHeader(required, known, aliases)
+	if err != nil {
+		rd.Close()
+		return nil, fileError(err.Error())
+	}
+	t := &table{rd: rd, h: h, headerRow: headerRow, sha: hex.EncodeToString(sum.Sum(nil))}
+	first, err := t.dataRow()
+	if errors.Is(err, io.EOF) {
+		rd.Close()
+		return nil, fileError("表头下面没有数据行")
+	} else if err != nil {
+		rd.Close()
+		return nil, fileError("读取文件失败：" + err.Error())
+	}
+	t.first = first
+	return t, nil
+}
+
+// dataRow reads on to the next row with data: blank rows, the template's
+// example row and totals rows are passed over.
+func (t *table) dataRow() ([]string, error) {
+	for {
+		row, err := t.rd.Next()
+		if err != nil || !(spreadsheet.Blank(row) || strings.HasPrefix(t.h.Cell(row, "备注"), exampleMark) || isTotalRow(row)) {
+			return row, err
+		}
+	}
+}
+
+// next returns the next data row and its sheet line, io.EOF at the end.
+func (t *table) next() ([]string, int, error) {
+	if row := t.first; row != nil {
+		t.first = nil
+		return row, t.rd.Line(), nil
+	}
+	row, err := t.dataRow()
+	if err != nil && !errors.Is(err, io.EOF) {
+		err = &xiezuo.Error{Code: xiezuo.EINVALID, Message: fmt.Sprintf("读取第%d行之后失败：%v", t.rd.Line(), err)}
+	}
+	return row, t.rd.Line(), err
+}
+
+// batch starts the batch record of this file.
+func (t *table) batch(name string, opt Options) *store.ImportBatch {
+	mode := opt.Mode
+	if mode == "" {
+		mode = "all"
+	}
+	return &store.ImportBatch{FileName: name, FileSHA256: t.sha, Mode: mode, Approve: opt.Approve, DryRun: opt.DryRun, Header: t.headerRow}
 }
 
 // pipeline reads and parses rows in a goroutine of its own, a few thousand
@@ -204,15 +263,6 @@ type rowParser struct {
 	unit int64
 	year int
 }
-
-// fieldColumn names the column a validation error's field comes from.
-var fieldColumn = func() map[string]string {
-	m := map[string]string{}
-	for _, c := range ContributionSpec.Columns {
-		m[c.Field] = c.Header
-	}
-	return m
-}()
 
 // parse returns the record, or a message naming each bad column.
 func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
@@ -335,11 +385,7 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			col := fieldColumn[k]
-			if col == "" {
-				col = k
-			}
-			bad(col, fields[k])
+			bad(columnOf(ContributionSpec, k), fields[k])
 		}
 	}
 	if len(errs) > 0 {

@@ -244,3 +244,47 @@ func TestFilesFromOtherPrograms(t *testing.T) {
 		}
 	}
 }
+
+func TestOrganisations(t *testing.T) {
+	t.Parallel()
+	for _, eng := range testdb.Engines {
+		t.Run(eng, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.OpenDemo(t, eng)
+			admin := user(t, db, "admin")
+			file := "单位名录\n单位名称,别名,类型,东西部,所在地区,统一社会信用代码\n" +
+				"上海新公益基金会,新公益,社会组织,东部,长宁区,\n" +
+				"绿春县茶叶协会,,社会组织,西部,532531,\n" +
+				"上海寻梦信息技术有限公司,拼多多,企业,东部,长宁区,\n" + // already registered: skipped
+				"坏信用代码公司,,企业,东部,,91310000MA1FL4T91X\n" +
+				"无东西部公司,,企业,中部,,\n" +
+				"未知类型公司,,外星企业,东部,,\n" +
+				"上海新公益基金会,,社会组织,东部,,\n"
+			data := gbk(file)
+			b, err := run2(t, db, admin, "organisations", "单位.csv", data, imports.Options{Mode: "valid"})
+			if err != nil || b.Imported != 2 || b.Skipped != 1 || b.Errors != 4 {
+				probs, _ := db.ImportProblems(ctx, admin, b.ID)
+				t.Fatalf("orgs: %+v %v %+v", b, err, probs)
+			}
+			probs, _ := db.ImportProblems(ctx, admin, b.ID)
+			all := fmt.Sprint(probs)
+			for _, want := range []string{"【统一社会信用代码】统一社会信用代码校验位不正确", "【东西部】“中部”无效", "【类型】单位类型无效", "与第3行重复"} {
+				if !strings.Contains(all, want) {
+					t.Errorf("problems lack %q: %s", want, all)
+				}
+			}
+			if o, err := db.OrgByName(ctx, "新公益"); err != nil || o.RegionCode != "310105000000" || o.Side != "east" {
+				t.Fatalf("imported org: %+v, %v", o, err)
+			}
+			// Only the admin registers units.
+			if _, err := run2(t, db, user(t, db, "chengjiaqiao"), "organisations", "单位.csv", data, imports.Options{Mode: "valid"}); xiezuo.ErrorCode(err) != xiezuo.EFORBIDDEN {
+				t.Fatalf("unit user imported orgs: %v", err)
+			}
+		})
+	}
+}
+
+func run2(t *testing.T, db *store.DB, u *xiezuo.User, kind, name string, data []byte, opt imports.Options) (*store.ImportBatch, error) {
+	t.Helper()
+	return imports.ByKind(ctx, kind, db, u, name, bytes.NewReader(data), int64(len(data)), opt)
+}

@@ -68,4 +68,4 @@ var ContributionSpec = Spec{
 }
 
 // Specs lists the templates by kind name used in URLs and the CLI.
-var Specs = map[string]Spec{"contributions": ContributionSpec}
+var Specs = map[string]Spec{"contributions": ContributionSpec, "organisations": OrgSpec}

@@ -75,12 +75,12 @@ func Template(ctx context.Context, db *store.DB, w io.Writer, spec Spec) error {
 	if err := help.Close(); err != nil {
 		return err
 	}
-	opts, err := b.AddSheet("选项", []float64{14, 14, 10, 16, 20})
+	opts, err := b.AddSheet("选项", []float64{14, 14, 10, 16, 20, 12, 8})
 	if err != nil {
 		return err
 	}
-	names := []string{"form", "sector", "delivery", "county", "township"}
-	opts.Header([]string{"形式", "领域", "状态", "受援县", "受援乡镇"}, nil)
+	names := []string{"form", "sector", "delivery", "county", "township", "orgkind", "side"}
+	opts.Header([]string{"形式", "领域", "状态", "受援县", "受援乡镇", "单位类型", "东西部"}, nil)
 	longest := 0
 	for _, n := range names {
 		longest = max(longest, len(lists[n]))
@@ -145,6 +145,8 @@ func templateLists(ctx context.Context, db *store.DB) (map[string][]string, erro
 	for _, c := range ledger.Deliveries {
 		l["delivery"] = append(l["delivery"], c.Label)
 	}
+	l["orgkind"] = registry.OrgKinds
+	l["side"] = []string{"东部", "西部"}
 	ps, err := db.Pairings(ctx, store.PairingFilter{Kind: "区县结对"})
 	if err != nil {
 		return nil, err

@@ -203,7 +203,10 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 		args := append([]any{unit, status, u.ID, b.CreatedAt, b.CreatedAt}, contributionArgs(c)...)
 		args = append(args, b.ID, row.Key)
 		if err := insert.QueryRowContext(ctx, args...).Scan(&c.ID); err != nil {
-			if xe := mapDBError(err); xiezuo.ErrorCode(xe) != xiezuo.EINTERNAL {
+			// Rows are checked before they come here; a constraint that still
+			// fails is reported on the row (SQLite) or ends the batch
+			// (PostgreSQL aborts the transaction on a failed statement).
+			if xe := mapDBError(err); xiezuo.ErrorCode(xe) != xiezuo.EINTERNAL && d.Dialect == SQLite {
 				b.Errors++
 				keep(ImportProblem{Line: int64(row.Line), Kind: "error", Message: xiezuo.ErrorMessage(xe), Cells: row.Cells})
 				continue
@@ -223,9 +226,16 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 	if err := flushGivers(); err != nil {
 		return xiezuo.Internal(err)
 	}
+	return d.finishImport(ctx, tx, u, b, problems)
+}
+
+// finishImport ends a batch's transaction: a dry run, or a refused mode
+// "all" batch, is rolled back and only the batch and its report are kept;
+// otherwise the counts, the report and one audit entry are written with
+// the records.
+func (d *DB) finishImport(ctx context.Context, tx *sql.Tx, u *xiezuo.User, b *ImportBatch, problems []ImportProblem) error {
 	refused := b.Mode == "all" && b.Errors > 0
 	if b.DryRun || refused {
-		// Nothing is written but the batch and its report.
 		tx.Rollback()
 		b.Status = ImportDryRun
 		if refused {

@@ -47,9 +47,7 @@ func (d *DB) SaveOrg(ctx context.Context, u *xiezuo.User, o *registry.Organisati
 		}
 		var before any
 		if o.ID == 0 {
-			err := tx.QueryRowContext(ctx, `INSERT INTO organisations (name, kind, side, region_code, uscc) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-				o.Name, o.Kind, o.Side, nullStr(o.RegionCode), nullStr(o.USCC)).Scan(&o.ID)
-			if err != nil {
+			if err := insertOrg(ctx, tx, o); err != nil {
 				return err
 			}
 		} else {
@@ -65,9 +63,7 @@ func (d *DB) SaveOrg(ctx context.Context, u *xiezuo.User, o *registry.Organisati
 			if _, err := tx.ExecContext(ctx, `DELETE FROM org_aliases WHERE org_id = $1`, o.ID); err != nil {
 				return err
 			}
-		}
-		for _, a := range o.Aliases {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO org_aliases (org_id, alias) VALUES ($1, $2)`, o.ID, a); err != nil {
+			if err := insertAliases(ctx, tx, o); err != nil {
 				return err
 			}
 		}
@@ -77,6 +73,25 @@ func (d *DB) SaveOrg(ctx context.Context, u *xiezuo.User, o *registry.Organisati
 		}
 		return d.audit(ctx, tx, u, action, "organisation", o.ID, before, o)
 	})
+}
+
+// insertOrg inserts a new organisation with its aliases.
+func insertOrg(ctx context.Context, tx *sql.Tx, o *registry.Organisation) error {
+	err := tx.QueryRowContext(ctx, `INSERT INTO organisations (name, kind, side, region_code, uscc) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		o.Name, o.Kind, o.Side, nullStr(o.RegionCode), nullStr(o.USCC)).Scan(&o.ID)
+	if err != nil {
+		return err
+	}
+	return insertAliases(ctx, tx, o)
+}
+
+func insertAliases(ctx context.Context, tx *sql.Tx, o *registry.Organisation) error {
+	for _, a := range o.Aliases {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO org_aliases (org_id, alias) VALUES ($1, $2)`, o.ID, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type queryer interface {

@@ -78,7 +78,7 @@ func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, u *xiezuo
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Title": "导入", "Batches": batches, "Columns": imports.ContributionSpec.Columns, "MaxMB": spreadsheet.DefaultMaxBytes >> 20}
+	data := map[string]any{"Title": "导入", "Batches": batches, "Specs": []imports.Spec{imports.ContributionSpec, imports.OrgSpec}, "MaxMB": spreadsheet.DefaultMaxBytes >> 20}
 	status := http.StatusOK
 	if formErr != nil {
 		data["Error"] = xiezuo.ErrorMessage(formErr)
@@ -131,13 +131,14 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.
 		return xiezuo.Internal(err)
 	}
 	year, _ := strconv.Atoi(r.FormValue("year"))
+	kind := r.FormValue("type")
 	opt := imports.Options{Mode: r.FormValue("mode"), DryRun: r.FormValue("dry_run") == "1", Approve: r.FormValue("approve") == "1", DefaultYear: year}
 	job := &importJob{userID: u.ID, file: hdr.Filename, started: time.Now()}
 	run := func(ctx context.Context) {
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
 		opt.Progress = func(n int) { job.mu.Lock(); job.rows = n; job.mu.Unlock() }
-		b, err := imports.Contributions(ctx, s.DB, u, hdr.Filename, tmp, size, opt)
+		b, err := imports.ByKind(ctx, kind, s.DB, u, hdr.Filename, tmp, size, opt)
 		job.mu.Lock()
 		defer job.mu.Unlock()
 		job.done = true

@@ -23,8 +23,8 @@ func importCmd(ctx context.Context, args []string) error {
 	var dry, approve *bool
 	var year *int
 	var maxMB *int64
-	fs, db, err := openDB(ctx, "import", args, 1, "xiezuo import [--data DIR] [--type contributions] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件", func(fs *flag.FlagSet) {
-		kind = fs.String("type", "contributions", "记录类型（目前：contributions 帮扶投入）")
+	fs, db, err := openDB(ctx, "import", args, 1, "xiezuo import [--data DIR] [--type contributions|organisations] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件", func(fs *flag.FlagSet) {
+		kind = fs.String("type", "contributions", "记录类型：contributions 帮扶投入，organisations 单位名录")
 		mode = fs.String("mode", "all", "all：有任何错误则全部不导入；valid：导入正确的行，报告错误行")
 		dry = fs.Bool("dry-run", false, "只检查、生成报告，不写入记录")
 		approve = fs.Bool("approve", false, "直接导入为已通过（仅协作办，用于历史数据）")
@@ -36,9 +36,6 @@ func importCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if *kind != "contributions" {
-		return fmt.Errorf("暂不支持导入类型 %q（可用：contributions）", *kind)
-	}
 	u, err := db.UserByName(ctx, *username)
 	if err != nil {
 		return errors.New(xiezuo.ErrorMessage(err))
@@ -59,7 +56,7 @@ func importCmd(ctx context.Context, args []string) error {
 			fmt.Fprintf(os.Stderr, "\r已读取 %d 行（%.0f 行/秒）", n, float64(n)/time.Since(start).Seconds())
 		}
 	}
-	b, err := imports.Contributions(ctx, db, u, filepath.Base(path), f, st.Size(), imports.Options{
+	b, err := imports.ByKind(ctx, *kind, db, u, filepath.Base(path), f, st.Size(), imports.Options{
 		Mode: *mode, DryRun: *dry, Approve: *approve, DefaultYear: *year, MaxBytes: *maxMB << 20, Progress: progress})
 	if isTerminal(os.Stderr) {
 		fmt.Fprintln(os.Stderr)
