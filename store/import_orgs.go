@@ -86,4 +86,3 @@ func (d *DB) ImportOrgs(ctx context.Context, u *xiezuo.User, b *ImportBatch, nex
 	}
 	return d.finishImport(ctx, tx, u, b, problems)
 }
-
