@@ -1,8 +1,8 @@
 // Package testdb opens fresh databases for tests on every engine: SQLite in
 // a temporary directory, and PostgreSQL in a new database of the cluster
 // named by XIEZUO_TEST_POSTGRES. When XIEZUO_REQUIRE_ALL=1 (set by .ci/run)
-// a missing PostgreSQL, Chromium or reference data fails the test instead
-// of skipping it.
+// a missing PostgreSQL, Chromium or LibreOffice fails the test instead of
+// skipping it.
 package testdb
 
 import (
@@ -123,7 +123,9 @@ func SharedData(t testing.TB) string {
 		}
 		dir = filepath.Dir(dir)
 	}
-	Missing(t, "reference data ../shared/data (or XIEZUO_SHARED_DATA)")
+	// The national data lives beside the repository, not in it; a checkout
+	// without it skips these tests even in CI (PostgreSQL and Chromium do not).
+	t.Skip("reference data ../shared/data (or XIEZUO_SHARED_DATA) not found")
 	return ""
 }
 
