@@ -103,25 +103,32 @@ func newPostgresDB(t testing.TB, base string) string {
 	return u.String()
 }
 
-// SharedData returns the path of ../shared/data next to the repository.
-func SharedData(t testing.TB) string {
-	t.Helper()
+// SharedDataDir finds ../shared/data next to the repository (or
+// XIEZUO_SHARED_DATA).
+func SharedDataDir() (string, bool) {
 	if d := os.Getenv("XIEZUO_SHARED_DATA"); d != "" {
-		return d
+		return d, true
 	}
 	dir, err := os.Getwd()
 	if err != nil {
-		t.Fatal(err)
+		return "", false
 	}
 	for dir != "/" {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			p := filepath.Join(filepath.Dir(dir), "shared", "data")
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			break
+			_, err := os.Stat(p)
+			return p, err == nil
 		}
 		dir = filepath.Dir(dir)
+	}
+	return "", false
+}
+
+// SharedData returns the path of ../shared/data, or skips the test.
+func SharedData(t testing.TB) string {
+	t.Helper()
+	if d, ok := SharedDataDir(); ok {
+		return d
 	}
 	// The national data lives beside the repository, not in it; a checkout
 	// without it skips these tests even in CI (PostgreSQL and Chromium do not).
