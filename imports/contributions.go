@@ -177,7 +177,7 @@ func openTable(name string, r io.ReaderAt, size int64, opt Options, spec Spec) (
 func (t *table) dataRow() ([]string, error) {
 	for {
 		row, err := t.rd.Next()
-		if err != nil || !(spreadsheet.Blank(row) || strings.HasPrefix(t.h.Cell(row, "备注"), exampleMark) || isTotalRow(row)) {
+		if err != nil || !(spreadsheet.Blank(row) || isExampleRow(row) || isTotalRow(row)) {
 			return row, err
 		}
 	}
@@ -242,6 +242,16 @@ func pipeline(next func() (store.ImportRow, error)) (func() (store.ImportRow, er
 		}
 		return it.row, it.err
 	}, stop
+}
+
+// isExampleRow reports the template's example row: a cell carries the mark.
+func isExampleRow(row []string) bool {
+	for _, c := range row {
+		if strings.HasPrefix(strings.TrimSpace(c), exampleMark) {
+			return true
+		}
+	}
+	return false
 }
 
 // isTotalRow reports a totals row (合计/小计/总计 in its first filled

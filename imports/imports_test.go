@@ -288,3 +288,21 @@ func run2(t *testing.T, db *store.DB, u *xiezuo.User, kind, name string, data []
 	t.Helper()
 	return imports.ByKind(ctx, kind, db, u, name, bytes.NewReader(data), int64(len(data)), opt)
 }
+
+// TestTemplateExampleNotImported: a template uploaded as downloaded has
+// only its example row, which is not data.
+func TestTemplateExampleNotImported(t *testing.T) {
+	t.Parallel()
+	db := testdb.OpenDemo(t, "sqlite")
+	admin := user(t, db, "admin")
+	for _, kind := range []string{"contributions", "organisations"} {
+		var buf bytes.Buffer
+		if err := imports.Template(ctx, db, &buf, imports.Specs[kind]); err != nil {
+			t.Fatal(err)
+		}
+		_, err := run2(t, db, admin, kind, "t.xlsx", buf.Bytes(), imports.Options{})
+		if err == nil || !strings.Contains(xiezuo.ErrorMessage(err), "表头下面没有数据行") {
+			t.Errorf("%s template as is: %v", kind, err)
+		}
+	}
+}

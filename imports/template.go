@@ -33,13 +33,17 @@ func Template(ctx context.Context, db *store.DB, w io.Writer, spec Spec) error {
 	widths := make([]float64, len(spec.Columns))
 	required := map[string]bool{}
 	example := make([]any, len(spec.Columns))
+	marked := false
 	for i, c := range spec.Columns {
 		widths[i] = c.Width
 		required[c.Header] = c.Required
 		example[i] = c.Example
 		if c.Header == "备注" {
-			example[i] = exampleMark + "（导入时忽略，可删除）"
+			example[i], marked = exampleMark+"（导入时忽略，可删除）", true
 		}
+	}
+	if !marked { // a spec without 备注 carries the mark in the cell after its last column
+		example = append(example, exampleMark+"（导入时忽略，可删除）")
 	}
 	data, err := b.AddSheet(spec.Title, widths)
 	if err != nil {
