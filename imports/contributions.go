@@ -100,8 +100,8 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	return refusal(b)
 }
 
-// ByKind imports a file of the given kind ("contributions" or
-// "organisations"), for the CLI and the web upload.
+// ByKind imports a file of the given kind (a key of Specs), for the CLI
+// and the web upload.
 func ByKind(ctx context.Context, kind string, db *store.DB, u *xiezuo.User, name string, r io.ReaderAt, size int64, opt Options) (*store.ImportBatch, error) {
 	switch kind {
 	case "contributions", "":
@@ -109,7 +109,10 @@ func ByKind(ctx context.Context, kind string, db *store.DB, u *xiezuo.User, name
 	case "organisations":
 		return Organisations(ctx, db, u, name, r, size, opt)
 	}
-	return nil, xiezuo.Errorf(xiezuo.EINVALID, "不支持导入类型“%s”（可用：contributions 帮扶投入、organisations 单位名录）", kind)
+	if spec, ok := Specs[kind]; ok {
+		return Records(ctx, db, u, spec, name, r, size, opt)
+	}
+	return nil, xiezuo.Errorf(xiezuo.EINVALID, "不支持导入类型“%s”（可用：%s）", kind, strings.Join(SpecOrder, "、"))
 }
 
 // refusal returns the batch, with ErrRefused when mode "all" refused it.

@@ -306,3 +306,71 @@ func TestTemplateExampleNotImported(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherRecordKinds imports activities, projects, labour records and
+// beneficiary batches through their templates' columns.
+func TestOtherRecordKinds(t *testing.T) {
+	t.Parallel()
+	for _, eng := range testdb.Engines {
+		t.Run(eng, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.OpenDemo(t, eng)
+			unit, county, office := user(t, db, "chengjiaqiao"), user(t, db, "lvchun"), user(t, db, "admin")
+			cases := []struct {
+				kind  string
+				u     *xiezuo.User
+				file  string
+				table string
+			}{
+				{"activities", unit, "标题,类型,开始日期,简报栏目,所到县,参加单位,人数,活动内容\n程家桥街道回访绿春县,考察调研,2021年3月1日至4日,扶贫协作,绿春,上海龙舜投资管理有限公司,6,回访去年捐赠的学校。\n", "activities"},
+				{"projects", county, "项目名称,受援县,乡镇,领域,资金来源,预算(元),完成时限,项目状态,进度(%)\n茶叶初制所,绿春县,大兴镇,产业,上海市财政援助资金,80万,2021-10-31,在建,40\n", "projects"},
+				{"labour", county, "开始日期,县,类型,培训人数,就业人数,其中建档立卡,就业去向\n2020年9月1日至30日,绿春县,转移就业（赴沪）,0,32,21,上海市长宁区\n", "labour_records"},
+				{"batches", county, "日期,县,类型,批次,人数,计量单位\n2020年11月20日,绿春县,先心病患儿赴沪治疗,第四批,30,名患儿\n", "batches"},
+			}
+			for _, c := range cases {
+				before := countOf(t, db, c.table)
+				b, err := run2(t, db, c.u, c.kind, c.kind+".csv", []byte(c.file), imports.Options{Mode: "all"})
+				if err != nil || b.Imported != 1 {
+					probs, _ := db.ImportProblems(ctx, c.u, b.ID)
+					t.Fatalf("%s: %+v, %v, %+v", c.kind, b, err, probs)
+				}
+				if countOf(t, db, c.table) != before+1 {
+					t.Fatalf("%s: no row written", c.kind)
+				}
+				// One bad row: nothing of the file is written.
+				if again, err := run2(t, db, c.u, c.kind, c.kind+".csv", []byte(c.file), imports.Options{Mode: "all"}); err != nil || again.Skipped != 1 || countOf(t, db, c.table) != before+1 {
+					t.Fatalf("%s imported again: %+v, %v", c.kind, again, err)
+				}
+				bad := strings.Replace(c.file, ",绿春", ",火星县", 1) + strings.SplitN(c.file, "\n", 3)[1] + "\n"
+				b, err = run2(t, db, c.u, c.kind, c.kind+".csv", []byte(bad), imports.Options{Mode: "all"})
+				if !errors.Is(err, imports.ErrRefused) || countOf(t, db, c.table) != before+1 {
+					t.Fatalf("%s with a bad row: %+v, %v", c.kind, b, err)
+				}
+				probs, _ := db.ImportProblems(ctx, c.u, b.ID)
+				if len(probs) != 1 || !strings.Contains(probs[0].Message, "找不到“火星县") {
+					t.Fatalf("%s problems: %+v", c.kind, probs)
+				}
+			}
+			// The office imports historical projects as approved and undoes the batch.
+			b, err := run2(t, db, office, "projects", "p.csv", []byte("项目名称,受援县,领域,资金来源,完成时限,项目状态,完工日期\n旧项目,红河县,产业,其他,2019-12-31,已完工,2019-12-20\n"), imports.Options{Mode: "all", Approve: true})
+			if err != nil || b.Imported != 1 {
+				t.Fatalf("approved import: %+v %v", b, err)
+			}
+			ps, _ := db.ListProjects(ctx, user(t, db, "viewer"), store.RecordFilter{CountyCode: "532529000000"})
+			if len(ps) != 2 {
+				t.Fatalf("viewer sees %d 红河县 projects, want 2 (one approved by import)", len(ps))
+			}
+			if n, err := db.UndoImport(ctx, office, b.ID); err != nil || n != 1 {
+				t.Fatalf("undo: %d, %v", n, err)
+			}
+		})
+	}
+}
+
+func countOf(t *testing.T, db *store.DB, table string) int {
+	var n int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

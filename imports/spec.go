@@ -68,4 +68,8 @@ var ContributionSpec = Spec{
 }
 
 // Specs lists the templates by kind name used in URLs and the CLI.
-var Specs = map[string]Spec{"contributions": ContributionSpec, "organisations": OrgSpec}
+var Specs = map[string]Spec{"contributions": ContributionSpec, "organisations": OrgSpec, "activities": ActivitySpec,
+	"projects": ProjectSpec, "labour": LabourSpec, "batches": BatchSpec}
+
+// SpecOrder lists the templates in the order the 导入 page shows them.
+var SpecOrder = []string{"contributions", "activities", "projects", "labour", "batches", "organisations"}

@@ -79,12 +79,20 @@ func Template(ctx context.Context, db *store.DB, w io.Writer, spec Spec) error {
 	if err := help.Close(); err != nil {
 		return err
 	}
-	opts, err := b.AddSheet("选项", []float64{14, 14, 10, 16, 20, 12, 8})
+	optWidths := make([]float64, len(listNames))
+	for i := range optWidths {
+		optWidths[i] = 16
+	}
+	opts, err := b.AddSheet("选项", optWidths)
 	if err != nil {
 		return err
 	}
-	names := []string{"form", "sector", "delivery", "county", "township", "orgkind", "side"}
-	opts.Header([]string{"形式", "领域", "状态", "受援县", "受援乡镇", "单位类型", "东西部"}, nil)
+	names := make([]string, len(listNames))
+	titles := make([]string, len(listNames))
+	for i, l := range listNames {
+		names[i], titles[i] = l[0], l[1]
+	}
+	opts.Header(titles, nil)
 	longest := 0
 	for _, n := range names {
 		longest = max(longest, len(lists[n]))
@@ -127,6 +135,11 @@ func Template(ctx context.Context, db *store.DB, w io.Writer, spec Spec) error {
 	return err
 }
 
+// listNames are the drop-down lists of the 选项 sheet: key and title.
+var listNames = [][2]string{{"form", "形式"}, {"sector", "领域"}, {"delivery", "状态"}, {"county", "受援县"}, {"township", "受援乡镇"},
+	{"orgkind", "单位类型"}, {"side", "东西部"}, {"actkind", "活动类型"}, {"section", "简报栏目"}, {"funding", "资金来源"},
+	{"state", "项目状态"}, {"labourkind", "劳务协作类型"}, {"batchkind", "受益类型"}}
+
 func indexOf(list []string, s string) int {
 	for i, x := range list {
 		if x == s {
@@ -151,6 +164,11 @@ func templateLists(ctx context.Context, db *store.DB) (map[string][]string, erro
 	}
 	l["orgkind"] = registry.OrgKinds
 	l["side"] = []string{"东部", "西部"}
+	l["actkind"], l["section"], l["funding"] = ledger.ActivityKinds, ledger.Sections, ledger.FundingSources
+	l["labourkind"], l["batchkind"] = ledger.LabourKinds, ledger.BatchKinds
+	for _, c := range ledger.ProjectStates {
+		l["state"] = append(l["state"], c.Label)
+	}
 	ps, err := db.Pairings(ctx, store.PairingFilter{Kind: "区县结对"})
 	if err != nil {
 		return nil, err

@@ -421,7 +421,18 @@ func (d *DB) UndoImport(ctx context.Context, u *xiezuo.User, id int64) (int64, e
 		if status != ImportImported {
 			return xiezuo.Errorf(xiezuo.ECONFLICT, "该批次状态为“%s”，不能撤销", (&ImportBatch{Status: status}).StatusLabel())
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM contributions WHERE import_batch_id = $1`, id)
+		var kind string
+		if err := tx.QueryRowContext(ctx, `SELECT kind FROM import_batches WHERE id = $1`, id).Scan(&kind); err != nil {
+			return err
+		}
+		table := tables[ledger.Kind(kind)]
+		if table == "" {
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "该类批次（%s）不能撤销", kind)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM import_keys WHERE batch_id = $1`, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE import_batch_id = $1`, id)
 		if err != nil {
 			return err
 		}

@@ -34,6 +34,12 @@ func init() {
 		return false
 	}
 	funcs["levels"] = func() []int { return []int{1, 2, 3, 4, 5} }
+	funcs["batchKind"] = func(kind string) string {
+		if kind == "organisation" {
+			return "单位名录"
+		}
+		return ledger.Kind(kind).Label()
+	}
 	// fieldErr is the message for field k in a field-error map that may be nil.
 	funcs["fieldErr"] = func(m any, k string) string {
 		fields, _ := m.(map[string]string)

@@ -78,7 +78,14 @@ func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, u *xiezuo
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Title": "导入", "Batches": batches, "Specs": []imports.Spec{imports.ContributionSpec, imports.OrgSpec}, "MaxMB": spreadsheet.DefaultMaxBytes >> 20}
+	var specs []templateLink
+	for _, k := range imports.SpecOrder {
+		if k == "organisations" && u.Role != xiezuo.RoleAdmin {
+			continue
+		}
+		specs = append(specs, templateLink{Key: k, Spec: imports.Specs[k]})
+	}
+	data := map[string]any{"Title": "导入", "Batches": batches, "Specs": specs, "MaxMB": spreadsheet.DefaultMaxBytes >> 20}
 	status := http.StatusOK
 	if formErr != nil {
 		data["Error"] = xiezuo.ErrorMessage(formErr)
@@ -86,6 +93,12 @@ func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, u *xiezuo
 	}
 	s.render(w, r, status, "imports", data)
 	return nil
+}
+
+// templateLink is a template offered on the 导入 page.
+type templateLink struct {
+	Key string
+	imports.Spec
 }
 
 func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {

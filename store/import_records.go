@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+)
+
+// RecordRow is a parsed row of a low-volume record kind (activities,
+// projects, labour records, beneficiary batches): Save writes it through
+// the kind's service, which validates, authorises and audits it.
+type RecordRow struct {
+	Line  int
+	Cells []string
+	Key   string // fingerprint: a row imported before is skipped
+	Err   string
+	Save  func(ctx context.Context, u *xiezuo.User) (int64, error)
+}
+
+// ImportRecords writes parsed rows of one kind as a batch, row by row
+// through the services. Mode "all" writes nothing when any row has an
+// error, and removes what it wrote if a row fails while writing; "valid"
+// writes the valid rows. With b.Approve (office) each record is submitted
+// and approved. Callers: users who may record for their unit. Errors:
+// EFORBIDDEN, EINVALID, EINTERNAL.
+func (d *DB) ImportRecords(ctx context.Context, u *xiezuo.User, kind ledger.Kind, b *ImportBatch, rows []RecordRow) error {
+	switch {
+	case !u.CanRecord():
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入记录")
+	case b.Approve && !u.IsOffice():
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以直接导入为已通过")
+	case b.Mode != "all" && b.Mode != "valid":
+		return xiezuo.Errorf(xiezuo.EINVALID, "导入模式应为 all 或 valid")
+	}
+	b.Kind, b.UserID, b.CreatedAt, b.UnitID = string(kind), u.ID, d.now(), u.OrgID
+	var problems []ImportProblem
+	bad := func(r RecordRow, msg string) {
+		b.Errors++
+		problems = append(problems, ImportProblem{Line: int64(r.Line), Kind: "error", Message: msg, Cells: r.Cells})
+	}
+	b.Total = int64(len(rows))
+	for _, r := range rows {
+		if r.Err != "" {
+			bad(r, r.Err)
+		}
+	}
+	if b.DryRun || (b.Mode == "all" && b.Errors > 0) {
+		b.Status = ImportDryRun
+		if !b.DryRun {
+			b.Status = ImportRefused
+		}
+		return d.tx(ctx, func(tx *sql.Tx) error {
+			if err := d.insertBatch(ctx, tx, b, b.Status); err != nil {
+				return err
+			}
+			return d.insertProblems(ctx, tx, b.ID, problems)
+		})
+	}
+	if err := d.tx(ctx, func(tx *sql.Tx) error { return d.insertBatch(ctx, tx, b, ImportImported) }); err != nil {
+		return err
+	}
+	table := tables[kind]
+	for _, r := range rows {
+		if r.Err != "" {
+			continue
+		}
+		var seen int
+		if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM import_keys WHERE kind = $1 AND key = $2`, string(kind), r.Key).Scan(&seen); err != nil {
+			return xiezuo.Internal(err)
+		}
+		if seen > 0 {
+			b.Skipped++
+			continue
+		}
+		id, err := r.Save(ctx, u)
+		if err == nil {
+			_, err = d.db.ExecContext(ctx, `UPDATE `+table+` SET import_batch_id = $1 WHERE id = $2`, b.ID, id)
+		}
+		if err == nil {
+			_, err = d.db.ExecContext(ctx, `INSERT INTO import_keys (kind, key, batch_id, record_id) VALUES ($1, $2, $3, $4)`, string(kind), r.Key, b.ID, id)
+		}
+		if err == nil && b.Approve {
+			for _, a := range []ledger.Action{ledger.ActionSubmit, ledger.ActionApprove} {
+				if err = d.Transition(ctx, u, kind, id, a, ""); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			if xiezuo.ErrorCode(err) == xiezuo.EINTERNAL {
+				return err
+			}
+			bad(r, xiezuo.ErrorMessage(err))
+			if b.Mode == "all" { // take back what this batch wrote
+				if _, err := d.db.ExecContext(ctx, `DELETE FROM import_keys WHERE batch_id = $1`, b.ID); err != nil {
+					return xiezuo.Internal(err)
+				}
+				if _, err := d.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE import_batch_id = $1`, b.ID); err != nil {
+					return xiezuo.Internal(err)
+				}
+				b.Imported, b.Status = 0, ImportRefused
+				break
+			}
+			continue
+		}
+		b.Imported++
+	}
+	if b.Status == "" {
+		b.Status = ImportImported
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET status = $1, rows_total = $2, rows_imported = $3, rows_skipped = $4, rows_error = $5 WHERE id = $6`,
+			b.Status, b.Total, b.Imported, b.Skipped, b.Errors, b.ID); err != nil {
+			return err
+		}
+		if err := d.insertProblems(ctx, tx, b.ID, problems); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, u, "import", "import_batch", b.ID, nil, b)
+	})
+}
