@@ -23,8 +23,8 @@ func importCmd(ctx context.Context, args []string) error {
 	var dry, approve *bool
 	var year *int
 	var maxMB *int64
-	fs, db, err := openDB(ctx, "import", args, 1, "xiezuo import [--data DIR] [--type contributions|organisations] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件", func(fs *flag.FlagSet) {
-		kind = fs.String("type", "contributions", "记录类型：contributions 帮扶投入，organisations 单位名录")
+	fs, db, err := openDB(ctx, "import", args, 1, "xiezuo import [--data DIR] [--type 类型] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件", func(fs *flag.FlagSet) {
+		kind = fs.String("type", "contributions", "记录类型："+strings.Join(imports.SpecOrder, "、"))
 		mode = fs.String("mode", "all", "all：有任何错误则全部不导入；valid：导入正确的行，报告错误行")
 		dry = fs.Bool("dry-run", false, "只检查、生成报告，不写入记录")
 		approve = fs.Bool("approve", false, "直接导入为已通过（仅协作办，用于历史数据）")
