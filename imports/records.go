@@ -153,7 +153,11 @@ func (c *cells) choice(col string, choices []ledger.Choice) string {
 			return ch.Code
 		}
 	}
-	c.bad(col, "“"+v+"”无效")
+	labels := make([]string, len(choices))
+	for i, ch := range choices {
+		labels[i] = ch.Label
+	}
+	c.bad(col, "“"+v+"”无效，应为 "+strings.Join(labels, "、"))
 	return ""
 }
 
