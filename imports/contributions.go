@@ -279,9 +279,8 @@ type rowParser struct {
 
 // parse returns the record, or a message naming each bad column.
 func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
-	var errs []string
-	bad := func(col, msg string) { errs = append(errs, "【"+col+"】"+msg) }
-	cell := func(col string) string { return p.h.Cell(row, col) }
+	cl := &cells{spec: ContributionSpec, h: p.h, row: row, res: p.res, year: p.year}
+	bad, cell := cl.bad, cl.s
 	c := &ledger.Contribution{Header: ledger.Header{UnitID: p.unit}}
 
 	from, to, ok := xiezuo.ParseDateRange(cell("日期"), p.year)
@@ -309,31 +308,13 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 		}
 		c.Givers = append(c.Givers, o)
 	}
-	if s := cell("受援县"); s != "" {
-		code, err := p.res.county(s)
-		if err != nil {
-			bad("受援县", err.Error())
-		}
-		c.CountyCode = code
+	c.CountyCode = cl.county("受援县")
+	c.TownshipCode = cl.place("受援乡镇", c.CountyCode, registry.LevelTownship)
+	parent := c.TownshipCode
+	if parent == "" {
+		parent = c.CountyCode
 	}
-	if s := cell("受援乡镇"); s != "" && c.CountyCode != "" {
-		code, err := p.res.place(s, c.CountyCode, registry.LevelTownship)
-		if err != nil {
-			bad("受援乡镇", err.Error())
-		}
-		c.TownshipCode = code
-	}
-	if s := cell("受援村"); s != "" && c.CountyCode != "" {
-		parent := c.TownshipCode
-		if parent == "" {
-			parent = c.CountyCode
-		}
-		code, err := p.res.place(s, parent, registry.LevelVillage)
-		if err != nil {
-			bad("受援村", err.Error())
-		}
-		c.VillageCode = code
-	}
+	c.VillageCode = cl.place("受援村", parent, registry.LevelVillage)
 	c.Institution = cell("受援机构")
 	if s := spreadsheet.Normalize(cell("形式")); s != "" {
 		if c.Form = formWords[s]; c.Form == "" {
@@ -359,17 +340,11 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 			bad("金额(元)", "“"+s+"”不是金额：请以元为单位填写，如 30000 或 3万")
 		}
 	}
-	c.Quantity = p.count(cell("数量"), "数量", bad)
+	c.Quantity = cl.count("数量")
 	c.QuantityUnit = cell("计量单位")
 	c.Item = cell("物资/内容")
-	c.Beneficiaries = p.count(cell("受益人数"), "受益人数", bad)
-	if s := cell("所属活动"); s != "" {
-		id, err := p.res.activity(s)
-		if err != nil {
-			bad("所属活动", err.Error())
-		}
-		c.ActivityID = id
-	}
+	c.Beneficiaries = cl.count("受益人数")
+	c.ActivityID = cl.activity("所属活动")
 	c.Note = cell("备注")
 	if s := cell("填报单位"); s != "" {
 		o, err := p.res.org(s)
@@ -382,7 +357,7 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 			c.UnitID = o.ID
 		}
 	}
-	if len(errs) == 0 {
+	if len(cl.errs) == 0 {
 		if c.DateFrom > ledger.Today() {
 			bad("日期", "不能晚于今天（"+c.DateFrom+"）")
 		}
@@ -390,34 +365,13 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 			bad("受援县", "受援县用户只能导入本县的记录")
 		}
 	}
-	if err := c.Validate(); err != nil && len(errs) == 0 {
-		fields := xiezuo.ErrorFields(err)
-		keys := make([]string, 0, len(fields))
-		for k := range fields {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			bad(columnOf(ContributionSpec, k), fields[k])
-		}
+	if len(cl.errs) == 0 {
+		cl.check(c.Validate())
 	}
-	if len(errs) > 0 {
-		return nil, strings.Join(errs, "；")
+	if len(cl.errs) > 0 {
+		return nil, strings.Join(cl.errs, "；")
 	}
 	return c, ""
-}
-
-func (p *rowParser) count(s, col string, bad func(string, string)) int64 {
-	s = strings.ReplaceAll(spreadsheet.Normalize(s), ",", "")
-	if s == "" {
-		return 0
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != float64(int64(f)) || f < 0 {
-		bad(col, "“"+s+"”应为非负整数")
-		return 0
-	}
-	return int64(f)
 }
 
 func yearOf(date string, fallback int) int {

@@ -109,16 +109,18 @@ func (c *cells) dateRange(col, endCol string) (string, string) {
 	return from, to
 }
 
+// count reads a non-negative whole number (Excel may store 286 as 286.0).
 func (c *cells) count(col string) int64 {
 	v := strings.ReplaceAll(spreadsheet.Normalize(c.s(col)), ",", "")
 	if v == "" {
 		return 0
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f != float64(int64(f)) || f < 0 {
 		c.bad(col, "“"+v+"”应为非负整数")
+		return 0
 	}
-	return n
+	return int64(f)
 }
 
 func (c *cells) county(col string) string {
