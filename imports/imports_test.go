@@ -374,3 +374,32 @@ func countOf(t *testing.T, db *store.DB, table string) int {
 	}
 	return n
 }
+
+// TestRegistryAndAgreementImports: pairings and people (admin) and
+// agreements that name their pairings as “东部—西部”.
+func TestRegistryAndAgreementImports(t *testing.T) {
+	t.Parallel()
+	db := testdb.OpenDemo(t, "sqlite")
+	admin, unit := user(t, db, "admin"), user(t, db, "xinhualu")
+	pairs := "结对类型,东部单位,西部单位,起始年份\n村企结对,斯必克（中国）投资有限公司,红河县甲寅镇,2020\n学校结对,上海市长宁区复旦初级中学,红河县第二中学,2020\n"
+	if _, err := run2(t, db, unit, "pairings", "p.csv", []byte(pairs), imports.Options{}); xiezuo.ErrorCode(err) != xiezuo.EFORBIDDEN {
+		t.Fatalf("unit imported pairings: %v", err)
+	}
+	b, err := run2(t, db, admin, "pairings", "p.csv", []byte(pairs), imports.Options{})
+	if err != nil || b.Imported != 2 {
+		t.Fatalf("pairings: %+v %v", b, err)
+	}
+	people := "姓名,类别,派出单位,派驻地,任期开始\n张三,援滇干部,程家桥街道,绿春县,2019-07-01\n李四,援青干部,新华路街道,果洛州,2019年7月1日\n"
+	if b, err := run2(t, db, admin, "people", "r.csv", []byte(people), imports.Options{}); err != nil || b.Imported != 2 {
+		t.Fatalf("people: %+v %v", b, err)
+	}
+	agreements := "协议名称,签订日期,协议金额(元),结对关系\n斯必克与甲寅镇村企结对协议,2020年9月1日,10万,斯必克（中国）投资有限公司—红河县甲寅镇\n无结对的协议,2020年9月1日,,新华路街道—绿春县\n"
+	b, err = run2(t, db, unit, "agreements", "a.csv", []byte(agreements), imports.Options{Mode: "valid"})
+	if err != nil || b.Imported != 1 || b.Errors != 1 {
+		t.Fatalf("agreements: %+v %v", b, err)
+	}
+	probs, _ := db.ImportProblems(ctx, unit, b.ID)
+	if len(probs) != 1 || !strings.Contains(probs[0].Message, "【结对关系】新华路街道与绿春县之间没有登记结对关系") {
+		t.Fatalf("agreement problems: %+v", probs)
+	}
+}

@@ -59,6 +59,32 @@ var (
 		{Header: "就业去向", Field: "destination", Width: 20, Example: "上海市长宁区"},
 		{Header: "备注", Field: "note", Width: 24},
 	}}
+	AgreementSpec = Spec{Kind: ledger.KindAgreement, Title: "协议", Columns: []Column{
+		{Header: "协议名称", Required: true, Field: "title", Width: 40, Example: "新华路街道与甲寅镇2020年对口帮扶协议"},
+		{Header: "签订日期", Required: true, Field: "signed_on", Width: 14, Example: "2020年9月1日"},
+		{Header: "协议金额(元)", Aliases: []string{"协议金额", "金额(元)"}, Field: "pledged", Width: 14, Example: "50万", Help: "未约定金额的留空"},
+		{Header: "结对关系", Required: true, Field: "pairing_ids", Width: 40, Example: "新华路街道—红河县甲寅镇", Help: "“东部单位—西部单位”，须已登记；多个用“、”分隔"},
+		{Header: "所属活动", Field: "activity_id", Width: 24},
+		{Header: "备注", Field: "note", Width: 24},
+	}}
+	PairingSpec = Spec{Kind: "pairing", Title: "结对关系", Columns: []Column{
+		{Header: "结对类型", Required: true, Field: "kind", Width: 12, List: "pairkind", Example: "携手奔小康", Help: strings.Join(registry.PairingKinds, "、")},
+		{Header: "东部单位", Required: true, Field: "east_org_id", Width: 30, Example: "新华路街道"},
+		{Header: "西部单位", Required: true, Field: "west_org_id", Width: 30, Example: "红河县甲寅镇"},
+		{Header: "起始年份", Required: true, Field: "year_from", Width: 10, Example: "2020"},
+		{Header: "结束年份", Field: "year_to", Width: 10},
+		{Header: "备注", Field: "note", Width: 24},
+	}}
+	PersonSpec = Spec{Kind: "person", Title: "援派干部人才", Columns: []Column{
+		{Header: "姓名", Required: true, Field: "name", Width: 10, Example: "江轶群"},
+		{Header: "类别", Required: true, Field: "kind", Width: 18, List: "personkind", Example: "援青干部", Help: strings.Join(registry.PersonKinds, "、")},
+		{Header: "派出单位", Required: true, Field: "org_id", Width: 24, Example: "新华路街道"},
+		{Header: "派驻地", Required: true, Field: "dest_code", Width: 16, Example: "果洛州", Help: "地区名称、简称或12位代码"},
+		{Header: "挂职职务", Field: "post", Width: 20},
+		{Header: "任期开始", Field: "term_from", Width: 12},
+		{Header: "任期结束", Field: "term_to", Width: 12},
+		{Header: "备注", Field: "note", Width: 24},
+	}}
 	BatchSpec = Spec{Kind: ledger.KindBatch, Title: "受益批次", Columns: []Column{
 		{Header: "日期", Required: true, Field: "date", Width: 14, Example: "2020年10月22日"},
 		{Header: "县", Aliases: []string{"受援县"}, Required: true, Field: "county_code", Width: 12, List: "county", Example: "绿春县"},
@@ -251,6 +277,73 @@ func parseRecord(c *cells, unit int64) func(context.Context, *store.DB, *xiezuo.
 			err := db.SaveLabour(ctx, u, l)
 			return l.ID, err
 		}
+	case ledger.KindAgreement:
+		a := &ledger.Agreement{Header: h, Title: c.s("协议名称"), Note: c.s("备注")}
+		a.SignedOn = c.date("签订日期")
+		if v := c.s("协议金额(元)"); v != "" {
+			if n, ok := xiezuo.ParseYuan(v); ok {
+				a.PledgedFen = n
+			} else {
+				c.bad("协议金额(元)", "“"+v+"”不是金额")
+			}
+		}
+		for _, p := range splitList(c.s("结对关系")) {
+			id, err := c.res.pairing(p)
+			if err != nil {
+				c.bad("结对关系", err.Error())
+			}
+			a.PairingIDs = append(a.PairingIDs, id)
+		}
+		a.ActivityID = c.activity("所属活动")
+		if len(c.errs) == 0 {
+			c.check(a.Validate())
+		}
+		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
+			err := db.SaveAgreement(ctx, u, a)
+			return a.ID, err
+		}
+	case "pairing":
+		p := &registry.Pairing{Kind: c.s("结对类型"), Note: c.s("备注")}
+		if o, err := c.res.org(c.s("东部单位")); err != nil {
+			c.bad("东部单位", err.Error())
+		} else {
+			p.EastOrgID = o.ID
+		}
+		if o, err := c.res.org(c.s("西部单位")); err != nil {
+			c.bad("西部单位", err.Error())
+		} else {
+			p.WestOrgID = o.ID
+		}
+		p.YearFrom, p.YearTo = int(c.count("起始年份")), int(c.count("结束年份"))
+		if len(c.errs) == 0 {
+			c.check(p.Validate())
+		}
+		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
+			err := db.SavePairing(ctx, u, p)
+			return p.ID, err
+		}
+	case "person":
+		p := &registry.Person{Name: c.s("姓名"), Kind: c.s("类别"), Post: c.s("挂职职务"), Note: c.s("备注")}
+		if o, err := c.res.org(c.s("派出单位")); err != nil {
+			c.bad("派出单位", err.Error())
+		} else {
+			p.OrgID = o.ID
+		}
+		if v := c.s("派驻地"); v != "" {
+			code, err := c.res.region(v)
+			if err != nil {
+				c.bad("派驻地", err.Error())
+			}
+			p.DestCode = code
+		}
+		p.TermFrom, p.TermTo = c.date("任期开始"), c.date("任期结束")
+		if len(c.errs) == 0 {
+			c.check(p.Validate())
+		}
+		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
+			err := db.SavePerson(ctx, u, p)
+			return p.ID, err
+		}
 	default: // ledger.KindBatch
 		b := &ledger.Batch{Header: h, Kind: c.s("类型"), Label: c.s("批次"), CountUnit: c.s("计量单位"), Note: c.s("备注")}
 		b.Date = c.date("日期")
@@ -282,6 +375,9 @@ func rowKey(spec Spec, h spreadsheet.Header, row []string, unit int64) string {
 // Records imports a file of one of the low-volume kinds (spec): every row
 // is parsed first; the rows are then written through the services.
 func Records(ctx context.Context, db *store.DB, u *xiezuo.User, spec Spec, name string, r io.ReaderAt, size int64, opt Options) (*store.ImportBatch, error) {
+	if (spec.Kind == "pairing" || spec.Kind == "person") && u.Role != xiezuo.RoleAdmin {
+		return nil, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办管理员可以导入%s", spec.Title)
+	}
 	t, err := openTable(name, r, size, opt, spec)
 	if err != nil {
 		return nil, err

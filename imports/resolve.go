@@ -2,6 +2,7 @@ package imports
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -17,6 +18,8 @@ import (
 // million rows cost no database round trip each. Names that match several
 // entries, or none, are errors that list the candidates; it never guesses.
 type resolver struct {
+	db       *store.DB
+	ctx      context.Context
 	orgs     map[string][]int64 // name or alias → ids
 	orgNames map[int64]string
 	allNames []string
@@ -24,11 +27,12 @@ type resolver struct {
 	places   map[string][]registry.Region // parent code + "|" + name → township or village
 	inCounty map[string][]registry.Region // county code + "|" + village name → villages
 	acts     map[string][]int64           // activity title → ids
+	pairs    map[[2]int64][]int64         // east org, west org → pairing ids
 }
 
 func newResolver(ctx context.Context, db *store.DB, u *xiezuo.User) (*resolver, error) {
-	r := &resolver{orgs: map[string][]int64{}, orgNames: map[int64]string{}, counties: map[string][]registry.Region{},
-		places: map[string][]registry.Region{}, inCounty: map[string][]registry.Region{}, acts: map[string][]int64{}}
+	r := &resolver{db: db, ctx: ctx, orgs: map[string][]int64{}, orgNames: map[int64]string{}, counties: map[string][]registry.Region{},
+		places: map[string][]registry.Region{}, inCounty: map[string][]registry.Region{}, acts: map[string][]int64{}, pairs: map[[2]int64][]int64{}}
 	orgs, err := db.FindOrgs(ctx, store.OrgFilter{Limit: 5000})
 	if err != nil {
 		return nil, err
@@ -42,12 +46,17 @@ func newResolver(ctx context.Context, db *store.DB, u *xiezuo.User) (*resolver, 
 		}
 	}
 	// Regions of the paired counties; without pairings, every county.
-	ps, err := db.Pairings(ctx, store.PairingFilter{Kind: "区县结对"})
+	ps, err := db.Pairings(ctx, store.PairingFilter{})
 	if err != nil {
 		return nil, err
 	}
 	var counties []string
 	for _, p := range ps {
+		k := [2]int64{p.EastOrgID, p.WestOrgID}
+		r.pairs[k] = append(r.pairs[k], p.ID)
+		if p.Kind != "区县结对" {
+			continue
+		}
 		if o, err := db.Org(ctx, p.WestOrgID); err == nil && registry.ValidCode(o.RegionCode) && registry.LevelOf(o.RegionCode) == registry.LevelCounty {
 			counties = append(counties, o.RegionCode)
 		}
@@ -214,4 +223,38 @@ func (r *resolver) activity(s string) (int64, error) {
 	default:
 		return 0, fmt.Errorf("标题为“%s”的活动有%d个，请填写活动编号", s, len(ids))
 	}
+}
+
+// pairing resolves "东部单位—西部单位" (also -, －, ～ or →) to a pairing.
+func (r *resolver) pairing(s string) (int64, error) {
+	sep := strings.FieldsFunc(s, func(c rune) bool { return c == '—' || c == '－' || c == '-' || c == '～' || c == '→' })
+	if len(sep) != 2 {
+		return 0, fmt.Errorf("“%s”应写成“东部单位—西部单位”", s)
+	}
+	east, err := r.org(strings.TrimSpace(sep[0]))
+	if err != nil {
+		return 0, err
+	}
+	west, err := r.org(strings.TrimSpace(sep[1]))
+	if err != nil {
+		return 0, err
+	}
+	switch ids := r.pairs[[2]int64{east.ID, west.ID}]; len(ids) {
+	case 1:
+		return ids[0], nil
+	case 0:
+		return 0, fmt.Errorf("%s与%s之间没有登记结对关系", east.Name, west.Name)
+	default:
+		return 0, fmt.Errorf("%s与%s之间有%d个结对关系，请在网页上选择", east.Name, west.Name, len(ids))
+	}
+}
+
+// region resolves any region (a posting may be a prefecture such as 果洛州)
+// by name, short name or code.
+func (r *resolver) region(s string) (string, error) {
+	reg, err := r.db.ResolveRegion(r.ctx, s, 0, "")
+	if err != nil {
+		return "", errors.New(xiezuo.ErrorMessage(err))
+	}
+	return reg.Code, nil
 }

@@ -69,7 +69,10 @@ var ContributionSpec = Spec{
 
 // Specs lists the templates by kind name used in URLs and the CLI.
 var Specs = map[string]Spec{"contributions": ContributionSpec, "organisations": OrgSpec, "activities": ActivitySpec,
-	"projects": ProjectSpec, "labour": LabourSpec, "batches": BatchSpec}
+	"projects": ProjectSpec, "labour": LabourSpec, "batches": BatchSpec, "agreements": AgreementSpec, "pairings": PairingSpec, "people": PersonSpec}
 
 // SpecOrder lists the templates in the order the 导入 page shows them.
-var SpecOrder = []string{"contributions", "activities", "projects", "labour", "batches", "organisations"}
+var SpecOrder = []string{"contributions", "activities", "agreements", "projects", "labour", "batches", "organisations", "pairings", "people"}
+
+// AdminOnly are the registry templates only the office admin imports.
+var AdminOnly = map[string]bool{"organisations": true, "pairings": true, "people": true}

@@ -19,6 +19,25 @@ type RecordRow struct {
 	Save  func(ctx context.Context, u *xiezuo.User) (int64, error)
 }
 
+// registryTables are the tables of the registry kinds a file may import.
+var registryTables = map[ledger.Kind]string{"pairing": "pairings", "person": "people"}
+
+// takeBack deletes the records a refused batch had written, in one
+// transaction with one audit entry.
+func (d *DB) takeBack(ctx context.Context, u *xiezuo.User, batch int64, table string, ids []any) error {
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM import_keys WHERE batch_id = $1`, batch); err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE id IN (`+placeholders(1, len(ids))+`)`, ids...); err != nil {
+				return err
+			}
+		}
+		return d.audit(ctx, tx, u, "undo_import", "import_batch", batch, nil, map[string]any{"deleted": len(ids), "reason": "mode all: a row failed while writing"})
+	})
+}
+
 // ImportRecords writes parsed rows of one kind as a batch, row by row
 // through the services. Mode "all" writes nothing when any row has an
 // error, and removes what it wrote if a row fails while writing; "valid"
@@ -62,6 +81,11 @@ func (d *DB) ImportRecords(ctx context.Context, u *xiezuo.User, kind ledger.Kind
 		return err
 	}
 	table := tables[kind]
+	written := registryTables[kind]
+	if written == "" {
+		written = table
+	}
+	var created []any
 	for _, r := range rows {
 		if r.Err != "" {
 			continue
@@ -75,7 +99,7 @@ func (d *DB) ImportRecords(ctx context.Context, u *xiezuo.User, kind ledger.Kind
 			continue
 		}
 		id, err := r.Save(ctx, u)
-		if err == nil {
+		if err == nil && table != "" { // registry kinds (pairings, people) are not linked to batches
 			_, err = d.db.ExecContext(ctx, `UPDATE `+table+` SET import_batch_id = $1 WHERE id = $2`, b.ID, id)
 		}
 		if err == nil {
@@ -94,17 +118,15 @@ func (d *DB) ImportRecords(ctx context.Context, u *xiezuo.User, kind ledger.Kind
 			}
 			bad(r, xiezuo.ErrorMessage(err))
 			if b.Mode == "all" { // take back what this batch wrote
-				if _, err := d.db.ExecContext(ctx, `DELETE FROM import_keys WHERE batch_id = $1`, b.ID); err != nil {
-					return xiezuo.Internal(err)
-				}
-				if _, err := d.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE import_batch_id = $1`, b.ID); err != nil {
-					return xiezuo.Internal(err)
+				if err := d.takeBack(ctx, u, b.ID, written, created); err != nil {
+					return err
 				}
 				b.Imported, b.Status = 0, ImportRefused
 				break
 			}
 			continue
 		}
+		created = append(created, id)
 		b.Imported++
 	}
 	if b.Status == "" {

@@ -35,8 +35,13 @@ func init() {
 	}
 	funcs["levels"] = func() []int { return []int{1, 2, 3, 4, 5} }
 	funcs["batchKind"] = func(kind string) string {
-		if kind == "organisation" {
+		switch kind {
+		case "organisation":
 			return "单位名录"
+		case "pairing":
+			return "结对关系"
+		case "person":
+			return "援派干部人才"
 		}
 		return ledger.Kind(kind).Label()
 	}
