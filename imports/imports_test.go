@@ -403,3 +403,34 @@ func TestRegistryAndAgreementImports(t *testing.T) {
 		t.Fatalf("agreement problems: %+v", probs)
 	}
 }
+
+// TestSameTripHeld: the bulletin's 9月1日至4日 trip to 绿春县 reported again
+// is held as a suspected duplicate; the office keeps it linked as the same
+// trip.
+func TestSameTripHeld(t *testing.T) {
+	t.Parallel()
+	db := testdb.OpenDemo(t, "sqlite")
+	unit, office := user(t, db, "chengjiaqiao"), user(t, db, "reviewer")
+	file := "标题,类型,开始日期,简报栏目,所到县,活动内容\n程家桥街道爱心企业赴绿春县捐赠,捐赠仪式,2020年9月2日,扶贫协作,绿春县,爱心企业捐赠。\n"
+	b, err := run2(t, db, unit, "activities", "a.csv", []byte(file), imports.Options{Mode: "all"})
+	if err != nil || b.Duplicates != 1 || b.Imported != 0 {
+		t.Fatalf("batch %+v, %v", b, err)
+	}
+	probs, _ := db.ImportProblems(ctx, unit, b.ID)
+	if len(probs) != 1 || probs[0].DuplicateOf == 0 || !strings.Contains(probs[0].Message, "可能是同一行程") {
+		t.Fatalf("problems %+v", probs)
+	}
+	if err := db.ResolveDuplicate(ctx, unit, b.ID, probs[0].Line, true); xiezuo.ErrorCode(err) != xiezuo.EFORBIDDEN {
+		t.Fatalf("unit resolved a duplicate: %v", err)
+	}
+	if err := db.ResolveDuplicate(ctx, office, b.ID, probs[0].Line, true); err != nil {
+		t.Fatal(err)
+	}
+	items, _, _ := db.ListActivities(ctx, office, store.RecordFilter{UnitID: unit.OrgID, Status: ledger.StatusDraft})
+	if len(items) != 1 || items[0].SameAsID != probs[0].DuplicateOf || items[0].UnitID != unit.OrgID {
+		t.Fatalf("kept activity: %+v", items)
+	}
+	if err := db.ResolveDuplicate(ctx, office, b.ID, probs[0].Line, false); xiezuo.ErrorCode(err) != xiezuo.ECONFLICT {
+		t.Fatalf("resolved twice: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"slices"
 	"strconv"
@@ -105,6 +106,8 @@ type cells struct {
 	res  *resolver
 	year int
 	errs []string
+	// activityRec is the parsed activity, for the same-trip check.
+	activityRec *ledger.Activity
 }
 
 func (c *cells) bad(col, msg string) { c.errs = append(c.errs, "【"+col+"】"+msg) }
@@ -234,6 +237,7 @@ func parseRecord(c *cells, unit int64) func(context.Context, *store.DB, *xiezuo.
 		if len(c.errs) == 0 {
 			c.check(a.Validate())
 		}
+		c.activityRec = a
 		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
 			err := db.SaveActivity(ctx, u, a)
 			return a.ID, err
@@ -402,6 +406,13 @@ func Records(ctx context.Context, db *store.DB, u *xiezuo.User, spec Spec, name 
 		c := &cells{spec: spec, h: t.h, row: row, res: res, year: opt.DefaultYear}
 		save := parseRecord(c, u.OrgID)
 		rr := store.RecordRow{Line: line, Cells: row, Err: strings.Join(c.errs, "；"), Key: rowKey(spec, t.h, row, u.OrgID)}
+		if c.activityRec != nil && rr.Err == "" {
+			// The same trip reported by another report: held for the office.
+			if same, err := db.SameTrip(ctx, u, c.activityRec); err == nil && len(same) > 0 {
+				rec, _ := json.Marshal(c.activityRec)
+				rr.DuplicateOf, rr.Record = same[0].ID, string(rec)
+			}
+		}
 		rr.Save = func(ctx context.Context, u *xiezuo.User) (int64, error) { return save(ctx, db, u) }
 		rows = append(rows, rr)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -16,7 +17,12 @@ type RecordRow struct {
 	Cells []string
 	Key   string // fingerprint: a row imported before is skipped
 	Err   string
-	Save  func(ctx context.Context, u *xiezuo.User) (int64, error)
+	// DuplicateOf, when set, names an existing record this row resembles
+	// (an activity: the same trip reported by another unit); the row is
+	// held for the office, with Record (JSON) to write if it is kept.
+	DuplicateOf int64
+	Record      string
+	Save        func(ctx context.Context, u *xiezuo.User) (int64, error)
 }
 
 // registryTables are the tables of the registry kinds a file may import.
@@ -98,6 +104,12 @@ func (d *DB) ImportRecords(ctx context.Context, u *xiezuo.User, kind ledger.Kind
 			b.Skipped++
 			continue
 		}
+		if r.DuplicateOf != 0 {
+			b.Duplicates++
+			problems = append(problems, ImportProblem{Line: int64(r.Line), Kind: "duplicate", Cells: r.Cells, DuplicateOf: r.DuplicateOf, record: r.Record,
+				Message: fmt.Sprintf("疑似重复：与已有活动（编号%d）同县且日期重叠，可能是同一行程；由协作办决定作为同一行程的报送保留，或舍弃", r.DuplicateOf)})
+			continue
+		}
 		id, err := r.Save(ctx, u)
 		if err == nil && table != "" { // registry kinds (pairings, people) are not linked to batches
 			_, err = d.db.ExecContext(ctx, `UPDATE `+table+` SET import_batch_id = $1 WHERE id = $2`, b.ID, id)
@@ -133,8 +145,8 @@ func (d *DB) ImportRecords(ctx context.Context, u *xiezuo.User, kind ledger.Kind
 		b.Status = ImportImported
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET status = $1, rows_total = $2, rows_imported = $3, rows_skipped = $4, rows_error = $5 WHERE id = $6`,
-			b.Status, b.Total, b.Imported, b.Skipped, b.Errors, b.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET status = $1, rows_total = $2, rows_imported = $3, rows_skipped = $4, rows_duplicate = $5, rows_error = $6 WHERE id = $7`,
+			b.Status, b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors, b.ID); err != nil {
 			return err
 		}
 		if err := d.insertProblems(ctx, tx, b.ID, problems); err != nil {

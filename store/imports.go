@@ -456,17 +456,13 @@ func (d *DB) ResolveDuplicate(ctx context.Context, u *xiezuo.User, batch, line i
 	if err != nil {
 		return err
 	}
+	if b.Kind == string(ledger.KindActivity) {
+		return d.resolveActivity(ctx, u, b, line, keep)
+	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		var kind, resolution, record string
-		err := tx.QueryRowContext(ctx, `SELECT kind, COALESCE(resolution, ''), record FROM import_rows WHERE batch_id = $1 AND line = $2`, batch, line).
-			Scan(&kind, &resolution, &record)
-		if err == sql.ErrNoRows || (err == nil && kind != "duplicate") {
-			return xiezuo.Errorf(xiezuo.ENOTFOUND, "该行不是待处理的疑似重复")
-		} else if err != nil {
+		record, _, err := d.heldRow(ctx, tx, b, line)
+		if err != nil {
 			return err
-		}
-		if resolution != "" || b.Status != ImportImported {
-			return xiezuo.Errorf(xiezuo.ECONFLICT, "该行已处理，或批次未导入")
 		}
 		res := "discarded"
 		var created int64
@@ -504,5 +500,65 @@ func (d *DB) ResolveDuplicate(ctx context.Context, u *xiezuo.User, batch, line i
 			return err
 		}
 		return d.audit(ctx, tx, u, "resolve_duplicate", "import_batch", batch, nil, map[string]any{"line": line, "resolution": res, "contribution_id": created})
+	})
+}
+
+// heldRow reads a row held as a suspected duplicate that is still open.
+func (d *DB) heldRow(ctx context.Context, q queryer, b *ImportBatch, line int64) (record string, dupOf int64, err error) {
+	var kind, resolution string
+	err = q.QueryRowContext(ctx, `SELECT kind, COALESCE(resolution, ''), record, COALESCE(duplicate_of, 0) FROM import_rows WHERE batch_id = $1 AND line = $2`, b.ID, line).
+		Scan(&kind, &resolution, &record, &dupOf)
+	if err == sql.ErrNoRows || (err == nil && kind != "duplicate") {
+		return "", 0, xiezuo.Errorf(xiezuo.ENOTFOUND, "该行不是待处理的疑似重复")
+	} else if err != nil {
+		return "", 0, xiezuo.Internal(err)
+	}
+	if resolution != "" || b.Status != ImportImported {
+		return "", 0, xiezuo.Errorf(xiezuo.ECONFLICT, "该行已处理，或批次未导入")
+	}
+	return record, dupOf, nil
+}
+
+// resolveActivity keeps a held activity as a report of the same trip as
+// the one it resembles (linked by same_as_id, so the trip is counted once),
+// or discards it.
+func (d *DB) resolveActivity(ctx context.Context, u *xiezuo.User, b *ImportBatch, line int64, keep bool) error {
+	record, dupOf, err := d.heldRow(ctx, d.db, b, line)
+	if err != nil {
+		return err
+	}
+	res, created := "discarded", int64(0)
+	if keep {
+		res = "kept"
+		var a ledger.Activity
+		if err := json.Unmarshal([]byte(record), &a); err != nil {
+			return xiezuo.Internal(err)
+		}
+		a.ID, a.SameAsID = 0, dupOf
+		if err := d.SaveActivity(ctx, u, &a); err != nil {
+			return err
+		}
+		created = a.ID
+		if _, err := d.db.ExecContext(ctx, `UPDATE activities SET import_batch_id = $1 WHERE id = $2`, b.ID, a.ID); err != nil {
+			return xiezuo.Internal(err)
+		}
+		if b.Approve {
+			for _, step := range []ledger.Action{ledger.ActionSubmit, ledger.ActionApprove} {
+				if err := d.Transition(ctx, u, ledger.KindActivity, a.ID, step, ""); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE import_rows SET resolution = $1 WHERE batch_id = $2 AND line = $3`, res, b.ID, line); err != nil {
+			return err
+		}
+		if keep {
+			if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET rows_imported = rows_imported + 1 WHERE id = $1`, b.ID); err != nil {
+				return err
+			}
+		}
+		return d.audit(ctx, tx, u, "resolve_duplicate", "import_batch", b.ID, nil, map[string]any{"line": line, "resolution": res, "activity_id": created})
 	})
 }
