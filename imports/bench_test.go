@@ -139,6 +139,9 @@ func BenchmarkImport(b *testing.B) {
 		}
 		took := time.Since(start)
 		rss := peakRSS(false)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.Logf("Go runtime: Sys %.0f MB, HeapSys %.0f MB, HeapInuse %.0f MB", float64(ms.Sys)/(1<<20), float64(ms.HeapSys)/(1<<20), float64(ms.HeapInuse)/(1<<20))
 		if batch.Imported+batch.Duplicates+batch.Skipped != int64(n) || batch.Errors != 0 {
 			b.Fatalf("imported %d, duplicates %d, errors %d of %d", batch.Imported, batch.Duplicates, batch.Errors, n)
 		}
