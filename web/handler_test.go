@@ -186,6 +186,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/registry/orgs", nil, form, "name=%E6%B5%8B%E8%AF%95&kind=%E4%BC%81%E4%B8%9A&side=east", map[string]int{"*": 403, "anon": 401, "admin": see}},
 		{"GET", "/registry/regions?q=%E7%BB%BF%E6%98%A5", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/registry/people", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/registry/orgs/1", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok}},
+		{"POST", "/registry/orgs/2", nil, form, url.Values{"name": {"上海市长宁区人民政府"}, "aliases": {"长宁区、长宁"}, "kind": {"区县"}, "side": {"east"}, "region": {"310105000000"}}.Encode(),
+			map[string]int{"*": 403, "anon": 401, "admin": see}},
 		{"POST", "/registry/people", nil, form, url.Values{"name": {"张三"}, "kind": {"援滇干部"}, "org": {"程家桥街道"}, "dest": {"绿春县"}}.Encode(),
 			map[string]int{"*": 403, "anon": 401, "admin": see}},
 		{"GET", "/registry/users", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok}},
@@ -387,6 +390,11 @@ func TestRegistryForms(t *testing.T) {
 	resp, body = do(t, c, "POST", e.srv.URL+"/registry/orgs", form, url.Values{"name": {"新企业"}, "kind": {"企业"}, "side": {"east"}, "uscc": {"91310000MA1FL4T91X"}}.Encode())
 	if resp.StatusCode != 422 || !strings.Contains(body, "统一社会信用代码校验位不正确") {
 		t.Fatalf("bad USCC: %d", resp.StatusCode)
+	}
+	// Editing: a bad credit code on an existing unit is shown on its form.
+	resp, body = do(t, c, "POST", e.srv.URL+"/registry/orgs/2", form, url.Values{"name": {"上海市长宁区人民政府"}, "kind": {"区县"}, "side": {"east"}, "uscc": {"123"}}.Encode())
+	if resp.StatusCode != 422 || !strings.Contains(body, "修改单位") || !strings.Contains(body, "统一社会信用代码校验位不正确") {
+		t.Fatalf("org edit error: %d", resp.StatusCode)
 	}
 	resp, body = do(t, c, "POST", e.srv.URL+"/registry/people", form, url.Values{"name": {"李四"}, "kind": {"援滇干部"}, "org": {"程家桥街道"}, "dest": {"火星村"}}.Encode())
 	if resp.StatusCode != 422 || !strings.Contains(body, "派驻地") {

@@ -23,21 +23,53 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User,
 	return s.registryPage(w, r, "orgs", formErr, map[string]any{"Title": "单位名录", "Orgs": orgs, "Q": q, "Kinds": registry.OrgKinds, "F": values, "Tab": "orgs"})
 }
 
+// orgEdit shows one organisation in the registry form, for the admin.
+func (s *Server) orgEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if u.Role != xiezuo.RoleAdmin {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办管理员可以维护基础信息")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	o, err := s.DB.Org(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.orgForm(w, r, o, map[string]string{"name": o.Name, "aliases": strings.Join(o.Aliases, "、"), "kind": o.Kind, "side": o.Side,
+		"region": o.RegionCode, "uscc": o.USCC}, nil)
+}
+
+func (s *Server) orgForm(w http.ResponseWriter, r *http.Request, o *registry.Organisation, values map[string]string, formErr error) error {
+	return s.registryPage(w, r, "org_edit", formErr, map[string]any{"Title": "修改单位：" + o.Name, "O": o, "Kinds": registry.OrgKinds, "F": values, "Tab": "orgs"})
+}
+
+// orgCreate registers a new organisation (POST /registry/orgs) or saves
+// changes to one (POST /registry/orgs/{id}).
 func (s *Server) orgCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	f := s.readForm(r)
 	o := registry.Organisation{Name: f.str("name"), Kind: f.str("kind"), Side: f.str("side"), USCC: f.str("uscc"), Aliases: splitNames(f.str("aliases"))}
+	if r.PathValue("id") != "" {
+		id, err := pathID(r)
+		if err != nil {
+			return err
+		}
+		o.ID = id
+	}
 	o.RegionCode = f.region("region", "所在地区", 0, "")
 	err := f.merge(o.Validate)
 	if err == nil {
 		err = s.DB.SaveOrg(r.Context(), u, &o)
 	}
 	if err != nil {
-		if formFailed(err) {
+		if formFailed(err) && o.ID != 0 {
+			return s.orgForm(w, r, &o, f.Values, err)
+		} else if formFailed(err) {
 			return s.orgPage(w, r, u, f.Values, err)
 		}
 		return err
 	}
-	s.flash(r, "已登记单位："+o.Name)
+	s.flash(r, "已保存单位："+o.Name)
 	http.Redirect(w, r, "/registry/orgs?q="+urlQueryEscape(o.Name), http.StatusSeeOther)
 	return nil
 }

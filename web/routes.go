@@ -71,6 +71,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Registry.
 	mux.HandleFunc("GET /registry/orgs", s.page(s.orgList))
 	mux.HandleFunc("POST /registry/orgs", s.page(s.orgCreate))
+	mux.HandleFunc("GET /registry/orgs/{id}", s.page(s.orgEdit))
+	mux.HandleFunc("POST /registry/orgs/{id}", s.page(s.orgCreate))
 	mux.HandleFunc("GET /registry/pairings", s.page(s.pairingList))
 	mux.HandleFunc("POST /registry/pairings", s.page(s.pairingCreate))
 	mux.HandleFunc("GET /registry/people", s.page(s.peopleList))
