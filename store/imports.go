@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -88,16 +89,30 @@ type ImportProblem struct {
 // rows are counted only.
 const maxKeptProblems = 20000
 
+// An import's write transaction ends after importChunk rows or
+// importChunkTime, whichever comes first, and the import then pauses for
+// importYield before the next: SQLite has one writer, and its busy handler
+// retries every 25–100 ms, so without the pause a waiting writer (another
+// user saving a form, a session update) would rarely get in.
+const (
+	importChunk     = 5000
+	importChunkTime = 2 * time.Second
+	importYield     = 120 * time.Millisecond
+)
+
 // ImportContributions writes the rows next yields (io.EOF at the end) as
-// one batch in one transaction. Rows already imported (same Key) are
-// skipped; rows that look like an existing record (same county, amount and
-// givers, overlapping dates) are held as suspected duplicates and not
-// counted. Mode "all" writes nothing if any row has an error; "valid"
-// writes the valid rows. DryRun writes no records. Either way the batch and
-// its problem rows are kept for the report. Records are drafts of b.UnitID,
-// or approved when b.Approve (office only). progress, if set, is called
-// every 1,000 rows. Callers: users who may record for b.UnitID. Errors:
-// EFORBIDDEN, EINVALID (bad mode), EINTERNAL.
+// one batch. Rows already imported (same Key) are skipped; rows that look
+// like an existing record (same county, amount, item and givers,
+// overlapping dates) are held as suspected duplicates and not counted.
+// Mode "all" leaves nothing written if any row has an error; "valid"
+// writes the valid rows. DryRun writes no records and takes no write lock.
+// Records are written in transactions of importChunk rows, so the rest of
+// the office keeps working during a long import; a refused batch removes
+// what it wrote. The batch and its problem rows are kept for the report.
+// Records are drafts of b.UnitID, or approved when b.Approve (office
+// only). progress, if set, is called every 1,000 rows. Callers: users who
+// may record for b.UnitID. Errors: EFORBIDDEN, EINVALID (bad mode),
+// EINTERNAL.
 func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportBatch, next func() (ImportRow, error), progress func(int)) error {
 	switch {
 	case !ledger.CanCreateFor(u, b.UnitID):
@@ -119,48 +134,13 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 	if b.Approve {
 		status = string(ledger.StatusApproved)
 	}
-	tx, err := d.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := d.insertBatch(ctx, tx, b, ImportImported); err != nil {
-		return xiezuo.Internal(err)
-	}
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
+	if !b.DryRun {
+		if err := d.tx(ctx, func(tx *sql.Tx) error { return d.insertBatch(ctx, tx, b, ImportImported) }); err != nil {
+			return err
 		}
-		var st *sql.Stmt
-		st, err = tx.PrepareContext(ctx, q)
-		return st
 	}
-	same := prep(`SELECT id, COALESCE(import_key, '') FROM contributions WHERE county_code = $1 AND amount_fen = $2 AND date_from <= $3 AND date_to >= $4 AND item = $5 LIMIT 20`)
-	giversOf := prep(`SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`)
-	insert := prep(`INSERT INTO contributions (unit_id, status, created_by, created_at, updated_at, ` + strings.Join(contributionCols, ", ") +
-		`, import_batch_id, import_key) VALUES (` + placeholders(1, 5+len(contributionCols)+2) + `) RETURNING id`)
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
-	// Givers are written 200 rows at a time: one statement instead of 200.
-	var givers []any
-	flushGivers := func() error {
-		if len(givers) == 0 {
-			return nil
-		}
-		var q strings.Builder
-		q.WriteString(`INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES `)
-		for i := 0; i < len(givers); i += 3 {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(" + placeholders(i+1, 3) + ")")
-		}
-		_, err := tx.ExecContext(ctx, q.String(), givers...)
-		givers = givers[:0]
-		return err
-	}
-
+	w := &chunkWriter{d: d, ctx: ctx, status: status, u: u, b: b}
+	defer w.rollback()
 	for {
 		row, err := next()
 		if errors.Is(err, io.EOF) {
@@ -178,6 +158,10 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 			continue
 		}
 		c := row.Contribution
+		same, giversOf, err := w.lookups()
+		if err != nil {
+			return xiezuo.Internal(err)
+		}
 		dup, imported, err := sameContribution(ctx, same, giversOf, c, row.Key)
 		if err != nil {
 			return xiezuo.Internal(err)
@@ -193,40 +177,218 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 				Cells: row.Cells, DuplicateOf: dup, record: string(rec)})
 			continue
 		}
-		if b.Errors > 0 && b.Mode == "all" {
-			continue // nothing will be written; keep reading to report every error
+		if b.DryRun || (b.Errors > 0 && b.Mode == "all") {
+			b.Imported++ // would be imported; nothing is written
+			continue
 		}
-		unit := c.UnitID
-		if unit == 0 {
-			unit = b.UnitID
-		}
-		args := append([]any{unit, status, u.ID, b.CreatedAt, b.CreatedAt}, contributionArgs(c)...)
-		args = append(args, b.ID, row.Key)
-		if err := insert.QueryRowContext(ctx, args...).Scan(&c.ID); err != nil {
-			// Rows are checked before they come here; a constraint that still
-			// fails is reported on the row (SQLite) or ends the batch
-			// (PostgreSQL aborts the transaction on a failed statement).
-			if xe := mapDBError(err); xiezuo.ErrorCode(xe) != xiezuo.EINTERNAL && d.Dialect == SQLite {
-				b.Errors++
-				keep(ImportProblem{Line: int64(row.Line), Kind: "error", Message: xiezuo.ErrorMessage(xe), Cells: row.Cells})
-				continue
-			}
-			return xiezuo.Internal(err)
-		}
-		for i, g := range c.Givers {
-			givers = append(givers, c.ID, g.ID, i)
-		}
-		if len(givers) >= 600 {
-			if err := flushGivers(); err != nil {
-				return xiezuo.Internal(err)
-			}
+		if msg, err := w.insert(c, row.Key); err != nil {
+			return err
+		} else if msg != "" {
+			b.Errors++
+			keep(ImportProblem{Line: int64(row.Line), Kind: "error", Message: msg, Cells: row.Cells})
+			continue
 		}
 		b.Imported++
 	}
-	if err := flushGivers(); err != nil {
+	if err := w.commit(); err != nil {
+		return err
+	}
+	refused := b.Mode == "all" && b.Errors > 0
+	if b.DryRun || refused {
+		b.Status = ImportDryRun
+		if refused {
+			b.Status = ImportRefused
+			if !b.DryRun {
+				b.Imported = 0
+			}
+		}
+		return d.tx(ctx, func(tx *sql.Tx) error {
+			if b.DryRun {
+				if err := d.insertBatch(ctx, tx, b, b.Status); err != nil {
+					return err
+				}
+			} else {
+				// Take back the chunks written before the first error showed.
+				if _, err := tx.ExecContext(ctx, `DELETE FROM contributions WHERE import_batch_id = $1`, b.ID); err != nil {
+					return err
+				}
+				if err := d.updateBatch(ctx, tx, b); err != nil {
+					return err
+				}
+			}
+			return d.insertProblems(ctx, tx, b.ID, problems)
+		})
+	}
+	b.Status = ImportImported
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		if err := d.updateBatch(ctx, tx, b); err != nil {
+			return err
+		}
+		if err := d.insertProblems(ctx, tx, b.ID, problems); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, u, "import", "import_batch", b.ID, nil, b)
+	})
+}
+
+func (d *DB) updateBatch(ctx context.Context, tx *sql.Tx, b *ImportBatch) error {
+	_, err := tx.ExecContext(ctx, `UPDATE import_batches SET status = $1, rows_total = $2, rows_imported = $3, rows_skipped = $4, rows_duplicate = $5, rows_error = $6 WHERE id = $7`,
+		b.Status, b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors, b.ID)
+	return err
+}
+
+// chunkWriter writes imported contributions in transactions of importChunk
+// rows; between transactions, and in a dry run, lookups go to the pool.
+type chunkWriter struct {
+	d      *DB
+	ctx    context.Context
+	u      *xiezuo.User
+	b      *ImportBatch
+	status string
+	tx     *sql.Tx
+	n      int
+	began  time.Time
+	stmts  map[string]*sql.Stmt
+	givers []any
+}
+
+const (
+	sqlSame     = `SELECT id, COALESCE(import_key, '') FROM contributions WHERE county_code = $1 AND amount_fen = $2 AND date_from <= $3 AND date_to >= $4 AND item = $5 LIMIT 20`
+	sqlGiversOf = `SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`
+)
+
+var sqlInsertContribution = `INSERT INTO contributions (unit_id, status, created_by, created_at, updated_at, ` + strings.Join(contributionCols, ", ") +
+	`, import_batch_id, import_key) VALUES (` + placeholders(1, 5+len(contributionCols)+2) + `) RETURNING id`
+
+func (w *chunkWriter) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[q]; ok {
+		return st, nil
+	}
+	var st *sql.Stmt
+	var err error
+	if w.tx != nil {
+		st, err = w.tx.PrepareContext(w.ctx, q)
+	} else {
+		st, err = w.d.db.PrepareContext(w.ctx, q)
+	}
+	if err == nil {
+		w.stmts[q] = st
+	}
+	return st, err
+}
+
+// lookups are the duplicate queries, inside the open chunk if there is one.
+func (w *chunkWriter) lookups() (*sql.Stmt, *sql.Stmt, error) {
+	if w.stmts == nil {
+		w.stmts = map[string]*sql.Stmt{}
+	}
+	same, err := w.stmt(sqlSame)
+	if err != nil {
+		return nil, nil, err
+	}
+	giversOf, err := w.stmt(sqlGiversOf)
+	return same, giversOf, err
+}
+
+// insert writes one contribution; a constraint the row checks missed is
+// returned as its message (SQLite) or ends the batch (PostgreSQL aborts a
+// transaction on a failed statement).
+func (w *chunkWriter) insert(c *ledger.Contribution, key string) (string, error) {
+	if w.tx == nil {
+		w.closeStmts()
+		tx, err := w.d.begin(w.ctx)
+		if err != nil {
+			return "", err
+		}
+		w.tx, w.n, w.began = tx, 0, time.Now()
+	}
+	ins, err := w.stmt(sqlInsertContribution)
+	if err != nil {
+		return "", xiezuo.Internal(err)
+	}
+	unit := c.UnitID
+	if unit == 0 {
+		unit = w.b.UnitID
+	}
+	args := append([]any{unit, w.status, w.u.ID, w.b.CreatedAt, w.b.CreatedAt}, contributionArgs(c)...)
+	args = append(args, w.b.ID, key)
+	if err := ins.QueryRowContext(w.ctx, args...).Scan(&c.ID); err != nil {
+		if xe := mapDBError(err); xiezuo.ErrorCode(xe) != xiezuo.EINTERNAL && w.d.Dialect == SQLite {
+			return xiezuo.ErrorMessage(xe), nil
+		}
+		return "", mapDBError(err)
+	}
+	for i, g := range c.Givers {
+		w.givers = append(w.givers, c.ID, g.ID, i)
+	}
+	if len(w.givers) >= 600 {
+		if err := w.flushGivers(); err != nil {
+			return "", err
+		}
+	}
+	if w.n++; w.n >= importChunk || time.Since(w.began) > importChunkTime {
+		if err := w.commit(); err != nil {
+			return "", err
+		}
+		if w.d.Dialect == SQLite {
+			time.Sleep(importYield)
+		}
+	}
+	return "", nil
+}
+
+// flushGivers writes the buffered givers, 200 rows a statement.
+func (w *chunkWriter) flushGivers() error {
+	if len(w.givers) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES `)
+	for i := 0; i < len(w.givers); i += 3 {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(" + placeholders(i+1, 3) + ")")
+	}
+	_, err := w.tx.ExecContext(w.ctx, q.String(), w.givers...)
+	w.givers = w.givers[:0]
+	if err != nil {
 		return xiezuo.Internal(err)
 	}
-	return d.finishImport(ctx, tx, u, b, problems)
+	return nil
+}
+
+// commit ends the open chunk, if any.
+func (w *chunkWriter) commit() error {
+	if w.tx == nil {
+		return nil
+	}
+	if err := w.flushGivers(); err != nil {
+		return err
+	}
+	w.closeStmts()
+	err := w.tx.Commit()
+	w.tx = nil
+	if err != nil {
+		return mapDBError(err)
+	}
+	return nil
+}
+
+func (w *chunkWriter) closeStmts() {
+	for q, st := range w.stmts {
+		st.Close()
+		delete(w.stmts, q)
+	}
+}
+
+// rollback abandons an open chunk (after an error).
+func (w *chunkWriter) rollback() {
+	w.closeStmts()
+	if w.tx != nil {
+		w.tx.Rollback()
+		w.tx = nil
+	}
 }
 
 // finishImport ends a batch's transaction: a dry run, or a refused mode
