@@ -214,8 +214,12 @@ func (s *Server) importBatchPage(w http.ResponseWriter, r *http.Request, u *xiez
 	if err != nil {
 		return err
 	}
+	base := kindBase[ledger.Kind(b.Kind)]
+	if base == "" {
+		base = "/registry/orgs"
+	}
 	s.render(w, r, http.StatusOK, "import_batch", map[string]any{"Title": fmt.Sprintf("导入批次 %d", b.ID), "B": b, "Problems": probs,
-		"KeptAll": b.Errors+b.Duplicates <= int64(len(probs))})
+		"KeptAll": b.Errors+b.Duplicates <= int64(len(probs)), "Base": base})
 	return nil
 }
 
