@@ -113,7 +113,7 @@ const (
 // only). progress, if set, is called every 1,000 rows. Callers: users who
 // may record for b.UnitID. Errors: EFORBIDDEN, EINVALID (bad mode),
 // EINTERNAL.
-func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportBatch, next func() (ImportRow, error), progress func(int)) error {
+func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportBatch, next func() (ImportRow, error), progress func(int)) (err error) {
 	switch {
 	case !ledger.CanCreateFor(u, b.UnitID):
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位导入记录")
@@ -140,7 +140,20 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 		}
 	}
 	w := &chunkWriter{d: d, ctx: ctx, status: status, u: u, b: b}
-	defer w.rollback()
+	defer func() {
+		w.rollback()
+		if err != nil && b.ID != 0 && !b.DryRun {
+			// A failure after chunks were committed: take them back, and the batch.
+			cctx := context.WithoutCancel(ctx)
+			_ = d.tx(cctx, func(tx *sql.Tx) error {
+				if _, err := tx.ExecContext(cctx, `DELETE FROM contributions WHERE import_batch_id = $1`, b.ID); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(cctx, `DELETE FROM import_batches WHERE id = $1`, b.ID)
+				return err
+			})
+		}
+	}()
 	for {
 		row, err := next()
 		if errors.Is(err, io.EOF) {
@@ -250,6 +263,8 @@ type chunkWriter struct {
 	began  time.Time
 	stmts  map[string]*sql.Stmt
 	givers []any
+	// PostgreSQL: rows buffered for COPY.
+	copyBuf []copyRow
 }
 
 const (
@@ -294,6 +309,9 @@ func (w *chunkWriter) lookups() (*sql.Stmt, *sql.Stmt, error) {
 // returned as its message (SQLite) or ends the batch (PostgreSQL aborts a
 // transaction on a failed statement).
 func (w *chunkWriter) insert(c *ledger.Contribution, key string) (string, error) {
+	if w.d.Dialect == Postgres {
+		return "", w.copyInsert(c, key)
+	}
 	if w.tx == nil {
 		w.closeStmts()
 		tx, err := w.d.begin(w.ctx)
@@ -360,6 +378,9 @@ func (w *chunkWriter) flushGivers() error {
 
 // commit ends the open chunk, if any.
 func (w *chunkWriter) commit() error {
+	if len(w.copyBuf) > 0 {
+		return w.flushCopy()
+	}
 	if w.tx == nil {
 		return nil
 	}
