@@ -5,6 +5,7 @@
 package ledger
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -148,21 +149,8 @@ func checkText(p xiezuo.Problems, field, label string, s *string, max int, requi
 	if required && *s == "" {
 		p.Add(field, label+"不能为空")
 	} else if utf8.RuneCountInString(*s) > max {
-		p.Add(field, label+"不能超过"+itoa(max)+"个字")
+		p.Add(field, label+"不能超过"+strconv.Itoa(max)+"个字")
 	}
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{digits[n%10]}, b...)
-		n /= 10
-	}
-	return string(b)
 }
 
 // checkRange validates a from–to civil date range; an empty to means one day.

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -221,7 +222,7 @@ func (a *Agreement) Validate() error {
 	if !xiezuo.ValidDate(a.SignedOn) {
 		p.Add("signed_on", "签订日期格式应为YYYY-MM-DD")
 	} else if a.Year == 0 {
-		a.Year = atoiYear(a.SignedOn)
+		a.Year, _ = strconv.Atoi(a.SignedOn[:4])
 	}
 	if a.Year < 1996 || a.Year > 2100 {
 		p.Add("year", "协议年度应在1996至2100之间")
@@ -232,14 +233,6 @@ func (a *Agreement) Validate() error {
 	}
 	checkText(p, "note", "备注", &a.Note, 1000, false)
 	return p.Err()
-}
-
-func atoiYear(date string) int {
-	y := 0
-	for _, r := range date[:4] {
-		y = y*10 + int(r-'0')
-	}
-	return y
 }
 
 // Funding sources of projects.
@@ -321,7 +314,7 @@ func (pr *Project) Validate() error {
 		m := &pr.Milestones[i]
 		m.Title = strings.TrimSpace(m.Title)
 		if m.Title == "" || !xiezuo.ValidDate(m.DueOn) || (m.DoneOn != "" && !xiezuo.ValidDate(m.DoneOn)) {
-			p.Add("milestones", "第"+itoa(i+1)+"个节点须有名称和有效日期")
+			p.Add("milestones", "第"+strconv.Itoa(i+1)+"个节点须有名称和有效日期")
 		}
 	}
 	checkText(p, "note", "备注", &pr.Note, 1000, false)

@@ -16,6 +16,7 @@ type RecordFilter struct {
 	UnitID     int64
 	From, To   string // on the record's main date
 	Section    string // activities only
+	ActivityID int64  // records made on this activity (agreements, labour, batches)
 	Limit      int
 	Offset     int
 }
@@ -31,6 +32,9 @@ func (f *RecordFilter) where(u *xiezuo.User, dateCol string, hasCounty bool) *wh
 	}
 	if f.UnitID != 0 {
 		w.add("x.unit_id = ?", f.UnitID)
+	}
+	if f.ActivityID != 0 {
+		w.add("x.activity_id = ?", f.ActivityID)
 	}
 	if f.From != "" {
 		w.add("x."+dateCol+" >= ?", f.From)

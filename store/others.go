@@ -107,23 +107,39 @@ func (d *DB) getAgreement(ctx context.Context, q queryer, id int64) (*ledger.Agr
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT p.id, p.kind || '：' || eo.name || ' — ' || wo.name FROM agreement_pairings ap
+	return a, fillPairings(ctx, q, []*ledger.Agreement{a})
+}
+
+// fillPairings reads the pairings of agreements in one query.
+func fillPairings(ctx context.Context, q queryer, as []*ledger.Agreement) error {
+	if len(as) == 0 {
+		return nil
+	}
+	byID := map[int64]*ledger.Agreement{}
+	args := make([]any, len(as))
+	for i, a := range as {
+		byID[a.ID] = a
+		a.PairingIDs, a.Pairings = nil, nil
+		args[i] = a.ID
+	}
+	rows, err := q.QueryContext(ctx, `SELECT ap.agreement_id, p.id, p.kind || '：' || eo.name || ' — ' || wo.name FROM agreement_pairings ap
 		JOIN pairings p ON p.id = ap.pairing_id JOIN organisations eo ON eo.id = p.east_org_id JOIN organisations wo ON wo.id = p.west_org_id
-		WHERE ap.agreement_id = $1 ORDER BY p.id`, id)
+		WHERE ap.agreement_id IN (`+placeholders(1, len(args))+`) ORDER BY ap.agreement_id, p.id`, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var pid int64
+		var aid, pid int64
 		var label string
-		if err := rows.Scan(&pid, &label); err != nil {
-			return nil, err
+		if err := rows.Scan(&aid, &pid, &label); err != nil {
+			return err
 		}
+		a := byID[aid]
 		a.PairingIDs = append(a.PairingIDs, pid)
 		a.Pairings = append(a.Pairings, label)
 	}
-	return a, rows.Err()
+	return rows.Err()
 }
 
 // Agreement returns one agreement u may see. Errors: ENOTFOUND.
@@ -143,13 +159,13 @@ func (d *DB) ListAgreements(ctx context.Context, u *xiezuo.User, f RecordFilter)
 			WHERE ap.agreement_id = x.id AND wo.region_code LIKE ?)`, f.CountyCode[:6]+"%")
 	}
 	out, err := listAll(ctx, d, agreementSelect+w.sql()+f.page("x.signed_on DESC, x.id DESC"), w.args, scanAgreement)
-	for _, a := range out {
-		full, err := d.getAgreement(ctx, d.db, a.ID)
-		if err == nil {
-			a.Pairings, a.PairingIDs = full.Pairings, full.PairingIDs
-		}
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	if err := fillPairings(ctx, d.db, out); err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	return out, nil
 }
 
 // ---- projects

@@ -66,26 +66,14 @@ func (s *Server) activityShow(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	if err != nil {
 		return err
 	}
-	f := store.RecordFilter{Limit: 500}
-	var agreements []*ledger.Agreement
-	all, err := s.DB.ListAgreements(ctx, u, f)
+	f := store.RecordFilter{ActivityID: id, Limit: 500}
+	agreements, err := s.DB.ListAgreements(ctx, u, f)
 	if err != nil {
 		return err
 	}
-	for _, g := range all {
-		if g.ActivityID == id {
-			agreements = append(agreements, g)
-		}
-	}
-	batches, err := s.DB.ListBatches(ctx, u, f)
+	bs, err := s.DB.ListBatches(ctx, u, f)
 	if err != nil {
 		return err
-	}
-	var bs []*ledger.Batch
-	for _, b := range batches {
-		if b.ActivityID == id {
-			bs = append(bs, b)
-		}
 	}
 	same, err := s.DB.SameTrip(ctx, u, a)
 	if err != nil {

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -150,9 +149,6 @@ func Chromium(t testing.TB) string {
 	Missing(t, "Chromium")
 	return ""
 }
-
-// SafeName makes a subtest name usable in paths.
-func SafeName(s string) string { return strings.NewReplacer("/", "_", " ", "_").Replace(s) }
 
 // Soffice returns the path of LibreOffice's soffice, or skips/fails.
 func Soffice(t testing.TB) string {
