@@ -110,10 +110,8 @@ func scanActivity(s interface{ Scan(...any) error }) (*ledger.Activity, error) {
 }
 
 func (d *DB) getActivity(ctx context.Context, q queryer, id int64) (*ledger.Activity, error) {
-	a, err := scanActivity(q.QueryRowContext(ctx, activitySelect+` WHERE x.id = $1`, id))
-	if err == sql.ErrNoRows {
-		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "活动（编号%d）不存在", id)
-	} else if err != nil {
+	a, err := getOne(ctx, q, ledger.KindActivity, activitySelect, id, scanActivity)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, `SELECT o.id, o.name FROM activity_participants p JOIN organisations o ON o.id = p.org_id WHERE p.activity_id = $1 ORDER BY o.name`, id)

@@ -82,10 +82,8 @@ func scanContribution(s interface{ Scan(...any) error }) (*ledger.Contribution, 
 }
 
 func (d *DB) getContribution(ctx context.Context, q queryer, id int64) (*ledger.Contribution, error) {
-	c, err := scanContribution(q.QueryRowContext(ctx, contributionSelect+` WHERE x.id = $1`, id))
-	if err == sql.ErrNoRows {
-		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "帮扶投入（编号%d）不存在", id)
-	} else if err != nil {
+	c, err := getOne(ctx, q, ledger.KindContribution, contributionSelect, id, scanContribution)
+	if err != nil {
 		return nil, err
 	}
 	return c, d.fillGivers(ctx, q, []*ledger.Contribution{c})
