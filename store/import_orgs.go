@@ -36,7 +36,7 @@ func (d *DB) ImportOrgs(ctx context.Context, u *xiezuo.User, b *ImportBatch, nex
 		return err
 	}
 	defer tx.Rollback()
-	if err := d.insertBatch(ctx, tx, b, ImportImported); err != nil {
+	if err := d.insertBatch(ctx, tx.Tx, b, ImportImported); err != nil {
 		return xiezuo.Internal(err)
 	}
 	for {
@@ -69,7 +69,7 @@ func (d *DB) ImportOrgs(ctx context.Context, u *xiezuo.User, b *ImportBatch, nex
 				b.Skipped++
 				continue
 			}
-			if err := insertOrg(ctx, tx, o); err != nil {
+			if err := insertOrg(ctx, tx.Tx, o); err != nil {
 				if d.Dialect == Postgres { // a failed statement ends a PostgreSQL transaction
 					return mapDBError(err)
 				}

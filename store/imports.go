@@ -90,14 +90,15 @@ type ImportProblem struct {
 const maxKeptProblems = 20000
 
 // An import's write transaction ends after importChunk rows or
-// importChunkTime, whichever comes first, and the import then pauses for
-// importYield before the next: SQLite has one writer, and its busy handler
-// retries every 25–100 ms, so without the pause a waiting writer (another
-// user saving a form, a session update) would rarely get in.
+// importChunkTime, whichever comes first: SQLite has one writer, and
+// between chunks a waiting writer (another user saving a form, a session
+// update) takes the write lock (DB.wmu) before the import's next chunk.
 const (
-	importChunk     = 5000
-	importChunkTime = 2 * time.Second
-	importYield     = 120 * time.Millisecond
+	// importFilterRows is how many new rows the duplicate filter is sized
+	// for (beyond it the filter only answers "maybe" more often).
+	importFilterRows = 2_000_000
+	importChunk      = 20000
+	importChunkTime  = 2 * time.Second
 )
 
 // ImportContributions writes the rows next yields (io.EOF at the end) as
@@ -139,7 +140,11 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 			return err
 		}
 	}
-	w := &chunkWriter{d: d, ctx: ctx, status: status, u: u, b: b}
+	filter, err := d.newDupFilter(ctx, importFilterRows)
+	if err != nil {
+		return xiezuo.Internal(err)
+	}
+	w := &chunkWriter{d: d, ctx: ctx, status: status, u: u, b: b, stmts: map[string]*sql.Stmt{}}
 	defer func() {
 		w.rollback()
 		if err != nil && b.ID != 0 && !b.DryRun {
@@ -171,13 +176,16 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 			continue
 		}
 		c := row.Contribution
-		same, giversOf, err := w.lookups()
-		if err != nil {
-			return xiezuo.Internal(err)
-		}
-		dup, imported, err := sameContribution(ctx, same, giversOf, c, row.Key)
-		if err != nil {
-			return xiezuo.Internal(err)
+		var dup int64
+		var imported bool
+		if filter.maybe(c.CountyCode, c.AmountFen, c.DateFrom, c.DateTo) {
+			same, giversOf, err := w.lookups()
+			if err != nil {
+				return xiezuo.Internal(err)
+			}
+			if dup, imported, err = sameContribution(ctx, same, giversOf, c, row.Key); err != nil {
+				return xiezuo.Internal(err)
+			}
 		}
 		if imported {
 			b.Skipped++
@@ -201,6 +209,7 @@ func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportB
 			keep(ImportProblem{Line: int64(row.Line), Kind: "error", Message: msg, Cells: row.Cells})
 			continue
 		}
+		filter.add(c.CountyCode, c.AmountFen, c.DateFrom, c.DateTo)
 		b.Imported++
 	}
 	if err := w.commit(); err != nil {
@@ -258,7 +267,7 @@ type chunkWriter struct {
 	u      *xiezuo.User
 	b      *ImportBatch
 	status string
-	tx     *sql.Tx
+	tx     *writeTx
 	n      int
 	began  time.Time
 	stmts  map[string]*sql.Stmt
@@ -272,13 +281,16 @@ const (
 	sqlGiversOf = `SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`
 )
 
+// sqlInsertContribution is SQLite's (PostgreSQL copies, see copyInsert).
 var sqlInsertContribution = `INSERT INTO contributions (unit_id, status, created_by, created_at, updated_at, ` + strings.Join(contributionCols, ", ") +
-	`, import_batch_id, import_key) VALUES (` + placeholders(1, 5+len(contributionCols)+2) + `) RETURNING id`
+	`, import_batch_id, import_key) VALUES (` + placeholders(1, 5+len(contributionCols)+2) + `)`
 
 func (w *chunkWriter) stmt(q string) (*sql.Stmt, error) {
 	if st, ok := w.stmts[q]; ok {
 		return st, nil
 	}
+	key := q
+	q = w.d.positional(q)
 	var st *sql.Stmt
 	var err error
 	if w.tx != nil {
@@ -287,16 +299,13 @@ func (w *chunkWriter) stmt(q string) (*sql.Stmt, error) {
 		st, err = w.d.db.PrepareContext(w.ctx, q)
 	}
 	if err == nil {
-		w.stmts[q] = st
+		w.stmts[key] = st
 	}
 	return st, err
 }
 
 // lookups are the duplicate queries, inside the open chunk if there is one.
 func (w *chunkWriter) lookups() (*sql.Stmt, *sql.Stmt, error) {
-	if w.stmts == nil {
-		w.stmts = map[string]*sql.Stmt{}
-	}
 	same, err := w.stmt(sqlSame)
 	if err != nil {
 		return nil, nil, err
@@ -330,8 +339,12 @@ func (w *chunkWriter) insert(c *ledger.Contribution, key string) (string, error)
 	}
 	args := append([]any{unit, w.status, w.u.ID, w.b.CreatedAt, w.b.CreatedAt}, contributionArgs(c)...)
 	args = append(args, w.b.ID, key)
-	if err := ins.QueryRowContext(w.ctx, args...).Scan(&c.ID); err != nil {
-		if xe := mapDBError(err); xiezuo.ErrorCode(xe) != xiezuo.EINTERNAL && w.d.Dialect == SQLite {
+	res, err := ins.ExecContext(w.ctx, args...)
+	if err == nil {
+		c.ID, err = res.LastInsertId()
+	}
+	if err != nil {
+		if xe := mapDBError(err); xiezuo.ErrorCode(xe) != xiezuo.EINTERNAL {
 			return xiezuo.ErrorMessage(xe), nil
 		}
 		return "", mapDBError(err)
@@ -347,9 +360,6 @@ func (w *chunkWriter) insert(c *ledger.Contribution, key string) (string, error)
 	if w.n++; w.n >= importChunk || time.Since(w.began) > importChunkTime {
 		if err := w.commit(); err != nil {
 			return "", err
-		}
-		if w.d.Dialect == SQLite {
-			time.Sleep(importYield)
 		}
 	}
 	return "", nil
@@ -368,7 +378,7 @@ func (w *chunkWriter) flushGivers() error {
 		}
 		q.WriteString("(" + placeholders(i+1, 3) + ")")
 	}
-	_, err := w.tx.ExecContext(w.ctx, q.String(), w.givers...)
+	_, err := w.tx.ExecContext(w.ctx, w.d.positional(q.String()), w.givers...)
 	w.givers = w.givers[:0]
 	if err != nil {
 		return xiezuo.Internal(err)
@@ -416,7 +426,7 @@ func (w *chunkWriter) rollback() {
 // "all" batch, is rolled back and only the batch and its report are kept;
 // otherwise the counts, the report and one audit entry are written with
 // the records.
-func (d *DB) finishImport(ctx context.Context, tx *sql.Tx, u *xiezuo.User, b *ImportBatch, problems []ImportProblem) error {
+func (d *DB) finishImport(ctx context.Context, tx *writeTx, u *xiezuo.User, b *ImportBatch, problems []ImportProblem) error {
 	refused := b.Mode == "all" && b.Errors > 0
 	if b.DryRun || refused {
 		tx.Rollback()
@@ -436,10 +446,10 @@ func (d *DB) finishImport(ctx context.Context, tx *sql.Tx, u *xiezuo.User, b *Im
 		b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors, b.ID); err != nil {
 		return xiezuo.Internal(err)
 	}
-	if err := d.insertProblems(ctx, tx, b.ID, problems); err != nil {
+	if err := d.insertProblems(ctx, tx.Tx, b.ID, problems); err != nil {
 		return xiezuo.Internal(err)
 	}
-	if err := d.audit(ctx, tx, u, "import", "import_batch", b.ID, nil, b); err != nil {
+	if err := d.audit(ctx, tx.Tx, u, "import", "import_batch", b.ID, nil, b); err != nil {
 		return xiezuo.Internal(err)
 	}
 	if err := tx.Commit(); err != nil {

@@ -229,13 +229,17 @@ func (s *SessionStore) Find(token string) ([]byte, bool, error) {
 
 // Commit saves session data.
 func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
-	_, err := s.d.db.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
+	return s.d.tx(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, b, expiry.UnixNano())
-	return err
+		return err
+	})
 }
 
 // Delete removes a session.
 func (s *SessionStore) Delete(token string) error {
-	_, err := s.d.db.Exec(`DELETE FROM sessions WHERE token = $1`, token)
-	return err
+	return s.d.tx(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`DELETE FROM sessions WHERE token = $1`, token)
+		return err
+	})
 }

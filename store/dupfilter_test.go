@@ -1,0 +1,33 @@
+package store
+
+import (
+	"testing"
+
+	"github.com/bits-and-blooms/bloom/v3"
+)
+
+func TestDupFilter(t *testing.T) {
+	t.Parallel()
+	f := &dupFilter{bf: bloom.NewWithEstimates(1000, 0.001), wide: map[string]bool{}}
+	const lc, jp = "532531000000", "532530000000"
+	f.add(lc, 3_000_000, "2020-09-01", "2020-09-04") // a trip's donation
+	f.add(jp, 100, "2020-01-01", "2020-12-31")       // a year-long record: wide
+	for _, c := range []struct {
+		county   string
+		amount   int64
+		from, to string
+		want     bool
+	}{
+		{lc, 3_000_000, "2020-09-02", "2020-09-02", true},  // a day inside
+		{lc, 3_000_000, "2020-08-31", "2020-09-01", true},  // overlaps the first day
+		{lc, 3_000_000, "2020-09-05", "2020-09-06", false}, // after
+		{lc, 3_000_001, "2020-09-02", "2020-09-02", false}, // another amount
+		{jp, 3_000_000, "2020-09-02", "2020-09-02", false}, // another county
+		{jp, 100, "2021-03-01", "2021-03-01", true},        // wide: always asked
+		{lc, 5, "2019-01-01", "2020-12-31", true},          // a long range: always asked
+	} {
+		if got := f.maybe(c.county, c.amount, c.from, c.to); got != c.want {
+			t.Errorf("maybe(%s, %d, %s..%s) = %v, want %v", c.county, c.amount, c.from, c.to, got, c.want)
+		}
+	}
+}
