@@ -6,12 +6,14 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
+	"github.com/xiezuo/xiezuo/report"
 )
 
 var funcs = template.FuncMap{
@@ -34,7 +36,23 @@ var funcs = template.FuncMap{
 		}
 		return strings.Join(names, "、")
 	},
-	"joinStr": strings.Join,
+	"joinStr":       strings.Join,
+	"activityKinds": func() []string { return ledger.ActivityKinds },
+	"areaLabel":     report.AreaLabel,
+	"areaSum": func(d *report.Dashboard, area string) int64 {
+		var sum int64
+		for _, c := range d.Counties {
+			sum += c.ByArea[area]
+		}
+		return sum
+	},
+	// qs writes a query string into a link: html/template would escape
+	// its & and = as data otherwise.
+	"qs": func(q url.Values) template.URL { return template.URL(q.Encode()) },
+	"countyAreaQuery": func(f report.Filter, county, area string) template.URL {
+		f.CountyCode = county
+		return template.URL(f.Query("area", area))
+	},
 	"canEdit": func(u *xiezuo.User, h ledger.Header) bool { return ledger.CanEdit(u, h) },
 	"canSubmit": func(u *xiezuo.User, h ledger.Header) bool {
 		_, err := ledger.Transition(u, h, ledger.ActionSubmit, "")
@@ -136,12 +154,14 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 	}
 	items := []navItem{
 		{Href: "/", Label: "首页"},
+		{Href: "/dashboard", Label: "统计看板"},
 		{Href: "/contributions", Label: "帮扶投入"},
 		{Href: "/activities", Label: "活动"},
 		{Href: "/agreements", Label: "协议"},
 		{Href: "/projects", Label: "项目"},
 		{Href: "/labour", Label: "劳务协作"},
 		{Href: "/batches", Label: "受益批次"},
+		{Href: "/bulletins", Label: "简报"},
 	}
 	if u.IsOffice() {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
