@@ -96,6 +96,27 @@ func (c *Contribution) Validate() error {
 	return p.Err()
 }
 
+// ContributionAreas are the assessment areas a contribution's money counts
+// in; ContributionArea says which.
+var ContributionAreas = []string{"funds", "industry", "consumption", "social"}
+
+// ContributionArea says in which assessment area a contribution's money
+// counts, so that every yuan counts in exactly one: fiscal funds
+// (财政帮扶资金) in 资金/项目 (funds), purchases in 消费帮扶, donations for
+// industry in 产业合作, all other donations of money and goods in 社会帮扶.
+func ContributionArea(form, sector string) string {
+	switch {
+	case form == "fiscal":
+		return "funds"
+	case form == "consumption":
+		return "consumption"
+	case sector == "industry":
+		return "industry"
+	default:
+		return "social"
+	}
+}
+
 // ContributionFilter selects contributions. Empty fields match all. County
 // matches records of the county and of its townships and villages.
 type ContributionFilter struct {
@@ -107,6 +128,7 @@ type ContributionFilter struct {
 	UnitID     int64
 	GiverID    int64
 	ActivityID int64
+	Area       string // one of ContributionAreas
 	From       string // date_from >= From
 	To         string // date_from <= To
 	Query      string // item, institution, note contain
@@ -128,6 +150,9 @@ func (f *ContributionFilter) Validate() error {
 	}
 	if f.Status != "" && !f.Status.Valid() {
 		p.Add("status", "状态参数应为 draft、submitted、approved 或 returned")
+	}
+	if f.Area != "" && !slices.Contains(ContributionAreas, f.Area) {
+		p.Add("area", "考核领域参数应为 funds、industry、consumption 或 social")
 	}
 	if f.Delivery != "" && !validChoice(Deliveries, f.Delivery) {
 		p.Add("delivery", "到位参数应为 pledged 或 delivered")

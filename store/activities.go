@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -14,11 +15,16 @@ type RecordFilter struct {
 	CountyCode string
 	Status     ledger.Status
 	UnitID     int64
-	From, To   string // on the record's main date
-	Section    string // activities only
-	ActivityID int64  // records made on this activity (agreements, labour, batches)
-	Limit      int
-	Offset     int
+	From, To   string   // on the record's main date
+	Section    string   // activities only
+	ActivityID int64    // records made on this activity (agreements, labour, batches)
+	Kinds      []string // activities only: any of these kinds
+	State      string   // projects only: work_state
+	// OneTrip (activities only) leaves out a report linked as the same trip
+	// to another approved activity, so a trip two units report counts once.
+	OneTrip bool
+	Limit   int
+	Offset  int
 }
 
 func (f *RecordFilter) where(u *xiezuo.User, dateCol string, hasCounty bool) *where {
@@ -35,6 +41,20 @@ func (f *RecordFilter) where(u *xiezuo.User, dateCol string, hasCounty bool) *wh
 	}
 	if f.ActivityID != 0 {
 		w.add("x.activity_id = ?", f.ActivityID)
+	}
+	if f.State != "" {
+		w.add("x.work_state = ?", f.State)
+	}
+	if len(f.Kinds) > 0 {
+		args := make([]any, len(f.Kinds))
+		for i, k := range f.Kinds {
+			args[i] = k
+		}
+		w.add("x.kind IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+")", args...)
+	}
+	if f.OneTrip {
+		w.add(`(x.same_as_id IS NULL OR NOT EXISTS (SELECT 1 FROM activities s WHERE s.id = x.same_as_id AND s.status = 'approved'
+			AND (s.same_as_id IS NULL OR s.same_as_id <> x.id OR s.id < x.id)))`)
 	}
 	if f.From != "" {
 		w.add("x."+dateCol+" >= ?", f.From)

@@ -127,6 +127,18 @@ func (d *DB) Contribution(ctx context.Context, u *xiezuo.User, id int64) (*ledge
 	return viewable(u, ledger.KindContribution, c.Header, c, nil)
 }
 
+// areaCond is ledger.ContributionArea in SQL.
+var areaCond = map[string]string{
+	"funds":       "x.form = 'fiscal'",
+	"consumption": "x.form = 'consumption'",
+	"industry":    "x.form IN ('cash', 'in_kind') AND x.sector = 'industry'",
+	"social":      "x.form IN ('cash', 'in_kind') AND x.sector <> 'industry'",
+}
+
+// areaCase computes a contribution's area in a query.
+const areaCase = `CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
+	WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END`
+
 func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	w := &where{}
 	visible(w, u)
@@ -147,6 +159,9 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	}
 	if f.Sector != "" {
 		w.add("x.sector = ?", f.Sector)
+	}
+	if f.Area != "" {
+		w.add(areaCond[f.Area])
 	}
 	if f.Delivery != "" {
 		w.add("x.delivery = ?", f.Delivery)

@@ -291,6 +291,7 @@ type PairingFilter struct {
 	Kind   string
 	OrgID  int64 // either party
 	County string
+	Year   int // in force that year (year_from ≤ Year ≤ year_to or open-ended)
 }
 
 // Pairings lists pairings with party names. Anyone signed in may call it.
@@ -304,6 +305,9 @@ func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing,
 	}
 	if f.County != "" && len(f.County) == 12 {
 		w.add("wo.region_code LIKE ?", f.County[:6]+"%")
+	}
+	if f.Year != 0 {
+		w.add("p.year_from <= ? AND (p.year_to IS NULL OR p.year_to >= ?)", f.Year, f.Year)
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.kind, p.east_org_id, eo.name, p.west_org_id, wo.name, p.year_from, COALESCE(p.year_to, 0), p.note
 		FROM pairings p JOIN organisations eo ON eo.id = p.east_org_id JOIN organisations wo ON wo.id = p.west_org_id`+w.sql()+
@@ -321,6 +325,27 @@ func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing,
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// PeopleFilter selects posted people: those whose term overlaps From..To
+// (either may be empty), posted to County (its townships included).
+type PeopleFilter struct {
+	County   string
+	From, To string
+}
+
+func (f PeopleFilter) where() *where {
+	w := &where{}
+	if len(f.County) == 12 {
+		w.add("p.dest_code LIKE ?", f.County[:6]+"%")
+	}
+	if f.To != "" {
+		w.add("(p.term_from IS NULL OR p.term_from <= ?)", f.To)
+	}
+	if f.From != "" {
+		w.add("(p.term_to IS NULL OR p.term_to = '' OR p.term_to >= ?)", f.From)
+	}
+	return w
 }
 
 // SavePerson creates (ID 0) or updates a posted cadre or professional.
@@ -359,9 +384,10 @@ func (d *DB) SavePerson(ctx context.Context, u *xiezuo.User, p *registry.Person)
 }
 
 // People lists posted people with unit and destination names.
-func (d *DB) People(ctx context.Context) ([]registry.Person, error) {
+func (d *DB) People(ctx context.Context, f PeopleFilter) ([]registry.Person, error) {
+	w := f.where()
 	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.name, p.kind, p.org_id, o.name, p.dest_code, r.name, p.post, COALESCE(p.term_from, ''), COALESCE(p.term_to, ''), p.note
-		FROM people p JOIN organisations o ON o.id = p.org_id JOIN regions r ON r.code = p.dest_code ORDER BY p.dest_code, p.term_from, p.name`)
+		FROM people p JOIN organisations o ON o.id = p.org_id JOIN regions r ON r.code = p.dest_code`+w.sql()+` ORDER BY p.dest_code, p.term_from, p.name`, w.args...)
 	if err != nil {
 		return nil, xiezuo.Internal(err)
 	}

@@ -98,6 +98,7 @@ func (s *Server) activityList(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"), Limit: 50}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	f.Kinds, f.OneTrip = q["kind"], q.Get("trip") == "1"
 	items, n, err := s.DB.ListActivities(r.Context(), u, f)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
+	"github.com/xiezuo/xiezuo/report"
 )
 
 func (s *Server) contributionEditor() *editor[*ledger.Contribution] {
@@ -105,7 +106,7 @@ func contributionFilter(q url.Values) ledger.ContributionFilter {
 	f := ledger.ContributionFilter{
 		CountyCode: strings.TrimSpace(q.Get("county")), Form: q.Get("form"), Sector: q.Get("sector"),
 		Status: ledger.Status(q.Get("status")), Delivery: q.Get("delivery"), From: q.Get("from"), To: q.Get("to"),
-		Query: q.Get("q"),
+		Query: q.Get("q"), Area: q.Get("area"),
 	}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.GiverID, _ = strconv.ParseInt(q.Get("giver"), 10, 64)
@@ -148,6 +149,14 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 // exported lists.
 func (s *Server) filterText(ctx context.Context, f ledger.ContributionFilter) string {
 	var more []string
+	if f.Area != "" {
+		more = append(more, "考核领域："+report.AreaLabel(f.Area))
+	}
+	if f.GiverID != 0 {
+		if o, err := s.DB.Org(ctx, f.GiverID); err == nil {
+			more = append(more, "帮扶单位："+o.Name)
+		}
+	}
 	if f.Form != "" {
 		more = append(more, "形式："+ledger.LabelOf(ledger.Forms, f.Form))
 	}

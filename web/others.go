@@ -17,6 +17,7 @@ func listFilter(r *http.Request) store.RecordFilter {
 	q := r.URL.Query()
 	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"), Limit: 200}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.State = q.Get("state")
 	return f
 }
 

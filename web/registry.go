@@ -79,7 +79,9 @@ func (s *Server) pairingList(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 }
 
 func (s *Server) pairingPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, values map[string]string, formErr error) error {
-	ps, err := s.DB.Pairings(r.Context(), store.PairingFilter{Kind: r.URL.Query().Get("kind")})
+	q := r.URL.Query()
+	year, _ := strconv.Atoi(q.Get("year"))
+	ps, err := s.DB.Pairings(r.Context(), store.PairingFilter{Kind: q.Get("kind"), County: q.Get("county"), Year: year})
 	if err != nil {
 		return err
 	}
@@ -87,7 +89,12 @@ func (s *Server) pairingPage(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
-	return s.registryPage(w, r, "pairings", formErr, map[string]any{"Title": "结对关系", "Pairings": ps, "Kinds": registry.PairingKinds, "Orgs": orgs, "F": values, "Q": r.URL.Query(), "Tab": "pairings"})
+	counties, err := s.pairedCounties(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.registryPage(w, r, "pairings", formErr, map[string]any{"Title": "结对关系", "Pairings": ps, "Kinds": registry.PairingKinds, "Orgs": orgs,
+		"F": values, "Q": q, "Tab": "pairings", "Counties": counties})
 }
 
 func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
@@ -121,7 +128,12 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 }
 
 func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, values map[string]string, formErr error) error {
-	ps, err := s.DB.People(r.Context())
+	q := r.URL.Query()
+	ps, err := s.DB.People(r.Context(), store.PeopleFilter{County: q.Get("county"), From: q.Get("from"), To: q.Get("to")})
+	if err != nil {
+		return err
+	}
+	counties, err := s.pairedCounties(r.Context())
 	if err != nil {
 		return err
 	}
@@ -130,7 +142,7 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 		return err
 	}
 	return s.registryPage(w, r, "people", formErr, map[string]any{"Title": "援派干部人才", "People": ps, "Tab": "people",
-		"Kinds": registry.PersonKinds, "Orgs": orgs, "F": values})
+		"Kinds": registry.PersonKinds, "Orgs": orgs, "F": values, "Q": q, "Counties": counties})
 }
 
 // registryPage renders a registry list with its entry form and the form's errors.

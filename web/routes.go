@@ -23,6 +23,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 
 	// Pages (signed in).
 	mux.HandleFunc("GET /{$}", s.page(s.home))
+	mux.HandleFunc("GET /dashboard", s.page(s.dashboardPage))
+	mux.HandleFunc("GET /public", s.publicPage) // aggregates only, no sign-in
 	mux.HandleFunc("GET /contributions", s.page(s.contributionList))
 	mux.HandleFunc("GET /export/{file}", s.page(s.listExport)) // contributions|activities|agreements|projects|labour|batches .xlsx|.csv
 	mux.HandleFunc("GET /contributions/{id}", s.page(s.contributionShow))
@@ -51,6 +53,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /batches", s.page(s.batchList))
 	mux.HandleFunc("GET /batches/{id}", s.page(s.batchShow))
 	editorRoutes(mux, s, s.batchEditor()) // GET /batches/new, POST /batches, GET /batches/{id}/edit, POST /batches/{id}
+
+	// Bulletins (简报): archive, drafts, editor, publishing; print view and
+	// Word file (published issues are public).
+	mux.HandleFunc("GET /bulletins", s.page(s.bulletinList))
+	mux.HandleFunc("POST /bulletins", s.page(s.bulletinCreate))
+	mux.HandleFunc("GET /bulletins/{id}", s.page(s.bulletinShow))
+	mux.HandleFunc("POST /bulletins/{id}", s.page(s.bulletinSave))
+	mux.HandleFunc("POST /bulletins/{id}/{action}", s.page(s.bulletinAction)) // publish|delete
+	mux.HandleFunc("GET /bulletins/{id}/print", s.bulletinPrint)
+	mux.HandleFunc("GET /bulletins/{id}/docx", s.bulletinDocx)
 
 	// Import: templates, uploads (background for large files), batch reports.
 	mux.HandleFunc("GET /imports", s.page(s.importsPage))
@@ -103,4 +115,5 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/regions", s.api(s.apiRegions))
 	mux.HandleFunc("GET /api/v1/orgs", s.api(s.apiOrgs))
 	mux.HandleFunc("GET /api/v1/totals/counties", s.api(s.apiCountyTotals))
+	mux.HandleFunc("GET /api/v1/dashboard", s.api(s.apiDashboard)) // ?year=&county=&format=csv
 }

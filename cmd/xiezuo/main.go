@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -45,7 +46,8 @@ const usage = `用法:
   xiezuo token create [--data DIR | --db …] --user 用户名
   xiezuo audit verify [--data DIR | --db …]
   xiezuo backup [--data DIR] 输出文件
-  xiezuo import [--data DIR | --db …] [--type contributions] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件`
+  xiezuo import [--data DIR | --db …] [--type contributions] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件
+  xiezuo bulletin [--data DIR | --db …] --from 2020-09-01 --to 2020-10-31 [--title 标题] [--numbers 9、10] [--save] --out 简报.docx`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string) error {
 		return backup(ctx, rest)
 	case "import":
 		return importCmd(ctx, rest)
+	case "bulletin":
+		return bulletinCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil
@@ -195,6 +199,7 @@ func fieldText(err error) string {
 	for k, v := range xiezuo.ErrorFields(err) {
 		parts = append(parts, k+"："+v)
 	}
+	slices.Sort(parts)
 	if len(parts) == 0 {
 		return ""
 	}

@@ -1,0 +1,236 @@
+package store_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/report"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+// figureTotal follows a figure's drill-down link into the list it sums and
+// returns that list's total, as the list page computes it.
+func figureTotal(t *testing.T, db *store.DB, f report.Figure) int64 {
+	t.Helper()
+	u, err := url.Parse(f.Href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	admin := user(t, db, "admin")
+	rf := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), From: q.Get("from"), To: q.Get("to"),
+		Kinds: q["kind"], OneTrip: q.Get("trip") == "1", State: q.Get("state"), Limit: 500}
+	switch u.Path {
+	case "/contributions":
+		cf := ledger.ContributionFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), From: q.Get("from"), To: q.Get("to"),
+			Area: q.Get("area"), Delivery: q.Get("delivery")}
+		_, tot, err := db.ListContributions(ctx, admin, cf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tot.AmountFen
+	case "/activities":
+		_, n, err := db.ListActivities(ctx, admin, rf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	case "/projects":
+		ps, err := db.ListProjects(ctx, admin, rf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int64(len(ps))
+	case "/labour":
+		ls, err := db.ListLabour(ctx, admin, rf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, l := range ls {
+			if f.Code == "trained" {
+				sum += l.Trained
+			} else {
+				sum += l.Placed
+			}
+		}
+		return sum
+	case "/agreements":
+		as, err := db.ListAgreements(ctx, admin, rf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Code == "pledged" {
+			var sum int64
+			for _, a := range as {
+				sum += a.PledgedFen
+			}
+			return sum
+		}
+		return int64(len(as))
+	case "/registry/pairings":
+		var year int
+		if y := q.Get("year"); y != "" {
+			year = 2020
+		}
+		ps, err := db.Pairings(ctx, store.PairingFilter{Kind: q.Get("kind"), County: q.Get("county"), Year: year})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int64(len(ps))
+	case "/registry/people":
+		ps, err := db.People(ctx, store.PeopleFilter{County: q.Get("county"), From: q.Get("from"), To: q.Get("to")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int64(len(ps))
+	}
+	t.Fatalf("figure %s links to %s", f.Code, f.Href)
+	return 0
+}
+
+func TestDashboard(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		for _, f := range []report.Filter{report.ForYear(2020, ""), report.ForYear(2020, lvchun), report.ForYear(0, "")} {
+			d, err := db.Dashboard(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every figure equals the total of the list it links to.
+			for _, a := range d.Areas {
+				for _, fg := range a.Figures {
+					if got := figureTotal(t, db, fg); got != fg.Value {
+						t.Errorf("%+v: %s/%s = %d, its list sums %d (%s)", f, a.Label, fg.Label, fg.Value, got, fg.Href)
+					}
+				}
+			}
+			// The areas split the total: every yuan counts once.
+			var sum, months, deliv int64
+			for _, c := range d.Counties {
+				for _, v := range c.ByArea {
+					sum += v
+				}
+			}
+			for _, m := range d.Months {
+				months += m.Fen
+			}
+			for _, a := range d.Delivery {
+				deliv += a.Fen
+			}
+			if sum != d.TotalFen || deliv != d.TotalFen || (f.Year != 0 && months != d.TotalFen) {
+				t.Errorf("%+v: total %d, by area %d, by month %d, by delivery %d", f, d.TotalFen, sum, months, deliv)
+			}
+		}
+		d, err := db.Dashboard(ctx, report.ForYear(2020, lvchun))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 绿春县 2020 (the bulletin): 3,112,088 元 in all.
+		if d.TotalFen != 311208800 || len(d.Counties) != 1 {
+			t.Errorf("绿春县 2020 total = %d over %d counties, want 311208800 in 1", d.TotalFen, len(d.Counties))
+		}
+		// The 科委科协 and 程家桥 reports of 9月1日至4日 are one visit.
+		if v := d.Figure("leadership", "visits"); v == nil || v.Value < 1 {
+			t.Errorf("visits = %+v", v)
+		}
+		if len(d.Givers) == 0 || d.Givers[0].Fen < d.Givers[len(d.Givers)-1].Fen {
+			t.Errorf("top givers not ranked: %+v", d.Givers)
+		}
+		if _, err := db.Dashboard(ctx, report.Filter{From: "2020-13-01"}); err == nil {
+			t.Error("a bad date was accepted")
+		}
+	})
+}
+
+func TestBulletin(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin, unit := user(t, db, "admin"), user(t, db, "chengjiaqiao")
+		b := &report.Bulletin{Year: 2020, Numbers: "9、10", From: "2020-08-01", To: "2020-10-31"}
+		wantCode(t, db.CreateBulletin(ctx, unit, b), "forbidden")
+		if err := db.CreateBulletin(ctx, admin, b); err != nil {
+			t.Fatal(err)
+		}
+		// Every approved activity of the period is proposed, in the four sections.
+		acts, n, err := db.ListActivities(ctx, admin, store.RecordFilter{Status: ledger.StatusApproved, From: b.From, To: b.To, Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int64(len(b.Items)) != n || len(acts) != len(b.Items) {
+			t.Fatalf("proposed %d items for %d activities", len(b.Items), n)
+		}
+		var names []string
+		for _, s := range b.Sections() {
+			names = append(names, s.Name)
+		}
+		if strings.Join(names, ",") != "扶贫协作,对口支援,前方工作,工作动态" {
+			t.Errorf("sections = %v", names)
+		}
+		// The editor drops one item, edits another, adds one; the record is untouched.
+		got, err := db.Bulletin(ctx, admin, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := got.Items[0]
+		got.Items = got.Items[1:]
+		got.Items[0].Body = "（编辑后的正文）"
+		got.Items = append(got.Items, report.BulletinItem{Section: "工作动态", Seq: 1, Headline: "新增条目", Body: "正文"})
+		if err := db.SaveBulletin(ctx, admin, got); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := db.Activity(ctx, admin, got.Items[0].ActivityID); err != nil || a.Narrative == "（编辑后的正文）" {
+			t.Fatalf("the record changed with the bulletin: %v", err)
+		}
+		again, _ := db.Bulletin(ctx, admin, b.ID)
+		if len(again.Items) != len(b.Items) || again.Items[0].ActivityID == edited.ActivityID {
+			t.Errorf("saved items: %d (want %d), first %d", len(again.Items), len(b.Items), again.Items[0].ActivityID)
+		}
+		// Bad input names the item.
+		bad := *again
+		bad.Items = append([]report.BulletinItem(nil), again.Items...)
+		bad.Items[2].Headline = ""
+		err = db.SaveBulletin(ctx, admin, &bad)
+		wantCode(t, err, "invalid")
+		if !strings.Contains(err.Error(), "第3条") {
+			t.Errorf("error does not name the item: %v", err)
+		}
+		// Drafts are the office's; publishing freezes text and figures.
+		if _, err := db.Bulletin(ctx, unit, b.ID); err == nil {
+			t.Error("a unit user read a draft")
+		}
+		if err := db.PublishBulletin(ctx, admin, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		pub, err := db.Bulletin(ctx, nil, b.ID)
+		if err != nil || !pub.Published() || len(pub.Figures) == 0 {
+			t.Fatalf("published: %+v, %v", pub, err)
+		}
+		before := pub.Figures[0].Value
+		c := newContribution(t, db, 1_000_000)
+		c.DateFrom = "2020-09-10"
+		if err := db.SaveContribution(ctx, admin, c); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []ledger.Action{ledger.ActionSubmit, ledger.ActionApprove} {
+			if err := db.Transition(ctx, admin, ledger.KindContribution, c.ID, a, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		live, _ := db.BulletinFigures(ctx, b.From, b.To)
+		frozen, _ := db.Bulletin(ctx, nil, b.ID)
+		if live[0].Value != before+1_000_000 || frozen.Figures[0].Value != before {
+			t.Errorf("after a new approved record: live %d, frozen %d, was %d", live[0].Value, frozen.Figures[0].Value, before)
+		}
+		wantCode(t, db.SaveBulletin(ctx, admin, frozen), "conflict")
+		wantCode(t, db.DeleteBulletin(ctx, admin, b.ID), "conflict")
+		if list, _ := db.Bulletins(ctx, nil); len(list) != 1 {
+			t.Errorf("public archive has %d issues", len(list))
+		}
+		if n, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+			t.Fatalf("audit: %d, %v", n, err)
+		}
+	})
+}

@@ -1,0 +1,193 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/report"
+	"github.com/xiezuo/xiezuo/word"
+)
+
+// bulletinList is the archive (published issues; drafts too for the
+// office) with the form that starts a new issue.
+func (s *Server) bulletinList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.bulletinListPage(w, r, u, nil, nil)
+}
+
+func (s *Server) bulletinListPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, values map[string]string, formErr error) error {
+	items, err := s.DB.Bulletins(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	if values == nil {
+		values = map[string]string{"issuer": report.DefaultIssuer}
+	}
+	return s.registryPage(w, r, "bulletins", formErr, map[string]any{"Title": "简报", "Items": items, "F": values})
+}
+
+// bulletinCreate starts a draft issue with the period's approved activities.
+func (s *Server) bulletinCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	f := s.readForm(r)
+	b := &report.Bulletin{Issuer: f.str("issuer"), Numbers: f.str("numbers"), Title: f.str("title"),
+		From: f.date("from", "起始日期"), To: f.date("to", "截止日期")}
+	b.Year = int(f.int64("year", "年份"))
+	err := f.merge(b.Validate)
+	if err == nil {
+		err = s.DB.CreateBulletin(r.Context(), u, b)
+	}
+	if err != nil {
+		if formFailed(err) {
+			return s.bulletinListPage(w, r, u, f.Values, err)
+		}
+		return err
+	}
+	s.flash(r, "已生成简报草稿："+strconv.Itoa(len(b.Items))+"条活动按栏目排好，请编辑后印发")
+	http.Redirect(w, r, "/bulletins/"+strconv.FormatInt(b.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// bulletinShow is the editor of a draft (office) or the reading view.
+func (s *Server) bulletinShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.DB.Bulletin(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	return s.bulletinEditor(w, r, u, b, nil)
+}
+
+func (s *Server) bulletinEditor(w http.ResponseWriter, r *http.Request, u *xiezuo.User, b *report.Bulletin, formErr error) error {
+	figures := b.Figures
+	if !b.Published() {
+		var err error
+		if figures, err = s.DB.BulletinFigures(r.Context(), b.From, b.To); err != nil {
+			return err
+		}
+	}
+	return s.registryPage(w, r, "bulletin", formErr, map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b, "Figures": figures,
+		"Sections": ledger.Sections, "Editable": u.IsOffice() && !b.Published()})
+}
+
+// bulletinSave stores the editor's version: title block and items (order
+// numbers, sections, texts; ticked items dropped; a filled blank item added).
+func (s *Server) bulletinSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	f := s.readForm(r)
+	b := &report.Bulletin{ID: id, Issuer: f.str("issuer"), Numbers: f.str("numbers"), Title: f.str("title"),
+		From: f.date("from", "起始日期"), To: f.date("to", "截止日期"), Status: report.BulletinDraft}
+	b.Year = int(f.int64("year", "年份"))
+	n, _ := strconv.Atoi(f.str("items"))
+	for i := 0; i <= n && i < 1000; i++ { // item n is the blank one for a new item
+		k := strconv.Itoa(i)
+		it := report.BulletinItem{Section: f.str("section_" + k), Headline: f.str("headline_" + k), DateText: f.str("date_" + k),
+			Body: f.str("body_" + k), ActivityID: f.id("activity_" + k)}
+		it.Seq, _ = strconv.Atoi(f.str("seq_" + k))
+		if f.str("drop_"+k) != "" || (i == n && it.Headline == "" && it.Body == "") {
+			continue
+		}
+		if it.Seq == 0 {
+			it.Seq = 10000 + i // a new item without a number goes last in its section
+		}
+		b.Items = append(b.Items, it)
+	}
+	err = f.merge(b.Validate)
+	if err == nil {
+		err = s.DB.SaveBulletin(r.Context(), u, b)
+	}
+	if err != nil {
+		if formFailed(err) {
+			return s.bulletinEditor(w, r, u, b, err)
+		}
+		return err
+	}
+	s.flash(r, "简报已保存")
+	http.Redirect(w, r, "/bulletins/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	return nil
+}
+
+// bulletinAction publishes or deletes an issue.
+func (s *Server) bulletinAction(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	to := "/bulletins/" + strconv.FormatInt(id, 10)
+	switch r.PathValue("action") {
+	case "publish":
+		err = s.DB.PublishBulletin(r.Context(), u, id)
+		if err == nil {
+			s.flash(r, "简报已印发：内容和数据已固定，此后记录的修改不再影响本期")
+		}
+	case "delete":
+		err = s.DB.DeleteBulletin(r.Context(), u, id)
+		to = "/bulletins"
+		if err == nil {
+			s.flash(r, "简报草稿已删除")
+		}
+	default:
+		return xiezuo.Errorf(xiezuo.ENOTFOUND, "页面不存在")
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// bulletinPrint is the issue laid out for the browser's print (A4), and
+// bulletinDocx the Word file. Published issues are public; drafts are for
+// the office.
+func (s *Server) bulletinPrint(w http.ResponseWriter, r *http.Request) {
+	b, figures, err := s.bulletinForOutput(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	b.Figures = figures
+	s.render(w, r, http.StatusOK, "bulletin_print", map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b})
+}
+
+func (s *Server) bulletinDocx(w http.ResponseWriter, r *http.Request) {
+	b, figures, err := s.bulletinForOutput(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	b.Figures = figures
+	var buf bytes.Buffer
+	if err := word.Bulletin(&buf, b); err != nil {
+		s.pageError(w, r, xiezuo.Internal(err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(word.Filename(b)))
+	w.Write(buf.Bytes())
+}
+
+// bulletinForOutput loads the issue and its figures: frozen ones when
+// published, the period's current ones for a draft.
+func (s *Server) bulletinForOutput(r *http.Request) (*report.Bulletin, []report.Figure, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := s.DB.Bulletin(r.Context(), xiezuo.UserFromContext(r.Context()), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.Published() {
+		return b, b.Figures, nil
+	}
+	figures, err := s.DB.BulletinFigures(r.Context(), b.From, b.To)
+	return b, figures, err
+}
