@@ -196,3 +196,28 @@ func BoxFigures(d *Dashboard) []Figure {
 	}
 	return out
 }
+
+// Box is the figures box without the per-county lines; Counties is those.
+func (b *Bulletin) Box() []Figure { return b.figures(false) }
+
+// Counties is the figures box's aid by county (see Box).
+func (b *Bulletin) Counties() []Figure { return b.figures(true) }
+
+func (b *Bulletin) figures(county bool) []Figure {
+	var out []Figure
+	for _, f := range b.Figures {
+		if strings.HasPrefix(f.Code, "county:") == county {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// CountyChart draws the figures box's aid by county as bars.
+func (b *Bulletin) CountyChart() Chart {
+	c := Chart{Title: "各受援县帮扶投入（万元）", Unit: "万元", Money: true}
+	for _, f := range b.Counties() {
+		c.Bars = append(c.Bars, Bar{Label: f.Label, Value: f.Value})
+	}
+	return c
+}

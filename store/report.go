@@ -115,9 +115,8 @@ func urlPairs(kv ...string) string {
 // moneyFigures sums approved contributions of the scope in one pass over
 // the covering index: by county, area, month and delivery.
 func (d *DB) moneyFigures(ctx context.Context, db *report.Dashboard) error {
-	w := reportWhere(db.Filter)
-	rows, err := d.db.QueryContext(ctx, `SELECT x.county_code, r.name, substr(x.date_from, 6, 2), `+areaCase+`, x.delivery, COUNT(*), SUM(x.amount_fen)
-		FROM contributions x JOIN regions r ON r.code = x.county_code`+w.sql()+` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`, w.args...)
+	q, args := moneySQL(db.Filter)
+	rows, err := d.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -174,10 +173,8 @@ func (d *DB) moneyFigures(ctx context.Context, db *report.Dashboard) error {
 // topGivers ranks east units by the approved money they gave (a
 // contribution of several givers counts in full for each of them).
 func (d *DB) topGivers(ctx context.Context, db *report.Dashboard) error {
-	w := reportWhere(db.Filter)
-	rows, err := d.db.QueryContext(ctx, `SELECT g.org_id, o.name, COUNT(*), SUM(x.amount_fen) FROM contributions x
-		JOIN contribution_givers g ON g.contribution_id = x.id JOIN organisations o ON o.id = g.org_id`+w.sql()+
-		` GROUP BY g.org_id, o.name ORDER BY 4 DESC, 1 LIMIT `+strconv.Itoa(topGivers), w.args...)
+	q, args := giversSQL(db.Filter)
+	rows, err := d.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -193,6 +190,22 @@ func (d *DB) topGivers(ctx context.Context, db *report.Dashboard) error {
 		db.Givers = append(db.Givers, a)
 	}
 	return rows.Err()
+}
+
+// moneySQL is the dashboard's main aggregate: approved money by county,
+// month, area and delivery.
+func moneySQL(f report.Filter) (string, []any) {
+	w := reportWhere(f)
+	return `SELECT x.county_code, r.name, substr(x.date_from, 6, 2), ` + areaCase + `, x.delivery, COUNT(*), SUM(x.amount_fen)
+		FROM contributions x JOIN regions r ON r.code = x.county_code` + w.sql() + ` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`, w.args
+}
+
+// giversSQL ranks the east units by approved money.
+func giversSQL(f report.Filter) (string, []any) {
+	w := reportWhere(f)
+	return `SELECT g.org_id, o.name, COUNT(*), SUM(x.amount_fen) FROM contributions x
+		JOIN contribution_givers g ON g.contribution_id = x.id JOIN organisations o ON o.id = g.org_id` + w.sql() +
+		` GROUP BY g.org_id, o.name ORDER BY 4 DESC, 1 LIMIT ` + strconv.Itoa(topGivers), w.args
 }
 
 // reportWhere selects the approved contributions of a scope.

@@ -64,14 +64,13 @@ func (s *Server) bulletinShow(w http.ResponseWriter, r *http.Request, u *xiezuo.
 }
 
 func (s *Server) bulletinEditor(w http.ResponseWriter, r *http.Request, u *xiezuo.User, b *report.Bulletin, formErr error) error {
-	figures := b.Figures
-	if !b.Published() {
+	if !b.Published() { // a draft shows the period's figures as they are now
 		var err error
-		if figures, err = s.DB.BulletinFigures(r.Context(), b.From, b.To); err != nil {
+		if b.Figures, err = s.DB.BulletinFigures(r.Context(), b.From, b.To); err != nil {
 			return err
 		}
 	}
-	return s.registryPage(w, r, "bulletin", formErr, map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b, "Figures": figures,
+	return s.registryPage(w, r, "bulletin", formErr, map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b,
 		"Sections": ledger.Sections, "Editable": u.IsOffice() && !b.Published()})
 }
 

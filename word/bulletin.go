@@ -49,7 +49,7 @@ func Bulletin(w io.Writer, b *report.Bulletin) error {
 	for _, s := range b.Sections() {
 		d.para(fontHei, 16, false, stypes.JustificationLeft, 0, 240, 120).text("【"+s.Name+"】", fontHei, 16, false, "")
 		for _, it := range s.Items {
-			d.para(fontHei, 16, true, stypes.JustificationCenter, 0, 240, 120).text(it.Headline, fontHei, 16, false, "")
+			d.para(fontHei, 16, true, stypes.JustificationCenter, 0, 240, 120).text(it.Headline, fontHei, 16, true, "")
 			for i, p := range it.Paragraphs() {
 				if i == 0 && it.DateText != "" && !strings.HasPrefix(p, it.DateText) && !startsWithDate(p) {
 					p = it.DateText + "，" + p
@@ -137,17 +137,13 @@ func (d *writer) figures(b *report.Bulletin) {
 	for _, h := range []string{"指标", "数值", "单位"} {
 		cell(head.AddCell(), h, true, stypes.JustificationCenter).BackgroundColor("E7EDF5")
 	}
-	var counties []report.Figure
-	for _, f := range b.Figures {
-		if strings.HasPrefix(f.Code, "county:") {
-			counties = append(counties, f)
-			continue
-		}
+	for _, f := range b.Box() {
 		r := t.AddRow()
 		cell(r.AddCell(), f.Label, false, stypes.JustificationLeft)
 		cell(r.AddCell(), f.Text(), false, stypes.JustificationRight)
 		cell(r.AddCell(), f.Unit, false, stypes.JustificationCenter)
 	}
+	counties := b.Counties()
 	if len(counties) == 0 {
 		return
 	}
@@ -156,23 +152,23 @@ func (d *writer) figures(b *report.Bulletin) {
 	for _, f := range counties {
 		hi = max(hi, f.Value)
 	}
-	const bars = 40 // bar cells a row; a county's bar fills value/max of them
+	const full = 30 // bar characters of the largest county
 	bt := d.doc.AddTable()
+	bt.Style("TableGrid")
 	bt.Width(5000, stypes.TableWidthPct)
 	for _, f := range counties {
 		r := bt.AddRow()
-		cell(r.AddCell(), f.Label, false, stypes.JustificationRight).Width(1800, stypes.TableWidthDxa)
+		cell(r.AddCell(), f.Label, false, stypes.JustificationRight).Width(2200, stypes.TableWidthDxa)
 		n := 0
 		if hi > 0 {
-			n = int((f.Value*bars + hi - 1) / hi)
+			n = int((f.Value*full + hi - 1) / hi)
 		}
+		bar := r.AddCell().Width(5200, stypes.TableWidthDxa)
+		p := bar.AddParagraph("")
 		if n > 0 {
-			cell(r.AddCell().ColSpan(n), "", false, stypes.JustificationLeft).BackgroundColor("2F6DB5").Width(n*140, stypes.TableWidthDxa)
+			(&para{p: p}).text(strings.Repeat("█", n), fontSong, 10, false, "2F6DB5")
 		}
-		if n < bars {
-			cell(r.AddCell().ColSpan(bars-n), "", false, stypes.JustificationLeft).Width((bars-n)*140, stypes.TableWidthDxa)
-		}
-		cell(r.AddCell(), f.Text(), false, stypes.JustificationLeft).Width(1400, stypes.TableWidthDxa)
+		cell(r.AddCell(), f.Text(), false, stypes.JustificationRight).Width(1500, stypes.TableWidthDxa)
 	}
 }
 

@@ -138,22 +138,19 @@ func SharedData(t testing.TB) string {
 // Chromium returns the path of a Chromium binary, or skips/fails.
 func Chromium(t testing.TB) string {
 	t.Helper()
-	for _, p := range []string{os.Getenv("XIEZUO_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
-		if p == "" {
-			continue
-		}
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
-			return p
-		}
-	}
-	Missing(t, "Chromium")
-	return ""
+	return Tool(t, "Chromium", os.Getenv("XIEZUO_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 }
 
 // Soffice returns the path of LibreOffice's soffice, or skips/fails.
 func Soffice(t testing.TB) string {
 	t.Helper()
-	for _, p := range []string{os.Getenv("XIEZUO_SOFFICE"), "/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/local/bin/soffice"} {
+	return Tool(t, "LibreOffice (soffice)", os.Getenv("XIEZUO_SOFFICE"), "/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/local/bin/soffice")
+}
+
+// Tool returns the first of paths that is a file, or skips/fails naming what.
+func Tool(t testing.TB, what string, paths ...string) string {
+	t.Helper()
+	for _, p := range paths {
 		if p == "" {
 			continue
 		}
@@ -161,6 +158,6 @@ func Soffice(t testing.TB) string {
 			return p
 		}
 	}
-	Missing(t, "LibreOffice (soffice)")
+	Missing(t, what)
 	return ""
 }
