@@ -18,7 +18,8 @@ import (
 	"github.com/xiezuo/xiezuo/internal/testdb"
 )
 
-// browser is a headless Chromium session signed in as one user.
+// browser is a headless Chromium session signed in as one user (or, with
+// no user name, the public).
 type browser struct {
 	t    *testing.T
 	ctx  context.Context
@@ -39,6 +40,9 @@ func newBrowser(t *testing.T, base, username string) *browser {
 	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel3)
 	b := &browser{t: t, ctx: ctx, base: base}
+	if username == "" { // the public, not signed in
+		return b
+	}
 	b.do(chromedp.Navigate(base+"/login"),
 		chromedp.SendKeys(`input[name=username]`, username),
 		chromedp.SendKeys(`input[name=password]`, demo.Password),
@@ -198,6 +202,69 @@ func TestBrowserFlows(t *testing.T) {
 		b.do(chromedp.Click(`//a[text()="绿春县"]`), chromedp.WaitVisible(`#contributions`))
 		if got := b.text(`#contributions tfoot`); !strings.Contains(got, "3,137,088.00") {
 			t.Fatalf("county list total = %q", got)
+		}
+	})
+}
+
+// TestBrowserReports: the dashboard's figures lead to lists that total
+// them, and the office makes, edits and publishes a bulletin that the
+// public can then read.
+func TestBrowserReports(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	t.Run("a county's 社会帮扶 figure opens a list with the same total", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "viewer")
+		b.do(chromedp.Navigate(e.srv.URL+"/dashboard?year=2020"), chromedp.WaitVisible(`#county-table`))
+		b.shot("6-dashboard")
+		cell := `td[data-county="532531000000"][data-area="social"] a`
+		figure := b.text(cell)
+		if figure != "243.51" {
+			t.Fatalf("绿春县 社会帮扶 = %q, want 243.51", figure)
+		}
+		b.do(chromedp.Click(cell), chromedp.WaitVisible(`#contributions`))
+		b.shot("7-drilldown")
+		if got := b.text(`#contributions tfoot`); !strings.Contains(got, figure+" 万元") {
+			t.Fatalf("list total %q does not equal the figure %s 万元", got, figure)
+		}
+		if got := b.text(`.filternote`); !strings.Contains(got, "社会帮扶") || !strings.Contains(got, "绿春县") {
+			t.Errorf("the list does not say what it sums: %q", got)
+		}
+	})
+	t.Run("the office makes, edits and publishes the 2020年第9、10期 bulletin", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "admin")
+		b.do(chromedp.Navigate(e.srv.URL+"/bulletins"),
+			chromedp.SendKeys(`input[name=year]`, "2020"),
+			chromedp.SendKeys(`input[name=numbers]`, "9、10"),
+			chromedp.SendKeys(`input[name=from]`, "2020年8月1日"),
+			chromedp.SendKeys(`input[name=to]`, "2020-10-31"),
+			chromedp.Click(`form[action="/bulletins"] button[type=submit]`),
+			chromedp.WaitVisible(`#item-0`))
+		first := b.text(`#item-0 legend`)
+		if !strings.Contains(first, "第 1 条") {
+			t.Fatalf("editor: %q", first)
+		}
+		b.do(chromedp.Click(`input[name=drop_0]`),
+			chromedp.SendKeys(`input[name=headline_31]`, "编辑部补记：本期数据说明"),
+			chromedp.SendKeys(`textarea[name=body_31]`, "本期数据按已审核通过的记录统计。"),
+			chromedp.Click(`form.form button[type=submit]`),
+			chromedp.WaitVisible(`.flash`))
+		b.shot("8-bulletin-editor")
+		if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(window.confirm = () => true, true)`)); err != nil {
+			t.Fatal(err)
+		}
+		b.do(chromedp.Click(`form[action$="/publish"] button`), chromedp.WaitVisible(`.flash`))
+		if got := b.text(`h1`); !strings.Contains(got, "已印发") {
+			t.Fatalf("after publishing: %q", got)
+		}
+		// Anyone may read the published issue, signed in or not.
+		pub := newBrowser(t, e.srv.URL, "")
+		pub.do(chromedp.Navigate(e.srv.URL+"/bulletins/1/print"), chromedp.WaitVisible(`.masthead`))
+		pub.shot("9-bulletin-print")
+		text := pub.text(`.bulletin`)
+		for _, want := range []string{"2020年第9、10期", "【本期数据】", "【扶贫协作】", "【前方工作】", "编辑部补记：本期数据说明"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("print view lacks %q", want)
+			}
 		}
 	})
 }

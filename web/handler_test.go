@@ -19,6 +19,7 @@ import (
 	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/report"
 	"github.com/xiezuo/xiezuo/store"
 	"github.com/xiezuo/xiezuo/web"
 )
@@ -154,6 +155,21 @@ func TestAuthorisationMatrix(t *testing.T) {
 	sub := func() int64 { return e.submitted("xinhualu") }
 	ok, see, redirect := 200, 303, 303
 	batch := func() int64 { return e.importBatch("chengjiaqiao") }
+	bulletin := func() int64 { // a fresh draft issue
+		b := &report.Bulletin{Year: 2020, Numbers: "9", From: "2020-09-01", To: "2020-09-30"}
+		if err := e.db.CreateBulletin(ctx, e.user("admin"), b); err != nil {
+			t.Fatal(err)
+		}
+		return b.ID
+	}
+	published := func() int64 {
+		id := bulletin()
+		if err := e.db.PublishBulletin(ctx, e.user("admin"), id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	newIssue := url.Values{"year": {"2020"}, "numbers": {"9、10"}, "from": {"2020-08-01"}, "to": {"2020-10-31"}}.Encode()
 	rows := []row{
 		{"GET", "/healthz", nil, "", "", map[string]int{"*": ok}},
 		{"GET", "/", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
@@ -212,6 +228,23 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/export/contributions.csv", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/imports/%d", batch, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
 		{"POST", "/imports/%d/undo", batch, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
+		{"GET", "/dashboard?year=2020&county=532531000000", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/dashboard?year=abc", nil, "", "", map[string]int{"*": 422, "anon": redirect}},
+		{"GET", "/public?year=2020", nil, "", "", map[string]int{"*": ok}},
+		{"GET", "/api/v1/dashboard?year=2020", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+		{"GET", "/api/v1/dashboard?year=2020&format=csv", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+		{"GET", "/bulletins", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"POST", "/bulletins", nil, form, newIssue, map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
+		{"GET", "/bulletins/%d", bulletin, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok}},
+		{"GET", "/bulletins/%d/print", bulletin, "", "", map[string]int{"*": 404, "admin": ok, "reviewer": ok}},
+		{"GET", "/bulletins/%d/docx", bulletin, "", "", map[string]int{"*": 404, "admin": ok, "reviewer": ok}},
+		{"GET", "/bulletins/%d/print", published, "", "", map[string]int{"*": ok}},
+		{"GET", "/bulletins/%d/docx", published, "", "", map[string]int{"*": ok}},
+		{"GET", "/bulletins/%d", published, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"POST", "/bulletins/%d", bulletin, form, newIssue, map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
+		{"POST", "/bulletins/%d/publish", bulletin, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
+		{"POST", "/bulletins/%d/publish", published, form, "", map[string]int{"*": 403, "anon": 401, "admin": 409, "reviewer": 409}},
+		{"POST", "/bulletins/%d/delete", bulletin, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
 	}
 	for _, r := range rows {
 		for _, role := range roles {
