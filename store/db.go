@@ -128,13 +128,27 @@ func migrationsFS(dialect Dialect) (fs.FS, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A migration is one template for both engines, or (where the SQL
+	// differs too much, as for triggers) a NAME.sqlite.sql and a
+	// NAME.postgres.sql of which the engine's own is used.
+	own, other := ".sqlite.sql", ".postgres.sql"
+	if dialect == Postgres {
+		own, other = other, own
+	}
 	for _, e := range entries {
-		b, err := fs.ReadFile(migrations, "migrations/"+e.Name())
+		name := e.Name()
+		if strings.HasSuffix(name, other) {
+			continue
+		}
+		b, err := fs.ReadFile(migrations, "migrations/"+name)
 		if err != nil {
 			return nil, err
 		}
 		s := strings.NewReplacer("{{ID}}", id, "{{BLOB}}", blob, "{{REVIEW_COLUMNS}}", reviewColumns).Replace(string(b))
-		out[e.Name()] = &fstest.MapFile{Data: []byte(s)}
+		if strings.HasSuffix(name, own) {
+			name = strings.TrimSuffix(name, own) + ".sql"
+		}
+		out[name] = &fstest.MapFile{Data: []byte(s)}
 	}
 	return out, nil
 }

@@ -193,19 +193,62 @@ func (d *DB) topGivers(ctx context.Context, db *report.Dashboard) error {
 }
 
 // moneySQL is the dashboard's main aggregate: approved money by county,
-// month, area and delivery.
+// month, area and delivery, from the running sums (contribution_sums).
 func moneySQL(f report.Filter) (string, []any) {
-	w := reportWhere(f)
-	return `SELECT x.county_code, r.name, substr(x.date_from, 6, 2), ` + areaCase + `, x.delivery, COUNT(*), SUM(x.amount_fen)
-		FROM contributions x JOIN regions r ON r.code = x.county_code` + w.sql() + ` GROUP BY 1, 2, 3, 4, 5 ORDER BY 1`, w.args
+	w := sumsWhere(f, "s.day", f.From, f.To)
+	return `SELECT s.county_code, r.name, substr(s.day, 6, 2), s.area, s.delivery, SUM(s.n), SUM(s.fen)
+		FROM contribution_sums s JOIN regions r ON r.code = s.county_code` + w.sql() + ` GROUP BY 1, 2, 3, 4, 5 HAVING SUM(s.n) > 0 ORDER BY 1`, w.args
 }
 
-// giversSQL ranks the east units by approved money.
+// giversSQL ranks the east units by approved money: from the monthly
+// running sums (giver_sums) when the period is whole months, else from
+// the records.
 func giversSQL(f report.Filter) (string, []any) {
+	if from, to, ok := wholeMonths(f.From, f.To); ok {
+		w := sumsWhere(f, "s.month", from, to)
+		return `SELECT s.org_id, o.name, SUM(s.n), SUM(s.fen) FROM giver_sums s JOIN organisations o ON o.id = s.org_id` + w.sql() +
+			` GROUP BY s.org_id, o.name HAVING SUM(s.n) > 0 ORDER BY 4 DESC, 1 LIMIT ` + strconv.Itoa(topGivers), w.args
+	}
 	w := reportWhere(f)
 	return `SELECT g.org_id, o.name, COUNT(*), SUM(x.amount_fen) FROM contributions x
 		JOIN contribution_givers g ON g.contribution_id = x.id JOIN organisations o ON o.id = g.org_id` + w.sql() +
 		` GROUP BY g.org_id, o.name ORDER BY 4 DESC, 1 LIMIT ` + strconv.Itoa(topGivers), w.args
+}
+
+// sumsWhere selects running-sum rows of a scope by their date column.
+func sumsWhere(f report.Filter, col, from, to string) *where {
+	w := &where{}
+	if from != "" {
+		w.add(col+" >= ?", from)
+	}
+	if to != "" {
+		w.add(col+" <= ?", to)
+	}
+	if f.CountyCode != "" {
+		w.add("s.county_code = ?", f.CountyCode)
+	}
+	return w
+}
+
+// wholeMonths reports whether from..to (either may be empty) covers whole
+// months, and returns them as YYYY-MM.
+func wholeMonths(from, to string) (string, string, bool) {
+	if from != "" && (len(from) != 10 || from[8:] != "01") {
+		return "", "", false
+	}
+	if to != "" {
+		t, err := time.Parse(time.DateOnly, to)
+		if err != nil || t.AddDate(0, 0, 1).Day() != 1 {
+			return "", "", false
+		}
+	}
+	if from != "" {
+		from = from[:7]
+	}
+	if to != "" {
+		to = to[:7]
+	}
+	return from, to, true
 }
 
 // reportWhere selects the approved contributions of a scope.

@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/report"
 	"github.com/xiezuo/xiezuo/store"
@@ -232,5 +235,123 @@ func TestBulletin(t *testing.T) {
 		if n, err := db.VerifyAudit(ctx); err != nil || n == 0 {
 			t.Fatalf("audit: %d, %v", n, err)
 		}
+	})
+}
+
+// sumsMismatch compares the running sums with the same sums computed from
+// the records, and describes the first difference ("" if none).
+func sumsMismatch(t *testing.T, db *store.DB) string {
+	t.Helper()
+	pairs := [][2]string{
+		{`SELECT day, county_code, area, delivery, n, fen FROM contribution_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+			`SELECT x.date_from, x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
+			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END, x.delivery, COUNT(*), SUM(x.amount_fen)
+			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
+		{`SELECT month, county_code, CAST(org_id AS TEXT), '', n, fen FROM giver_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3`,
+			`SELECT substr(x.date_from, 1, 7), x.county_code, CAST(g.org_id AS TEXT), '', COUNT(*), SUM(x.amount_fen)
+			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`},
+	}
+	read := func(q string) []string {
+		rows, err := db.SQL().Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var a, b, c, d string
+			var n, fen int64
+			if err := rows.Scan(&a, &b, &c, &d, &n, &fen); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, strings.Join([]string{a, b, c, d}, "/")+" "+strconv.FormatInt(n, 10)+" "+strconv.FormatInt(fen, 10))
+		}
+		return out
+	}
+	for _, p := range pairs {
+		got, want := read(p[0]), read(p[1])
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			return fmt.Sprintf("running sums (%d rows) differ from the records (%d rows): %v … vs %v …", len(got), len(want), first(got, want), first(want, got))
+		}
+	}
+	return ""
+}
+
+// first is the first line of a that b lacks.
+func first(a, b []string) string {
+	in := map[string]bool{}
+	for _, s := range b {
+		in[s] = true
+	}
+	for _, s := range a {
+		if !in[s] {
+			return s
+		}
+	}
+	return ""
+}
+
+// TestRunningSums: whatever writes the ledger — approving, reopening,
+// returning, deleting, importing as approved, undoing an import — the
+// dashboard's running sums stay equal to the records.
+func TestRunningSums(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin := user(t, db, "admin")
+		check := func(step string) {
+			t.Helper()
+			if msg := sumsMismatch(t, db); msg != "" {
+				t.Fatalf("after %s: %s", step, msg)
+			}
+		}
+		check("the demo")
+		c := newContribution(t, db, 2_500_000)
+		c.Givers = append(c.Givers, ledger.Org{ID: orgID(t, db, "携程集团")})
+		if err := db.SaveContribution(ctx, admin, c); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []ledger.Action{ledger.ActionSubmit, ledger.ActionApprove} {
+			if err := db.Transition(ctx, admin, ledger.KindContribution, c.ID, a, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("approving a record with two givers")
+		if err := db.ConfirmReceipt(ctx, admin, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("confirming receipt")
+		if err := db.Transition(ctx, admin, ledger.KindContribution, c.ID, ledger.ActionReopen, "金额有误"); err != nil {
+			t.Fatal(err)
+		}
+		check("reopening it")
+		c.AmountFen, c.Givers = 1_000_000, c.Givers[:1]
+		if err := db.SaveContribution(ctx, admin, c); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []ledger.Action{ledger.ActionSubmit, ledger.ActionApprove} {
+			if err := db.Transition(ctx, admin, ledger.KindContribution, c.ID, a, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check("editing and approving it again")
+		csv := "日期,帮扶单位,受援县,受援乡镇,形式,领域,金额(元),物资/内容\n" +
+			"2020年9月20日,携程集团、拼多多,绿春县,大兴镇,资金,产业,5万,产业帮扶资金\n" +
+			"2020-10-02,上海龙舜投资管理有限公司,金平县,,物资,教育,1.5万元,图书\n"
+		b, err := imports.Contributions(ctx, db, admin, "历史数据.csv", strings.NewReader(csv), int64(len(csv)), imports.Options{Mode: "all", Approve: true})
+		if err != nil || b.Imported != 2 {
+			t.Fatalf("import: %+v, %v", b, err)
+		}
+		check("importing as approved")
+		if _, err := db.UndoImport(ctx, admin, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("undoing the import")
+		if err := db.Transition(ctx, admin, ledger.KindContribution, c.ID, ledger.ActionReopen, "撤回"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteRecord(ctx, admin, ledger.KindContribution, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		check("deleting it")
 	})
 }
