@@ -355,3 +355,78 @@ func TestRunningSums(t *testing.T) {
 		check("deleting it")
 	})
 }
+
+func TestScorecard(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin, unit := user(t, db, "admin"), user(t, db, "chengjiaqiao")
+		d, err := db.Dashboard(ctx, report.ForYear(2020, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics := report.Metrics(d)
+		const jinping = "532530000000"
+		ts := []report.Target{
+			{Year: 2020, CountyCode: lvchun, Metric: "social", Value: 300_000_000}, // 300 万元
+			{Year: 2020, CountyCode: lvchun, Metric: "consumption", Value: 50_000_000},
+			{Year: 2020, CountyCode: jinping, Metric: "visits", Value: 10},
+		}
+		wantCode(t, db.SaveTargets(ctx, unit, ts, metrics), "forbidden")
+		bad := append([]report.Target{}, ts...)
+		bad[1].Metric = "no_such"
+		err = db.SaveTargets(ctx, admin, bad, metrics)
+		wantCode(t, err, "invalid")
+		if !strings.Contains(err.Error(), "第2项") {
+			t.Errorf("error does not name the row: %v", err)
+		}
+		if got, _ := db.Targets(ctx, 2020); len(got) != 0 {
+			t.Fatalf("a refused save wrote %d targets", len(got))
+		}
+		if err := db.SaveTargets(ctx, admin, ts, metrics); err != nil {
+			t.Fatal(err)
+		}
+		counties := []report.Area{{Code: lvchun, Label: "绿春县"}, {Code: jinping, Label: "金平县"}}
+		sc, err := db.Scorecard(ctx, 2020, "2020-10-31", counties)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell := func(metric string, i int) report.Cell {
+			for _, r := range sc.Rows {
+				if r.Code == metric {
+					if i < 0 {
+						return r.Total
+					}
+					return r.Cells[i]
+				}
+			}
+			t.Fatalf("no row %s", metric)
+			return report.Cell{}
+		}
+		// 绿春县 社会帮扶: 243.51 of 300 万元 = 81%, behind 83% of the year elapsed.
+		if c := cell("social", 0); c.Actual != 243_508_800 { // 2,435,088.00 元
+			t.Errorf("绿春县 social actual = %d", c.Actual)
+		} else if c.Percent() != 81 || c.State(sc.Elapsed) != report.StateBehind {
+			t.Errorf("绿春县 social: %d%% %s", c.Percent(), c.State(sc.Elapsed))
+		}
+		if c := cell("consumption", 0); c.State(sc.Elapsed) != report.StateDone {
+			t.Errorf("绿春县 consumption: %+v %s", c, c.State(sc.Elapsed))
+		}
+		// The total scores only counties with a target.
+		if c := cell("social", -1); c.Target != 300_000_000 || c.Scored != cell("social", 0).Actual || c.Actual <= c.Scored {
+			t.Errorf("total social: %+v", c)
+		}
+		if c := cell("trained", 1); c.HasTarget {
+			t.Errorf("金平县 trained has a target: %+v", c)
+		}
+		// A negative value removes a target.
+		if err := db.SaveTargets(ctx, admin, []report.Target{{Year: 2020, CountyCode: jinping, Metric: "visits", Value: -1}}, metrics); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.Targets(ctx, 2020); len(got) != 2 {
+			t.Errorf("%d targets after removing one", len(got))
+		}
+		if _, err := db.Scorecard(ctx, 2020, "2019-05-01", counties); err == nil {
+			t.Error("an as-of date before the year was accepted")
+		}
+	})
+}

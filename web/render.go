@@ -39,6 +39,8 @@ var funcs = template.FuncMap{
 	"joinStr":       strings.Join,
 	"activityKinds": func() []string { return ledger.ActivityKinds },
 	"areaLabel":     report.AreaLabel,
+	"stateText":     report.StateLabel,
+	"pct":           func(f float64) float64 { return f * 100 },
 	"areaSum": func(d *report.Dashboard, area string) int64 {
 		var sum int64
 		for _, c := range d.Counties {
@@ -155,6 +157,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 	items := []navItem{
 		{Href: "/", Label: "首页"},
 		{Href: "/dashboard", Label: "统计看板"},
+		{Href: "/scorecard", Label: "考核"},
 		{Href: "/contributions", Label: "帮扶投入"},
 		{Href: "/activities", Label: "活动"},
 		{Href: "/agreements", Label: "协议"},

@@ -25,6 +25,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /dashboard", s.page(s.dashboardPage))
 	mux.HandleFunc("GET /public", s.publicPage) // aggregates only, no sign-in
+	mux.HandleFunc("GET /scorecard", s.page(s.scorecardPage))
+	mux.HandleFunc("GET /scorecard/targets", s.page(s.targetsPage))
+	mux.HandleFunc("POST /scorecard/targets", s.page(s.targetsSave))
 	mux.HandleFunc("GET /contributions", s.page(s.contributionList))
 	mux.HandleFunc("GET /export/{file}", s.page(s.listExport)) // contributions|activities|agreements|projects|labour|batches .xlsx|.csv
 	mux.HandleFunc("GET /contributions/{id}", s.page(s.contributionShow))

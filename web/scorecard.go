@@ -1,0 +1,143 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/report"
+)
+
+// scorecardScope reads year (default: the latest with records) and the
+// as-of date, and lists the paired counties.
+func (s *Server) scorecardScope(r *http.Request) (int, string, []report.Area, error) {
+	q := r.URL.Query()
+	year, err := strconv.Atoi(q.Get("year"))
+	if err != nil || year == 0 {
+		if year, err = s.DB.LatestYear(r.Context()); err != nil {
+			return 0, "", nil, err
+		}
+	}
+	asOf := q.Get("asof")
+	if nd, ok := normalizeDate(asOf); ok {
+		asOf = nd
+	}
+	paired, err := s.pairedCounties(r.Context())
+	if err != nil {
+		return 0, "", nil, err
+	}
+	counties := make([]report.Area, len(paired))
+	for i, c := range paired {
+		counties[i] = report.Area{Code: c.Code, Label: c.ShortName}
+	}
+	return year, asOf, counties, nil
+}
+
+func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	year, asOf, counties, err := s.scorecardScope(r)
+	if err != nil {
+		return err
+	}
+	sc, err := s.DB.Scorecard(r.Context(), year, asOf, counties)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "scorecard", map[string]any{"Title": "考核进度", "SC": sc, "Year": strconv.Itoa(year)})
+	return nil
+}
+
+// targetsPage is the office's form of a year's targets: one input per
+// figure and county (money in 万元).
+func (s *Server) targetsPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.targetsForm(w, r, u, nil, nil)
+}
+
+func (s *Server) targetsForm(w http.ResponseWriter, r *http.Request, u *xiezuo.User, values map[string]string, formErr error) error {
+	year, _, counties, err := s.scorecardScope(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.DB.Dashboard(r.Context(), report.ForYear(year, ""))
+	if err != nil {
+		return err
+	}
+	if values == nil {
+		ts, err := s.DB.Targets(r.Context(), year)
+		if err != nil {
+			return err
+		}
+		money := map[string]bool{}
+		for _, m := range report.Metrics(d) {
+			money[m.Code] = m.Money
+		}
+		values = map[string]string{}
+		for _, t := range ts {
+			v := strconv.FormatInt(t.Value, 10)
+			if money[t.Metric] {
+				v = strings.TrimSuffix(strings.TrimRight(strings.ReplaceAll(xiezuo.FormatWan(t.Value), ",", ""), "0"), ".")
+			}
+			values[targetField(t.CountyCode, t.Metric)] = v
+		}
+	}
+	return s.registryPage(w, r, "targets", formErr, map[string]any{"Title": "考核目标", "Year": year, "Counties": counties,
+		"Metrics": report.Metrics(d), "F": values, "Editable": u.IsOffice()})
+}
+
+func targetField(county, metric string) string { return "t_" + county + "_" + metric }
+
+// targetsSave stores the form: an empty input removes the target.
+func (s *Server) targetsSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !u.IsOffice() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以设置考核目标")
+	}
+	year, _, counties, err := s.scorecardScope(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.DB.Dashboard(r.Context(), report.ForYear(year, ""))
+	if err != nil {
+		return err
+	}
+	f := s.readForm(r)
+	metrics := report.Metrics(d)
+	var ts []report.Target
+	for _, c := range counties {
+		for _, m := range metrics {
+			name := targetField(c.Code, m.Code)
+			v := strings.TrimSpace(strings.ReplaceAll(f.str(name), ",", ""))
+			t := report.Target{Year: year, CountyCode: c.Code, Metric: m.Code, Value: -1}
+			if v != "" {
+				label := c.Label + "·" + m.Label
+				if m.Money {
+					v = strings.TrimSuffix(strings.TrimSuffix(v, "元"), "万")
+					n, ok := xiezuo.ParseYuan(v + "万")
+					if !ok || n < 0 {
+						f.p.Add(name, label+"：“"+f.str(name)+"”不是万元金额")
+					}
+					t.Value = n
+				} else {
+					n, err := strconv.ParseInt(v, 10, 64)
+					if err != nil || n < 0 {
+						f.p.Add(name, label+"：“"+f.str(name)+"”不是非负整数")
+					}
+					t.Value = n
+				}
+			}
+			ts = append(ts, t)
+		}
+	}
+	err = f.p.Err()
+	if err == nil {
+		err = s.DB.SaveTargets(r.Context(), u, ts, metrics)
+	}
+	if err != nil {
+		if formFailed(err) {
+			return s.targetsForm(w, r, u, f.Values, err)
+		}
+		return err
+	}
+	s.flash(r, strconv.Itoa(year)+"年考核目标已保存")
+	http.Redirect(w, r, "/scorecard?year="+strconv.Itoa(year), http.StatusSeeOther)
+	return nil
+}
