@@ -234,6 +234,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/api/v1/dashboard?year=2020", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		{"GET", "/api/v1/dashboard?year=2020&format=csv", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		{"GET", "/bulletins", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/export/iati.xml", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/scorecard?year=2020&asof=2020-10-31", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/scorecard?year=2020&asof=2019-01-01", nil, "", "", map[string]int{"*": 422, "anon": redirect}},
 		{"GET", "/scorecard/targets?year=2020", nil, "", "", map[string]int{"*": ok, "anon": redirect}},

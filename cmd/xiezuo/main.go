@@ -47,14 +47,15 @@ const usage = `用法:
   xiezuo audit verify [--data DIR | --db …]
   xiezuo backup [--data DIR] 输出文件
   xiezuo import [--data DIR | --db …] [--type contributions] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件
-  xiezuo bulletin [--data DIR | --db …] --from 2020-09-01 --to 2020-10-31 [--title 标题] [--numbers 9、10] [--save] --out 简报.docx`
+  xiezuo bulletin [--data DIR | --db …] --from 2020-09-01 --to 2020-10-31 [--title 标题] [--numbers 9、10] [--save] --out 简报.docx
+  xiezuo export iati [--data DIR | --db …] --out 文件.xml`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return errors.New(usage)
 	}
 	cmd, rest := args[0], args[1:]
-	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && (cmd == "regions" || cmd == "user" || cmd == "token" || cmd == "audit") {
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && (cmd == "regions" || cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "export") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	switch cmd {
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string) error {
 		return importCmd(ctx, rest)
 	case "bulletin":
 		return bulletinCmd(ctx, rest)
+	case "export iati":
+		return exportCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil
