@@ -74,7 +74,8 @@ type recordsJSON struct {
 			Count                         int64
 		}
 	}
-	Projects []struct{ Unit, Title, County, Township, Village, Sector, Funding, Deadline, State, Note string }
+	Projects       []struct{ Unit, Title, County, Township, Village, Sector, Funding, Deadline, State, Note string }
+	Rectifications []struct{ Owner, County, Title, Source, Measure, Due, Note string }
 }
 
 // Regions returns the demo's regions: the provinces, prefectures, the five
@@ -268,6 +269,12 @@ func (l *loader) load() (err error) {
 			if err := db.Transition(ctx, l.admin, ledger.KindProject, rec.ID, step, ""); err != nil {
 				return err
 			}
+		}
+	}
+	for _, r := range recs.Rectifications {
+		rec := ledger.Rectification{OwnerID: l.org(r.Owner), CountyCode: r.County, Title: r.Title, Source: r.Source, Measure: r.Measure, DueOn: r.Due, Note: r.Note}
+		if err := db.SaveRectification(ctx, l.admin, &rec); err != nil {
+			return fmt.Errorf("问题整改 %s: %w", r.Title, err)
 		}
 	}
 	return nil

@@ -429,3 +429,50 @@ func (b *Batch) Validate() error {
 func Today() string {
 	return time.Now().In(time.FixedZone("CST", 8*3600)).Format(xiezuo.DateLayout)
 }
+
+// Rectification is a 问题整改 item: a problem an inspection or the
+// assessment found, the unit that owns its fix, and its due date.
+type Rectification struct {
+	ID         int64  `json:"id"`
+	Year       int    `json:"year"`
+	Title      string `json:"title"`
+	Source     string `json:"source,omitempty"` // 2019年成效考核反馈, 督查检查…
+	Measure    string `json:"measure,omitempty"`
+	OwnerID    int64  `json:"owner_id"`
+	OwnerName  string `json:"owner_name,omitempty"`
+	CountyCode string `json:"county_code,omitempty"`
+	CountyName string `json:"county_name,omitempty"`
+	DueOn      string `json:"due_on"`
+	DoneOn     string `json:"done_on,omitempty"`
+	Note       string `json:"note,omitempty"`
+}
+
+// Validate checks the fields that need no database.
+func (r *Rectification) Validate() error {
+	p := xiezuo.Problems{}
+	checkText(p, "title", "问题", &r.Title, 200, true)
+	checkText(p, "source", "问题来源", &r.Source, 100, false)
+	checkText(p, "measure", "整改措施", &r.Measure, 2000, false)
+	checkText(p, "note", "备注", &r.Note, 1000, false)
+	if r.OwnerID <= 0 {
+		p.Add("owner", "请填写责任单位")
+	}
+	if !xiezuo.ValidDate(r.DueOn) {
+		p.Add("due_on", "整改期限格式应为YYYY-MM-DD")
+	} else if r.Year == 0 {
+		r.Year, _ = strconv.Atoi(r.DueOn[:4])
+	}
+	if r.Year < 1996 || r.Year > 2100 {
+		p.Add("year", "年度应在1996至2100之间")
+	}
+	if r.DoneOn != "" && !xiezuo.ValidDate(r.DoneOn) {
+		p.Add("done_on", "完成日期格式应为YYYY-MM-DD")
+	}
+	if r.CountyCode != "" {
+		checkPlace(p, r.CountyCode, "", "", false)
+	}
+	return p.Err()
+}
+
+// Overdue reports whether the item is open past its due date on today.
+func (r *Rectification) Overdue(today string) bool { return r.DoneOn == "" && r.DueOn < today }

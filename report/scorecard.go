@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 )
 
 // Target is one yearly assessment target: a county's goal for a figure.
@@ -111,6 +112,8 @@ type Scorecard struct {
 	Counties []Area  // Code = county code, Label = name
 	Rows     []ScoreRow
 	Overdue  []OverdueProject
+	// Open 问题整改 items of the year, by due date.
+	Rectifications []*ledger.Rectification
 }
 
 // OverdueProject is a project past its deadline and not completed on AsOf.

@@ -7,11 +7,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/report"
 	"github.com/xiezuo/xiezuo/store"
 )
+
+func xiezuoFields(err error) map[string]string { return xiezuo.ErrorFields(err) }
 
 // figureTotal follows a figure's drill-down link into the list it sums and
 // returns that list's total, as the list page computes it.
@@ -427,6 +430,43 @@ func TestScorecard(t *testing.T) {
 		}
 		if _, err := db.Scorecard(ctx, 2020, "2019-05-01", counties); err == nil {
 			t.Error("an as-of date before the year was accepted")
+		}
+	})
+}
+
+func TestRectifications(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin, unit := user(t, db, "admin"), user(t, db, "chengjiaqiao")
+		open, err := db.Rectifications(ctx, 2020, true)
+		if err != nil || len(open) != 2 || open[0].DueOn != "2020-11-10" {
+			t.Fatalf("demo items: %+v, %v", open, err)
+		}
+		r := &ledger.Rectification{Title: "村企结对协议未全部签订", OwnerID: orgID(t, db, "程家桥街道"), DueOn: "2020-12-15", CountyCode: lvchun}
+		wantCode(t, db.SaveRectification(ctx, unit, r), "forbidden")
+		bad := *r
+		bad.DueOn, bad.OwnerID = "12月15日", 0
+		err = db.SaveRectification(ctx, admin, &bad)
+		wantCode(t, err, "invalid")
+		if f := xiezuoFields(err); f["due_on"] == "" || f["owner"] == "" {
+			t.Errorf("fields: %v", f)
+		}
+		if err := db.SaveRectification(ctx, admin, r); err != nil {
+			t.Fatal(err)
+		}
+		if !r.Overdue("2020-12-16") || r.Overdue("2020-12-15") {
+			t.Error("overdue rule")
+		}
+		r.DoneOn = "2020-12-01"
+		if err := db.SaveRectification(ctx, admin, r); err != nil {
+			t.Fatal(err)
+		}
+		sc, err := db.Scorecard(ctx, 2020, "2020-11-30", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sc.Rectifications) != 2 || !sc.Rectifications[0].Overdue(sc.AsOf) || sc.Rectifications[1].Overdue(sc.AsOf) {
+			t.Errorf("scorecard items: %+v", sc.Rectifications)
 		}
 	})
 }

@@ -145,5 +145,6 @@ func (d *DB) Scorecard(ctx context.Context, year int, asOf string, counties []re
 		sc.Overdue = append(sc.Overdue, report.OverdueProject{ID: p.ID, Title: p.Title, CountyName: p.CountyName, UnitName: p.UnitName,
 			Deadline: p.Deadline, Progress: p.Progress, DaysLate: int(at.Sub(dl).Hours() / 24)})
 	}
-	return sc, nil
+	sc.Rectifications, err = d.Rectifications(ctx, year, true)
+	return sc, err
 }

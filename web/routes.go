@@ -29,6 +29,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /scorecard", s.page(s.scorecardPage))
 	mux.HandleFunc("GET /scorecard/targets", s.page(s.targetsPage))
 	mux.HandleFunc("POST /scorecard/targets", s.page(s.targetsSave))
+	mux.HandleFunc("GET /rectifications", s.page(s.rectificationList))
+	mux.HandleFunc("POST /rectifications", s.page(s.rectificationSave))
+	mux.HandleFunc("GET /rectifications/{id}", s.page(s.rectificationEdit))
+	mux.HandleFunc("POST /rectifications/{id}", s.page(s.rectificationSave))
 	mux.HandleFunc("GET /contributions", s.page(s.contributionList))
 	mux.HandleFunc("GET /export/{file}", s.page(s.listExport)) // contributions|activities|agreements|projects|labour|batches .xlsx|.csv
 	mux.HandleFunc("GET /contributions/{id}", s.page(s.contributionShow))
