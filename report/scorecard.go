@@ -126,3 +126,42 @@ type OverdueProject struct {
 	Progress   int
 	DaysLate   int
 }
+
+// TenChecks are the “十有” of a pairing's year, in order: 有协议, 有计划,
+// 有资金, 有项目, 有干部, 有人才, 有互访, 有联席会议, 有举措, 有成效.
+var TenChecks = []string{"有协议", "有计划", "有资金", "有项目", "有干部", "有人才", "有互访", "有联席会议", "有举措", "有成效"}
+
+// TenCheckRules says, for the page, what each check looks for in the
+// approved records of the year.
+var TenCheckRules = []string{
+	"签订了本结对的年度协议",
+	"协议约定了帮扶金额（年度帮扶计划）",
+	"东部单位向西部一方投入到位的资金或物资",
+	"东部单位在西部一方实施的项目",
+	"东部单位派驻西部一方所在县的干部",
+	"东部单位派驻西部一方所在县的专业技术人才",
+	"东部单位赴西部一方所在县考察或接待来访",
+	"东部单位与西部一方所在县召开座谈会议或签约",
+	"东部单位在西部一方所在县开展捐赠、培训、义诊、课堂、展销或公益活动",
+	"投入到位并有受益人数",
+}
+
+// Coverage is one pairing's “十有” for a year.
+type Coverage struct {
+	PairingID int64
+	Kind      string
+	East      string
+	West      string
+	Has       [10]bool
+}
+
+// Missing lists the checks the pairing lacks.
+func (c Coverage) Missing() []string {
+	var out []string
+	for i, ok := range c.Has {
+		if !ok {
+			out = append(out, TenChecks[i])
+		}
+	}
+	return out
+}

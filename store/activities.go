@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -46,11 +45,7 @@ func (f *RecordFilter) where(u *xiezuo.User, dateCol string, hasCounty bool) *wh
 		w.add("x.work_state = ?", f.State)
 	}
 	if len(f.Kinds) > 0 {
-		args := make([]any, len(f.Kinds))
-		for i, k := range f.Kinds {
-			args[i] = k
-		}
-		w.add("x.kind IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+")", args...)
+		w.in("x.kind", f.Kinds)
 	}
 	if f.OneTrip {
 		w.add(`(x.same_as_id IS NULL OR NOT EXISTS (SELECT 1 FROM activities s WHERE s.id = x.same_as_id AND s.status = 'approved'

@@ -317,6 +317,15 @@ func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 }
 
+// in adds "col IN (…)" for vals (not empty).
+func (w *where) in(col string, vals []string) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	w.add(col+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ")+")", args...)
+}
+
 func (w *where) sql() string {
 	if len(w.conds) == 0 {
 		return ""

@@ -470,3 +470,37 @@ func TestRectifications(t *testing.T) {
 		}
 	})
 }
+
+func TestTenCoverage(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		cov, err := db.TenCoverage(ctx, 2020)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cov) == 0 {
+			t.Fatal("no pairings checked")
+		}
+		var chengjiaqiao *report.Coverage
+		for i, c := range cov {
+			if i > 0 && len(c.Missing()) > len(cov[i-1].Missing()) {
+				t.Errorf("not sorted by what is missing")
+			}
+			if c.East == "程家桥街道" && strings.Contains(c.West, "大兴镇") {
+				chengjiaqiao = &cov[i]
+			}
+		}
+		// 程家桥街道 ↔ 大兴镇 (2020): the agreement of 9月2日 and the 9月1日至4日
+		// visit; the agreement names no sum and no project is recorded.
+		if chengjiaqiao == nil {
+			t.Fatal("程家桥街道—大兴镇 not checked")
+		}
+		has := map[string]bool{}
+		for i, ok := range chengjiaqiao.Has {
+			has[report.TenChecks[i]] = ok
+		}
+		if !has["有协议"] || !has["有互访"] || has["有计划"] || has["有项目"] {
+			t.Errorf("程家桥街道—大兴镇: %v", has)
+		}
+	})
+}

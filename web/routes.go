@@ -28,6 +28,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /export/iati.xml", s.page(s.iatiExport)) // open data (approved records only)
 	mux.HandleFunc("GET /scorecard", s.page(s.scorecardPage))
 	mux.HandleFunc("GET /scorecard/targets", s.page(s.targetsPage))
+	mux.HandleFunc("GET /scorecard/coverage", s.page(s.coveragePage))
 	mux.HandleFunc("POST /scorecard/targets", s.page(s.targetsSave))
 	mux.HandleFunc("GET /rectifications", s.page(s.rectificationList))
 	mux.HandleFunc("POST /rectifications", s.page(s.rectificationSave))

@@ -141,3 +141,30 @@ func (s *Server) targetsSave(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	http.Redirect(w, r, "/scorecard?year="+strconv.Itoa(year), http.StatusSeeOther)
 	return nil
 }
+
+// coveragePage is the “十有” checklist of the year's pairings.
+func (s *Server) coveragePage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	year, _, _, err := s.scorecardScope(r)
+	if err != nil {
+		return err
+	}
+	cov, err := s.DB.TenCoverage(r.Context(), year)
+	if err != nil {
+		return err
+	}
+	var counts [10]int
+	complete := 0
+	for _, c := range cov {
+		for i, ok := range c.Has {
+			if ok {
+				counts[i]++
+			}
+		}
+		if len(c.Missing()) == 0 {
+			complete++
+		}
+	}
+	s.render(w, r, http.StatusOK, "coverage", map[string]any{"Title": "结对“十有”", "Year": year, "Cov": cov, "Counts": counts,
+		"Complete": complete, "Checks": report.TenChecks, "Rules": report.TenCheckRules})
+	return nil
+}
