@@ -24,7 +24,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Pages (signed in).
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /dashboard", s.page(s.dashboardPage))
-	mux.HandleFunc("GET /public", s.publicPage) // aggregates only, no sign-in
+	mux.HandleFunc("GET /public", s.publicPage)                  // aggregates only, no sign-in
 	mux.HandleFunc("GET /export/iati.xml", s.page(s.iatiExport)) // open data (approved records only)
 	mux.HandleFunc("GET /scorecard", s.page(s.scorecardPage))
 	mux.HandleFunc("GET /scorecard/targets", s.page(s.targetsPage))
