@@ -165,3 +165,50 @@ func (c Coverage) Missing() []string {
 	}
 	return out
 }
+
+// Reporting states of a unit's month (报送情况).
+const (
+	ReportNone      = "none"      // 未报送: no record dated in the month
+	ReportUnsent    = "unsent"    // 未提交: records, none submitted
+	ReportOnTime    = "on_time"   // 按时: submitted by the deadline
+	ReportLate      = "late"      // 逾期: some submitted after it
+	ReportByOffice  = "by_office" // 代录: entered by the office
+	DeadlineDay     = 5           // records of a month are due on this day of the next
+)
+
+// ReportStateLabel is a reporting state in Chinese.
+func ReportStateLabel(s string) string {
+	switch s {
+	case ReportNone:
+		return "未报送"
+	case ReportUnsent:
+		return "未提交"
+	case ReportOnTime:
+		return "按时"
+	case ReportLate:
+		return "逾期"
+	case ReportByOffice:
+		return "代录"
+	}
+	return ""
+}
+
+// Compliance is one reporting unit's year: a state per month (1…12) and
+// the months due so far.
+type Compliance struct {
+	OrgID   int64
+	OrgName string
+	Months  [12]string
+	Records [12]int
+}
+
+// Count is how many of the unit's months are in state s.
+func (c Compliance) Count(s string) int {
+	n := 0
+	for _, m := range c.Months {
+		if m == s {
+			n++
+		}
+	}
+	return n
+}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/imports"
@@ -501,6 +502,54 @@ func TestTenCoverage(t *testing.T) {
 		}
 		if !has["有协议"] || !has["有互访"] || has["有计划"] || has["有项目"] {
 			t.Errorf("程家桥街道—大兴镇: %v", has)
+		}
+	})
+}
+
+func TestCompliance(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		unit := user(t, db, "chengjiaqiao")
+		db.Now = func() time.Time { return time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC) }
+		// 程家桥街道 reports November 2026 itself: one record submitted on
+		// 11月20日 (before 12月5日), one left as a draft.
+		c := newContribution(t, db, 100_000)
+		c.DateFrom = "2026-11-03"
+		if err := db.SaveContribution(ctx, unit, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Transition(ctx, unit, ledger.KindContribution, c.ID, ledger.ActionSubmit, ""); err != nil {
+			t.Fatal(err)
+		}
+		draft := newContribution(t, db, 200_000)
+		draft.DateFrom = "2026-10-08"
+		if err := db.SaveContribution(ctx, unit, draft); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.Compliance(ctx, 2026, "2026-11-28")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][12]string{}
+		for _, r := range rows {
+			got[r.OrgName] = r.Months
+		}
+		cjq, ok := got["程家桥街道"]
+		if !ok {
+			t.Fatalf("程家桥街道 is not a reporting unit: %v", got)
+		}
+		if cjq[10] != report.ReportOnTime || cjq[9] != report.ReportUnsent || cjq[0] != report.ReportNone || cjq[11] != "" {
+			t.Errorf("程家桥街道 2026: %v", cjq)
+		}
+		// The demo's 2020 records were entered by the office.
+		rows, err = db.Compliance(ctx, 2020, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.OrgName == "程家桥街道" && r.Months[8] != report.ReportByOffice {
+				t.Errorf("程家桥街道 2020年9月: %s", r.Months[8])
+			}
 		}
 	})
 }

@@ -40,6 +40,7 @@ var funcs = template.FuncMap{
 	"activityKinds": func() []string { return ledger.ActivityKinds },
 	"areaLabel":     report.AreaLabel,
 	"stateText":     report.StateLabel,
+	"reportState":   report.ReportStateLabel,
 	"pct":           func(f float64) float64 { return f * 100 },
 	"areaSum": func(d *report.Dashboard, area string) int64 {
 		var sum int64

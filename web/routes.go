@@ -29,6 +29,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /scorecard", s.page(s.scorecardPage))
 	mux.HandleFunc("GET /scorecard/targets", s.page(s.targetsPage))
 	mux.HandleFunc("GET /scorecard/coverage", s.page(s.coveragePage))
+	mux.HandleFunc("GET /scorecard/compliance", s.page(s.compliancePage))
 	mux.HandleFunc("POST /scorecard/targets", s.page(s.targetsSave))
 	mux.HandleFunc("GET /rectifications", s.page(s.rectificationList))
 	mux.HandleFunc("POST /rectifications", s.page(s.rectificationSave))

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/report"
 )
 
@@ -166,5 +167,23 @@ func (s *Server) coveragePage(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	}
 	s.render(w, r, http.StatusOK, "coverage", map[string]any{"Title": "结对“十有”", "Year": year, "Cov": cov, "Counts": counts,
 		"Complete": complete, "Checks": report.TenChecks, "Rules": report.TenCheckRules})
+	return nil
+}
+
+// compliancePage shows which units reported each month of the year.
+func (s *Server) compliancePage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	year, asOf, _, err := s.scorecardScope(r)
+	if err != nil {
+		return err
+	}
+	if end := strconv.Itoa(year) + "-12-31"; asOf == "" || asOf > end {
+		asOf = min(ledger.Today(), end)
+	}
+	rows, err := s.DB.Compliance(r.Context(), year, asOf)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "compliance", map[string]any{"Title": "报送情况", "Year": year, "AsOf": asOf, "Rows": rows,
+		"DeadlineDay": report.DeadlineDay, "Months12": []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}})
 	return nil
 }
