@@ -238,6 +238,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/rectifications?year=2020", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/scorecard/coverage?year=2020", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/scorecard/compliance?year=2020", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"GET", "/scorecard/targets.xlsx", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		{"POST", "/scorecard/targets/import?year=2020", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422}},
 		{"POST", "/rectifications", nil, form, url.Values{"title": {"问题"}, "owner": {"程家桥街道"}, "due_on": {"2020年12月1日"}}.Encode(), map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
 		{"POST", "/rectifications", nil, form, url.Values{"title": {"问题"}, "owner": {"不存在的单位"}, "due_on": {"明天"}}.Encode(), map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422}},
 		{"GET", "/rectifications/1", nil, "", "", map[string]int{"*": ok, "anon": redirect}},

@@ -31,6 +31,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /scorecard/coverage", s.page(s.coveragePage))
 	mux.HandleFunc("GET /scorecard/compliance", s.page(s.compliancePage))
 	mux.HandleFunc("POST /scorecard/targets", s.page(s.targetsSave))
+	mux.HandleFunc("GET /scorecard/targets.xlsx", s.page(s.targetsTemplate))
+	mux.HandleFunc("POST /scorecard/targets/import", s.page(s.targetsImport))
 	mux.HandleFunc("GET /rectifications", s.page(s.rectificationList))
 	mux.HandleFunc("POST /rectifications", s.page(s.rectificationSave))
 	mux.HandleFunc("GET /rectifications/{id}", s.page(s.rectificationEdit))

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/report"
 )
@@ -185,5 +186,42 @@ func (s *Server) compliancePage(w http.ResponseWriter, r *http.Request, u *xiezu
 	}
 	s.render(w, r, http.StatusOK, "compliance", map[string]any{"Title": "报送情况", "Year": year, "AsOf": asOf, "Rows": rows,
 		"DeadlineDay": report.DeadlineDay, "Months12": []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}})
+	return nil
+}
+
+// targetsTemplate is the blank targets sheet.
+func (s *Server) targetsTemplate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	setDownload(w, "xlsx", "考核目标导入模板")
+	return imports.Template(r.Context(), s.DB, w, imports.TargetSpec)
+}
+
+// targetsImport reads an uploaded targets sheet into the year's targets.
+func (s *Server) targetsImport(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !u.IsOffice() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以设置考核目标")
+	}
+	year, _, counties, err := s.scorecardScope(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.DB.Dashboard(r.Context(), report.ForYear(year, ""))
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 10<<20)
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return s.targetsForm(w, r, u, nil, xiezuo.Errorf(xiezuo.EINVALID, "请选择要导入的 Excel 或 CSV 文件（不超过10MB）"))
+	}
+	defer file.Close()
+	n, err := imports.Targets(r.Context(), s.DB, u, hdr.Filename, file, hdr.Size, year, report.Metrics(d), counties)
+	if err != nil {
+		if formFailed(err) {
+			return s.targetsForm(w, r, u, nil, err)
+		}
+		return err
+	}
+	s.flash(r, "已从 "+hdr.Filename+" 导入 "+strconv.Itoa(n)+" 项考核目标")
+	http.Redirect(w, r, "/scorecard/targets?year="+strconv.Itoa(year), http.StatusSeeOther)
 	return nil
 }
