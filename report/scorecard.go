@@ -168,12 +168,12 @@ func (c Coverage) Missing() []string {
 
 // Reporting states of a unit's month (报送情况).
 const (
-	ReportNone      = "none"      // 未报送: no record dated in the month
-	ReportUnsent    = "unsent"    // 未提交: records, none submitted
-	ReportOnTime    = "on_time"   // 按时: submitted by the deadline
-	ReportLate      = "late"      // 逾期: some submitted after it
-	ReportByOffice  = "by_office" // 代录: entered by the office
-	DeadlineDay     = 5           // records of a month are due on this day of the next
+	ReportNone     = "none"      // 未报送: no record dated in the month
+	ReportUnsent   = "unsent"    // 未提交: records, none submitted
+	ReportOnTime   = "on_time"   // 按时: submitted by the deadline
+	ReportLate     = "late"      // 逾期: some submitted after it
+	ReportByOffice = "by_office" // 代录: entered by the office
+	DeadlineDay    = 5           // records of a month are due on this day of the next
 )
 
 // ReportStateLabel is a reporting state in Chinese.
