@@ -117,6 +117,10 @@ func (s *Server) publicPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data["Title"] = "公开数据"
+	if data["Bulletins"], err = s.DB.Bulletins(r.Context(), nil); err != nil { // published issues only
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "dashboard", data)
 }
 
