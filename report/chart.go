@@ -58,13 +58,7 @@ const chartFont = `font-family="Noto Sans CJK SC, Source Han Sans SC, Microsoft 
 func (c Chart) Columns() template.HTML {
 	const w, h, left, right, top, bottom = 720, 260, 64, 12, 28, 36
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg" %s font-size="12">`, w, h, html.EscapeString(c.Title), chartFont)
-	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(c.Title))
-	var hi int64
-	for _, bar := range c.Bars {
-		hi = max(hi, bar.Value)
-	}
-	top2 := niceMax(hi)
+	top2 := c.open(&b, w, h)
 	plotH := float64(h - top - bottom)
 	y := func(v int64) float64 { return float64(top) + plotH*(1-float64(v)/float64(top2)) }
 	for i := 0; i <= 4; i++ {
@@ -100,13 +94,7 @@ func (c Chart) Rows() template.HTML {
 	const w, label, right, row, top = 720, 230, 110, 26, 8
 	h := top*2 + row*max(len(c.Bars), 1)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg" %s font-size="12">`, w, h, html.EscapeString(c.Title), chartFont)
-	fmt.Fprintf(&b, `<title>%s</title>`, html.EscapeString(c.Title))
-	var hi int64
-	for _, bar := range c.Bars {
-		hi = max(hi, bar.Value)
-	}
-	top2 := niceMax(hi)
+	top2 := c.open(&b, w, h)
 	plotW := float64(w - label - right)
 	for i, bar := range c.Bars {
 		y := top + row*i
@@ -122,6 +110,18 @@ func (c Chart) Rows() template.HTML {
 	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#1f2933"/>`, label, label, top, h-top)
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// open starts the SVG of w×h and returns the axis maximum: the largest
+// bar rounded up (niceMax).
+func (c Chart) open(b *strings.Builder, w, h int) int64 {
+	fmt.Fprintf(b, `<svg class="chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg" %s font-size="12">`, w, h, html.EscapeString(c.Title), chartFont)
+	fmt.Fprintf(b, `<title>%s</title>`, html.EscapeString(c.Title))
+	var hi int64
+	for _, bar := range c.Bars {
+		hi = max(hi, bar.Value)
+	}
+	return niceMax(hi)
 }
 
 func barLink(href string) (string, string) {

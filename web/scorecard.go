@@ -86,23 +86,32 @@ func (s *Server) targetsForm(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 		"Metrics": report.Metrics(d), "F": values, "Editable": u.IsOffice()})
 }
 
+// targetScope is what setting targets needs: the office's user, the year,
+// the paired counties and the figures that take targets.
+func (s *Server) targetScope(r *http.Request, u *xiezuo.User) (int, []report.Area, []report.Metric, error) {
+	if !u.IsOffice() {
+		return 0, nil, nil, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以设置考核目标")
+	}
+	year, _, counties, err := s.scorecardScope(r)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	d, err := s.DB.Dashboard(r.Context(), report.ForYear(year, ""))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return year, counties, report.Metrics(d), nil
+}
+
 func targetField(county, metric string) string { return "t_" + county + "_" + metric }
 
 // targetsSave stores the form: an empty input removes the target.
 func (s *Server) targetsSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	if !u.IsOffice() {
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以设置考核目标")
-	}
-	year, _, counties, err := s.scorecardScope(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.DB.Dashboard(r.Context(), report.ForYear(year, ""))
+	year, counties, metrics, err := s.targetScope(r, u)
 	if err != nil {
 		return err
 	}
 	f := s.readForm(r)
-	metrics := report.Metrics(d)
 	var ts []report.Target
 	for _, c := range counties {
 		for _, m := range metrics {
@@ -197,14 +206,7 @@ func (s *Server) targetsTemplate(w http.ResponseWriter, r *http.Request, u *xiez
 
 // targetsImport reads an uploaded targets sheet into the year's targets.
 func (s *Server) targetsImport(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	if !u.IsOffice() {
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以设置考核目标")
-	}
-	year, _, counties, err := s.scorecardScope(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.DB.Dashboard(r.Context(), report.ForYear(year, ""))
+	year, counties, metrics, err := s.targetScope(r, u)
 	if err != nil {
 		return err
 	}
@@ -214,7 +216,7 @@ func (s *Server) targetsImport(w http.ResponseWriter, r *http.Request, u *xiezuo
 		return s.targetsForm(w, r, u, nil, xiezuo.Errorf(xiezuo.EINVALID, "请选择要导入的 Excel 或 CSV 文件（不超过10MB）"))
 	}
 	defer file.Close()
-	n, err := imports.Targets(r.Context(), s.DB, u, hdr.Filename, file, hdr.Size, year, report.Metrics(d), counties)
+	n, err := imports.Targets(r.Context(), s.DB, u, hdr.Filename, file, hdr.Size, year, metrics, counties)
 	if err != nil {
 		if formFailed(err) {
 			return s.targetsForm(w, r, u, nil, err)
