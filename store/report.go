@@ -199,8 +199,14 @@ func (d *DB) topGivers(ctx context.Context, db *report.Dashboard) error {
 }
 
 // moneySQL is the dashboard's main aggregate: approved money by county,
-// month, area and delivery, from the running sums (contribution_sums).
+// month, area and delivery, from the running sums — monthly ones when the
+// period is whole months, else daily ones.
 func moneySQL(f report.Filter) (string, []any) {
+	if from, to, ok := wholeMonths(f.From, f.To); ok {
+		w := sumsWhere(f, "s.month", from, to)
+		return `SELECT s.county_code, substr(s.month, 6, 2), s.area, s.delivery, SUM(s.n), SUM(s.fen)
+		FROM contribution_month_sums s` + w.sql() + ` GROUP BY 1, 2, 3, 4 HAVING SUM(s.n) > 0 ORDER BY 1`, w.args
+	}
 	w := sumsWhere(f, "s.day", f.From, f.To)
 	return `SELECT s.county_code, substr(s.day, 6, 2), s.area, s.delivery, SUM(s.n), SUM(s.fen)
 		FROM contribution_sums s` + w.sql() + ` GROUP BY 1, 2, 3, 4 HAVING SUM(s.n) > 0 ORDER BY 1`, w.args

@@ -251,6 +251,10 @@ func sumsMismatch(t *testing.T, db *store.DB) string {
 			`SELECT x.date_from, x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
 			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
+		{`SELECT month, county_code, area, delivery, n, fen FROM contribution_month_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+			`SELECT substr(x.date_from, 1, 7), x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
+			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END, x.delivery, COUNT(*), SUM(x.amount_fen)
+			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		{`SELECT month, county_code, CAST(org_id AS TEXT), '', n, fen FROM giver_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3`,
 			`SELECT substr(x.date_from, 1, 7), x.county_code, CAST(g.org_id AS TEXT), '', COUNT(*), SUM(x.amount_fen)
 			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`},
