@@ -3,15 +3,19 @@ package word_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
 
 	"github.com/xiezuo/xiezuo/internal/testdb"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/report"
+	"github.com/xiezuo/xiezuo/store"
 	"github.com/xiezuo/xiezuo/word"
 )
 
@@ -81,17 +85,39 @@ func TestBulletinInLibreOffice(t *testing.T) {
 	}
 }
 
-// BenchmarkBulletinDocx writes a 200-item bulletin (the target:
-// under a second).
+// BenchmarkBulletinDocx makes a bulletin of 200 approved activities as
+// the office does: propose the period's items, compute the figures box,
+// write the Word file (the target: under a second).
 func BenchmarkBulletinDocx(b *testing.B) {
-	bl := &report.Bulletin{Issuer: report.DefaultIssuer, Year: 2020, Numbers: "9、10", From: "2020-09-01", To: "2020-10-31"}
-	body := strings.Repeat("9月1日至4日，长宁区科委科协、程家桥街道办事处组团赴红河州绿春县考察东西部扶贫协作工作。", 6)
-	for i := range 200 {
-		bl.Items = append(bl.Items, report.BulletinItem{Seq: i + 1, Section: []string{"扶贫协作", "对口支援", "前方工作", "工作动态"}[i%4],
-			Headline: "长宁区某街道赴绿春县开展对口帮扶工作（第" + strings.Repeat("一", i%5+1) + "次）", Body: body + "\n" + body})
+	ctx := context.Background()
+	db := testdb.OpenDemo(b, "sqlite")
+	admin, err := db.UserByName(ctx, "admin")
+	if err != nil {
+		b.Fatal(err)
 	}
-	bl.Figures = []report.Figure{{Code: "total", Label: "帮扶投入合计", Unit: "万元", Money: true, Value: 311208800}, {Code: "county:532531000000", Label: "绿春县", Unit: "万元", Money: true, Value: 311208800}}
+	unit, _ := db.OrgByName(ctx, "程家桥街道")
+	body := strings.Repeat("长宁区程家桥街道组团赴红河州绿春县考察东西部扶贫协作工作，召开座谈会并签署携手奔小康行动协议。", 5)
+	existing, _, _ := db.ListActivities(ctx, admin, store.RecordFilter{Status: ledger.StatusApproved, From: "2021-03-01", To: "2021-10-31", Limit: 500})
+	for i := len(existing); i < 200; i++ {
+		a := &ledger.Activity{Header: ledger.Header{UnitID: unit.ID}, Kind: "考察调研", Title: "程家桥街道赴绿春县开展对口帮扶工作（第" + strconv.Itoa(i+1) + "批）",
+			DateFrom: fmt.Sprintf("2021-%02d-%02d", 3+i/28, 1+i%28), Section: ledger.Sections[i%4], CountyCode: "532531000000", Narrative: body}
+		if err := db.SaveActivity(ctx, admin, a); err != nil {
+			b.Fatal(err)
+		}
+		for _, step := range []ledger.Action{ledger.ActionSubmit, ledger.ActionApprove} {
+			if err := db.Transition(ctx, admin, ledger.KindActivity, a.ID, step, ""); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 	for b.Loop() {
+		bl := &report.Bulletin{Issuer: report.DefaultIssuer, Year: 2021, Numbers: "3—10", From: "2021-03-01", To: "2021-10-31"}
+		if bl.Items, err = db.ProposeItems(ctx, admin, bl.From, bl.To); err != nil || len(bl.Items) != 200 {
+			b.Fatalf("%d items, %v", len(bl.Items), err)
+		}
+		if bl.Figures, err = db.BulletinFigures(ctx, bl.From, bl.To); err != nil {
+			b.Fatal(err)
+		}
 		var buf bytes.Buffer
 		if err := word.Bulletin(&buf, bl); err != nil {
 			b.Fatal(err)
