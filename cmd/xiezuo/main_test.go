@@ -85,6 +85,26 @@ func TestCLI(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+
+	// The demo's 2020年第9、10期 as Word, kept as a draft; the ledger as IATI XML.
+	docx := filepath.Join(t.TempDir(), "简报.docx")
+	out, err := capture(t, "bulletin", "--data", sdir, "--from", "2020-08-01", "--to", "2020-10-31", "--numbers", "9、10", "--save", "--out", docx)
+	if err != nil || !strings.Contains(out, "2020年第9、10期") || !strings.Contains(out, "4 个栏目") {
+		t.Fatalf("bulletin: %q, %v", out, err)
+	}
+	if b, err := os.ReadFile(docx); err != nil || !strings.HasPrefix(string(b), "PK") {
+		t.Fatalf("no .docx written: %v", err)
+	}
+	if _, err := capture(t, "bulletin", "--data", sdir, "--from", "2020-10-31", "--to", "2020-08-01", "--out", docx); err == nil || !strings.Contains(err.Error(), "截止日期不能早于起始日期") {
+		t.Fatalf("a reversed period was accepted: %v", err)
+	}
+	xmlFile := filepath.Join(t.TempDir(), "iati.xml")
+	if out, err := capture(t, "export", "iati", "--data", sdir, "--out", xmlFile); err != nil || !strings.Contains(out, "IATI 2.03") {
+		t.Fatalf("export iati: %q, %v", out, err)
+	}
+	if b, err := os.ReadFile(xmlFile); err != nil || !strings.Contains(string(b), "<iati-activities version=\"2.03\"") {
+		t.Fatalf("no IATI file: %v", err)
+	}
 }
 
 // TestCLIImport imports a GBK-encoded CSV as Chinese Excel saves it, and
