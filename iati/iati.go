@@ -182,9 +182,8 @@ func (w *writer) contribution(c *ledger.Contribution) transaction {
 		desc += "：" + c.Item
 	}
 	t.Description = &text{Narratives: zh(desc)}
-	if len(c.Givers) > 0 {
+	if len(c.Givers) > 0 { // IATI names one provider; the first giver
 		p := w.participant(c.Givers[0].ID, c.Givers[0].Name, "")
-		p.Role = ""
 		t.Provider = &p
 	}
 	receiver := c.CountyName
