@@ -103,7 +103,7 @@ const (
 
 // ImportContributions writes the rows next yields (io.EOF at the end) as
 // one batch. Rows already imported (same Key) are skipped; rows that look
-// like an existing record (same county, amount, item and givers,
+// like an existing record (same county, amount and givers,
 // overlapping dates) are held as suspected duplicates and not counted.
 // Mode "all" leaves nothing written if any row has an error; "valid"
 // writes the valid rows. DryRun writes no records and takes no write lock.
@@ -277,7 +277,7 @@ type chunkWriter struct {
 }
 
 const (
-	sqlSame     = `SELECT id, COALESCE(import_key, '') FROM contributions WHERE county_code = $1 AND amount_fen = $2 AND date_from <= $3 AND date_to >= $4 AND item = $5 LIMIT 20`
+	sqlSame     = `SELECT id, COALESCE(import_key, '') FROM contributions WHERE county_code = $1 AND amount_fen = $2 AND date_from <= $3 AND date_to >= $4 LIMIT 20`
 	sqlGiversOf = `SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`
 )
 
@@ -463,12 +463,12 @@ func contributionArgs(c *ledger.Contribution) []any {
 		c.Delivery, c.AmountFen, c.Quantity, c.QuantityUnit, c.Item, c.Beneficiaries, nullID(c.ActivityID), nullID(c.AgreementID), nullID(c.ProjectID), c.Note}
 }
 
-// sameContribution looks for an existing contribution like c: same county,
-// amount and item, overlapping dates. imported is true when one of them was
+// sameContribution looks for an existing contribution like c: same county
+// and amount, overlapping dates (the item may be worded differently). imported is true when one of them was
 // imported from this very row before (same key); otherwise dup is one with
 // the same set of givers, or 0.
 func sameContribution(ctx context.Context, same, giversOf *sql.Stmt, c *ledger.Contribution, key string) (dup int64, imported bool, err error) {
-	rows, err := same.QueryContext(ctx, c.CountyCode, c.AmountFen, c.DateTo, c.DateFrom, c.Item)
+	rows, err := same.QueryContext(ctx, c.CountyCode, c.AmountFen, c.DateTo, c.DateFrom)
 	if err != nil {
 		return 0, false, err
 	}

@@ -247,12 +247,12 @@ func TestBrowserReports(t *testing.T) {
 			chromedp.SendKeys(`input[name=headline_31]`, "编辑部补记：本期数据说明"),
 			chromedp.SendKeys(`textarea[name=body_31]`, "本期数据按已审核通过的记录统计。"),
 			chromedp.Click(`form.form button[type=submit]`),
-			chromedp.WaitVisible(`.flash`))
+			chromedp.WaitVisible(`//legend[contains(., "编辑添加")]`)) // the saved page lists the added item
 		b.shot("8-bulletin-editor")
 		if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(window.confirm = () => true, true)`)); err != nil {
 			t.Fatal(err)
 		}
-		b.do(chromedp.Click(`form[action$="/publish"] button`), chromedp.WaitVisible(`.flash`))
+		b.do(chromedp.Click(`form[action$="/publish"] button`), chromedp.WaitVisible(`h1 .st-approved`))
 		if got := b.text(`h1`); !strings.Contains(got, "已印发") {
 			t.Fatalf("after publishing: %q", got)
 		}

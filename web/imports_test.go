@@ -52,7 +52,7 @@ func TestImportAndExportPages(t *testing.T) {
 		t.Fatalf("template headers: %s", got)
 	}
 	// A CSV with one bad row: refused, report lists it by row and column.
-	csvData := "日期,帮扶单位,受援县,形式,金额(元)\n2020年9月2日,上海龙舜投资管理有限公司,绿春县,资金,3万\n2020年9月3日,上海龙舜投资管理有限公司,绿春县,资金,三万\n"
+	csvData := "日期,帮扶单位,受援县,形式,金额(元)\n2020年9月2日,上海龙舜投资管理有限公司,绿春县,资金,3.2万\n2020年9月3日,上海龙舜投资管理有限公司,绿春县,资金,三万\n"
 	resp = upload(t, c, e.srv.URL, "九月.csv", []byte(csvData), map[string]string{"mode": "all"})
 	if resp.StatusCode != 303 {
 		t.Fatalf("upload: %d", resp.StatusCode)
