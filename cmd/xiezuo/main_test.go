@@ -120,7 +120,7 @@ func TestCLIImport(t *testing.T) {
 	}
 	db.Close()
 	csvText := "帮扶投入登记表\n日期,帮扶单位,受援县,受援乡镇,形式,金额(元),物资/内容\n" +
-		"9月2日,上海龙舜投资管理有限公司,绿春,大兴镇,资金,3万,助学金\n" +
+		"9月22日,上海龙舜投资管理有限公司,绿春,大兴镇,资金,3万,助学金\n" +
 		"2020/9/3,拼多多,金平县,者米乡,消费帮扶,\"1,000,000\",采购茶叶\n"
 	gbk, err := simplifiedchinese.GB18030.NewEncoder().String(csvText)
 	if err != nil {
