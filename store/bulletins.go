@@ -14,9 +14,11 @@ import (
 // maxBulletinItems bounds the activities one issue proposes.
 const maxBulletinItems = 500
 
-func requireOffice(u *xiezuo.User) error {
+// requireOffice refuses users outside the office; what names the work
+// in the message (“编辑简报”).
+func requireOffice(u *xiezuo.User, what string) error {
 	if u == nil || !u.IsOffice() {
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以编辑简报")
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以%s", what)
 	}
 	return nil
 }
@@ -27,7 +29,7 @@ func requireOffice(u *xiezuo.User) error {
 // bulletins print them; the editor may drop one. Callers: the office.
 // Errors: EFORBIDDEN, EINTERNAL.
 func (d *DB) ProposeItems(ctx context.Context, u *xiezuo.User, from, to string) ([]report.BulletinItem, error) {
-	if err := requireOffice(u); err != nil {
+	if err := requireOffice(u, "编辑简报"); err != nil {
 		return nil, err
 	}
 	acts, _, err := d.ListActivities(ctx, u, RecordFilter{Status: ledger.StatusApproved, From: from, To: to, Limit: maxBulletinItems})
@@ -50,7 +52,7 @@ func (d *DB) ProposeItems(ctx context.Context, u *xiezuo.User, from, to string) 
 // CreateBulletin creates a draft issue for b's period with the proposed
 // items. Callers: the office. Errors: EFORBIDDEN, EINVALID, EINTERNAL.
 func (d *DB) CreateBulletin(ctx context.Context, u *xiezuo.User, b *report.Bulletin) error {
-	if err := requireOffice(u); err != nil {
+	if err := requireOffice(u, "编辑简报"); err != nil {
 		return err
 	}
 	if err := b.Validate(); err != nil {
@@ -164,7 +166,7 @@ func (d *DB) Bulletins(ctx context.Context, u *xiezuo.User) ([]*report.Bulletin,
 // touched. Callers: the office. Errors: EFORBIDDEN, ENOTFOUND, ECONFLICT
 // (published), EINVALID.
 func (d *DB) SaveBulletin(ctx context.Context, u *xiezuo.User, b *report.Bulletin) error {
-	if err := requireOffice(u); err != nil {
+	if err := requireOffice(u, "编辑简报"); err != nil {
 		return err
 	}
 	if err := b.Validate(); err != nil {
@@ -197,7 +199,7 @@ func (d *DB) SaveBulletin(ctx context.Context, u *xiezuo.User, b *report.Bulleti
 // computed now and stored with it. Callers: the office. Errors:
 // EFORBIDDEN, ENOTFOUND, ECONFLICT (already published), EINVALID (no items).
 func (d *DB) PublishBulletin(ctx context.Context, u *xiezuo.User, id int64) error {
-	if err := requireOffice(u); err != nil {
+	if err := requireOffice(u, "编辑简报"); err != nil {
 		return err
 	}
 	b, err := d.getBulletin(ctx, d.db, id)
@@ -231,7 +233,7 @@ func (d *DB) PublishBulletin(ctx context.Context, u *xiezuo.User, id int64) erro
 // DeleteBulletin removes a draft. Callers: the office. Errors: EFORBIDDEN,
 // ENOTFOUND, ECONFLICT (published issues are kept).
 func (d *DB) DeleteBulletin(ctx context.Context, u *xiezuo.User, id int64) error {
-	if err := requireOffice(u); err != nil {
+	if err := requireOffice(u, "编辑简报"); err != nil {
 		return err
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {

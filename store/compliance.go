@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -93,7 +94,7 @@ func (d *DB) Compliance(ctx context.Context, year int, asOf string) ([]report.Co
 	}
 	for i := range out {
 		for m := 1; m <= 12; m++ {
-			if asOf != "" && y+"-"+pad2(m)+"-01" > asOf {
+			if asOf != "" && fmt.Sprintf("%s-%02d-01", y, m) > asOf {
 				break // a month not begun by asOf is not due
 			}
 			s := seen[[2]int{i, m}]
@@ -124,11 +125,4 @@ func (d *DB) Compliance(ctx context.Context, year int, asOf string) ([]report.Co
 func deadline(year, month int) string {
 	cst := time.FixedZone("CST", 8*3600)
 	return time.Date(year, time.Month(month)+1, report.DeadlineDay+1, 0, 0, 0, 0, cst).UTC().Format(time.RFC3339)
-}
-
-func pad2(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
 }

@@ -135,10 +135,6 @@ var areaCond = map[string]string{
 	"social":      "x.form IN ('cash', 'in_kind') AND x.sector <> 'industry'",
 }
 
-// areaCase computes a contribution's area in a query.
-const areaCase = `CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
-	WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END`
-
 func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	w := &where{}
 	visible(w, u)

@@ -52,24 +52,39 @@ func (s *Server) bulletinCreate(w http.ResponseWriter, r *http.Request, u *xiezu
 
 // bulletinShow is the editor of a draft (office) or the reading view.
 func (s *Server) bulletinShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	b, err := s.DB.Bulletin(r.Context(), u, id)
+	b, err := s.loadBulletin(r)
 	if err != nil {
 		return err
 	}
 	return s.bulletinEditor(w, r, u, b, nil)
 }
 
-func (s *Server) bulletinEditor(w http.ResponseWriter, r *http.Request, u *xiezuo.User, b *report.Bulletin, formErr error) error {
-	if !b.Published() { // a draft shows the period's figures as they are now
-		var err error
-		if b.Figures, err = s.DB.BulletinFigures(r.Context(), b.From, b.To); err != nil {
-			return err
-		}
+// withFigures gives a draft the figures of its period as they are now (a
+// published issue keeps those frozen when it was published).
+func (s *Server) withFigures(r *http.Request, b *report.Bulletin) error {
+	if b.Published() {
+		return nil
 	}
+	var err error
+	b.Figures, err = s.DB.BulletinFigures(r.Context(), b.From, b.To)
+	return err
+}
+
+// loadBulletin loads the issue of the path, with its figures. Published
+// issues are for everyone; drafts for the office.
+func (s *Server) loadBulletin(r *http.Request) (*report.Bulletin, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.DB.Bulletin(r.Context(), xiezuo.UserFromContext(r.Context()), id)
+	if err != nil {
+		return nil, err
+	}
+	return b, s.withFigures(r, b)
+}
+
+func (s *Server) bulletinEditor(w http.ResponseWriter, r *http.Request, u *xiezuo.User, b *report.Bulletin, formErr error) error {
 	return s.registryPage(w, r, "bulletin", formErr, map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b,
 		"Sections": ledger.Sections, "Editable": u.IsOffice() && !b.Published()})
 }
@@ -105,6 +120,9 @@ func (s *Server) bulletinSave(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	}
 	if err != nil {
 		if formFailed(err) {
+			if ferr := s.withFigures(r, b); ferr != nil {
+				return ferr
+			}
 			return s.bulletinEditor(w, r, u, b, err)
 		}
 		return err
@@ -147,22 +165,20 @@ func (s *Server) bulletinAction(w http.ResponseWriter, r *http.Request, u *xiezu
 // bulletinDocx the Word file. Published issues are public; drafts are for
 // the office.
 func (s *Server) bulletinPrint(w http.ResponseWriter, r *http.Request) {
-	b, figures, err := s.bulletinForOutput(r)
+	b, err := s.loadBulletin(r)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	b.Figures = figures
 	s.render(w, r, http.StatusOK, "bulletin_print", map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b})
 }
 
 func (s *Server) bulletinDocx(w http.ResponseWriter, r *http.Request) {
-	b, figures, err := s.bulletinForOutput(r)
+	b, err := s.loadBulletin(r)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	b.Figures = figures
 	var buf bytes.Buffer
 	if err := word.Bulletin(&buf, b); err != nil {
 		s.pageError(w, r, xiezuo.Internal(err))
@@ -171,22 +187,4 @@ func (s *Server) bulletinDocx(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(word.Filename(b)))
 	w.Write(buf.Bytes())
-}
-
-// bulletinForOutput loads the issue and its figures: frozen ones when
-// published, the period's current ones for a draft.
-func (s *Server) bulletinForOutput(r *http.Request) (*report.Bulletin, []report.Figure, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	b, err := s.DB.Bulletin(r.Context(), xiezuo.UserFromContext(r.Context()), id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if b.Published() {
-		return b, b.Figures, nil
-	}
-	figures, err := s.DB.BulletinFigures(r.Context(), b.From, b.To)
-	return b, figures, err
 }
