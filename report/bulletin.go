@@ -156,42 +156,26 @@ func (it BulletinItem) Paragraphs() []string {
 	return out
 }
 
-// BoxFigures is the bulletin's figures box, taken from the period's
-// dashboard: total aid and its parts by area, what was pledged but not yet
-// delivered, agreements signed, visits, people trained and placed.
-func BoxFigures(d *Dashboard) []Figure {
-	area := func(code string) int64 {
-		var sum int64
-		for _, c := range d.Counties {
-			sum += c.ByArea[code]
-		}
-		return sum
-	}
-	var pledged int64
-	for _, a := range d.Delivery {
-		if a.Key == "pledged" {
-			pledged = a.Fen
-		}
-	}
-	count := func(a, code string) int64 {
-		if f := d.Figure(a, code); f != nil {
-			return f.Value
-		}
-		return 0
-	}
+// Scope is the filter of the period: what its figures box sums.
+func (b *Bulletin) Scope() Filter { return Filter{From: b.From, To: b.To} }
+
+// BoxFigures is the bulletin's figures box, from the sums of its period
+// (Bulletin.Scope): total aid and its parts by area, what was pledged but
+// not yet delivered, agreements signed, visits, people trained and placed.
+func BoxFigures(s *Sums) []Figure {
 	out := []Figure{
-		{Code: "total", Label: "帮扶投入合计", Unit: "万元", Money: true, Value: d.TotalFen},
-		{Code: "funds", Label: "其中：财政帮扶资金", Unit: "万元", Money: true, Value: area("funds")},
-		{Code: "social", Label: "社会帮扶（捐款捐物）", Unit: "万元", Money: true, Value: area("social")},
-		{Code: "industry", Label: "产业合作投入", Unit: "万元", Money: true, Value: area("industry")},
-		{Code: "consumption", Label: "消费帮扶", Unit: "万元", Money: true, Value: area("consumption")},
-		{Code: "pledged", Label: "认捐（尚未到位）", Unit: "万元", Money: true, Value: pledged},
-		{Code: "agreements", Label: "签订协议", Unit: "份", Value: count("xieshou", "agreements")},
-		{Code: "visits", Label: "考察互访", Unit: "次", Value: count("leadership", "visits")},
-		{Code: "trained", Label: "培训人数", Unit: "人", Value: count("labour", "trained")},
-		{Code: "placed", Label: "转移就业人数", Unit: "人", Value: count("labour", "placed")},
+		{Code: "total", Label: "帮扶投入合计", Unit: "万元", Money: true, Value: s.TotalFen},
+		{Code: "funds", Label: "其中：财政帮扶资金", Unit: "万元", Money: true, Value: s.Area("funds")},
+		{Code: "social", Label: "社会帮扶（捐款捐物）", Unit: "万元", Money: true, Value: s.Area("social")},
+		{Code: "industry", Label: "产业合作投入", Unit: "万元", Money: true, Value: s.Area("industry")},
+		{Code: "consumption", Label: "消费帮扶", Unit: "万元", Money: true, Value: s.Area("consumption")},
+		{Code: "pledged", Label: "认捐（尚未到位）", Unit: "万元", Money: true, Value: s.Delivery["pledged"].Fen},
+		{Code: "agreements", Label: "签订协议", Unit: "份", Value: s.Counts.Agreements},
+		{Code: "visits", Label: "考察互访", Unit: "次", Value: s.Counts.Visits},
+		{Code: "trained", Label: "培训人数", Unit: "人", Value: s.Counts.Trained},
+		{Code: "placed", Label: "转移就业人数", Unit: "人", Value: s.Counts.Placed},
 	}
-	for _, c := range d.Counties {
+	for _, c := range s.Counties {
 		out = append(out, Figure{Code: "county:" + c.CountyCode, Label: c.CountyName, Unit: "万元", Money: true, Value: c.TotalFen})
 	}
 	return out

@@ -89,3 +89,33 @@ func TestFilter(t *testing.T) {
 		t.Errorf("bad filter: %v", err)
 	}
 }
+
+func TestNewDashboard(t *testing.T) {
+	t.Parallel()
+	s := &Sums{Filter: ForYear(2020, "532531000000"), Delivery: map[string]Tally{"pledged": {1, 500}},
+		Counties: []CountyRow{{CountyCode: "532531000000", CountyName: "绿春县", ByArea: map[string]int64{"social": 500}, TotalFen: 500, Count: 1}},
+		Counts:   Counts{Visits: 3, Pairs: [2]int64{4, 5}}, TotalFen: 500, TotalRows: 1}
+	s.Months[8] = Tally{1, 500}
+	d := NewDashboard(s)
+	if len(d.Areas) != len(Areas) || len(Metrics()) != 16 {
+		t.Fatalf("%d areas, %d metrics", len(d.Areas), len(Metrics()))
+	}
+	if f := d.Figure("social", "social"); f == nil || f.Value != 500 || f.Label != "捐款捐物折款" || !strings.Contains(f.Href, "area=social") {
+		t.Errorf("social: %+v", f)
+	}
+	if f := d.Figure("xieshou", "pairs_village"); f == nil || f.Value != 5 || f.Href != "/registry/pairings?county=532531000000&kind=%E6%9D%91%E4%BC%81%E7%BB%93%E5%AF%B9&year=2020" {
+		t.Errorf("pairs_village: %+v", f)
+	}
+	if len(d.Months) != 12 || d.Months[8].Label != "9月" || d.Months[8].Fen != 500 || !strings.Contains(d.Months[8].Href, "to=2020-09-30") {
+		t.Errorf("months: %+v", d.Months)
+	}
+	if len(d.Delivery) != 2 || d.Delivery[0].Key != "pledged" || d.Delivery[0].Fen != 500 {
+		t.Errorf("delivery: %+v", d.Delivery)
+	}
+	if all := NewDashboard(&Sums{Filter: ForYear(0, "")}); len(all.Months) != 0 {
+		t.Errorf("all years has %d months", len(all.Months))
+	}
+	if box := BoxFigures(s); box[0].Value != 500 || box[5].Code != "pledged" || box[5].Value != 500 || box[len(box)-1].Label != "绿春县" {
+		t.Errorf("box: %+v", box)
+	}
+}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -22,18 +23,6 @@ type Metric struct {
 	Label string
 	Unit  string
 	Money bool
-}
-
-// Metrics lists the figures of the dashboard, in its order, as targets
-// are set for them (from a dashboard, so labels and units agree).
-func Metrics(d *Dashboard) []Metric {
-	var out []Metric
-	for _, a := range d.Areas {
-		for _, f := range a.Figures {
-			out = append(out, Metric{Area: a.Area, Code: f.Code, Label: f.Label, Unit: f.Unit, Money: f.Money})
-		}
-	}
-	return out
 }
 
 // Progress states of a scorecard cell.
@@ -125,6 +114,64 @@ type OverdueProject struct {
 	Deadline   string
 	Progress   int
 	DaysLate   int
+}
+
+// ScoreSums are what a scorecard compares, as the store reads them: the
+// approved sums of the year up to AsOf in total and for each county, the
+// year's targets, the projects overdue on AsOf and the open 问题整改 items.
+type ScoreSums struct {
+	Year           int
+	AsOf           string
+	Total          *Sums
+	Counties       []*Sums // in the order of the counties asked for
+	Targets        []Target
+	Overdue        []OverdueProject // most overdue first
+	Rectifications []*ledger.Rectification
+}
+
+// NewScorecard sets the year's targets against the sums, metric by metric,
+// for counties (Code = county code, Label = name; the order of
+// s.Counties) and in total: the total scores only the counties with a
+// target.
+func NewScorecard(s *ScoreSums, counties []Area) *Scorecard {
+	sc := &Scorecard{Year: s.Year, AsOf: s.AsOf, Counties: counties, Overdue: s.Overdue, Rectifications: s.Rectifications}
+	if at, err := time.Parse(time.DateOnly, s.AsOf); err == nil {
+		sc.Elapsed = float64(at.YearDay()) / float64(time.Date(s.Year, 12, 31, 0, 0, 0, 0, time.UTC).YearDay())
+	}
+	goal := map[[2]string]int64{}
+	for _, t := range s.Targets {
+		goal[[2]string{t.CountyCode, t.Metric}] = t.Value
+	}
+	total := NewDashboard(s.Total)
+	per := make([]*Dashboard, len(s.Counties))
+	for i, c := range s.Counties {
+		per[i] = NewDashboard(c)
+	}
+	for _, m := range Metrics() {
+		row := ScoreRow{Metric: m}
+		row.Total.Money = m.Money
+		if f := total.Figure(m.Area.Code, m.Code); f != nil {
+			row.Total.Actual, row.Total.Href = f.Value, f.Href
+		}
+		for i, c := range counties {
+			cell := Cell{Money: m.Money}
+			if i < len(per) {
+				if f := per[i].Figure(m.Area.Code, m.Code); f != nil {
+					cell.Actual, cell.Href = f.Value, f.Href
+				}
+			}
+			cell.Target, cell.HasTarget = goal[[2]string{c.Code, m.Code}]
+			cell.Scored = cell.Actual
+			if cell.HasTarget {
+				row.Total.Target += cell.Target
+				row.Total.Scored += cell.Actual
+				row.Total.HasTarget = true
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		sc.Rows = append(sc.Rows, row)
+	}
+	return sc
 }
 
 // TenChecks are the “十有” of a pairing's year, in order: 有协议, 有计划,

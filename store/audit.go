@@ -27,35 +27,6 @@ type AuditEntry struct {
 	Hash      string `json:"hash"`
 }
 
-// ActionLabel is the audit action in Chinese.
-func (e AuditEntry) ActionLabel() string {
-	switch e.Action {
-	case "create":
-		return "新建"
-	case "update":
-		return "修改"
-	case "delete":
-		return "删除"
-	case "submit":
-		return "提交审核"
-	case "approve":
-		return "审核通过"
-	case "return":
-		return "退回"
-	case "reopen":
-		return "重新打开"
-	case "receive":
-		return "确认收到"
-	case "add_photo":
-		return "上传照片"
-	case "delete_photo":
-		return "删除照片"
-	case "import":
-		return "导入"
-	}
-	return e.Action
-}
-
 // computeHash chains an entry to its predecessor. Fields are separated by a
 // byte that cannot occur in them unescaped (JSON and RFC 3339 have no \x1f).
 func computeHash(e *AuditEntry) string {

@@ -206,10 +206,11 @@ func (d *DB) PublishBulletin(ctx context.Context, u *xiezuo.User, id int64) erro
 	if err != nil {
 		return mapDBError(err)
 	}
-	figures, err := d.BulletinFigures(ctx, b.From, b.To)
+	sums, err := d.DashboardSums(ctx, b.Scope())
 	if err != nil {
 		return err
 	}
+	figures := report.BoxFigures(sums)
 	data, _ := json.Marshal(figures)
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		old, err := d.getBulletin(ctx, tx, id)
@@ -249,14 +250,4 @@ func (d *DB) DeleteBulletin(ctx context.Context, u *xiezuo.User, id int64) error
 		}
 		return d.audit(ctx, tx, u, "delete", "bulletin", id, old, nil)
 	})
-}
-
-// BulletinFigures is the figures box of a period: what the approved
-// records of those dates add up to. Errors: EINVALID, EINTERNAL.
-func (d *DB) BulletinFigures(ctx context.Context, from, to string) ([]report.Figure, error) {
-	db, err := d.Dashboard(ctx, report.Filter{From: from, To: to})
-	if err != nil {
-		return nil, err
-	}
-	return report.BoxFigures(db), nil
 }

@@ -14,9 +14,9 @@ var (
 )
 
 func (d *DB) MoneyFigures(ctx context.Context, f report.Filter) error {
-	return d.moneyFigures(ctx, &report.Dashboard{Filter: f})
+	return d.moneyFigures(ctx, &report.Sums{Filter: f})
 }
 
 func (d *DB) TopGivers(ctx context.Context, f report.Filter) error {
-	return d.topGivers(ctx, &report.Dashboard{Filter: f})
+	return d.topGivers(ctx, &report.Sums{Filter: f})
 }

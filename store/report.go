@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -12,188 +10,90 @@ import (
 	"github.com/xiezuo/xiezuo/report"
 )
 
-// topGivers is how many east units the dashboard ranks.
-const topGivers = 10
-
-// Dashboard computes every figure of the dashboard for f from approved
-// records only. It holds aggregates, no personal data, so anyone may call
-// it (the public view too). Errors: EINVALID (bad filter), EINTERNAL.
-func (d *DB) Dashboard(ctx context.Context, f report.Filter) (*report.Dashboard, error) {
+// DashboardSums adds up the approved records of a scope: money by county,
+// area, month and delivery, the largest givers, and the counts behind the
+// other figures (report.NewDashboard names and links them). It holds
+// aggregates, no personal data, so anyone may call it (the public view
+// too). Errors: EINVALID (bad filter), EINTERNAL.
+func (d *DB) DashboardSums(ctx context.Context, f report.Filter) (*report.Sums, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	db := &report.Dashboard{Filter: f}
-	if err := d.moneyFigures(ctx, db); err != nil {
+	s := &report.Sums{Filter: f}
+	if err := d.moneyFigures(ctx, s); err != nil {
 		return nil, xiezuo.Internal(err)
 	}
-	if err := d.topGivers(ctx, db); err != nil {
+	if err := d.topGivers(ctx, s); err != nil {
 		return nil, xiezuo.Internal(err)
 	}
-	counts, err := d.countFigures(ctx, f)
-	if err != nil {
+	var err error
+	if s.Counts, err = d.countFigures(ctx, f); err != nil {
 		return nil, xiezuo.Internal(err)
 	}
-	money := map[string]int64{}
-	for _, c := range db.Counties {
-		for a, v := range c.ByArea {
-			money[a] += v
-		}
-	}
-	q := f.Query
-	fig := func(code, label, unit string, v int64, href string) report.Figure {
-		return report.Figure{Code: code, Label: label, Unit: unit, Value: v, Href: href}
-	}
-	moneyFig := func(area, label string) report.Figure {
-		return report.Figure{Code: area, Label: label, Unit: "万元", Value: money[area], Money: true, Href: "/contributions?" + q("area", area)}
-	}
-	kinds := func(ks []string) string {
-		var kv []string
-		for _, k := range ks {
-			kv = append(kv, "kind", k)
-		}
-		return "/activities?" + q(append(kv, "trip", "1")...)
-	}
-	registryQ := func(extra ...string) string {
-		v := []string{}
-		if f.CountyCode != "" {
-			v = append(v, "county", f.CountyCode)
-		}
-		return "?" + urlPairs(append(v, extra...)...)
-	}
-	yearQ := []string{}
-	if f.Year != 0 {
-		yearQ = []string{"year", strconv.Itoa(f.Year)}
-	}
-	db.Areas = []report.AreaFigures{
-		{Area: report.Areas[0], Figures: []report.Figure{
-			fig("visits", "考察互访", "次", counts.visits, kinds(report.VisitKinds)),
-			fig("meetings", "座谈会议和签约", "次", counts.meetings, kinds(report.MeetingKinds)),
-		}},
-		{Area: report.Areas[1], Figures: []report.Figure{
-			fig("people", "援派干部人才", "人", counts.people, "/registry/people"+registryQ("from", f.From, "to", f.To)),
-			fig("talent", "培训、义诊和远程课堂", "次", counts.talent, kinds(report.TalentKinds)),
-		}},
-		{Area: report.Areas[2], Figures: []report.Figure{
-			moneyFig("funds", "财政帮扶资金"),
-			fig("projects", "项目（截止期在期内）", "个", counts.projects, "/projects?"+q()),
-			fig("completed", "其中已完工", "个", counts.completed, "/projects?"+q("state", "completed")),
-		}},
-		{Area: report.Areas[3], Figures: []report.Figure{
-			moneyFig("industry", "产业帮扶投入"),
-		}},
-		{Area: report.Areas[4], Figures: []report.Figure{
-			fig("trained", "培训人数", "人", counts.trained, "/labour?"+q()),
-			fig("placed", "转移就业人数", "人", counts.placed, "/labour?"+q()),
-		}},
-		{Area: report.Areas[5], Figures: []report.Figure{
-			fig("pairs_township", "街镇与乡镇结对", "对", counts.pairs[0], "/registry/pairings"+registryQ(append([]string{"kind", report.XieshouPairs[0]}, yearQ...)...)),
-			fig("pairs_village", "企业与村结对", "对", counts.pairs[1], "/registry/pairings"+registryQ(append([]string{"kind", report.XieshouPairs[1]}, yearQ...)...)),
-			fig("agreements", "签订协议", "份", counts.agreements, "/agreements?"+q()),
-			{Code: "pledged", Label: "协议约定金额", Unit: "万元", Value: counts.pledged, Money: true, Href: "/agreements?" + q()},
-		}},
-		{Area: report.Areas[6], Figures: []report.Figure{
-			moneyFig("consumption", "消费帮扶金额"),
-		}},
-		{Area: report.Areas[7], Figures: []report.Figure{
-			moneyFig("social", "捐款捐物折款"),
-		}},
-	}
-	return db, nil
-}
-
-// urlPairs encodes (key, value) pairs, leaving out empty values.
-func urlPairs(kv ...string) string {
-	v := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			v.Add(kv[i], kv[i+1])
-		}
-	}
-	return v.Encode()
+	return s, nil
 }
 
 // moneyFigures sums approved contributions of the scope in one pass over
 // the covering index: by county, area, month and delivery.
-func (d *DB) moneyFigures(ctx context.Context, db *report.Dashboard) error {
-	q, args := moneySQL(db.Filter)
+func (d *DB) moneyFigures(ctx context.Context, s *report.Sums) error {
+	q, args := moneySQL(s.Filter)
 	rows, err := d.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	months := make([]report.Amount, 12)
-	delivery := map[string]*report.Amount{}
-	for _, c := range ledger.Deliveries {
-		a := &report.Amount{Key: c.Code, Label: c.Label, Href: "/contributions?" + db.Filter.Query("delivery", c.Code)}
-		delivery[c.Code] = a
-	}
+	s.Delivery = map[string]report.Tally{}
 	for rows.Next() {
 		var county, month, area, deliv string
 		var n, sum int64
 		if err := rows.Scan(&county, &month, &area, &deliv, &n, &sum); err != nil {
 			return err
 		}
-		if len(db.Counties) == 0 || db.Counties[len(db.Counties)-1].CountyCode != county {
-			db.Counties = append(db.Counties, report.CountyRow{CountyCode: county, ByArea: map[string]int64{}})
+		if len(s.Counties) == 0 || s.Counties[len(s.Counties)-1].CountyCode != county {
+			s.Counties = append(s.Counties, report.CountyRow{CountyCode: county, ByArea: map[string]int64{}})
 		}
-		c := &db.Counties[len(db.Counties)-1]
+		c := &s.Counties[len(s.Counties)-1]
 		c.ByArea[area] += sum
 		c.TotalFen += sum
 		c.Count += n
-		db.TotalFen += sum
-		db.TotalRows += n
+		s.TotalFen += sum
+		s.TotalRows += n
 		if m, err := strconv.Atoi(month); err == nil && m >= 1 && m <= 12 {
-			months[m-1].Fen += sum
-			months[m-1].Count += n
+			s.Months[m-1].Fen += sum
+			s.Months[m-1].Count += n
 		}
-		if a := delivery[deliv]; a != nil {
-			a.Fen += sum
-			a.Count += n
-		}
+		t := s.Delivery[deliv]
+		t.Fen += sum
+		t.Count += n
+		s.Delivery[deliv] = t
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for i := range db.Counties {
-		c := &db.Counties[i]
+	for i := range s.Counties {
+		c := &s.Counties[i]
 		if err := d.db.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = $1`, c.CountyCode).Scan(&c.CountyName); err != nil {
 			return err
 		}
-	}
-	if db.Filter.Year != 0 {
-		for i := range months {
-			m := fmt.Sprintf("%d-%02d", db.Filter.Year, i+1)
-			last := lastDay(db.Filter.Year, i+1)
-			scope := db.Filter
-			scope.From, scope.To = m+"-01", m+"-"+strconv.Itoa(last)
-			months[i].Key, months[i].Label, months[i].Href = m, strconv.Itoa(i+1)+"月", "/contributions?"+scope.Query()
-		}
-		db.Months = months
-	}
-	for _, c := range ledger.Deliveries {
-		db.Delivery = append(db.Delivery, *delivery[c.Code])
 	}
 	return nil
 }
 
 // topGivers ranks east units by the approved money they gave (a
 // contribution of several givers counts in full for each of them).
-func (d *DB) topGivers(ctx context.Context, db *report.Dashboard) error {
-	q, args := giversSQL(db.Filter)
+func (d *DB) topGivers(ctx context.Context, s *report.Sums) error {
+	q, args := giversSQL(s.Filter)
 	rows, err := d.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
-		var a report.Amount
-		if err := rows.Scan(&id, &a.Label, &a.Count, &a.Fen); err != nil {
+		var g report.GiverSum
+		if err := rows.Scan(&g.OrgID, &g.Name, &g.Count, &g.Fen); err != nil {
 			return err
 		}
-		a.Key = strconv.FormatInt(id, 10)
-		a.Href = "/contributions?" + db.Filter.Query("giver", a.Key)
-		db.Givers = append(db.Givers, a)
+		s.Givers = append(s.Givers, g)
 	}
 	return rows.Err()
 }
@@ -219,12 +119,12 @@ func giversSQL(f report.Filter) (string, []any) {
 	if from, to, ok := wholeMonths(f.From, f.To); ok {
 		w := sumsWhere(f, "s.month", from, to)
 		return `SELECT s.org_id, o.name, SUM(s.n), SUM(s.fen) FROM giver_sums s JOIN organisations o ON o.id = s.org_id` + w.sql() +
-			` GROUP BY s.org_id, o.name HAVING SUM(s.n) > 0 ORDER BY 4 DESC, 1 LIMIT ` + strconv.Itoa(topGivers), w.args
+			` GROUP BY s.org_id, o.name HAVING SUM(s.n) > 0 ORDER BY 4 DESC, 1 LIMIT ` + strconv.Itoa(report.TopGivers), w.args
 	}
 	w := reportWhere(f)
 	return `SELECT g.org_id, o.name, COUNT(*), SUM(x.amount_fen) FROM contributions x
 		JOIN contribution_givers g ON g.contribution_id = x.id JOIN organisations o ON o.id = g.org_id` + w.sql() +
-		` GROUP BY g.org_id, o.name ORDER BY 4 DESC, 1 LIMIT ` + strconv.Itoa(topGivers), w.args
+		` GROUP BY g.org_id, o.name ORDER BY 4 DESC, 1 LIMIT ` + strconv.Itoa(report.TopGivers), w.args
 }
 
 // sumsWhere selects running-sum rows of a scope by their date column.
@@ -279,18 +179,10 @@ func reportWhere(f report.Filter) *where {
 	return w
 }
 
-type reportCounts struct {
-	visits, meetings, talent, people int64
-	projects, completed              int64
-	trained, placed                  int64
-	pairs                            [2]int64
-	agreements, pledged              int64
-}
-
 // countFigures counts the records behind the non-money figures, with the
 // same filters as the lists they link to.
-func (d *DB) countFigures(ctx context.Context, f report.Filter) (reportCounts, error) {
-	var c reportCounts
+func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, error) {
+	var c report.Counts
 	rf := RecordFilter{CountyCode: f.CountyCode, Status: ledger.StatusApproved, From: f.From, To: f.To}
 	public := &xiezuo.User{Role: xiezuo.RoleViewer} // approved records only
 	one := func(dst *int64, q string, w *where) error {
@@ -299,7 +191,7 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (reportCounts, e
 	for _, k := range []struct {
 		dst   *int64
 		kinds []string
-	}{{&c.visits, report.VisitKinds}, {&c.meetings, report.MeetingKinds}, {&c.talent, report.TalentKinds}} {
+	}{{&c.Visits, report.VisitKinds}, {&c.Meetings, report.MeetingKinds}, {&c.Talent, report.TalentKinds}} {
 		af := rf
 		af.Kinds, af.OneTrip = k.kinds, true
 		if err := one(k.dst, `SELECT COUNT(*) FROM activities x`, af.where(public, "date_from", true)); err != nil {
@@ -307,19 +199,19 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (reportCounts, e
 		}
 	}
 	pw := PeopleFilter{County: f.CountyCode, From: f.From, To: f.To}.where()
-	if err := one(&c.people, `SELECT COUNT(*) FROM people p`, pw); err != nil {
+	if err := one(&c.People, `SELECT COUNT(*) FROM people p`, pw); err != nil {
 		return c, err
 	}
-	if err := one(&c.projects, `SELECT COUNT(*) FROM projects x`, rf.where(public, "deadline", true)); err != nil {
+	if err := one(&c.Projects, `SELECT COUNT(*) FROM projects x`, rf.where(public, "deadline", true)); err != nil {
 		return c, err
 	}
 	done := rf
 	done.State = "completed"
-	if err := one(&c.completed, `SELECT COUNT(*) FROM projects x`, done.where(public, "deadline", true)); err != nil {
+	if err := one(&c.Completed, `SELECT COUNT(*) FROM projects x`, done.where(public, "deadline", true)); err != nil {
 		return c, err
 	}
 	lw := rf.where(public, "date_from", true)
-	if err := d.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(x.trained), 0), COALESCE(SUM(x.placed), 0) FROM labour_records x`+lw.sql(), lw.args...).Scan(&c.trained, &c.placed); err != nil {
+	if err := d.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(x.trained), 0), COALESCE(SUM(x.placed), 0) FROM labour_records x`+lw.sql(), lw.args...).Scan(&c.Trained, &c.Placed); err != nil {
 		return c, err
 	}
 	for i, kind := range report.XieshouPairs {
@@ -327,18 +219,13 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (reportCounts, e
 		if err != nil {
 			return c, err
 		}
-		c.pairs[i] = int64(len(pairs))
+		c.Pairs[i] = int64(len(pairs))
 	}
 	aw := agreementWhere(public, rf)
-	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(x.pledged_fen), 0) FROM agreements x`+aw.sql(), aw.args...).Scan(&c.agreements, &c.pledged); err != nil {
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(x.pledged_fen), 0) FROM agreements x`+aw.sql(), aw.args...).Scan(&c.Agreements, &c.PledgedFen); err != nil {
 		return c, err
 	}
 	return c, nil
-}
-
-// lastDay is the number of days in a month.
-func lastDay(year, month int) int {
-	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // LatestYear is the year of the newest approved contribution or activity

@@ -98,14 +98,21 @@ func figureTotal(t *testing.T, db *store.DB, f report.Figure) int64 {
 	return 0
 }
 
+// dashboard is the dashboard of a scope: the store's sums, named and linked.
+func dashboard(t *testing.T, db *store.DB, f report.Filter) *report.Dashboard {
+	t.Helper()
+	s, err := db.DashboardSums(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return report.NewDashboard(s)
+}
+
 func TestDashboard(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
 		for _, f := range []report.Filter{report.ForYear(2020, ""), report.ForYear(2020, lvchun), report.ForYear(0, "")} {
-			d, err := db.Dashboard(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := dashboard(t, db, f)
 			// Every figure equals the total of the list it links to.
 			for _, a := range d.Areas {
 				for _, fg := range a.Figures {
@@ -131,10 +138,7 @@ func TestDashboard(t *testing.T) {
 				t.Errorf("%+v: total %d, by area %d, by month %d, by delivery %d", f, d.TotalFen, sum, months, deliv)
 			}
 		}
-		d, err := db.Dashboard(ctx, report.ForYear(2020, lvchun))
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := dashboard(t, db, report.ForYear(2020, lvchun))
 		// 绿春县 2020 (the bulletin): 3,112,088 元 in all.
 		if d.TotalFen != 311208800 || len(d.Counties) != 1 {
 			t.Errorf("绿春县 2020 total = %d over %d counties, want 311208800 in 1", d.TotalFen, len(d.Counties))
@@ -146,7 +150,7 @@ func TestDashboard(t *testing.T) {
 		if len(d.Givers) == 0 || d.Givers[0].Fen < d.Givers[len(d.Givers)-1].Fen {
 			t.Errorf("top givers not ranked: %+v", d.Givers)
 		}
-		if _, err := db.Dashboard(ctx, report.Filter{From: "2020-13-01"}); err == nil {
+		if _, err := db.DashboardSums(ctx, report.Filter{From: "2020-13-01"}); err == nil {
 			t.Error("a bad date was accepted")
 		}
 	})
@@ -226,7 +230,11 @@ func TestBulletin(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		live, _ := db.BulletinFigures(ctx, b.From, b.To)
+		sums, err := db.DashboardSums(ctx, b.Scope())
+		if err != nil {
+			t.Fatal(err)
+		}
+		live := report.BoxFigures(sums)
 		frozen, _ := db.Bulletin(ctx, nil, b.ID)
 		if live[0].Value != before+1_000_000 || frozen.Figures[0].Value != before {
 			t.Errorf("after a new approved record: live %d, frozen %d, was %d", live[0].Value, frozen.Figures[0].Value, before)
@@ -368,11 +376,7 @@ func TestScorecard(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
 		admin, unit := user(t, db, "admin"), user(t, db, "chengjiaqiao")
-		d, err := db.Dashboard(ctx, report.ForYear(2020, ""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		metrics := report.Metrics(d)
+		metrics := report.Metrics()
 		const jinping = "532530000000"
 		ts := []report.Target{
 			{Year: 2020, CountyCode: lvchun, Metric: "social", Value: 300_000_000}, // 300 万元
@@ -382,7 +386,7 @@ func TestScorecard(t *testing.T) {
 		wantCode(t, db.SaveTargets(ctx, unit, ts, metrics), "forbidden")
 		bad := append([]report.Target{}, ts...)
 		bad[1].Metric = "no_such"
-		err = db.SaveTargets(ctx, admin, bad, metrics)
+		err := db.SaveTargets(ctx, admin, bad, metrics)
 		wantCode(t, err, "invalid")
 		if !strings.Contains(err.Error(), "第2项") {
 			t.Errorf("error does not name the row: %v", err)
@@ -394,10 +398,11 @@ func TestScorecard(t *testing.T) {
 			t.Fatal(err)
 		}
 		counties := []report.Area{{Code: lvchun, Label: "绿春县"}, {Code: jinping, Label: "金平县"}}
-		sc, err := db.Scorecard(ctx, 2020, "2020-10-31", counties)
+		ss, err := db.ScorecardSums(ctx, 2020, "2020-10-31", []string{lvchun, jinping})
 		if err != nil {
 			t.Fatal(err)
 		}
+		sc := report.NewScorecard(ss, counties)
 		cell := func(metric string, i int) report.Cell {
 			for _, r := range sc.Rows {
 				if r.Code == metric {
@@ -433,7 +438,7 @@ func TestScorecard(t *testing.T) {
 		if got, _ := db.Targets(ctx, 2020); len(got) != 2 {
 			t.Errorf("%d targets after removing one", len(got))
 		}
-		if _, err := db.Scorecard(ctx, 2020, "2019-05-01", counties); err == nil {
+		if _, err := db.ScorecardSums(ctx, 2020, "2019-05-01", nil); err == nil {
 			t.Error("an as-of date before the year was accepted")
 		}
 	})
@@ -466,10 +471,11 @@ func TestRectifications(t *testing.T) {
 		if err := db.SaveRectification(ctx, admin, r); err != nil {
 			t.Fatal(err)
 		}
-		sc, err := db.Scorecard(ctx, 2020, "2020-11-30", nil)
+		ss, err := db.ScorecardSums(ctx, 2020, "2020-11-30", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		sc := report.NewScorecard(ss, nil)
 		if len(sc.Rectifications) != 2 || !sc.Rectifications[0].Overdue(sc.AsOf) || sc.Rectifications[1].Overdue(sc.AsOf) {
 			t.Errorf("scorecard items: %+v", sc.Rectifications)
 		}

@@ -74,11 +74,13 @@ func (d *DB) SaveTargets(ctx context.Context, u *xiezuo.User, ts []report.Target
 	})
 }
 
-// Scorecard compares a year's targets with the approved records from the
-// year's start to asOf (YYYY-MM-DD within the year), for each county and
-// in total, and lists the projects overdue on asOf. Aggregates only:
+// ScorecardSums reads what a scorecard compares: the approved sums from
+// the year's start to asOf (YYYY-MM-DD within the year; empty or later:
+// the year's end), in total and for each county (12-digit codes), the
+// year's targets, the projects overdue on asOf and the open 问题整改 items
+// (report.NewScorecard sets them against each other). Aggregates only:
 // anyone signed in may call it. Errors: EINVALID, EINTERNAL.
-func (d *DB) Scorecard(ctx context.Context, year int, asOf string, counties []report.Area) (*report.Scorecard, error) {
+func (d *DB) ScorecardSums(ctx context.Context, year int, asOf string, counties []string) (*report.ScoreSums, error) {
 	y := strconv.Itoa(year)
 	if asOf == "" || asOf > y+"-12-31" {
 		asOf = y + "-12-31"
@@ -88,49 +90,23 @@ func (d *DB) Scorecard(ctx context.Context, year int, asOf string, counties []re
 	if year < 1996 || year > 2100 || err1 != nil || err2 != nil || at.Before(start) {
 		return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "年度或截至日期无效", Fields: map[string]string{"asof": "截至日期应在所选年度内，格式为YYYY-MM-DD"}}
 	}
-	sc := &report.Scorecard{Year: year, AsOf: asOf, Counties: counties, Elapsed: float64(at.YearDay()) / float64(time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC).YearDay())}
+	ss := &report.ScoreSums{Year: year, AsOf: asOf}
 	scope := func(county string) report.Filter {
 		return report.Filter{Year: year, From: y + "-01-01", To: asOf, CountyCode: county}
 	}
-	total, err := d.Dashboard(ctx, scope(""))
-	if err != nil {
+	var err error
+	if ss.Total, err = d.DashboardSums(ctx, scope("")); err != nil {
 		return nil, err
 	}
-	per := make([]*report.Dashboard, len(counties))
-	for i, c := range counties {
-		if per[i], err = d.Dashboard(ctx, scope(c.Code)); err != nil {
+	for _, c := range counties {
+		s, err := d.DashboardSums(ctx, scope(c))
+		if err != nil {
 			return nil, err
 		}
+		ss.Counties = append(ss.Counties, s)
 	}
-	targets, err := d.Targets(ctx, year)
-	if err != nil {
+	if ss.Targets, err = d.Targets(ctx, year); err != nil {
 		return nil, err
-	}
-	goal := map[[2]string]int64{}
-	for _, t := range targets {
-		goal[[2]string{t.CountyCode, t.Metric}] = t.Value
-	}
-	for _, m := range report.Metrics(total) {
-		row := report.ScoreRow{Metric: m}
-		row.Total.Money = m.Money
-		if f := total.Figure(m.Area.Code, m.Code); f != nil {
-			row.Total.Actual, row.Total.Href = f.Value, f.Href
-		}
-		for i, c := range counties {
-			cell := report.Cell{Money: m.Money}
-			if f := per[i].Figure(m.Area.Code, m.Code); f != nil {
-				cell.Actual, cell.Href = f.Value, f.Href
-			}
-			cell.Target, cell.HasTarget = goal[[2]string{c.Code, m.Code}]
-			cell.Scored = cell.Actual
-			if cell.HasTarget {
-				row.Total.Target += cell.Target
-				row.Total.Scored += cell.Actual
-				row.Total.HasTarget = true
-			}
-			row.Cells = append(row.Cells, cell)
-		}
-		sc.Rows = append(sc.Rows, row)
 	}
 	// Overdue projects (approved records), most overdue first.
 	projects, err := d.ListProjects(ctx, &xiezuo.User{Role: xiezuo.RoleViewer}, RecordFilter{Status: ledger.StatusApproved, Limit: 500})
@@ -142,9 +118,9 @@ func (d *DB) Scorecard(ctx context.Context, year int, asOf string, counties []re
 			continue
 		}
 		dl, _ := time.Parse(time.DateOnly, p.Deadline)
-		sc.Overdue = append(sc.Overdue, report.OverdueProject{ID: p.ID, Title: p.Title, CountyName: p.CountyName, UnitName: p.UnitName,
+		ss.Overdue = append(ss.Overdue, report.OverdueProject{ID: p.ID, Title: p.Title, CountyName: p.CountyName, UnitName: p.UnitName,
 			Deadline: p.Deadline, Progress: p.Progress, DaysLate: int(at.Sub(dl).Hours() / 24)})
 	}
-	sc.Rectifications, err = d.Rectifications(ctx, year, true)
-	return sc, err
+	ss.Rectifications, err = d.Rectifications(ctx, year, true)
+	return ss, err
 }

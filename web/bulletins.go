@@ -65,9 +65,12 @@ func (s *Server) withFigures(r *http.Request, b *report.Bulletin) error {
 	if b.Published() {
 		return nil
 	}
-	var err error
-	b.Figures, err = s.DB.BulletinFigures(r.Context(), b.From, b.To)
-	return err
+	sums, err := s.DB.DashboardSums(r.Context(), b.Scope())
+	if err != nil {
+		return err
+	}
+	b.Figures = report.BoxFigures(sums)
+	return nil
 }
 
 // loadBulletin loads the issue of the path, with its figures. Published

@@ -15,6 +15,7 @@ import (
 func init() {
 	funcs["localTime"] = localTime
 	funcs["auditSummary"] = auditSummary
+	funcs["auditAction"] = auditAction
 	funcs["yearChoices"] = yearChoices
 	funcs["splitPara"] = func(s string) []string {
 		var out []string
@@ -87,6 +88,35 @@ var fieldLabels = map[string]string{
 
 var skipFields = map[string]bool{"updated_at": true, "created_at": true, "unit_name": true, "county_name": true,
 	"township_name": true, "village_name": true, "activity_title": true, "created_by_name": true, "pairings": true}
+
+// auditAction is an audit entry's action in Chinese.
+func auditAction(action string) string {
+	switch action {
+	case "create":
+		return "新建"
+	case "update":
+		return "修改"
+	case "delete":
+		return "删除"
+	case "submit":
+		return "提交审核"
+	case "approve":
+		return "审核通过"
+	case "return":
+		return "退回"
+	case "reopen":
+		return "重新打开"
+	case "receive":
+		return "确认收到"
+	case "add_photo":
+		return "上传照片"
+	case "delete_photo":
+		return "删除照片"
+	case "import":
+		return "导入"
+	}
+	return action
+}
 
 // auditSummary describes an audit entry's change in a line: the fields
 // that changed with old → new values.

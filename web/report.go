@@ -42,10 +42,11 @@ func (s *Server) dashboardData(r *http.Request, public bool) (map[string]any, er
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.DB.Dashboard(r.Context(), f)
+	sums, err := s.DB.DashboardSums(r.Context(), f)
 	if err != nil {
 		return nil, err
 	}
+	d := report.NewDashboard(sums)
 	counties, err := s.pairedCounties(r.Context())
 	if err != nil {
 		return nil, err
@@ -131,10 +132,11 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	if err != nil {
 		return err
 	}
-	d, err := s.DB.Dashboard(r.Context(), f)
+	sums, err := s.DB.DashboardSums(r.Context(), f)
 	if err != nil {
 		return err
 	}
+	d := report.NewDashboard(sums)
 	if r.URL.Query().Get("format") != "csv" {
 		writeJSON(w, http.StatusOK, d)
 		return nil

@@ -41,10 +41,15 @@ func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request, u *xiezuo
 	if err != nil {
 		return err
 	}
-	sc, err := s.DB.Scorecard(r.Context(), year, asOf, counties)
+	codes := make([]string, len(counties))
+	for i, c := range counties {
+		codes[i] = c.Code
+	}
+	ss, err := s.DB.ScorecardSums(r.Context(), year, asOf, codes)
 	if err != nil {
 		return err
 	}
+	sc := report.NewScorecard(ss, counties)
 	s.render(w, r, http.StatusOK, "scorecard", map[string]any{"Title": "考核进度", "SC": sc, "Year": strconv.Itoa(year)})
 	return nil
 }
@@ -60,17 +65,13 @@ func (s *Server) targetsForm(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
-	d, err := s.DB.Dashboard(r.Context(), report.ForYear(year, ""))
-	if err != nil {
-		return err
-	}
 	if values == nil {
 		ts, err := s.DB.Targets(r.Context(), year)
 		if err != nil {
 			return err
 		}
 		money := map[string]bool{}
-		for _, m := range report.Metrics(d) {
+		for _, m := range report.Metrics() {
 			money[m.Code] = m.Money
 		}
 		values = map[string]string{}
@@ -83,7 +84,7 @@ func (s *Server) targetsForm(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 		}
 	}
 	return s.registryPage(w, r, "targets", formErr, map[string]any{"Title": "考核目标", "Year": year, "Counties": counties,
-		"Metrics": report.Metrics(d), "F": values, "Editable": u.IsOffice()})
+		"Metrics": report.Metrics(), "F": values, "Editable": u.IsOffice()})
 }
 
 // targetScope is what setting targets needs: the office's user, the year,
@@ -96,11 +97,7 @@ func (s *Server) targetScope(r *http.Request, u *xiezuo.User) (int, []report.Are
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	d, err := s.DB.Dashboard(r.Context(), report.ForYear(year, ""))
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	return year, counties, report.Metrics(d), nil
+	return year, counties, report.Metrics(), nil
 }
 
 func targetField(county, metric string) string { return "t_" + county + "_" + metric }

@@ -46,9 +46,11 @@ func TestBulletinInLibreOffice(t *testing.T) {
 	if b.Items, err = db.ProposeItems(ctx, admin, b.From, b.To); err != nil {
 		t.Fatal(err)
 	}
-	if b.Figures, err = db.BulletinFigures(ctx, b.From, b.To); err != nil {
+	sums, err := db.DashboardSums(ctx, b.Scope())
+	if err != nil {
 		t.Fatal(err)
 	}
+	b.Figures = report.BoxFigures(sums)
 	if len(b.Items) < 30 {
 		t.Fatalf("only %d items proposed", len(b.Items))
 	}
@@ -115,9 +117,11 @@ func BenchmarkBulletinDocx(b *testing.B) {
 		if bl.Items, err = db.ProposeItems(ctx, admin, bl.From, bl.To); err != nil || len(bl.Items) != 200 {
 			b.Fatalf("%d items, %v", len(bl.Items), err)
 		}
-		if bl.Figures, err = db.BulletinFigures(ctx, bl.From, bl.To); err != nil {
+		sums, err := db.DashboardSums(ctx, bl.Scope())
+		if err != nil {
 			b.Fatal(err)
 		}
+		bl.Figures = report.BoxFigures(sums)
 		var buf bytes.Buffer
 		if err := word.Bulletin(&buf, bl); err != nil {
 			b.Fatal(err)

@@ -61,9 +61,11 @@ func bulletinCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return errors.New(xiezuo.ErrorMessage(err) + fieldText(err))
 	}
-	if b.Figures, err = db.BulletinFigures(ctx, b.From, b.To); err != nil {
+	sums, err := db.DashboardSums(ctx, b.Scope())
+	if err != nil {
 		return err
 	}
+	b.Figures = report.BoxFigures(sums)
 	var buf bytes.Buffer
 	if err := word.Bulletin(&buf, b); err != nil {
 		return err
