@@ -69,12 +69,12 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	}
 	p := &rowParser{res: res, h: t.h, u: u, unit: opt.UnitID, year: opt.DefaultYear}
 	seen := map[[16]byte]int32{} // row fingerprint → first line; 16-byte keys keep 1M rows in ~40 MB
-	next := func() (store.ImportRow, error) {
+	next := func() (store.BatchRow, error) {
 		row, line, err := t.next()
 		if err != nil {
-			return store.ImportRow{}, err
+			return store.BatchRow{}, err
 		}
-		ir := store.ImportRow{Line: line, Cells: row}
+		ir := store.BatchRow{Line: line, Cells: row}
 		c, msg := p.parse(row)
 		if msg == "" {
 			fp := fingerprint(c)
@@ -90,11 +90,11 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 		}
 		return ir, nil
 	}
-	b := t.batch(name, opt)
+	b := t.batch(name, opt, ledger.KindContribution)
 	b.UnitID = opt.UnitID
 	rows, stop := pipeline(next)
 	defer stop()
-	if err := db.ImportContributions(ctx, u, b, rows, opt.Progress); err != nil {
+	if err := db.Import(ctx, u, b, rows, opt.Progress); err != nil {
 		return nil, err
 	}
 	return refusal(b)
@@ -200,20 +200,20 @@ func (t *table) next() ([]string, int, error) {
 }
 
 // batch starts the batch record of this file.
-func (t *table) batch(name string, opt Options) *store.ImportBatch {
+func (t *table) batch(name string, opt Options, kind ledger.Kind) *store.ImportBatch {
 	mode := opt.Mode
 	if mode == "" {
 		mode = "all"
 	}
-	return &store.ImportBatch{FileName: name, FileSHA256: t.sha, Mode: mode, Approve: opt.Approve, DryRun: opt.DryRun, Header: t.headerRow}
+	return &store.ImportBatch{Kind: string(kind), FileName: name, FileSHA256: t.sha, Mode: mode, Approve: opt.Approve, DryRun: opt.DryRun, Header: t.headerRow}
 }
 
 // pipeline reads and parses rows in a goroutine of its own, a few thousand
 // ahead of the writer, so reading the file and writing the database use
 // both cores. stop ends the reader early when the writer fails.
-func pipeline(next func() (store.ImportRow, error)) (func() (store.ImportRow, error), func()) {
+func pipeline(next func() (store.BatchRow, error)) (func() (store.BatchRow, error), func()) {
 	type item struct {
-		row store.ImportRow
+		row store.BatchRow
 		err error
 	}
 	ch := make(chan item, 4096)
@@ -238,10 +238,10 @@ func pipeline(next func() (store.ImportRow, error)) (func() (store.ImportRow, er
 		for range ch { // let the reader finish before the file is closed
 		}
 	}
-	return func() (store.ImportRow, error) {
+	return func() (store.BatchRow, error) {
 		it, ok := <-ch
 		if !ok {
-			return store.ImportRow{}, io.EOF
+			return store.BatchRow{}, io.EOF
 		}
 		return it.row, it.err
 	}, stop
@@ -356,6 +356,14 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 		default:
 			c.UnitID = o.ID
 		}
+	}
+	if c.UnitID == 0 && len(c.Givers) > 0 {
+		// The office's own account belongs to no unit: each row is then
+		// recorded as reported by its (first) giver.
+		c.UnitID = c.Givers[0].ID
+	}
+	if c.UnitID == 0 {
+		bad("填报单位", "未填写：当前账号不属于任何单位，请填写填报单位或帮扶单位")
 	}
 	if len(cl.errs) == 0 {
 		if c.DateFrom > ledger.Today() {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/store"
 )
@@ -38,12 +39,12 @@ func Organisations(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	}
 	defer t.rd.Close()
 	seen := map[string]int{}
-	next := func() (store.OrgRow, error) {
+	next := func() (store.BatchRow, error) {
 		row, line, err := t.next()
 		if err != nil {
-			return store.OrgRow{}, err
+			return store.BatchRow{}, err
 		}
-		or := store.OrgRow{Line: line, Cells: row}
+		or := store.BatchRow{Line: line, Cells: row, Key: rowKey(OrgSpec, t.h, row, 0)}
 		var errs []string
 		bad := func(col, msg string) { errs = append(errs, "【"+col+"】"+msg) }
 		o := &registry.Organisation{Name: t.h.Cell(row, "单位名称"), Kind: t.h.Cell(row, "类型"), Aliases: splitList(t.h.Cell(row, "别名")),
@@ -80,12 +81,15 @@ func Organisations(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 		if len(errs) > 0 {
 			or.Err = strings.Join(errs, "；")
 		} else {
-			or.Org = o
+			or.Save = func(ctx context.Context, u *xiezuo.User) (int64, error) { return db.ImportOrg(ctx, u, o) }
 		}
 		return or, nil
 	}
-	b := t.batch(name, opt)
-	if err := db.ImportOrgs(ctx, u, b, next); err != nil {
+	if !ledger.CanImport(u, "organisation", 0) {
+		return nil, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办管理员可以导入基础信息")
+	}
+	b := t.batch(name, opt, "organisation")
+	if err := db.Import(ctx, u, b, next, opt.Progress); err != nil {
 		return nil, err
 	}
 	return refusal(b)

@@ -379,8 +379,8 @@ func rowKey(spec Spec, h spreadsheet.Header, row []string, unit int64) string {
 // Records imports a file of one of the low-volume kinds (spec): every row
 // is parsed first; the rows are then written through the services.
 func Records(ctx context.Context, db *store.DB, u *xiezuo.User, spec Spec, name string, r io.ReaderAt, size int64, opt Options) (*store.ImportBatch, error) {
-	if (spec.Kind == "pairing" || spec.Kind == "person") && u.Role != xiezuo.RoleAdmin {
-		return nil, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办管理员可以导入%s", spec.Title)
+	if !ledger.CanImport(u, spec.Kind, 0) {
+		return nil, xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入%s", spec.Title)
 	}
 	t, err := openTable(name, r, size, opt, spec)
 	if err != nil {
@@ -392,7 +392,7 @@ func Records(ctx context.Context, db *store.DB, u *xiezuo.User, spec Spec, name 
 		return nil, err
 	}
 	const maxRows = 20000
-	var rows []store.RecordRow
+	var rows []store.BatchRow
 	for {
 		row, line, err := t.next()
 		if err == io.EOF {
@@ -405,7 +405,7 @@ func Records(ctx context.Context, db *store.DB, u *xiezuo.User, spec Spec, name 
 		}
 		c := &cells{spec: spec, h: t.h, row: row, res: res, year: opt.DefaultYear}
 		save := parseRecord(c, u.OrgID)
-		rr := store.RecordRow{Line: line, Cells: row, Err: strings.Join(c.errs, "；"), Key: rowKey(spec, t.h, row, u.OrgID)}
+		rr := store.BatchRow{Line: line, Cells: row, Err: strings.Join(c.errs, "；"), Key: rowKey(spec, t.h, row, u.OrgID)}
 		if c.activityRec != nil && rr.Err == "" {
 			// The same trip reported by another report: held for the office.
 			if same, err := db.SameTrip(ctx, u, c.activityRec); err == nil && len(same) > 0 {
@@ -416,9 +416,21 @@ func Records(ctx context.Context, db *store.DB, u *xiezuo.User, spec Spec, name 
 		rr.Save = func(ctx context.Context, u *xiezuo.User) (int64, error) { return save(ctx, db, u) }
 		rows = append(rows, rr)
 	}
-	b := t.batch(name, opt)
-	if err := db.ImportRecords(ctx, u, spec.Kind, b, rows); err != nil {
+	b := t.batch(name, opt, spec.Kind)
+	if err := db.Import(ctx, u, b, sliceRows(rows), opt.Progress); err != nil {
 		return nil, err
 	}
 	return refusal(b)
+}
+
+// sliceRows yields rows one by one, then io.EOF.
+func sliceRows(rows []store.BatchRow) func() (store.BatchRow, error) {
+	return func() (store.BatchRow, error) {
+		if len(rows) == 0 {
+			return store.BatchRow{}, io.EOF
+		}
+		r := rows[0]
+		rows = rows[1:]
+		return r, nil
+	}
 }

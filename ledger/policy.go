@@ -32,7 +32,7 @@ func (a Action) Label() string {
 // viewers see approved records only.
 func CanView(u *xiezuo.User, h Header) bool {
 	switch {
-	case u == nil:
+	case u == nil || h.Status == StatusImporting:
 		return false
 	case u.IsOffice():
 		return true
@@ -50,6 +50,28 @@ func CanCreateFor(u *xiezuo.User, unitID int64) bool {
 		return false
 	}
 	return u.IsOffice() || (u.OrgID != 0 && u.OrgID == unitID)
+}
+
+// CanImport reports whether u may import a file of kind for unitID (0:
+// each row names its own unit, or u's). Registry kinds (organisation,
+// pairing, person) are the office admin's; contributions follow
+// CanCreateFor; the other ledger kinds, anyone who records.
+func CanImport(u *xiezuo.User, kind Kind, unitID int64) bool {
+	switch {
+	case u == nil:
+		return false
+	case kind == "organisation" || kind == "pairing" || kind == "person":
+		return u.Role == xiezuo.RoleAdmin
+	case kind == KindContribution:
+		return CanCreateFor(u, unitID)
+	}
+	return kind.Valid() && u.CanRecord()
+}
+
+// CanDiscardImport reports whether u may discard an interrupted batch that
+// userID imported: the office, or the user who imported it.
+func CanDiscardImport(u *xiezuo.User, userID int64) bool {
+	return u != nil && (u.IsOffice() || u.ID == userID)
 }
 
 // CanEdit reports whether u may change or delete the record: drafts and

@@ -27,6 +27,8 @@ func TestPolicy(t *testing.T) {
 		{StatusSubmitted, own, map[string]want{"admin": {true, false}, "unit": {true, false}, "viewer": {false, false}}},
 		{StatusApproved, other, map[string]want{"unit": {true, false}, "county": {true, false}, "viewer": {true, false}, "admin": {true, false}}},
 		{StatusReturned, own, map[string]want{"unit": {true, true}, "county": {false, false}}},
+		// A row of an unfinished import is nobody's record yet.
+		{StatusImporting, own, map[string]want{"admin": {false, false}, "reviewer": {false, false}, "unit": {false, false}, "viewer": {false, false}}},
 	}
 	for _, c := range cases {
 		h := Header{Status: c.status, UnitID: c.unit}
@@ -68,5 +70,44 @@ func TestPolicy(t *testing.T) {
 		if got != s.to || xiezuo.ErrorCode(err) != s.code {
 			t.Errorf("%s %s on %s = %s, %v; want %s, %q", s.user, s.a, s.from, got, err, s.to, s.code)
 		}
+	}
+}
+
+func TestCanImport(t *testing.T) {
+	t.Parallel()
+	const own = 10
+	users := map[string]*xiezuo.User{
+		"admin":         {ID: 1, Role: xiezuo.RoleAdmin, OrgID: 1},
+		"admin-no-unit": {ID: 2, Role: xiezuo.RoleAdmin},
+		"reviewer":      {ID: 3, Role: xiezuo.RoleReviewer, OrgID: 1},
+		"unit":          {ID: 4, Role: xiezuo.RoleUnit, OrgID: own},
+		"viewer":        {ID: 5, Role: xiezuo.RoleViewer},
+	}
+	cases := []struct {
+		kind Kind
+		unit int64
+		may  map[string]bool
+	}{
+		{KindContribution, own, map[string]bool{"admin": true, "reviewer": true, "unit": true, "viewer": false}},
+		{KindContribution, 0, map[string]bool{"admin-no-unit": true, "unit": false, "viewer": false}},
+		{KindContribution, 99, map[string]bool{"unit": false, "admin": true}},
+		{KindActivity, 0, map[string]bool{"unit": true, "viewer": false, "admin-no-unit": true}},
+		{"pairing", 0, map[string]bool{"admin": true, "admin-no-unit": true, "reviewer": false, "unit": false}},
+		{"organisation", 0, map[string]bool{"admin": true, "reviewer": false}},
+		{"person", 0, map[string]bool{"admin": true, "unit": false}},
+		{"nonsense", 0, map[string]bool{"admin": false}},
+	}
+	for _, c := range cases {
+		for name, want := range c.may {
+			if got := CanImport(users[name], c.kind, c.unit); got != want {
+				t.Errorf("%s importing %s for unit %d: %v, want %v", name, c.kind, c.unit, got, want)
+			}
+		}
+	}
+	if CanImport(nil, KindActivity, 0) {
+		t.Error("anonymous may import")
+	}
+	if !CanDiscardImport(users["unit"], 4) || CanDiscardImport(users["unit"], 1) || !CanDiscardImport(users["reviewer"], 4) || CanDiscardImport(nil, 4) {
+		t.Error("CanDiscardImport: the office or the importer only")
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 var contributionCols = []string{"date_from", "date_to", "county_code", "township_code", "village_code", "institution", "form", "sector",
-	"delivery", "amount_fen", "quantity", "quantity_unit", "item", "beneficiaries", "activity_id", "agreement_id", "project_id", "note"}
+	"delivery", "amount_fen", "quantity", "quantity_unit", "item", "beneficiaries", "activity_id", "agreement_id", "project_id", "note", "area"}
 
 // SaveContribution creates (ID 0, as a draft of c.UnitID) or updates a
 // contribution with its givers. Callers: users of the owner unit and the
@@ -127,14 +127,6 @@ func (d *DB) Contribution(ctx context.Context, u *xiezuo.User, id int64) (*ledge
 	return viewable(u, ledger.KindContribution, c.Header, c, nil)
 }
 
-// areaCond is ledger.ContributionArea in SQL.
-var areaCond = map[string]string{
-	"funds":       "x.form = 'fiscal'",
-	"consumption": "x.form = 'consumption'",
-	"industry":    "x.form IN ('cash', 'in_kind') AND x.sector = 'industry'",
-	"social":      "x.form IN ('cash', 'in_kind') AND x.sector <> 'industry'",
-}
-
 func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	w := &where{}
 	visible(w, u)
@@ -157,7 +149,7 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 		w.add("x.sector = ?", f.Sector)
 	}
 	if f.Area != "" {
-		w.add(areaCond[f.Area])
+		w.add("x.area = ?", f.Area) // stored from ledger.ContributionArea
 	}
 	if f.Delivery != "" {
 		w.add("x.delivery = ?", f.Delivery)

@@ -100,6 +100,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		d.db.Close()
 		return nil, fmt.Errorf("数据库迁移失败: %w", err)
 	}
+	if _, err := d.RecoverImports(ctx); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("检查中断的导入失败: %w", err)
+	}
 	return d, nil
 }
 
@@ -174,7 +178,17 @@ func (d *DB) migrate(ctx context.Context) error {
 // the transaction takes the audit lock first when write is true, so audit
 // entries are appended in one order (on SQLite the write lock wmu and
 // immediate transactions serialise writers).
+//
+// Inside an import batch written in one transaction (see Import), ctx
+// carries that transaction and fn runs in it: the batch commits or rolls
+// back as a whole, each row within a savepoint.
 func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if t, ok := ctx.Value(batchTxKey{}).(*sql.Tx); ok {
+		if err := fn(t); err != nil {
+			return mapDBError(err)
+		}
+		return nil
+	}
 	tx, err := d.begin(ctx)
 	if err != nil {
 		return err

@@ -1,7 +1,7 @@
 package store
 
 import (
-	"time"
+	"context"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -19,27 +19,27 @@ type copyRow struct {
 // copyChunk writes buffered contributions into PostgreSQL with the COPY
 // protocol in one transaction: ids are reserved from the identity sequence
 // first, so the givers can be copied too.
-func (w *chunkWriter) copyChunk(rows []copyRow) error {
+func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	conn, err := w.d.db.Conn(w.ctx)
+	conn, err := s.d.db.Conn(ctx)
 	if err != nil {
 		return xiezuo.Internal(err)
 	}
 	defer conn.Close()
 	return conn.Raw(func(driverConn any) error {
 		pc := driverConn.(*stdlib.Conn).Conn()
-		tx, err := pc.Begin(w.ctx)
+		tx, err := pc.Begin(ctx)
 		if err != nil {
 			return xiezuo.Internal(err)
 		}
-		defer tx.Rollback(w.ctx)
-		if _, err := tx.Exec(w.ctx, "SELECT pg_advisory_xact_lock(7310105)"); err != nil {
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7310105)"); err != nil {
 			return xiezuo.Internal(err)
 		}
 		ids := make([]int64, 0, len(rows))
-		res, err := tx.Query(w.ctx, `SELECT nextval(pg_get_serial_sequence('contributions', 'id')) FROM generate_series(1, $1)`, len(rows))
+		res, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('contributions', 'id')) FROM generate_series(1, $1)`, len(rows))
 		if err != nil {
 			return xiezuo.Internal(err)
 		}
@@ -58,44 +58,26 @@ func (w *chunkWriter) copyChunk(rows []copyRow) error {
 		data := make([][]any, len(rows))
 		for i, r := range rows {
 			r.c.ID = ids[i]
-			unit := r.c.UnitID
-			if unit == 0 {
-				unit = w.b.UnitID
-			}
-			vals := append([]any{ids[i], unit, w.status, w.u.ID, w.b.CreatedAt, w.b.CreatedAt}, contributionArgs(r.c)...)
-			data[i] = append(vals, w.b.ID, r.key)
+			s.wrote(ids[i])
+			vals := append([]any{ids[i], r.c.UnitID, string(ledger.StatusImporting), s.u.ID, s.b.CreatedAt, s.b.CreatedAt}, contributionArgs(r.c)...)
+			data[i] = append(vals, s.b.ID, r.key)
 			for j, g := range r.c.Givers {
 				givers = append(givers, []any{ids[i], g.ID, int64(j)})
 			}
 		}
-		if _, err := tx.CopyFrom(w.ctx, pgx.Identifier{"contributions"}, cols, pgx.CopyFromRows(data)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, pgx.CopyFromRows(data)); err != nil {
 			return mapDBError(err)
 		}
-		if _, err := tx.CopyFrom(w.ctx, pgx.Identifier{"contribution_givers"}, []string{"contribution_id", "org_id", "seq"}, pgx.CopyFromRows(givers)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contribution_givers"}, []string{"contribution_id", "org_id", "seq"}, pgx.CopyFromRows(givers)); err != nil {
 			return mapDBError(err)
 		}
-		if err := tx.Commit(w.ctx); err != nil {
+		if _, err := tx.Exec(ctx, sqlBeat, s.d.now(), s.first, s.last, s.b.ID); err != nil {
+			return xiezuo.Internal(err)
+		}
+		if err := tx.Commit(ctx); err != nil {
 			return mapDBError(err)
 		}
 		return nil
 	})
 }
 
-// copyInsert buffers a row for COPY and writes the buffer when it is full
-// or old enough (PostgreSQL).
-func (w *chunkWriter) copyInsert(c *ledger.Contribution, key string) error {
-	if len(w.copyBuf) == 0 {
-		w.began = time.Now()
-	}
-	w.copyBuf = append(w.copyBuf, copyRow{c, key})
-	if len(w.copyBuf) >= importChunk || time.Since(w.began) > importChunkTime {
-		return w.flushCopy()
-	}
-	return nil
-}
-
-func (w *chunkWriter) flushCopy() error {
-	err := w.copyChunk(w.copyBuf)
-	w.copyBuf = w.copyBuf[:0]
-	return err
-}

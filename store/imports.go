@@ -4,10 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +17,12 @@ const (
 	ImportRefused  = "refused"
 	ImportImported = "imported"
 	ImportUndone   = "undone"
+	// A batch is running while it writes; interrupted when its process
+	// stopped or died before it finished (its rows are hidden, and removed
+	// when the batch is discarded); discarded once they are removed.
+	ImportRunning     = "running"
+	ImportInterrupted = "interrupted"
+	ImportDiscarded   = "discarded"
 )
 
 // ImportBatch is one import of one file.
@@ -58,18 +60,14 @@ func (b *ImportBatch) StatusLabel() string {
 		return "已导入"
 	case ImportUndone:
 		return "已撤销"
+	case ImportRunning:
+		return "导入中"
+	case ImportInterrupted:
+		return "已中断，未导入"
+	case ImportDiscarded:
+		return "已中断，已丢弃"
 	}
 	return b.Status
-}
-
-// ImportRow is one parsed row handed to ImportContributions: a record, or
-// the Chinese error that kept it from being one.
-type ImportRow struct {
-	Line         int
-	Cells        []string
-	Contribution *ledger.Contribution
-	Key          string // fingerprint: the same row imported again is skipped
-	Err          string
 }
 
 // ImportProblem is a row that was not written: an error, or a suspected
@@ -89,423 +87,16 @@ type ImportProblem struct {
 // rows are counted only.
 const maxKeptProblems = 20000
 
-// An import's write transaction ends after importChunk rows or
-// importChunkTime, whichever comes first: SQLite has one writer, and
-// between chunks a waiting writer (another user saving a form, a session
-// update) takes the write lock (DB.wmu) before the import's next chunk.
-const (
-	// importFilterRows is how many new rows the duplicate filter is sized
-	// for (beyond it the filter only answers "maybe" more often).
-	importFilterRows = 2_000_000
-	importChunk      = 20000
-	importChunkTime  = 2 * time.Second
-)
-
-// ImportContributions writes the rows next yields (io.EOF at the end) as
-// one batch. Rows already imported (same Key) are skipped; rows that look
-// like an existing record (same county, amount and givers,
-// overlapping dates) are held as suspected duplicates and not counted.
-// Mode "all" leaves nothing written if any row has an error; "valid"
-// writes the valid rows. DryRun writes no records and takes no write lock.
-// Records are written in transactions of importChunk rows, so the rest of
-// the office keeps working during a long import; a refused batch removes
-// what it wrote. The batch and its problem rows are kept for the report.
-// Records are drafts of b.UnitID, or approved when b.Approve (office
-// only). progress, if set, is called every 1,000 rows. Callers: users who
-// may record for b.UnitID. Errors: EFORBIDDEN, EINVALID (bad mode),
-// EINTERNAL.
-func (d *DB) ImportContributions(ctx context.Context, u *xiezuo.User, b *ImportBatch, next func() (ImportRow, error), progress func(int)) (err error) {
-	switch {
-	case !ledger.CanCreateFor(u, b.UnitID):
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位导入记录")
-	case b.Approve && !u.IsOffice():
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以直接导入为已通过")
-	case b.Mode != "all" && b.Mode != "valid":
-		return xiezuo.Errorf(xiezuo.EINVALID, "导入模式应为 all 或 valid")
-	}
-	b.Kind, b.UserID, b.CreatedAt = string(ledger.KindContribution), u.ID, d.now()
-	b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors = 0, 0, 0, 0, 0
-	var problems []ImportProblem
-	keep := func(p ImportProblem) {
-		if len(problems) < maxKeptProblems {
-			problems = append(problems, p)
-		}
-	}
-	status := string(ledger.StatusDraft)
-	if b.Approve {
-		status = string(ledger.StatusApproved)
-	}
-	if !b.DryRun {
-		if err := d.tx(ctx, func(tx *sql.Tx) error { return d.insertBatch(ctx, tx, b, ImportImported) }); err != nil {
-			return err
-		}
-	}
-	filter, err := d.newDupFilter(ctx, importFilterRows)
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
-	w := &chunkWriter{d: d, ctx: ctx, status: status, u: u, b: b, stmts: map[string]*sql.Stmt{}}
-	defer func() {
-		w.rollback()
-		if err != nil && b.ID != 0 && !b.DryRun {
-			// A failure after chunks were committed: take them back, and the batch.
-			cctx := context.WithoutCancel(ctx)
-			_ = d.tx(cctx, func(tx *sql.Tx) error {
-				if _, err := tx.ExecContext(cctx, `DELETE FROM contributions WHERE import_batch_id = $1`, b.ID); err != nil {
-					return err
-				}
-				_, err := tx.ExecContext(cctx, `DELETE FROM import_batches WHERE id = $1`, b.ID)
-				return err
-			})
-		}
-	}()
-	for {
-		row, err := next()
-		if errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return err
-		}
-		b.Total++
-		if progress != nil && b.Total%1000 == 0 {
-			progress(int(b.Total))
-		}
-		if row.Err != "" {
-			b.Errors++
-			keep(ImportProblem{Line: int64(row.Line), Kind: "error", Message: row.Err, Cells: row.Cells})
-			continue
-		}
-		c := row.Contribution
-		var dup int64
-		var imported bool
-		if filter.maybe(c.CountyCode, c.AmountFen, c.DateFrom, c.DateTo) {
-			same, giversOf, err := w.lookups()
-			if err != nil {
-				return xiezuo.Internal(err)
-			}
-			if dup, imported, err = sameContribution(ctx, same, giversOf, c, row.Key); err != nil {
-				return xiezuo.Internal(err)
-			}
-		}
-		if imported {
-			b.Skipped++
-			continue
-		}
-		if dup != 0 {
-			b.Duplicates++
-			rec, _ := json.Marshal(c)
-			keep(ImportProblem{Line: int64(row.Line), Kind: "duplicate", Message: fmt.Sprintf("疑似重复：与已有帮扶投入（编号%d）的帮扶单位、受援县、金额和日期相同", dup),
-				Cells: row.Cells, DuplicateOf: dup, record: string(rec)})
-			continue
-		}
-		if b.DryRun || (b.Errors > 0 && b.Mode == "all") {
-			b.Imported++ // would be imported; nothing is written
-			continue
-		}
-		if msg, err := w.insert(c, row.Key); err != nil {
-			return err
-		} else if msg != "" {
-			b.Errors++
-			keep(ImportProblem{Line: int64(row.Line), Kind: "error", Message: msg, Cells: row.Cells})
-			continue
-		}
-		filter.add(c.CountyCode, c.AmountFen, c.DateFrom, c.DateTo)
-		b.Imported++
-	}
-	if err := w.commit(); err != nil {
-		return err
-	}
-	refused := b.Mode == "all" && b.Errors > 0
-	if b.DryRun || refused {
-		b.Status = ImportDryRun
-		if refused {
-			b.Status = ImportRefused
-			if !b.DryRun {
-				b.Imported = 0
-			}
-		}
-		return d.tx(ctx, func(tx *sql.Tx) error {
-			if b.DryRun {
-				if err := d.insertBatch(ctx, tx, b, b.Status); err != nil {
-					return err
-				}
-			} else {
-				// Take back the chunks written before the first error showed.
-				if _, err := tx.ExecContext(ctx, `DELETE FROM contributions WHERE import_batch_id = $1`, b.ID); err != nil {
-					return err
-				}
-				if err := d.updateBatch(ctx, tx, b); err != nil {
-					return err
-				}
-			}
-			return d.insertProblems(ctx, tx, b.ID, problems)
-		})
-	}
-	b.Status = ImportImported
-	return d.tx(ctx, func(tx *sql.Tx) error {
-		if err := d.updateBatch(ctx, tx, b); err != nil {
-			return err
-		}
-		if err := d.insertProblems(ctx, tx, b.ID, problems); err != nil {
-			return err
-		}
-		return d.audit(ctx, tx, u, "import", "import_batch", b.ID, nil, b)
-	})
-}
-
 func (d *DB) updateBatch(ctx context.Context, tx *sql.Tx, b *ImportBatch) error {
 	_, err := tx.ExecContext(ctx, `UPDATE import_batches SET status = $1, rows_total = $2, rows_imported = $3, rows_skipped = $4, rows_duplicate = $5, rows_error = $6 WHERE id = $7`,
 		b.Status, b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors, b.ID)
 	return err
 }
 
-// chunkWriter writes imported contributions in transactions of importChunk
-// rows; between transactions, and in a dry run, lookups go to the pool.
-type chunkWriter struct {
-	d      *DB
-	ctx    context.Context
-	u      *xiezuo.User
-	b      *ImportBatch
-	status string
-	tx     *writeTx
-	n      int
-	began  time.Time
-	stmts  map[string]*sql.Stmt
-	givers []any
-	// PostgreSQL: rows buffered for COPY.
-	copyBuf []copyRow
-}
-
-const (
-	sqlSame     = `SELECT id, COALESCE(import_key, '') FROM contributions WHERE county_code = $1 AND amount_fen = $2 AND date_from <= $3 AND date_to >= $4 LIMIT 20`
-	sqlGiversOf = `SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`
-)
-
-// sqlInsertContribution is SQLite's (PostgreSQL copies, see copyInsert).
-var sqlInsertContribution = `INSERT INTO contributions (unit_id, status, created_by, created_at, updated_at, ` + strings.Join(contributionCols, ", ") +
-	`, import_batch_id, import_key) VALUES (` + placeholders(1, 5+len(contributionCols)+2) + `)`
-
-func (w *chunkWriter) stmt(q string) (*sql.Stmt, error) {
-	if st, ok := w.stmts[q]; ok {
-		return st, nil
-	}
-	key := q
-	q = w.d.positional(q)
-	var st *sql.Stmt
-	var err error
-	if w.tx != nil {
-		st, err = w.tx.PrepareContext(w.ctx, q)
-	} else {
-		st, err = w.d.db.PrepareContext(w.ctx, q)
-	}
-	if err == nil {
-		w.stmts[key] = st
-	}
-	return st, err
-}
-
-// lookups are the duplicate queries, inside the open chunk if there is one.
-func (w *chunkWriter) lookups() (*sql.Stmt, *sql.Stmt, error) {
-	same, err := w.stmt(sqlSame)
-	if err != nil {
-		return nil, nil, err
-	}
-	giversOf, err := w.stmt(sqlGiversOf)
-	return same, giversOf, err
-}
-
-// insert writes one contribution; a constraint the row checks missed is
-// returned as its message (SQLite) or ends the batch (PostgreSQL aborts a
-// transaction on a failed statement).
-func (w *chunkWriter) insert(c *ledger.Contribution, key string) (string, error) {
-	if w.d.Dialect == Postgres {
-		return "", w.copyInsert(c, key)
-	}
-	if w.tx == nil {
-		w.closeStmts()
-		tx, err := w.d.begin(w.ctx)
-		if err != nil {
-			return "", err
-		}
-		w.tx, w.n, w.began = tx, 0, time.Now()
-	}
-	ins, err := w.stmt(sqlInsertContribution)
-	if err != nil {
-		return "", xiezuo.Internal(err)
-	}
-	unit := c.UnitID
-	if unit == 0 {
-		unit = w.b.UnitID
-	}
-	args := append([]any{unit, w.status, w.u.ID, w.b.CreatedAt, w.b.CreatedAt}, contributionArgs(c)...)
-	args = append(args, w.b.ID, key)
-	res, err := ins.ExecContext(w.ctx, args...)
-	if err == nil {
-		c.ID, err = res.LastInsertId()
-	}
-	if err != nil {
-		if xe := mapDBError(err); xiezuo.ErrorCode(xe) != xiezuo.EINTERNAL {
-			return xiezuo.ErrorMessage(xe), nil
-		}
-		return "", mapDBError(err)
-	}
-	for i, g := range c.Givers {
-		w.givers = append(w.givers, c.ID, g.ID, i)
-	}
-	if len(w.givers) >= 600 {
-		if err := w.flushGivers(); err != nil {
-			return "", err
-		}
-	}
-	if w.n++; w.n >= importChunk || time.Since(w.began) > importChunkTime {
-		if err := w.commit(); err != nil {
-			return "", err
-		}
-	}
-	return "", nil
-}
-
-// flushGivers writes the buffered givers, 200 rows a statement.
-func (w *chunkWriter) flushGivers() error {
-	if len(w.givers) == 0 {
-		return nil
-	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES `)
-	for i := 0; i < len(w.givers); i += 3 {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(" + placeholders(i+1, 3) + ")")
-	}
-	_, err := w.tx.ExecContext(w.ctx, w.d.positional(q.String()), w.givers...)
-	w.givers = w.givers[:0]
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
-	return nil
-}
-
-// commit ends the open chunk, if any.
-func (w *chunkWriter) commit() error {
-	if len(w.copyBuf) > 0 {
-		return w.flushCopy()
-	}
-	if w.tx == nil {
-		return nil
-	}
-	if err := w.flushGivers(); err != nil {
-		return err
-	}
-	w.closeStmts()
-	err := w.tx.Commit()
-	w.tx = nil
-	if err != nil {
-		return mapDBError(err)
-	}
-	return nil
-}
-
-func (w *chunkWriter) closeStmts() {
-	for q, st := range w.stmts {
-		st.Close()
-		delete(w.stmts, q)
-	}
-}
-
-// rollback abandons an open chunk (after an error).
-func (w *chunkWriter) rollback() {
-	w.closeStmts()
-	if w.tx != nil {
-		w.tx.Rollback()
-		w.tx = nil
-	}
-}
-
-// finishImport ends a batch's transaction: a dry run, or a refused mode
-// "all" batch, is rolled back and only the batch and its report are kept;
-// otherwise the counts, the report and one audit entry are written with
-// the records.
-func (d *DB) finishImport(ctx context.Context, tx *writeTx, u *xiezuo.User, b *ImportBatch, problems []ImportProblem) error {
-	refused := b.Mode == "all" && b.Errors > 0
-	if b.DryRun || refused {
-		tx.Rollback()
-		b.Status = ImportDryRun
-		if refused {
-			b.Status = ImportRefused
-		}
-		return d.tx(ctx, func(tx *sql.Tx) error {
-			if err := d.insertBatch(ctx, tx, b, b.Status); err != nil {
-				return err
-			}
-			return d.insertProblems(ctx, tx, b.ID, problems)
-		})
-	}
-	b.Status = ImportImported
-	if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET rows_total = $1, rows_imported = $2, rows_skipped = $3, rows_duplicate = $4, rows_error = $5 WHERE id = $6`,
-		b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors, b.ID); err != nil {
-		return xiezuo.Internal(err)
-	}
-	if err := d.insertProblems(ctx, tx.Tx, b.ID, problems); err != nil {
-		return xiezuo.Internal(err)
-	}
-	if err := d.audit(ctx, tx.Tx, u, "import", "import_batch", b.ID, nil, b); err != nil {
-		return xiezuo.Internal(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return mapDBError(err)
-	}
-	return nil
-}
-
 func contributionArgs(c *ledger.Contribution) []any {
 	return []any{c.DateFrom, c.DateTo, c.CountyCode, nullStr(c.TownshipCode), nullStr(c.VillageCode), c.Institution, c.Form, c.Sector,
-		c.Delivery, c.AmountFen, c.Quantity, c.QuantityUnit, c.Item, c.Beneficiaries, nullID(c.ActivityID), nullID(c.AgreementID), nullID(c.ProjectID), c.Note}
-}
-
-// sameContribution looks for an existing contribution like c: same county
-// and amount, overlapping dates (the item may be worded differently). imported is true when one of them was
-// imported from this very row before (same key); otherwise dup is one with
-// the same set of givers, or 0.
-func sameContribution(ctx context.Context, same, giversOf *sql.Stmt, c *ledger.Contribution, key string) (dup int64, imported bool, err error) {
-	rows, err := same.QueryContext(ctx, c.CountyCode, c.AmountFen, c.DateTo, c.DateFrom)
-	if err != nil {
-		return 0, false, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		var k string
-		rows.Scan(&id, &k)
-		imported = imported || k == key
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if imported || len(ids) == 0 {
-		return 0, imported, nil
-	}
-	want := make([]int64, len(c.Givers))
-	for i, g := range c.Givers {
-		want[i] = g.ID
-	}
-	slices.Sort(want)
-	for _, id := range ids {
-		gs, err := giversOf.QueryContext(ctx, id)
-		if err != nil {
-			return 0, false, err
-		}
-		var have []int64
-		for gs.Next() {
-			var g int64
-			gs.Scan(&g)
-			have = append(have, g)
-		}
-		gs.Close()
-		if slices.Equal(have, want) {
-			return id, false, nil
-		}
-	}
-	return 0, false, nil
+		c.Delivery, c.AmountFen, c.Quantity, c.QuantityUnit, c.Item, c.Beneficiaries, nullID(c.ActivityID), nullID(c.AgreementID), nullID(c.ProjectID), c.Note,
+		ledger.ContributionArea(c.Form, c.Sector)}
 }
 
 func (d *DB) insertBatch(ctx context.Context, tx *sql.Tx, b *ImportBatch, status string) error {
@@ -636,6 +227,74 @@ func (d *DB) UndoImport(ctx context.Context, u *xiezuo.User, id int64) (int64, e
 		return d.audit(ctx, tx, u, "undo_import", "import_batch", id, map[string]string{"status": status}, map[string]int64{"deleted": n})
 	})
 	return n, err
+}
+
+// RecoverImports marks 中断 the running batches whose heartbeat stopped
+// (their process was killed or lost its database); their rows stay hidden
+// until the batch is discarded. Run when the store opens and from time to
+// time by the server. It returns how many batches it marked.
+func (d *DB) RecoverImports(ctx context.Context) (int, error) {
+	cutoff := d.Now().Add(-importLease).UTC().Format(time.RFC3339)
+	var ids []int64
+	rows, err := d.db.QueryContext(ctx, `SELECT id FROM import_batches WHERE status = $1 AND (heartbeat_at IS NULL OR heartbeat_at < $2)`, ImportRunning, cutoff)
+	if err != nil {
+		return 0, xiezuo.Internal(err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	n := 0
+	for _, id := range ids {
+		err := d.tx(ctx, func(tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE import_batches SET status = $1 WHERE id = $2 AND status = $3 AND (heartbeat_at IS NULL OR heartbeat_at < $4)`,
+				ImportInterrupted, id, ImportRunning, cutoff)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil // it beat meanwhile
+			}
+			n++
+			return d.audit(ctx, tx, nil, "interrupt_import", "import_batch", id, map[string]string{"status": ImportRunning},
+				map[string]string{"status": ImportInterrupted, "reason": "导入进程在完成前停止"})
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// DiscardImport removes the hidden rows of an interrupted batch and marks
+// it discarded. Callers: the office, or the user who imported it. Errors:
+// EFORBIDDEN, ENOTFOUND, ECONFLICT (not interrupted).
+func (d *DB) DiscardImport(ctx context.Context, u *xiezuo.User, id int64) error {
+	b, err := d.ImportBatchByID(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if !ledger.CanDiscardImport(u, b.UserID) {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办或导入人可以丢弃该批次")
+	}
+	if b.Status != ImportInterrupted {
+		return xiezuo.Errorf(xiezuo.ECONFLICT, "该批次状态为“%s”，不能丢弃", b.StatusLabel())
+	}
+	var first, last sql.NullInt64
+	if err := d.db.QueryRowContext(ctx, `SELECT first_id, last_id FROM import_batches WHERE id = $1`, id).Scan(&first, &last); err != nil {
+		return xiezuo.Internal(err)
+	}
+	if err := d.deleteImporting(ctx, id, first.Int64, last.Int64); err != nil {
+		return xiezuo.Internal(err)
+	}
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET status = $1, undone_at = $2, undone_by = $3 WHERE id = $4`, ImportDiscarded, d.now(), u.ID, id); err != nil {
+			return err
+		}
+		return d.audit(ctx, tx, u, "discard_import", "import_batch", id, map[string]string{"status": ImportInterrupted}, map[string]string{"status": ImportDiscarded})
+	})
 }
 
 // ResolveDuplicate keeps (writes as a record of the batch) or discards a row

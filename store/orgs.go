@@ -75,6 +75,44 @@ func (d *DB) SaveOrg(ctx context.Context, u *xiezuo.User, o *registry.Organisati
 	})
 }
 
+// ImportOrg registers o as a row of an organisations import (ctx carries
+// the batch's transaction; the batch has one audit entry). A name, alias
+// or 统一社会信用代码 already registered makes ErrSkipRow, so the same file
+// imports once. Callers: office admin. Errors: EFORBIDDEN, EINVALID.
+func (d *DB) ImportOrg(ctx context.Context, u *xiezuo.User, o *registry.Organisation) (int64, error) {
+	if err := requireAdmin(u); err != nil {
+		return 0, err
+	}
+	skip := false
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM organisations WHERE name = $1 OR (uscc = $2 AND $2 <> ''))
+			+ (SELECT COUNT(*) FROM org_aliases WHERE alias = $1)`, o.Name, o.USCC).Scan(&n)
+		for _, a := range o.Aliases {
+			if err != nil || n > 0 {
+				break
+			}
+			err = tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM organisations WHERE name = $1) + (SELECT COUNT(*) FROM org_aliases WHERE alias = $1)`, a).Scan(&n)
+		}
+		if err != nil || n > 0 {
+			skip = n > 0
+			return err
+		}
+		p := xiezuo.Problems{}
+		if err := checkRegions(ctx, tx, p, map[string]string{"region_code": o.RegionCode}); err != nil {
+			return err
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		return insertOrg(ctx, tx, o)
+	})
+	if skip {
+		return 0, ErrSkipRow
+	}
+	return o.ID, err
+}
+
 // insertOrg inserts a new organisation with its aliases.
 func insertOrg(ctx context.Context, tx *sql.Tx, o *registry.Organisation) error {
 	err := tx.QueryRowContext(ctx, `INSERT INTO organisations (name, kind, side, region_code, uscc) VALUES ($1, $2, $3, $4, $5) RETURNING id`,

@@ -228,6 +228,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/export/contributions.csv", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/imports/%d", batch, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
 		{"POST", "/imports/%d/undo", batch, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
+		// Only an interrupted batch can be discarded; others may not see this one.
+		{"POST", "/imports/%d/discard", batch, form, "", map[string]int{"*": 404, "anon": 401, "admin": 409, "reviewer": 409, "chengjiaqiao": 409}},
 		{"GET", "/dashboard?year=2020&county=532531000000", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/dashboard?year=abc", nil, "", "", map[string]int{"*": 422, "anon": redirect}},
 		{"GET", "/public?year=2020", nil, "", "", map[string]int{"*": ok}},

@@ -147,7 +147,9 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	kind := r.FormValue("type")
 	opt := imports.Options{Mode: r.FormValue("mode"), DryRun: r.FormValue("dry_run") == "1", Approve: r.FormValue("approve") == "1", DefaultYear: year}
 	job := &importJob{userID: u.ID, file: hdr.Filename, started: time.Now()}
+	s.running.Add(1)
 	run := func(ctx context.Context) {
+		defer s.running.Done()
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
 		opt.Progress = func(n int) { job.mu.Lock(); job.rows = n; job.mu.Unlock() }
@@ -171,7 +173,14 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.
 		return nil
 	}
 	id := s.jobs.add(job)
-	go run(context.WithoutCancel(r.Context()))
+	// The job outlives the request but not the server (see Close).
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	stop := context.AfterFunc(s.bg, cancel)
+	go func() {
+		defer cancel()
+		defer stop()
+		run(ctx)
+	}()
 	http.Redirect(w, r, "/import-jobs/"+id, http.StatusSeeOther)
 	return nil
 }
@@ -219,7 +228,7 @@ func (s *Server) importBatchPage(w http.ResponseWriter, r *http.Request, u *xiez
 		base = "/registry/orgs"
 	}
 	s.render(w, r, http.StatusOK, "import_batch", map[string]any{"Title": fmt.Sprintf("导入批次 %d", b.ID), "B": b, "Problems": probs,
-		"KeptAll": b.Errors+b.Duplicates <= int64(len(probs)), "Base": base})
+		"KeptAll": b.Errors+b.Duplicates <= int64(len(probs)), "Base": base, "CanDiscard": ledger.CanDiscardImport(u, b.UserID)})
 	return nil
 }
 
@@ -242,6 +251,20 @@ func (s *Server) importUndo(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 		return err
 	}
 	s.flash(r, fmt.Sprintf("已撤销导入批次 %d，删除 %d 条记录", id, n))
+	http.Redirect(w, r, fmt.Sprintf("/imports/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// importDiscard removes the hidden rows of an interrupted batch.
+func (s *Server) importDiscard(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.DB.DiscardImport(r.Context(), u, id); err != nil {
+		return err
+	}
+	s.flash(r, fmt.Sprintf("已丢弃中断的导入批次 %d", id))
 	http.Redirect(w, r, fmt.Sprintf("/imports/%d", id), http.StatusSeeOther)
 	return nil
 }

@@ -84,6 +84,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /imports/{id}", s.page(s.importBatchPage))
 	mux.HandleFunc("GET /imports/{id}/errors.xlsx", s.page(s.importErrors))
 	mux.HandleFunc("POST /imports/{id}/undo", s.page(s.importUndo))
+	mux.HandleFunc("POST /imports/{id}/discard", s.page(s.importDiscard))
 	mux.HandleFunc("POST /imports/{id}/rows/{line}/{action}", s.page(s.importResolve))
 
 	// Review and deletion of any record kind.

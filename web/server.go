@@ -42,6 +42,12 @@ type Server struct {
 	handler                  http.Handler
 	srv                      *http.Server
 	ln                       net.Listener
+	// bg is cancelled when the server stops: requests and background
+	// imports end with it (an import then takes back what it wrote);
+	// running counts the imports still going.
+	bg      context.Context
+	stopBg  context.CancelFunc
+	running sync.WaitGroup
 }
 
 // NewServer builds the server. secureCookies sets the Secure flag on the
@@ -50,7 +56,8 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{DB: db, Log: log, userThrottle: newThrottle(5, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute)}
+	bg, stopBg := context.WithCancel(context.Background())
+	s := &Server{DB: db, Log: log, bg: bg, stopBg: stopBg, userThrottle: newThrottle(5, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute)}
 	sm := scs.New()
 	sm.Store = db.Sessions()
 	sm.Lifetime = 12 * time.Hour
@@ -81,9 +88,27 @@ func (s *Server) Open(addr string) error {
 		return err
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return s.bg }}
 	go s.srv.Serve(ln)
+	go s.sweepImports()
 	return nil
+}
+
+// sweepImports marks 中断, every importLease/3, the import batches whose
+// process died (another server or CLI on the same database).
+func (s *Server) sweepImports() {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.bg.Done():
+			return
+		case <-t.C:
+			if _, err := s.DB.RecoverImports(s.bg); err != nil && s.bg.Err() == nil {
+				s.Log.Error("检查中断的导入失败", "err", err)
+			}
+		}
+	}
 }
 
 // URL is the base URL of an opened server.
@@ -92,9 +117,20 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
 // Close stops the server.
 func (s *Server) Close(ctx context.Context) error {
 	if s.srv == nil {
+		s.stopBg()
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	err := s.srv.Shutdown(ctx)
+	// Imports still running are stopped: each marks its batch 中断 and
+	// takes back its rows before the process exits.
+	s.stopBg()
+	done := make(chan struct{})
+	go func() { s.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+	}
+	return err
 }
 
 // httpStatus is the one table from error code to HTTP status.

@@ -1,0 +1,85 @@
+-- +goose Up
+-- One import engine (issue 8); see 00011_import_engine.sqlite.sql.
+ALTER TABLE contributions DROP CONSTRAINT contributions_status_check;
+ALTER TABLE contributions ADD CONSTRAINT contributions_status_check CHECK (status IN ('draft','submitted','approved','returned','importing'));
+ALTER TABLE import_batches DROP CONSTRAINT import_batches_status_check;
+ALTER TABLE import_batches ADD CONSTRAINT import_batches_status_check
+    CHECK (status IN ('dry_run', 'refused', 'imported', 'undone', 'running', 'interrupted', 'discarded'));
+
+ALTER TABLE contributions ADD COLUMN area TEXT NOT NULL DEFAULT '';
+UPDATE contributions SET area = CASE WHEN form = 'fiscal' THEN 'funds' WHEN form = 'consumption' THEN 'consumption'
+    WHEN sector = 'industry' THEN 'industry' ELSE 'social' END;
+ALTER TABLE import_batches ADD COLUMN heartbeat_at TEXT;
+ALTER TABLE import_batches ADD COLUMN first_id BIGINT;
+ALTER TABLE import_batches ADD COLUMN last_id BIGINT;
+CREATE INDEX import_batches_status ON import_batches (status);
+
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION contributions_sums() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'approved' THEN
+    UPDATE contribution_sums SET n = n - 1, fen = fen - OLD.amount_fen
+        WHERE day = OLD.date_from AND county_code = OLD.county_code AND area = OLD.area AND delivery = OLD.delivery;
+    UPDATE contribution_month_sums SET n = n - 1, fen = fen - OLD.amount_fen
+        WHERE month = substr(OLD.date_from, 1, 7) AND county_code = OLD.county_code AND area = OLD.area AND delivery = OLD.delivery;
+    UPDATE giver_sums SET n = n - 1, fen = fen - OLD.amount_fen
+        WHERE month = substr(OLD.date_from, 1, 7) AND county_code = OLD.county_code
+        AND org_id IN (SELECT org_id FROM contribution_givers WHERE contribution_id = OLD.id);
+    END IF;
+    -- An import's rows leave 'importing' with their sums added by the batch.
+    IF (TG_OP = 'INSERT' OR OLD.status <> 'importing') AND NEW.status = 'approved' THEN
+    INSERT INTO contribution_sums (day, county_code, area, delivery, n, fen)
+        VALUES (NEW.date_from, NEW.county_code, NEW.area, NEW.delivery, 1, NEW.amount_fen)
+        ON CONFLICT (day, county_code, area, delivery) DO UPDATE SET n = contribution_sums.n + 1, fen = contribution_sums.fen + excluded.fen;
+    INSERT INTO contribution_month_sums (month, county_code, area, delivery, n, fen)
+        VALUES (substr(NEW.date_from, 1, 7), NEW.county_code, NEW.area, NEW.delivery, 1, NEW.amount_fen)
+        ON CONFLICT (month, county_code, area, delivery) DO UPDATE SET n = contribution_month_sums.n + 1, fen = contribution_month_sums.fen + excluded.fen;
+    INSERT INTO giver_sums (month, county_code, org_id, n, fen)
+        SELECT substr(NEW.date_from, 1, 7), NEW.county_code, g.org_id, 1, NEW.amount_fen FROM contribution_givers g WHERE g.contribution_id = NEW.id
+        ON CONFLICT (month, county_code, org_id) DO UPDATE SET n = giver_sums.n + 1, fen = giver_sums.fen + excluded.fen;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END $$;
+-- +goose StatementEnd
+-- Rows written as 'importing' (a batch's COPY) and rows that are not
+-- approved need no trigger call at all.
+DROP TRIGGER contributions_sums_change ON contributions;
+CREATE TRIGGER contributions_sums_insert AFTER INSERT ON contributions FOR EACH ROW WHEN (NEW.status = 'approved') EXECUTE FUNCTION contributions_sums();
+CREATE TRIGGER contributions_sums_update AFTER UPDATE ON contributions FOR EACH ROW
+    WHEN (OLD.status = 'approved' OR (NEW.status = 'approved' AND OLD.status <> 'importing')) EXECUTE FUNCTION contributions_sums();
+DROP TRIGGER contributions_sums_delete ON contributions;
+CREATE TRIGGER contributions_sums_delete BEFORE DELETE ON contributions FOR EACH ROW WHEN (OLD.status = 'approved') EXECUTE FUNCTION contributions_sums();
+-- Givers are counted a statement at a time (a batch's COPY of a million
+-- givers is one trigger call, which finds no approved record).
+DROP TRIGGER givers_sums_change ON contribution_givers;
+DROP FUNCTION givers_sums();
+-- +goose StatementBegin
+CREATE FUNCTION givers_sums_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO giver_sums (month, county_code, org_id, n, fen)
+        SELECT substr(x.date_from, 1, 7), x.county_code, g.org_id, COUNT(*), SUM(x.amount_fen)
+        FROM added g JOIN contributions x ON x.id = g.contribution_id WHERE x.status = 'approved' GROUP BY 1, 2, 3
+        ON CONFLICT (month, county_code, org_id) DO UPDATE SET n = giver_sums.n + excluded.n, fen = giver_sums.fen + excluded.fen;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE FUNCTION givers_sums_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE giver_sums s SET n = s.n - r.n, fen = s.fen - r.fen
+        FROM (SELECT substr(x.date_from, 1, 7) AS month, x.county_code, g.org_id, COUNT(*) AS n, SUM(x.amount_fen) AS fen
+              FROM removed g JOIN contributions x ON x.id = g.contribution_id WHERE x.status = 'approved' GROUP BY 1, 2, 3) r
+        WHERE s.month = r.month AND s.county_code = r.county_code AND s.org_id = r.org_id;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER givers_sums_insert AFTER INSERT ON contribution_givers REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION givers_sums_added();
+CREATE TRIGGER givers_sums_delete AFTER DELETE ON contribution_givers REFERENCING OLD TABLE AS removed
+    FOR EACH STATEMENT EXECUTE FUNCTION givers_sums_removed();
+
+-- +goose Down
+SELECT 1;
