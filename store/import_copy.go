@@ -80,4 +80,3 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 		return nil
 	})
 }
-
