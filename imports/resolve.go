@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -28,11 +29,23 @@ type resolver struct {
 	inCounty map[string][]registry.Region // county code + "|" + village name → villages
 	acts     map[string][]int64           // activity title → ids
 	pairs    map[[2]int64][]int64         // east org, west org → pairing ids
+
+	mu    sync.Mutex
+	typed map[string]typedRegion // level|within|text → what the store read in a path
+}
+
+// typedRegion is what store.MatchRegions made of a text the maps do not
+// hold (a path such as 云南省红河州绿春县 or 绿春县大兴镇, a bare name such
+// as 大兴): the regions it names, or why none.
+type typedRegion struct {
+	rs  []registry.Region
+	err error
 }
 
 func newResolver(ctx context.Context, db *store.DB, u *xiezuo.User) (*resolver, error) {
 	r := &resolver{db: db, ctx: ctx, orgs: map[string][]int64{}, orgNames: map[int64]string{}, counties: map[string][]registry.Region{},
-		places: map[string][]registry.Region{}, inCounty: map[string][]registry.Region{}, acts: map[string][]int64{}, pairs: map[[2]int64][]int64{}}
+		places: map[string][]registry.Region{}, inCounty: map[string][]registry.Region{}, acts: map[string][]int64{}, pairs: map[[2]int64][]int64{},
+		typed: map[string]typedRegion{}}
 	orgs, err := db.FindOrgs(ctx, store.OrgFilter{Limit: 5000})
 	if err != nil {
 		return nil, err
@@ -167,18 +180,33 @@ func (r *resolver) candidates(name string) []string {
 	return out
 }
 
-// county resolves a county by official name, short name or code.
+// county resolves a paired county by official name, short name, code, or
+// as the store reads a path (云南省红河州绿春县, 红河州金平县).
 func (r *resolver) county(s string) (string, error) {
 	if registry.ValidCode(s) && registry.LevelOf(s) == registry.LevelCounty {
 		if _, ok := r.counties[s]; ok {
 			return s, nil
 		}
 	}
-	return onePlace(r.counties[s], s, "结对受援县")
+	if rs := r.counties[s]; len(rs) > 0 {
+		return onePlace(rs, s, "结对受援县")
+	}
+	t := r.typedRegions(s, registry.LevelCounty, "")
+	var paired []registry.Region
+	for _, c := range t.rs {
+		if _, ok := r.counties[c.Code]; ok {
+			paired = append(paired, c)
+		}
+	}
+	if len(t.rs) == 0 && t.err != nil {
+		return "", t.err
+	}
+	return onePlace(paired, s, "结对受援县")
 }
 
 // place resolves a township (within county) or a village (within township,
-// or within county when no township is given).
+// or within county when no township is given), by name, short name, code,
+// or as the store reads a path below the parent (绿春县大兴镇, 牛孔镇龙洞村).
 func (r *resolver) place(s, parent string, level int) (string, error) {
 	if registry.ValidCode(s) {
 		if registry.LevelOf(s) == level && strings.HasPrefix(s, strings.TrimRight(parent, "0")) {
@@ -186,16 +214,47 @@ func (r *resolver) place(s, parent string, level int) (string, error) {
 		}
 		return "", fmt.Errorf("代码 %s 不属于所填上级地区", s)
 	}
+	rs, where := r.places[parent+"|"+s], "所填受援县"
 	if level == registry.LevelVillage && registry.LevelOf(parent) == registry.LevelCounty {
-		return onePlace(r.inCounty[parent+"|"+s], s, "所填县")
-	}
-	where := "所填受援县"
-	if level == registry.LevelVillage {
+		rs, where = r.inCounty[parent+"|"+s], "所填县"
+	} else if level == registry.LevelVillage {
 		where = "所填乡镇"
 	}
-	return onePlace(r.places[parent+"|"+s], s, where)
+	if len(rs) == 0 {
+		t := r.typedRegions(s, level, parent)
+		if len(t.rs) == 0 && t.err != nil {
+			return "", t.err
+		}
+		rs = t.rs
+	}
+	return onePlace(rs, s, where)
 }
 
+// typedRegions asks the store, once per text, which regions of the level
+// (within parent) s names. err is set, and rs empty, only when the store
+// says why there are none (a path whose parts do not nest) or fails; a
+// plain miss leaves the caller its own message.
+func (r *resolver) typedRegions(s string, level int, parent string) typedRegion {
+	k := fmt.Sprintf("%d|%s|%s", level, parent, s)
+	r.mu.Lock()
+	t, ok := r.typed[k]
+	r.mu.Unlock()
+	if ok {
+		return t
+	}
+	rs, err := r.db.MatchRegions(r.ctx, s, level, parent)
+	if t = (typedRegion{rs: rs}); err != nil {
+		t = typedRegion{err: errors.New(xiezuo.ErrorMessage(err))}
+	}
+	r.mu.Lock()
+	r.typed[k] = t
+	r.mu.Unlock()
+	return t
+}
+
+// onePlace is the one region of rs, or an error naming the text: not found
+// in where, or the candidates with their paths (as store.ResolveRegion
+// lists them).
 func onePlace(rs []registry.Region, name, where string) (string, error) {
 	switch len(rs) {
 	case 1:
@@ -203,11 +262,7 @@ func onePlace(rs []registry.Region, name, where string) (string, error) {
 	case 0:
 		return "", fmt.Errorf("%s中找不到“%s”", where, name)
 	}
-	var cands []string
-	for _, r := range rs {
-		cands = append(cands, r.Name+"（"+r.Code+"）")
-	}
-	return "", fmt.Errorf("“%s”有多个：%s，请填写12位代码或先填上级地区", name, strings.Join(cands, "、"))
+	return "", fmt.Errorf("“%s”有多个：%s，请填写12位代码或先填上级地区", name, registry.Candidates(rs, 10))
 }
 
 // activity resolves an activity by its title or its number.
