@@ -32,7 +32,11 @@ func TestLoadSQLite(t *testing.T) {
 	for _, c := range tots {
 		t.Logf("%s %s count=%d amount=%d", c.CountyCode, c.CountyName, c.Count, c.AmountFen)
 	}
-	if n, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+	admin, err := db.UserByName(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.VerifyAudit(ctx, admin); err != nil || n == 0 {
 		t.Fatalf("VerifyAudit = %d, %v", n, err)
 	}
 }

@@ -44,12 +44,93 @@ func CanView(u *xiezuo.User, h Header) bool {
 	return false
 }
 
+// CanRecordForAnyUnit reports whether u records on behalf of any unit —
+// choosing the unit of a record and any pairing for an agreement — rather
+// than for its own unit only: the office.
+func CanRecordForAnyUnit(u *xiezuo.User) bool {
+	return u.IsOffice()
+}
+
 // CanCreateFor reports whether u may create a record owned by unitID.
 func CanCreateFor(u *xiezuo.User, unitID int64) bool {
 	if u == nil || !u.CanRecord() {
 		return false
 	}
-	return u.IsOffice() || (u.OrgID != 0 && u.OrgID == unitID)
+	return CanRecordForAnyUnit(u) || (u.OrgID != 0 && u.OrgID == unitID)
+}
+
+// CanReview reports whether u reviews records: sees the review queue,
+// approves or returns submitted records and reopens approved ones (see
+// Transition): the office.
+func CanReview(u *xiezuo.User) bool {
+	return u.IsOffice()
+}
+
+// CanReopen reports whether u may reopen the record: an approved record,
+// by a reviewer (Transition also asks for a reason).
+func CanReopen(u *xiezuo.User, h Header) bool {
+	return CanReview(u) && h.Status == StatusApproved
+}
+
+// CheckReceipt checks whether u may confirm that the county received
+// contribution c. Errors: EFORBIDDEN unless u is in the office or a county
+// user of c's county; ECONFLICT unless c is approved, delivered and not
+// yet confirmed.
+func CheckReceipt(u *xiezuo.User, c *Contribution) error {
+	if !u.IsOffice() && (u == nil || u.Role != xiezuo.RoleCounty || u.CountyCode != c.CountyCode) {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户可以确认收到本县的帮扶")
+	}
+	if c.Status != StatusApproved || c.Delivery != "delivered" {
+		return xiezuo.Errorf(xiezuo.ECONFLICT, "只有已通过且已到位的帮扶可以确认收到")
+	}
+	if c.ReceivedAt != "" {
+		return xiezuo.Errorf(xiezuo.ECONFLICT, "该笔帮扶已确认收到")
+	}
+	return nil
+}
+
+// CanConfirmReceipt reports whether u may confirm receipt of c now (see
+// CheckReceipt).
+func CanConfirmReceipt(u *xiezuo.User, c *Contribution) bool {
+	return CheckReceipt(u, c) == nil
+}
+
+// CanManageRegistry reports whether u keeps the registry: organisations,
+// pairings, posted people and user accounts. The office admin.
+func CanManageRegistry(u *xiezuo.User) bool {
+	return u != nil && u.Role == xiezuo.RoleAdmin
+}
+
+// CanEditBulletins reports whether u may see and edit draft bulletins
+// (简报), publish and delete them: the office. Published issues are for
+// everyone.
+func CanEditBulletins(u *xiezuo.User) bool {
+	return u.IsOffice()
+}
+
+// CanSetTargets reports whether u may set the yearly assessment targets:
+// the office. Anyone signed in may read them.
+func CanSetTargets(u *xiezuo.User) bool {
+	return u.IsOffice()
+}
+
+// CanEditRectifications reports whether u may register and update 问题整改
+// items: the office. Anyone signed in may read them.
+func CanEditRectifications(u *xiezuo.User) bool {
+	return u.IsOffice()
+}
+
+// CanReadAuditLog reports whether u may read the audit log as a whole —
+// verify its hash chain, see the history of entities that are not ledger
+// records (bulletins, targets, the registry): the office.
+func CanReadAuditLog(u *xiezuo.User) bool {
+	return u.IsOffice()
+}
+
+// CanSeeHistory reports whether u may see the audit history of a ledger
+// record: whoever may see the record.
+func CanSeeHistory(u *xiezuo.User, h Header) bool {
+	return CanView(u, h)
 }
 
 // CanImport reports whether u may import a file of kind for unitID (0:
@@ -61,7 +142,7 @@ func CanImport(u *xiezuo.User, kind Kind, unitID int64) bool {
 	case u == nil:
 		return false
 	case kind == "organisation" || kind == "pairing" || kind == "person":
-		return u.Role == xiezuo.RoleAdmin
+		return CanManageRegistry(u)
 	case kind == KindContribution:
 		return CanCreateFor(u, unitID)
 	}
@@ -97,7 +178,7 @@ func Transition(u *xiezuo.User, h Header, a Action, reason string) (Status, erro
 		}
 		return StatusSubmitted, nil
 	case ActionApprove, ActionReturn:
-		if !u.IsOffice() {
+		if !CanReview(u) {
 			return "", xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以审核")
 		}
 		if h.Status != StatusSubmitted {
@@ -111,7 +192,7 @@ func Transition(u *xiezuo.User, h Header, a Action, reason string) (Status, erro
 		}
 		return StatusApproved, nil
 	case ActionReopen:
-		if !u.IsOffice() {
+		if !CanReview(u) {
 			return "", xiezuo.Errorf(xiezuo.EFORBIDDEN, "已通过的记录只有协作办可以重新打开")
 		}
 		if h.Status != StatusApproved {

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/xiezuo/xiezuo"
@@ -109,5 +110,80 @@ func TestCanImport(t *testing.T) {
 	}
 	if !CanDiscardImport(users["unit"], 4) || CanDiscardImport(users["unit"], 1) || !CanDiscardImport(users["reviewer"], 4) || CanDiscardImport(nil, 4) {
 		t.Error("CanDiscardImport: the office or the importer only")
+	}
+}
+
+// TestRolePolicy: the rules that depend on the role only, one row each.
+func TestRolePolicy(t *testing.T) {
+	t.Parallel()
+	users := map[string]*xiezuo.User{
+		"admin":    {Role: xiezuo.RoleAdmin, OrgID: 1},
+		"reviewer": {Role: xiezuo.RoleReviewer, OrgID: 1},
+		"unit":     {Role: xiezuo.RoleUnit, OrgID: 10},
+		"county":   {Role: xiezuo.RoleCounty, OrgID: 30, CountyCode: "532531000000"},
+		"viewer":   {Role: xiezuo.RoleViewer},
+		"anon":     nil,
+	}
+	order := []string{"admin", "reviewer", "unit", "county", "viewer", "anon"}
+	rules := []struct {
+		name string
+		may  func(*xiezuo.User) bool
+		want string // the users allowed, in order
+	}{
+		{"CanRecordForAnyUnit", CanRecordForAnyUnit, "admin reviewer"},
+		{"CanReview", CanReview, "admin reviewer"},
+		{"CanManageRegistry", CanManageRegistry, "admin"},
+		{"CanEditBulletins", CanEditBulletins, "admin reviewer"},
+		{"CanSetTargets", CanSetTargets, "admin reviewer"},
+		{"CanEditRectifications", CanEditRectifications, "admin reviewer"},
+		{"CanReadAuditLog", CanReadAuditLog, "admin reviewer"},
+		{"CanReopen(approved)", func(u *xiezuo.User) bool { return CanReopen(u, Header{Status: StatusApproved, UnitID: 10}) }, "admin reviewer"},
+		{"CanReopen(submitted)", func(u *xiezuo.User) bool { return CanReopen(u, Header{Status: StatusSubmitted, UnitID: 10}) }, ""},
+		{"CanSeeHistory(draft of unit 10)", func(u *xiezuo.User) bool { return CanSeeHistory(u, Header{Status: StatusDraft, UnitID: 10}) }, "admin reviewer unit"},
+		{"CanSeeHistory(approved)", func(u *xiezuo.User) bool { return CanSeeHistory(u, Header{Status: StatusApproved, UnitID: 10}) }, "admin reviewer unit county viewer"},
+	}
+	for _, r := range rules {
+		var got []string
+		for _, name := range order {
+			if r.may(users[name]) {
+				got = append(got, name)
+			}
+		}
+		if g := strings.Join(got, " "); g != r.want {
+			t.Errorf("%s: %q, want %q", r.name, g, r.want)
+		}
+	}
+}
+
+func TestCheckReceipt(t *testing.T) {
+	t.Parallel()
+	const lvchun, jinping = "532531000000", "532530000000"
+	delivered := func(mod func(*Contribution)) *Contribution {
+		c := &Contribution{Header: Header{Status: StatusApproved, UnitID: 10}, CountyCode: lvchun, Delivery: "delivered"}
+		if mod != nil {
+			mod(c)
+		}
+		return c
+	}
+	cases := []struct {
+		name string
+		u    *xiezuo.User
+		c    *Contribution
+		code string
+	}{
+		{"county user of the county", &xiezuo.User{Role: xiezuo.RoleCounty, OrgID: 30, CountyCode: lvchun}, delivered(nil), ""},
+		{"the office", &xiezuo.User{Role: xiezuo.RoleReviewer, OrgID: 1}, delivered(nil), ""},
+		{"county user of another county", &xiezuo.User{Role: xiezuo.RoleCounty, OrgID: 31, CountyCode: jinping}, delivered(nil), xiezuo.EFORBIDDEN},
+		{"the giving unit", &xiezuo.User{Role: xiezuo.RoleUnit, OrgID: 10}, delivered(nil), xiezuo.EFORBIDDEN},
+		{"anonymous", nil, delivered(nil), xiezuo.EFORBIDDEN},
+		{"a pledge", &xiezuo.User{Role: xiezuo.RoleCounty, CountyCode: lvchun}, delivered(func(c *Contribution) { c.Delivery = "pledged" }), xiezuo.ECONFLICT},
+		{"not approved", &xiezuo.User{Role: xiezuo.RoleCounty, CountyCode: lvchun}, delivered(func(c *Contribution) { c.Status = StatusSubmitted }), xiezuo.ECONFLICT},
+		{"already confirmed", &xiezuo.User{Role: xiezuo.RoleAdmin}, delivered(func(c *Contribution) { c.ReceivedAt = "2020-09-05T00:00:00Z" }), xiezuo.ECONFLICT},
+	}
+	for _, c := range cases {
+		err := CheckReceipt(c.u, c.c)
+		if xiezuo.ErrorCode(err) != c.code || CanConfirmReceipt(c.u, c.c) != (c.code == "") {
+			t.Errorf("%s: %v, want %q", c.name, err, c.code)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 )
 
 // AuditEntry is one line of the append-only, hash-chained audit log.
@@ -72,9 +73,23 @@ func (d *DB) audit(ctx context.Context, tx *sql.Tx, u *xiezuo.User, action, enti
 	return err
 }
 
-// AuditHistory returns the entries of one record, oldest first. Callers must
-// have checked that the user may see the record.
-func (d *DB) AuditHistory(ctx context.Context, entity string, id int64) ([]AuditEntry, error) {
+// AuditHistory returns the entries of one entity, oldest first. Callers:
+// for a ledger record (entity is its kind), whoever may see the record
+// (ledger.CanSeeHistory); for other entities, the office
+// (ledger.CanReadAuditLog). Errors: ENOTFOUND (a record u may not see),
+// EFORBIDDEN, EINTERNAL.
+func (d *DB) AuditHistory(ctx context.Context, u *xiezuo.User, entity string, id int64) ([]AuditEntry, error) {
+	if kind := ledger.Kind(entity); kind.Valid() {
+		h, err := d.header(ctx, d.db, kind, id)
+		if err != nil {
+			return nil, mapDBError(err)
+		}
+		if !ledger.CanSeeHistory(u, h) {
+			return nil, notFound(kind, id)
+		}
+	} else if err := permit(ledger.CanReadAuditLog(u), "只有协作办可以查看审计日志"); err != nil {
+		return nil, err
+	}
 	rows, err := d.db.QueryContext(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor_name, action, entity, entity_id, before, after, prev_hash, hash
 		FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq`, entity, id)
 	if err != nil {
@@ -94,8 +109,13 @@ func (d *DB) AuditHistory(ctx context.Context, entity string, id int64) ([]Audit
 
 // VerifyAudit walks the whole log and reports the first entry whose hash or
 // link does not match, or a gap in the sequence (a deleted entry). It
-// returns the number of entries checked.
-func (d *DB) VerifyAudit(ctx context.Context) (int64, error) {
+// returns the number of entries checked. Callers: the office
+// (ledger.CanReadAuditLog), the CLI as its operator. Errors: EFORBIDDEN;
+// a broken chain is a plain error that says where.
+func (d *DB) VerifyAudit(ctx context.Context, u *xiezuo.User) (int64, error) {
+	if err := permit(ledger.CanReadAuditLog(u), "只有协作办可以查看审计日志"); err != nil {
+		return 0, err
+	}
 	rows, err := d.db.QueryContext(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor_name, action, entity, entity_id, before, after, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {

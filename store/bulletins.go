@@ -14,13 +14,9 @@ import (
 // maxBulletinItems bounds the activities one issue proposes.
 const maxBulletinItems = 500
 
-// requireOffice refuses users outside the office; what names the work
-// in the message (“编辑简报”).
-func requireOffice(u *xiezuo.User, what string) error {
-	if u == nil || !u.IsOffice() {
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以%s", what)
-	}
-	return nil
+// mayEditBulletins enforces ledger.CanEditBulletins.
+func mayEditBulletins(u *xiezuo.User) error {
+	return permit(ledger.CanEditBulletins(u), "只有协作办可以编辑简报")
 }
 
 // ProposeItems returns the approved activities of a period as bulletin
@@ -29,7 +25,7 @@ func requireOffice(u *xiezuo.User, what string) error {
 // bulletins print them; the editor may drop one. Callers: the office.
 // Errors: EFORBIDDEN, EINTERNAL.
 func (d *DB) ProposeItems(ctx context.Context, u *xiezuo.User, from, to string) ([]report.BulletinItem, error) {
-	if err := requireOffice(u, "编辑简报"); err != nil {
+	if err := mayEditBulletins(u); err != nil {
 		return nil, err
 	}
 	acts, _, err := d.ListActivities(ctx, u, RecordFilter{Status: ledger.StatusApproved, From: from, To: to, Limit: maxBulletinItems})
@@ -52,7 +48,7 @@ func (d *DB) ProposeItems(ctx context.Context, u *xiezuo.User, from, to string) 
 // CreateBulletin creates a draft issue for b's period with the proposed
 // items. Callers: the office. Errors: EFORBIDDEN, EINVALID, EINTERNAL.
 func (d *DB) CreateBulletin(ctx context.Context, u *xiezuo.User, b *report.Bulletin) error {
-	if err := requireOffice(u, "编辑简报"); err != nil {
+	if err := mayEditBulletins(u); err != nil {
 		return err
 	}
 	if err := b.Validate(); err != nil {
@@ -94,7 +90,7 @@ func (d *DB) Bulletin(ctx context.Context, u *xiezuo.User, id int64) (*report.Bu
 	if err != nil {
 		return nil, mapDBError(err)
 	}
-	if !b.Published() && (u == nil || !u.IsOffice()) {
+	if !b.Published() && !ledger.CanEditBulletins(u) {
 		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "简报不存在")
 	}
 	return b, nil
@@ -142,7 +138,7 @@ func (d *DB) getBulletin(ctx context.Context, q queryer, id int64) (*report.Bull
 // ones for everyone else. Errors: EINTERNAL.
 func (d *DB) Bulletins(ctx context.Context, u *xiezuo.User) ([]*report.Bulletin, error) {
 	w := &where{}
-	if u == nil || !u.IsOffice() {
+	if !ledger.CanEditBulletins(u) {
 		w.add("b.status = 'published'")
 	}
 	rows, err := d.db.QueryContext(ctx, bulletinSelect+w.sql()+` ORDER BY b.year DESC, b.period_to DESC, b.id DESC`, w.args...)
@@ -166,7 +162,7 @@ func (d *DB) Bulletins(ctx context.Context, u *xiezuo.User) ([]*report.Bulletin,
 // touched. Callers: the office. Errors: EFORBIDDEN, ENOTFOUND, ECONFLICT
 // (published), EINVALID.
 func (d *DB) SaveBulletin(ctx context.Context, u *xiezuo.User, b *report.Bulletin) error {
-	if err := requireOffice(u, "编辑简报"); err != nil {
+	if err := mayEditBulletins(u); err != nil {
 		return err
 	}
 	if err := b.Validate(); err != nil {
@@ -199,7 +195,7 @@ func (d *DB) SaveBulletin(ctx context.Context, u *xiezuo.User, b *report.Bulleti
 // computed now and stored with it. Callers: the office. Errors:
 // EFORBIDDEN, ENOTFOUND, ECONFLICT (already published), EINVALID (no items).
 func (d *DB) PublishBulletin(ctx context.Context, u *xiezuo.User, id int64) error {
-	if err := requireOffice(u, "编辑简报"); err != nil {
+	if err := mayEditBulletins(u); err != nil {
 		return err
 	}
 	b, err := d.getBulletin(ctx, d.db, id)
@@ -234,7 +230,7 @@ func (d *DB) PublishBulletin(ctx context.Context, u *xiezuo.User, id int64) erro
 // DeleteBulletin removes a draft. Callers: the office. Errors: EFORBIDDEN,
 // ENOTFOUND, ECONFLICT (published issues are kept).
 func (d *DB) DeleteBulletin(ctx context.Context, u *xiezuo.User, id int64) error {
-	if err := requireOffice(u, "编辑简报"); err != nil {
+	if err := mayEditBulletins(u); err != nil {
 		return err
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {

@@ -318,14 +318,8 @@ func (d *DB) ConfirmReceipt(ctx context.Context, u *xiezuo.User, id int64) error
 		if err != nil {
 			return err
 		}
-		if !u.IsOffice() && !(u.Role == xiezuo.RoleCounty && u.CountyCode == c.CountyCode) {
-			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户可以确认收到本县的帮扶")
-		}
-		if c.Status != ledger.StatusApproved || c.Delivery != "delivered" {
-			return xiezuo.Errorf(xiezuo.ECONFLICT, "只有已通过且已到位的帮扶可以确认收到")
-		}
-		if c.ReceivedAt != "" {
-			return xiezuo.Errorf(xiezuo.ECONFLICT, "该笔帮扶已确认收到")
+		if err := ledger.CheckReceipt(u, c); err != nil {
+			return err
 		}
 		now := d.now()
 		if _, err := tx.ExecContext(ctx, `UPDATE contributions SET received_at = $1, received_by = $2 WHERE id = $3`, now, u.ID, id); err != nil {

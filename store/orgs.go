@@ -7,14 +7,13 @@ import (
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
 )
 
+// requireAdmin enforces ledger.CanManageRegistry.
 func requireAdmin(u *xiezuo.User) error {
-	if u == nil || u.Role != xiezuo.RoleAdmin {
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办管理员可以维护基础信息")
-	}
-	return nil
+	return permit(ledger.CanManageRegistry(u), "只有协作办管理员可以维护基础信息")
 }
 
 // SaveOrg creates (ID 0) or updates an organisation with its aliases.

@@ -61,7 +61,7 @@ func TestPhotos(t *testing.T) {
 		if ps, err := db.Photos(ctx, viewer, a.ID); err != nil || len(ps) != 1 {
 			t.Fatalf("viewer photos of approved activity: %d, %v", len(ps), err)
 		}
-		if _, err := db.VerifyAudit(ctx); err != nil {
+		if _, err := db.VerifyAudit(ctx, user(t, db, "admin")); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -55,7 +55,7 @@ func (d *DB) Rectification(ctx context.Context, id int64) (*ledger.Rectification
 // SaveRectification creates (ID 0) or updates an item, audited. Callers:
 // the office. Errors: EFORBIDDEN, EINVALID, ENOTFOUND.
 func (d *DB) SaveRectification(ctx context.Context, u *xiezuo.User, r *ledger.Rectification) error {
-	if err := requireOffice(u, "登记问题整改"); err != nil {
+	if err := permit(ledger.CanEditRectifications(u), "只有协作办可以登记问题整改"); err != nil {
 		return err
 	}
 	if err := r.Validate(); err != nil {

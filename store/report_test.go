@@ -244,7 +244,7 @@ func TestBulletin(t *testing.T) {
 		if list, _ := db.Bulletins(ctx, nil); len(list) != 1 {
 			t.Errorf("public archive has %d issues", len(list))
 		}
-		if n, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+		if n, err := db.VerifyAudit(ctx, user(t, db, "admin")); err != nil || n == 0 {
 			t.Fatalf("audit: %d, %v", n, err)
 		}
 	})

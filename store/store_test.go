@@ -99,7 +99,7 @@ func TestDemoTotals(t *testing.T) {
 		check("", "", map[string]int64{"绿春县": 311208800, "红河县": 55000000, "金平苗族瑶族傣族自治县": 90100000})
 		// Trips are dated by their first day: 8月30日/31日 trips fall in August.
 		check("2020-09-01", "2020-09-30", map[string]int64{"绿春县": 311208800, "红河县": 30000000, "金平苗族瑶族傣族自治县": 20000000})
-		if n, err := db.VerifyAudit(ctx); err != nil || n < 100 {
+		if n, err := db.VerifyAudit(ctx, user(t, db, "admin")); err != nil || n < 100 {
 			t.Fatalf("VerifyAudit = %d, %v", n, err)
 		}
 	})
@@ -250,8 +250,17 @@ func TestReviewWorkflow(t *testing.T) {
 		if sumFor(reopened, lvchun) != sumFor(before, lvchun) {
 			t.Fatal("reopened record still counted in totals")
 		}
-		hist, err := db.AuditHistory(ctx, string(kind), c.ID)
+		hist, err := db.AuditHistory(ctx, unit, string(kind), c.ID)
 		if err != nil {
+			t.Fatal(err)
+		}
+		// The history is for whoever may see the record; the rest of the log
+		// is the office's.
+		_, err = db.AuditHistory(ctx, viewer, string(kind), c.ID)
+		wantCode(t, err, xiezuo.ENOTFOUND)
+		_, err = db.AuditHistory(ctx, unit, "bulletin", 1)
+		wantCode(t, err, xiezuo.EFORBIDDEN)
+		if _, err := db.AuditHistory(ctx, reviewer, "bulletin", 1); err != nil {
 			t.Fatal(err)
 		}
 		var actions []string
@@ -352,13 +361,17 @@ func TestListFilters(t *testing.T) {
 func TestAuditTamper(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
-		if _, err := db.VerifyAudit(ctx); err != nil {
+		if _, err := db.VerifyAudit(ctx, user(t, db, "admin")); err != nil {
 			t.Fatal(err)
+		}
+		for _, name := range []string{"chengjiaqiao", "viewer"} {
+			_, err := db.VerifyAudit(ctx, user(t, db, name))
+			wantCode(t, err, xiezuo.EFORBIDDEN)
 		}
 		if _, err := db.SQL().Exec(`UPDATE audit_log SET after = '{"amount_fen":1}' WHERE seq = 50`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.VerifyAudit(ctx); err == nil {
+		if _, err := db.VerifyAudit(ctx, user(t, db, "admin")); err == nil {
 			t.Fatal("edited entry not detected")
 		}
 	})
@@ -366,7 +379,7 @@ func TestAuditTamper(t *testing.T) {
 		if _, err := db.SQL().Exec(`DELETE FROM audit_log WHERE seq = 20`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.VerifyAudit(ctx); err == nil {
+		if _, err := db.VerifyAudit(ctx, user(t, db, "admin")); err == nil {
 			t.Fatal("deleted entry not detected")
 		}
 	})
@@ -394,7 +407,7 @@ func TestConcurrentWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := db.VerifyAudit(ctx); err != nil {
+		if _, err := db.VerifyAudit(ctx, user(t, db, "admin")); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -471,7 +484,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer copy.Close()
-	if n, err := copy.VerifyAudit(ctx); err != nil || n == 0 {
+	if n, err := copy.VerifyAudit(ctx, user(t, copy, "admin")); err != nil || n == 0 {
 		t.Fatalf("backup audit verify = %d, %v", n, err)
 	}
 	if err := db.Backup(ctx, out); err == nil {

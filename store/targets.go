@@ -35,7 +35,7 @@ func (d *DB) Targets(ctx context.Context, year int) ([]report.Target, error) {
 // written if any is invalid; one audit entry records the change. Callers:
 // the office. Errors: EFORBIDDEN, EINVALID (names the row), EINTERNAL.
 func (d *DB) SaveTargets(ctx context.Context, u *xiezuo.User, ts []report.Target, metrics []report.Metric) error {
-	if err := requireOffice(u, "设置考核目标"); err != nil {
+	if err := permit(ledger.CanSetTargets(u), "只有协作办可以设置考核目标"); err != nil {
 		return err
 	}
 	known := map[string]bool{}

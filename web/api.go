@@ -89,7 +89,7 @@ func apiRoutes[T any](mux *http.ServeMux, s *Server, e *editor[T]) {
 		h := e.header(rec)
 		unit := h.UnitID
 		*h = old
-		if u.IsOffice() && unit != 0 {
+		if ledger.CanRecordForAnyUnit(u) && unit != 0 {
 			h.UnitID = unit
 		}
 		return e.saveAndShow(w, r, u, rec, http.StatusOK)

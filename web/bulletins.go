@@ -89,7 +89,7 @@ func (s *Server) loadBulletin(r *http.Request) (*report.Bulletin, error) {
 
 func (s *Server) bulletinEditor(w http.ResponseWriter, r *http.Request, u *xiezuo.User, b *report.Bulletin, formErr error) error {
 	return s.registryPage(w, r, "bulletin", formErr, map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b,
-		"Sections": ledger.Sections, "Editable": u.IsOffice() && !b.Published()})
+		"Sections": ledger.Sections, "Editable": ledger.CanEditBulletins(u) && !b.Published()})
 }
 
 // bulletinSave stores the editor's version: title block and items (order

@@ -82,9 +82,7 @@ func (s *Server) contributionShow(w http.ResponseWriter, r *http.Request, u *xie
 	if err != nil {
 		return err
 	}
-	canReceive := c.Status == ledger.StatusApproved && c.Delivery == "delivered" && c.ReceivedAt == "" &&
-		(u.IsOffice() || (u.Role == xiezuo.RoleCounty && u.CountyCode == c.CountyCode))
-	return s.recordPage(w, r, "contribution_show", ledger.KindContribution, c.Header, map[string]any{"C": c, "CanReceive": canReceive})
+	return s.recordPage(w, r, "contribution_show", ledger.KindContribution, c.Header, map[string]any{"C": c, "CanReceive": ledger.CanConfirmReceipt(u, c)})
 }
 
 func (s *Server) contributionReceive(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {

@@ -178,7 +178,7 @@ func backTo(r *http.Request, kind ledger.Kind, id int64) string {
 
 // recordPage renders a record's detail page with its audit history.
 func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, page string, kind ledger.Kind, h ledger.Header, data map[string]any) error {
-	hist, err := s.DB.AuditHistory(r.Context(), string(kind), h.ID)
+	hist, err := s.DB.AuditHistory(r.Context(), xiezuo.UserFromContext(r.Context()), string(kind), h.ID)
 	if err != nil {
 		return err
 	}

@@ -176,7 +176,7 @@ func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) 
 		return nil, err
 	}
 	units := orgs
-	if !u.IsOffice() {
+	if !ledger.CanRecordForAnyUnit(u) {
 		units = nil
 		for _, o := range orgs {
 			if o.ID == u.OrgID {
@@ -226,7 +226,7 @@ func pathID(r *http.Request) (int64, error) {
 // defaultUnit is the unit a new record belongs to: the user's own, or for
 // the office the one chosen in the form.
 func defaultUnit(u *xiezuo.User, chosen int64) int64 {
-	if u.IsOffice() && chosen != 0 {
+	if ledger.CanRecordForAnyUnit(u) && chosen != 0 {
 		return chosen
 	}
 	return u.OrgID

@@ -78,7 +78,7 @@ func (s *Server) agreementEditor() *editor[*ledger.Agreement] {
 
 // pairingScope limits a unit user's pairing choices to its own unit's.
 func pairingScope(u *xiezuo.User) int64 {
-	if u.IsOffice() {
+	if ledger.CanRecordForAnyUnit(u) {
 		return 0
 	}
 	return u.OrgID

@@ -64,7 +64,7 @@ func (s *Server) rectificationEdit(w http.ResponseWriter, r *http.Request, u *xi
 // rectificationSave creates (POST /rectifications) or updates
 // (POST /rectifications/{id}) an item.
 func (s *Server) rectificationSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	if !u.IsOffice() {
+	if !ledger.CanEditRectifications(u) {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以登记问题整改")
 	}
 	var item ledger.Rectification

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/store"
 )
@@ -25,7 +26,7 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User,
 
 // orgEdit shows one organisation in the registry form, for the admin.
 func (s *Server) orgEdit(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	if u.Role != xiezuo.RoleAdmin {
+	if !ledger.CanManageRegistry(u) {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办管理员可以维护基础信息")
 	}
 	id, err := pathID(r)

@@ -65,13 +65,12 @@ var funcs = template.FuncMap{
 		_, err := ledger.Transition(u, h, ledger.ActionApprove, "")
 		return err == nil
 	},
-	"canReopen": func(u *xiezuo.User, h ledger.Header) bool {
-		return u.IsOffice() && h.Status == ledger.StatusApproved
-	},
-	"add":   func(a, b int) int { return a + b },
-	"sub":   func(a, b int) int { return a - b },
-	"today": ledger.Today,
-	"int64": func(n int) int64 { return int64(n) },
+	"canReopen": ledger.CanReopen,
+	"may":       may,
+	"add":       func(a, b int) int { return a + b },
+	"sub":       func(a, b int) int { return a - b },
+	"today":     ledger.Today,
+	"int64":     func(n int) int64 { return int64(n) },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -85,6 +84,27 @@ var funcs = template.FuncMap{
 		}
 		return int(part * 100 / whole)
 	},
+}
+
+// roleRules are the policy rules that depend on the user alone, by the
+// name templates ask them with: {{if may "bulletins" .User}}.
+var roleRules = map[string]func(*xiezuo.User) bool{
+	"review":         ledger.CanReview,
+	"registry":       ledger.CanManageRegistry,
+	"bulletins":      ledger.CanEditBulletins,
+	"targets":        ledger.CanSetTargets,
+	"rectifications": ledger.CanEditRectifications,
+	"audit":          ledger.CanReadAuditLog,
+}
+
+// may asks the policy rule named rule about u (an unknown name is a
+// template error, not a silent no).
+func may(rule string, u *xiezuo.User) (bool, error) {
+	f, ok := roleRules[rule]
+	if !ok {
+		return false, fmt.Errorf("no policy rule %q", rule)
+	}
+	return f(u), nil
 }
 
 // parsePages parses each page template together with the layout and the
@@ -167,7 +187,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 		{Href: "/batches", Label: "受益批次"},
 		{Href: "/bulletins", Label: "简报"},
 	}
-	if u.IsOffice() {
+	if ledger.CanReview(u) {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
 	}
 	if u.CanRecord() {

@@ -46,7 +46,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *xiezuo.User) er
 		}
 	}
 	data := map[string]any{"Title": "首页", "CountyTotals": totals, "Sum": sum, "Forms": ledger.Forms, "Year": year}
-	if u.IsOffice() {
+	if ledger.CanReview(u) {
 		q, err := s.DB.ReviewQueue(ctx, u, ledger.StatusSubmitted)
 		if err != nil {
 			return err
@@ -76,7 +76,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *xiezuo.User) er
 }
 
 func (s *Server) reviewQueue(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	if !u.IsOffice() {
+	if !ledger.CanReview(u) {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以审核")
 	}
 	items, err := s.DB.ReviewQueue(r.Context(), u, ledger.StatusSubmitted)
@@ -100,10 +100,10 @@ func (s *Server) myRecords(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 }
 
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	if !u.IsOffice() {
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以查看审计日志")
+	n, verr := s.DB.VerifyAudit(r.Context(), u)
+	if xiezuo.ErrorCode(verr) == xiezuo.EFORBIDDEN {
+		return verr
 	}
-	n, verr := s.DB.VerifyAudit(r.Context())
 	data := map[string]any{"Title": "审计日志校验", "Checked": n, "Tab": "audit"}
 	if verr != nil {
 		data["Broken"] = verr.Error()

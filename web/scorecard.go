@@ -84,13 +84,13 @@ func (s *Server) targetsForm(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 		}
 	}
 	return s.registryPage(w, r, "targets", formErr, map[string]any{"Title": "考核目标", "Year": year, "Counties": counties,
-		"Metrics": report.Metrics(), "F": values, "Editable": u.IsOffice()})
+		"Metrics": report.Metrics(), "F": values, "Editable": ledger.CanSetTargets(u)})
 }
 
 // targetScope is what setting targets needs: the office's user, the year,
 // the paired counties and the figures that take targets.
 func (s *Server) targetScope(r *http.Request, u *xiezuo.User) (int, []report.Area, []report.Metric, error) {
-	if !u.IsOffice() {
+	if !ledger.CanSetTargets(u) {
 		return 0, nil, nil, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以设置考核目标")
 	}
 	year, _, counties, err := s.scorecardScope(r)

@@ -230,13 +230,18 @@ func tokenCreate(ctx context.Context, args []string) error {
 	return nil
 }
 
+// operator is the user of CLI commands that check rather than record
+// (audit verify): whoever can open the database runs them with the
+// office's authority, as the demo loader's system user does.
+var operator = &xiezuo.User{Username: "system", DisplayName: "命令行", Role: xiezuo.RoleAdmin}
+
 func auditVerify(ctx context.Context, args []string) error {
 	_, db, err := openDB(ctx, "audit verify", args, 0, "xiezuo audit verify [--data DIR | --db …]", nil)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := db.VerifyAudit(ctx)
+	n, err := db.VerifyAudit(ctx, operator)
 	if err != nil {
 		return fmt.Errorf("审计日志校验失败（已校验 %d 条）：%w", n, err)
 	}
