@@ -46,6 +46,9 @@ type DB struct {
 	DSN     string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// ImportChunk is how many rows an import writes in one transaction
+	// (0: importChunk); between chunks other writers take their turn.
+	ImportChunk int
 	Log *slog.Logger
 	// wmu serialises this process's SQLite write transactions in Go. A
 	// long import releases it between chunks and a writer that has been

@@ -116,9 +116,9 @@ func (s *chunkSink) put(ctx context.Context, r *BatchRow, write bool) (rowResult
 // batch alive while it only checks rows.
 func (s *chunkSink) tick(ctx context.Context) error {
 	switch {
-	case s.tx != nil && (s.n >= importChunk || time.Since(s.began) > importChunkTime):
+	case s.tx != nil && (s.n >= s.d.chunkRows() || time.Since(s.began) > importChunkTime):
 		return s.commit(ctx)
-	case len(s.copyBuf) > 0 && (len(s.copyBuf) >= importChunk || time.Since(s.began) > importChunkTime):
+	case len(s.copyBuf) > 0 && (len(s.copyBuf) >= s.d.chunkRows() || time.Since(s.began) > importChunkTime):
 		return s.commit(ctx)
 	case s.tx == nil && len(s.copyBuf) == 0 && !s.b.DryRun && time.Since(s.beat) > importChunkTime:
 		s.beat = time.Now()
@@ -398,6 +398,13 @@ func (s *chunkSink) abort(ctx context.Context) {
 	})
 	_ = s.d.deleteImporting(ctx, s.b.ID, s.first, s.last)
 	s.b.Status = ImportInterrupted
+}
+
+func (d *DB) chunkRows() int {
+	if d.ImportChunk > 0 {
+		return d.ImportChunk
+	}
+	return importChunk
 }
 
 // deleteImporting deletes a batch's hidden rows, importChunk at a time so

@@ -70,6 +70,15 @@ func (b *ImportBatch) StatusLabel() string {
 	return b.Status
 }
 
+// ResultVerb says what the Imported count is: rows written, or, in a dry
+// run, rows that would be.
+func (b *ImportBatch) ResultVerb() string {
+	if b.Status == ImportDryRun {
+		return "可导入"
+	}
+	return "导入"
+}
+
 // ImportProblem is a row that was not written: an error, or a suspected
 // duplicate of an existing record held for the office.
 type ImportProblem struct {

@@ -23,6 +23,7 @@ func importCmd(ctx context.Context, args []string) error {
 	var dry, approve *bool
 	var year *int
 	var maxMB *int64
+	var chunk *int
 	fs, db, err := openDB(ctx, "import", args, 1, "xiezuo import [--data DIR] [--type 类型] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件", func(fs *flag.FlagSet) {
 		kind = fs.String("type", "contributions", "记录类型："+strings.Join(imports.SpecOrder, "、"))
 		mode = fs.String("mode", "all", "all：有任何错误则全部不导入；valid：导入正确的行，报告错误行")
@@ -31,11 +32,13 @@ func importCmd(ctx context.Context, args []string) error {
 		username = fs.String("user", "admin", "以哪个用户的身份导入（记录属于其单位）")
 		year = fs.Int("year", 0, "日期未写年份时使用的年度，如 2020")
 		maxMB = fs.Int64("max-mb", 512, "文件大小上限（MB）")
+		chunk = fs.Int("chunk", 0, "每个写事务的行数（默认 20000；其间其他用户可以保存）")
 	})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.ImportChunk = *chunk
 	u, err := db.UserByName(ctx, *username)
 	if err != nil {
 		return errors.New(xiezuo.ErrorMessage(err))
@@ -65,6 +68,9 @@ func importCmd(ctx context.Context, args []string) error {
 		return errors.New(xiezuo.ErrorMessage(err))
 	}
 	printReport(ctx, db, u, b, time.Since(start))
+	if b.DryRun && b.Mode == "all" && b.Errors > 0 {
+		return fmt.Errorf("检查未通过：%d 行有错误，正式导入（--mode all）将全部不导入", b.Errors)
+	}
 	if err != nil {
 		return fmt.Errorf("未导入：%d 行有错误（--mode all）。改正后重新导入，或用 --mode valid 先导入正确的行", b.Errors)
 	}
@@ -72,8 +78,8 @@ func importCmd(ctx context.Context, args []string) error {
 }
 
 func printReport(ctx context.Context, db *store.DB, u *xiezuo.User, b *store.ImportBatch, took time.Duration) {
-	fmt.Printf("批次 %d（%s）：共 %d 行，导入 %d，已导入过跳过 %d，疑似重复 %d，错误 %d；用时 %.1f 秒\n",
-		b.ID, b.StatusLabel(), b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors, took.Seconds())
+	fmt.Printf("批次 %d（%s）：共 %d 行，%s %d，已导入过跳过 %d，疑似重复 %d，错误 %d；用时 %.1f 秒\n",
+		b.ID, b.StatusLabel(), b.Total, b.ResultVerb(), b.Imported, b.Skipped, b.Duplicates, b.Errors, took.Seconds())
 	probs, err := db.ImportProblems(ctx, u, b.ID)
 	if err != nil {
 		return
