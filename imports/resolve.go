@@ -67,12 +67,13 @@ func newResolver(ctx context.Context, db *store.DB, u *xiezuo.User) (*resolver, 
 	for _, p := range ps {
 		k := [2]int64{p.EastOrgID, p.WestOrgID}
 		r.pairs[k] = append(r.pairs[k], p.ID)
-		if p.Kind != "区县结对" {
-			continue
-		}
-		if o, err := db.Org(ctx, p.WestOrgID); err == nil && registry.ValidCode(o.RegionCode) && registry.LevelOf(o.RegionCode) == registry.LevelCounty {
-			counties = append(counties, o.RegionCode)
-		}
+	}
+	paired, err := db.PairedCounties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range paired {
+		counties = append(counties, c.Code)
 	}
 	if len(counties) == 0 {
 		all, err := db.SearchRegions(ctx, store.RegionFilter{Level: registry.LevelCounty, Limit: 1000})

@@ -170,19 +170,11 @@ func templateLists(ctx context.Context, db *store.DB) (map[string][]string, erro
 	for _, c := range ledger.ProjectStates {
 		l["state"] = append(l["state"], c.Label)
 	}
-	ps, err := db.Pairings(ctx, store.PairingFilter{Kind: "区县结对"})
+	counties, err := db.PairedCounties(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range ps {
-		o, err := db.Org(ctx, p.WestOrgID)
-		if err != nil || !registry.ValidCode(o.RegionCode) {
-			continue
-		}
-		c, err := db.Region(ctx, o.RegionCode)
-		if err != nil {
-			continue
-		}
+	for _, c := range counties {
 		l["county"] = append(l["county"], c.ShortName)
 		ts, err := db.SearchRegions(ctx, store.RegionFilter{Parent: c.Code, Limit: 500})
 		if err != nil {

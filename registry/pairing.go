@@ -8,8 +8,12 @@ import (
 	"github.com/xiezuo/xiezuo"
 )
 
+// PairingCounty is the kind of the district–county pairings (区县结对):
+// their west parties' counties are the paired counties.
+const PairingCounty = "区县结对"
+
 // Pairing kinds (结对类型).
-var PairingKinds = []string{"区县结对", "携手奔小康", "村企结对", "医院结对", "学校结对", "社会组织结对", "其他结对"}
+var PairingKinds = []string{PairingCounty, "携手奔小康", "村企结对", "医院结对", "学校结对", "社会组织结对", "其他结对"}
 
 // Pairing links an east party with a west party for a span of years.
 type Pairing struct {

@@ -364,6 +364,29 @@ func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing,
 	return out, rows.Err()
 }
 
+// PairedCounties are the counties of the west parties of 区县结对
+// pairings, each once, in the order of the pairings (east party, then
+// west party, by name), without Path: the counties the dashboard,
+// scorecard, forms and import templates offer. Anyone may call it.
+// Errors: EINTERNAL.
+func (d *DB) PairedCounties(ctx context.Context) ([]registry.Region, error) {
+	rs, err := d.queryRegions(ctx, `SELECT `+regionCols+` FROM pairings p JOIN organisations eo ON eo.id = p.east_org_id
+		JOIN organisations wo ON wo.id = p.west_org_id JOIN regions r ON r.code = wo.region_code
+		WHERE p.kind = $1 AND r.level = $2 ORDER BY eo.name, wo.name, p.id`, registry.PairingCounty, registry.LevelCounty)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	out := rs[:0]
+	for _, r := range rs {
+		if !seen[r.Code] {
+			seen[r.Code] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // PeopleFilter selects posted people: those whose term overlaps From..To
 // (either may be empty), posted to County (its townships included).
 type PeopleFilter struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -551,5 +552,28 @@ func TestOrgsAndPairings(t *testing.T) {
 		dup := p
 		dup.ID = 0
 		wantCode(t, db.SavePairing(ctx, admin, &dup), xiezuo.ECONFLICT)
+	})
+}
+
+// TestPairedCounties: the west counties of the demo's 区县结对 pairings,
+// once each (长宁区 with 绿春、金平、红河 and 果洛州甘德县).
+func TestPairedCounties(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		cs, err := db.PairedCounties(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range cs {
+			if c.Level != registry.LevelCounty {
+				t.Errorf("%s is not a county", c.Name)
+			}
+			names = append(names, c.ShortName)
+		}
+		t.Log(names)
+		if len(cs) != 4 || !slices.Contains(names, "绿春县") || !slices.Contains(names, "甘德县") {
+			t.Errorf("paired counties = %v", names)
+		}
 	})
 }

@@ -159,7 +159,7 @@ func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) 
 	if err != nil {
 		return nil, err
 	}
-	counties, err := s.pairedCounties(ctx)
+	counties, err := s.DB.PairedCounties(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -190,29 +190,6 @@ func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) 
 		"ActivityKinds": ledger.ActivityKinds, "FundingSources": ledger.FundingSources, "ProjectStates": ledger.ProjectStates,
 		"LabourKinds": ledger.LabourKinds, "BatchKinds": ledger.BatchKinds, "Statuses": ledger.Statuses,
 	}, nil
-}
-
-// pairedCounties are the west-side counties of 区县结对 pairings, or, when
-// there are none yet, every county that has records.
-func (s *Server) pairedCounties(ctx context.Context) ([]registry.Region, error) {
-	ps, err := s.DB.Pairings(ctx, store.PairingFilter{Kind: "区县结对"})
-	if err != nil {
-		return nil, err
-	}
-	var out []registry.Region
-	seen := map[string]bool{}
-	for _, p := range ps {
-		o, err := s.DB.Org(ctx, p.WestOrgID)
-		if err != nil || o.RegionCode == "" || seen[o.RegionCode] {
-			continue
-		}
-		seen[o.RegionCode] = true
-		reg, err := s.DB.Region(ctx, o.RegionCode)
-		if err == nil && reg.Level == registry.LevelCounty {
-			out = append(out, reg)
-		}
-	}
-	return out, nil
 }
 
 func pathID(r *http.Request) (int64, error) {

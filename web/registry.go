@@ -90,7 +90,7 @@ func (s *Server) pairingPage(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
-	counties, err := s.pairedCounties(r.Context())
+	counties, err := s.DB.PairedCounties(r.Context())
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 	if err != nil {
 		return err
 	}
-	counties, err := s.pairedCounties(r.Context())
+	counties, err := s.DB.PairedCounties(r.Context())
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 	if err != nil {
 		return err
 	}
-	counties, err := s.pairedCounties(r.Context())
+	counties, err := s.DB.PairedCounties(r.Context())
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func (s *Server) dashboardData(r *http.Request, public bool) (map[string]any, er
 		return nil, err
 	}
 	d := report.NewDashboard(sums)
-	counties, err := s.pairedCounties(r.Context())
+	counties, err := s.DB.PairedCounties(r.Context())
 	if err != nil {
 		return nil, err
 	}

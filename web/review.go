@@ -23,7 +23,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *xiezuo.User) er
 		return err
 	}
 	// Every paired county gets a row, with zeros where nothing is approved yet.
-	paired, err := s.pairedCounties(ctx)
+	paired, err := s.DB.PairedCounties(ctx)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func (s *Server) scorecardScope(r *http.Request) (int, string, []report.Area, er
 	if nd, ok := normalizeDate(asOf); ok {
 		asOf = nd
 	}
-	paired, err := s.pairedCounties(r.Context())
+	paired, err := s.DB.PairedCounties(r.Context())
 	if err != nil {
 		return 0, "", nil, err
 	}
