@@ -29,6 +29,8 @@ type resolver struct {
 	inCounty map[string][]registry.Region // county code + "|" + village name → villages
 	acts     map[string][]int64           // activity title → ids
 	pairs    map[[2]int64][]int64         // east org, west org → pairing ids
+	// anyCounty: no county is paired yet, so a row may name any county.
+	anyCounty bool
 
 	mu    sync.Mutex
 	typed map[string]typedRegion // level|within|text → what the store read in a path
@@ -58,7 +60,7 @@ func newResolver(ctx context.Context, db *store.DB, u *xiezuo.User) (*resolver, 
 			r.orgs[bracketsHalf(n)] = appendUnique(r.orgs[bracketsHalf(n)], o.ID)
 		}
 	}
-	// Regions of the paired counties; without pairings, every county.
+	// Regions of the paired counties, loaded once.
 	ps, err := db.Pairings(ctx, store.PairingFilter{})
 	if err != nil {
 		return nil, err
@@ -75,15 +77,10 @@ func newResolver(ctx context.Context, db *store.DB, u *xiezuo.User) (*resolver, 
 	for _, c := range paired {
 		counties = append(counties, c.Code)
 	}
-	if len(counties) == 0 {
-		all, err := db.SearchRegions(ctx, store.RegionFilter{Level: registry.LevelCounty, Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range all {
-			counties = append(counties, c.Code)
-		}
-	}
+	// Without paired counties (a new office that has not registered its
+	// 区县结对 yet) any county of the country may be named; it is looked up
+	// when a row names it rather than loaded in advance.
+	r.anyCounty = len(counties) == 0
 	for _, code := range counties {
 		c, err := db.Region(ctx, code)
 		if err != nil {
@@ -193,6 +190,12 @@ func (r *resolver) county(s string) (string, error) {
 		return onePlace(rs, s, "结对受援县")
 	}
 	t := r.typedRegions(s, registry.LevelCounty, "")
+	if r.anyCounty {
+		if len(t.rs) == 0 && t.err != nil {
+			return "", t.err
+		}
+		return onePlace(t.rs, s, "全国区县")
+	}
 	var paired []registry.Region
 	for _, c := range t.rs {
 		if _, ok := r.counties[c.Code]; ok {

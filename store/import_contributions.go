@@ -86,6 +86,9 @@ func (s *chunkSink) put(ctx context.Context, r *BatchRow, write bool) (rowResult
 	if c.UnitID == 0 {
 		c.UnitID = s.b.UnitID
 	}
+	if c.UnitID == 0 {
+		return rowResult{kind: "error", message: "【填报单位】未填写，且导入账号不属于任何单位"}, nil
+	}
 	if s.filter.maybe(c.CountyCode, c.AmountFen, c.DateFrom, c.DateTo) {
 		dup, imported, err := s.same(ctx, c, r.Key)
 		if err != nil {

@@ -97,6 +97,9 @@ func (d *DB) Import(ctx context.Context, u *xiezuo.User, b *ImportBatch, next fu
 	if registryKind {
 		b.Approve = false // nothing to review
 	}
+	if b.UnitID == 0 {
+		b.UnitID = u.OrgID
+	}
 	b.UserID, b.CreatedAt, b.Status = u.ID, d.now(), ImportRunning
 	b.Total, b.Imported, b.Skipped, b.Duplicates, b.Errors = 0, 0, 0, 0, 0
 	var s batchSink
@@ -205,9 +208,6 @@ type txSink struct {
 }
 
 func (s *txSink) open(ctx context.Context) error {
-	if s.b.UnitID == 0 {
-		s.b.UnitID = s.u.OrgID
-	}
 	tx, err := s.d.begin(ctx)
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xiezuo/xiezuo/demo"
 	"github.com/xiezuo/xiezuo/internal/testdb"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/store"
 )
 
@@ -137,5 +138,86 @@ func TestCLIImport(t *testing.T) {
 	out, err = capture(t, "import", "--data", dir, bad)
 	if err == nil || !strings.Contains(out, "第2行：【受援县】") || !strings.Contains(out, "【金额(元)】“abc”不是金额") {
 		t.Fatalf("refused import: %q, %v", out, err)
+	}
+}
+
+// TestCLIProductionPath follows the README's production setup on a fresh
+// directory: no demo, a first admin without a unit, the national regions,
+// then organisations, pairings and the office's history of contributions
+// imported as approved (issue 8, faults 2–4).
+func TestCLIProductionPath(t *testing.T) {
+	data, ok := testdb.SharedDataDir()
+	if !ok {
+		testdb.Missing(t, "../shared/data (NBS regions)")
+	}
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if out, err := capture(t, "user", "add", "--data", dir, "--username", "office", "--password", "long-enough-1", "--role", "admin"); err != nil {
+		t.Fatalf("user add: %q, %v", out, err)
+	}
+	if out, err := capture(t, "regions", "import", "--data", dir, filepath.Join(data, "regions")); err != nil {
+		t.Fatalf("regions import: %q, %v", out, err)
+	}
+	orgs := write("orgs.csv", "单位名称,类型,东西部,所在地区\n"+
+		"上海市长宁区程家桥街道办事处,街道,东部,上海市长宁区\n上海龙舜投资管理有限公司,企业,东部,上海市长宁区\n"+
+		"绿春县人民政府,区县,西部,云南省红河州绿春县\n大兴镇人民政府,乡镇,西部,绿春县大兴镇\n")
+	if out, err := capture(t, "import", "--data", dir, "--user", "office", "--type", "organisations", orgs); err != nil || !strings.Contains(out, "导入 4") {
+		t.Fatalf("organisations: %q, %v", out, err)
+	}
+	// Fault 2: a refused pairings file leaves nothing; --approve means nothing for pairings.
+	badPairs := write("bad-pairs.csv", "结对类型,东部单位,西部单位,起始年份\n携手奔小康,上海市长宁区程家桥街道办事处,大兴镇人民政府,2020\n"+
+		"携手奔小康,上海市长宁区程家桥街道办事处,上海龙舜投资管理有限公司,2020\n")
+	if out, err := capture(t, "import", "--data", dir, "--user", "office", "--type", "pairings", "--approve", badPairs); err == nil || !strings.Contains(out, "第3行") {
+		t.Fatalf("a pairing between two eastern units was accepted: %q, %v", out, err)
+	}
+	pairs := write("pairs.csv", "结对类型,东部单位,西部单位,起始年份\n携手奔小康,上海市长宁区程家桥街道办事处,大兴镇人民政府,2020\n")
+	out, err := capture(t, "import", "--data", dir, "--user", "office", "--type", "pairings", "--approve", pairs)
+	if err != nil || !strings.Contains(out, "共 1 行，导入 1") {
+		t.Fatalf("pairings --approve: %q, %v", out, err)
+	}
+	// Fault 4: a dry run with an error says 可导入 0 and fails.
+	history := "日期,帮扶单位,受援县,受援乡镇,形式,金额(元),物资/内容\n" +
+		"2020-09-22,上海龙舜投资管理有限公司,云南省红河州绿春县,大兴镇,资金,3万,助学金\n" +
+		"2020-10-10,上海市长宁区程家桥街道办事处,红河州绿春县,,物资,12000,校服\n"
+	bad := write("bad-history.csv", history+"2020-10-11,上海龙舜投资管理有限公司,绿春县,,资金,三万,助学金\n")
+	out, err = capture(t, "import", "--data", dir, "--user", "office", "--approve", "--dry-run", bad)
+	if err == nil || !strings.Contains(out, "可导入 0") || !strings.Contains(out, "第4行：【金额(元)】") {
+		t.Fatalf("dry run with an error: %q, %v", out, err)
+	}
+	// Fault 3: the office's history, dry run then for real, as approved.
+	good := write("history.csv", history)
+	if out, err = capture(t, "import", "--data", dir, "--user", "office", "--approve", "--dry-run", good); err != nil || !strings.Contains(out, "可导入 2") {
+		t.Fatalf("dry run: %q, %v", out, err)
+	}
+	if out, err = capture(t, "import", "--data", dir, "--user", "office", "--approve", good); err != nil || !strings.Contains(out, "共 2 行，导入 2") {
+		t.Fatalf("history --approve: %q, %v", out, err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "xiezuo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	admin, err := db.UserByName(context.Background(), "office")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := db.Pairings(context.Background(), store.PairingFilter{})
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("pairings: %d, %v (the refused file must leave none)", len(ps), err)
+	}
+	items, tot, err := db.ListContributions(context.Background(), admin, ledger.ContributionFilter{Status: ledger.StatusApproved, CountyCode: "532531000000", Limit: 50})
+	if err != nil || tot.Count != 2 || tot.AmountFen != 4200000 {
+		t.Fatalf("approved history: %d items, %+v, %v", len(items), tot, err)
+	}
+	for _, c := range items {
+		if c.UnitID == 0 || c.UnitName == "" || len(c.Givers) == 0 || c.UnitID != c.Givers[0].ID {
+			t.Errorf("contribution %d: unit %d %q, givers %v (reported by its giver)", c.ID, c.UnitID, c.UnitName, c.Givers)
+		}
 	}
 }
