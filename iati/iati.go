@@ -17,7 +17,6 @@ import (
 
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
-	"github.com/xiezuo/xiezuo/store"
 )
 
 // DAC 5-digit purpose codes for xiezuo's sectors.
@@ -142,7 +141,7 @@ func yuan(fen int64) string {
 
 // writer builds the activities from the loaded ledger.
 type writer struct {
-	d        *store.OpenData
+	d        *ledger.OpenData
 	reporter org
 	prefix   string
 	now      time.Time
@@ -202,8 +201,9 @@ func (w *writer) base(id, title, desc string, dates []date, status string) activ
 		Status: code{status}, Dates: dates, Country: recipientCountry{Code: "CN", Percentage: "100"}}
 }
 
-// Write writes d as an IATI 2.03 activities file.
-func Write(out io.Writer, d *store.OpenData, now time.Time) error {
+// Write writes d as an IATI 2.03 activities file. The caller loads d
+// (store.LoadOpenData): this package only formats it.
+func Write(out io.Writer, d *ledger.OpenData, now time.Time) error {
 	w := &writer{d: d, now: now.UTC()}
 	w.reporter = org{Ref: w.orgRef(d.Office), Type: "10", Narratives: zh(d.Office.Name)}
 	w.prefix = w.reporter.Ref

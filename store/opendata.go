@@ -8,23 +8,12 @@ import (
 	"github.com/xiezuo/xiezuo/registry"
 )
 
-// OpenData is the approved ledger as published: activities, projects,
-// agreements and contributions, and the organisations they name.
-type OpenData struct {
-	Office        registry.Organisation // the reporting organisation
-	Activities    []*ledger.Activity
-	Projects      []*ledger.Project
-	Agreements    []*ledger.Agreement
-	Contributions []*ledger.Contribution
-	Orgs          map[int64]registry.Organisation
-}
-
 // LoadOpenData reads every approved record (no drafts, no personal data).
 // The whole approved ledger is held in memory: fine for an office's
 // thousands of records, not meant for millions. Errors: EINTERNAL.
-func (d *DB) LoadOpenData(ctx context.Context) (*OpenData, error) {
+func (d *DB) LoadOpenData(ctx context.Context) (*ledger.OpenData, error) {
 	public := &xiezuo.User{Role: xiezuo.RoleViewer}
-	out := &OpenData{Orgs: map[int64]registry.Organisation{}}
+	out := &ledger.OpenData{Orgs: map[int64]registry.Organisation{}}
 	all := func(list func(f RecordFilter) (int, error)) error {
 		for off := 0; ; off += 500 {
 			n, err := list(RecordFilter{Status: ledger.StatusApproved, Limit: 500, Offset: off})
