@@ -55,7 +55,7 @@ type chunkSink struct {
 const (
 	sqlSame     = `SELECT id, COALESCE(import_key, ''), status, COALESCE(import_batch_id, 0) FROM contributions WHERE county_code = $1 AND amount_fen = $2 AND date_from <= $3 AND date_to >= $4 LIMIT 20`
 	sqlGiversOf = `SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`
-	sqlBeat     = `UPDATE import_batches SET heartbeat_at = $1, first_id = COALESCE(first_id, $2), last_id = $3 WHERE id = $4`
+	sqlBeat     = `UPDATE import_batches SET heartbeat_at = $1, first_id = COALESCE(first_id, $2), last_id = $3, rows_total = $4, rows_imported = $5 WHERE id = $6`
 )
 
 // sqlInsertContribution is SQLite's (PostgreSQL copies, see copyChunk).
@@ -126,7 +126,7 @@ func (s *chunkSink) tick(ctx context.Context) error {
 	case s.tx == nil && len(s.copyBuf) == 0 && !s.b.DryRun && time.Since(s.beat) > importChunkTime:
 		s.beat = time.Now()
 		return s.d.tx(ctx, func(tx *sql.Tx) error {
-			_, err := tx.ExecContext(ctx, sqlBeat, s.d.now(), nullID(s.first), nullID(s.last), s.b.ID)
+			_, err := tx.ExecContext(ctx, sqlBeat, s.beatArgs()...)
 			return err
 		})
 	}
@@ -302,7 +302,7 @@ func (s *chunkSink) commit(ctx context.Context) error {
 	if err := s.flushGivers(ctx); err != nil {
 		return err
 	}
-	if _, err := s.tx.ExecContext(ctx, sqlBeat, s.d.now(), nullID(s.first), nullID(s.last), s.b.ID); err != nil {
+	if _, err := s.tx.ExecContext(ctx, sqlBeat, s.beatArgs()...); err != nil {
 		return xiezuo.Internal(err)
 	}
 	s.closeStmts()
@@ -312,6 +312,12 @@ func (s *chunkSink) commit(ctx context.Context) error {
 		return mapDBError(err)
 	}
 	return nil
+}
+
+// beatArgs are sqlBeat's: the heartbeat, the ids written so far and the
+// progress the batch page shows while it runs (or after it died).
+func (s *chunkSink) beatArgs() []any {
+	return []any{s.d.now(), nullID(s.first), nullID(s.last), s.b.Total, s.b.Imported, s.b.ID}
 }
 
 func (s *chunkSink) closeStmts() {

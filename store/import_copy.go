@@ -71,7 +71,7 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contribution_givers"}, []string{"contribution_id", "org_id", "seq"}, pgx.CopyFromRows(givers)); err != nil {
 			return mapDBError(err)
 		}
-		if _, err := tx.Exec(ctx, sqlBeat, s.d.now(), s.first, s.last, s.b.ID); err != nil {
+		if _, err := tx.Exec(ctx, sqlBeat, s.beatArgs()...); err != nil {
 			return xiezuo.Internal(err)
 		}
 		if err := tx.Commit(ctx); err != nil {
