@@ -49,7 +49,7 @@ type DB struct {
 	// ImportChunk is how many rows an import writes in one transaction
 	// (0: importChunk); between chunks other writers take their turn.
 	ImportChunk int
-	Log *slog.Logger
+	Log         *slog.Logger
 	// wmu serialises this process's SQLite write transactions in Go. A
 	// long import releases it between chunks and a writer that has been
 	// waiting takes it at once (sync.Mutex hands off to a waiter blocked

@@ -156,7 +156,10 @@ func TestImportRecordsAtomic(t *testing.T) {
 			for i, p := range pairs {
 				pr := &registry.Pairing{Kind: "其他结对", EastOrgID: p[0], WestOrgID: p[1], YearFrom: 2022}
 				out = append(out, store.BatchRow{Line: i + 2, Key: fmt.Sprintf("pair-%d-%d", p[0], p[1]),
-					Save: func(ctx context.Context, u *xiezuo.User) (int64, error) { err := db.SavePairing(ctx, u, pr); return pr.ID, err }})
+					Save: func(ctx context.Context, u *xiezuo.User) (int64, error) {
+						err := db.SavePairing(ctx, u, pr)
+						return pr.ID, err
+					}})
 			}
 			return func() (store.BatchRow, error) {
 				if len(out) == 0 {
