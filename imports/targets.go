@@ -32,8 +32,7 @@ func Targets(ctx context.Context, db *store.DB, u *xiezuo.User, name string, r i
 		return 0, err
 	}
 	defer t.rd.Close()
-	var ts []report.Target
-	var problems []string
+	var rows []store.BatchRow
 	for {
 		row, line, err := t.next()
 		if errors.Is(err, io.EOF) {
@@ -42,23 +41,30 @@ func Targets(ctx context.Context, db *store.DB, u *xiezuo.User, name string, r i
 			return 0, fileError("读取文件失败：" + err.Error())
 		}
 		target, msg := parseTarget(t.h.Cell, row, year, metrics, counties)
-		if msg != "" {
-			problems = append(problems, fmt.Sprintf("第%d行%s", line, msg))
-			continue
-		}
-		ts = append(ts, target)
+		rows = append(rows, store.BatchRow{Line: line, Cells: row, Err: msg, Save: func(ctx context.Context, u *xiezuo.User) (int64, error) {
+			return 0, db.SaveTargets(ctx, u, []report.Target{target}, metrics)
+		}})
 	}
-	if len(problems) > 0 {
-		if len(problems) > 20 {
-			problems = append(problems[:20], fmt.Sprintf("……共%d行有错误", len(problems)))
-		}
-		msg := "未导入：" + strings.Join(problems, "；")
-		return 0, &xiezuo.Error{Code: xiezuo.EINVALID, Message: msg, Fields: map[string]string{"file": msg}}
-	}
-	if err := db.SaveTargets(ctx, u, ts, metrics); err != nil {
+	b := t.batch(name, Options{Mode: "all"}, "target")
+	if err := db.Import(ctx, u, b, sliceRows(rows), nil); err != nil {
 		return 0, err
 	}
-	return len(ts), nil
+	if b.Status == store.ImportRefused {
+		problems, err := db.ImportProblems(ctx, u, b.ID)
+		if err != nil {
+			return 0, err
+		}
+		msgs := make([]string, 0, len(problems))
+		for _, p := range problems {
+			msgs = append(msgs, fmt.Sprintf("第%d行%s", p.Line, p.Message))
+		}
+		if len(msgs) > 20 {
+			msgs = append(msgs[:20], fmt.Sprintf("……共%d行有错误", len(msgs)))
+		}
+		msg := "未导入：" + strings.Join(msgs, "；")
+		return 0, &xiezuo.Error{Code: xiezuo.EINVALID, Message: msg, Fields: map[string]string{"file": msg}}
+	}
+	return int(b.Imported), nil
 }
 
 func parseTarget(cell func([]string, string) string, row []string, year int, metrics []report.Metric, counties []report.Area) (report.Target, string) {

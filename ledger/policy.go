@@ -135,14 +135,17 @@ func CanSeeHistory(u *xiezuo.User, h Header) bool {
 
 // CanImport reports whether u may import a file of kind for unitID (0:
 // each row names its own unit, or u's). Registry kinds (organisation,
-// pairing, person) are the office admin's; contributions follow
-// CanCreateFor; the other ledger kinds, anyone who records.
+// pairing, person) are the office admin's; assessment targets, whoever
+// sets targets; contributions follow CanCreateFor; the other ledger kinds,
+// anyone who records.
 func CanImport(u *xiezuo.User, kind Kind, unitID int64) bool {
 	switch {
 	case u == nil:
 		return false
 	case kind == "organisation" || kind == "pairing" || kind == "person":
 		return CanManageRegistry(u)
+	case kind == "target":
+		return CanSetTargets(u)
 	case kind == KindContribution:
 		return CanCreateFor(u, unitID)
 	}

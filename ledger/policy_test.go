@@ -96,6 +96,7 @@ func TestCanImport(t *testing.T) {
 		{"pairing", 0, map[string]bool{"admin": true, "admin-no-unit": true, "reviewer": false, "unit": false}},
 		{"organisation", 0, map[string]bool{"admin": true, "reviewer": false}},
 		{"person", 0, map[string]bool{"admin": true, "unit": false}},
+		{"target", 0, map[string]bool{"admin": true, "reviewer": true, "unit": false, "viewer": false}},
 		{"nonsense", 0, map[string]bool{"admin": false}},
 	}
 	for _, c := range cases {

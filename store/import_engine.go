@@ -62,8 +62,9 @@ type batchSink interface {
 	abort(ctx context.Context)
 }
 
-// registryKinds are imported by the office admin and have no review.
-var registryKinds = map[ledger.Kind]string{"organisation": "organisations", "pairing": "pairings", "person": "people"}
+// unreviewed are the kinds without review: the registry (imported by the
+// office admin) and assessment targets.
+var unreviewed = map[ledger.Kind]string{"organisation": "基础信息", "pairing": "基础信息", "person": "基础信息", "target": "考核目标"}
 
 // Import writes the rows next yields (io.EOF at the end) as one batch of
 // b.Kind: parse and check errors, rows imported before (same Key, skipped)
@@ -82,19 +83,19 @@ var registryKinds = map[ledger.Kind]string{"organisation": "organisations", "pai
 // EINTERNAL; a cancelled ctx stops the batch and takes its rows back.
 func (d *DB) Import(ctx context.Context, u *xiezuo.User, b *ImportBatch, next func() (BatchRow, error), progress func(int)) (err error) {
 	kind := ledger.Kind(b.Kind)
-	_, registryKind := registryKinds[kind]
+	what, noReview := unreviewed[kind]
 	switch {
 	case !ledger.CanImport(u, kind, b.UnitID):
-		if registryKind {
-			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办管理员可以导入基础信息")
+		if noReview {
+			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入%s", what)
 		}
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位导入记录")
-	case b.Approve && !registryKind && !u.IsOffice():
+	case b.Approve && !noReview && !u.IsOffice():
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以直接导入为已通过")
 	case b.Mode != "all" && b.Mode != "valid":
 		return xiezuo.Errorf(xiezuo.EINVALID, "导入模式应为 all 或 valid")
 	}
-	if registryKind {
+	if noReview {
 		b.Approve = false // nothing to review
 	}
 	if b.UnitID == 0 {
@@ -223,7 +224,9 @@ func (s *txSink) open(ctx context.Context) error {
 func (s *txSink) put(_ context.Context, r *BatchRow, _ bool) (rowResult, error) {
 	ctx, kind := s.ctx, s.b.Kind
 	var seen int
-	if err := s.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM import_keys WHERE kind = $1 AND key = $2`, kind, r.Key).Scan(&seen); err != nil {
+	if r.Key == "" {
+		// A row without a key (a target) is written again each time.
+	} else if err := s.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM import_keys WHERE kind = $1 AND key = $2`, kind, r.Key).Scan(&seen); err != nil {
 		return rowResult{}, xiezuo.Internal(err)
 	}
 	if seen > 0 {
@@ -271,6 +274,9 @@ func (s *txSink) write(r *BatchRow) error {
 		if _, err := s.tx.ExecContext(ctx, `UPDATE `+table+` SET import_batch_id = $1 WHERE id = $2`, s.b.ID, id); err != nil {
 			return mapDBError(err)
 		}
+	}
+	if r.Key == "" {
+		return nil
 	}
 	if _, err := s.tx.ExecContext(ctx, `INSERT INTO import_keys (kind, key, batch_id, record_id) VALUES ($1, $2, $3, $4)`, string(kind), r.Key, s.b.ID, id); err != nil {
 		return mapDBError(err)
