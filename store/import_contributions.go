@@ -346,6 +346,10 @@ func (s *chunkSink) close(ctx context.Context, report func(*sql.Tx) error) error
 	if s.b.Approve {
 		status = ledger.StatusApproved
 	}
+	start := time.Now()
+	defer func() {
+		s.d.Log.Info("导入批次已发布", "batch", s.b.ID, "rows", s.b.Imported, "status", status, "took", time.Since(start).Round(time.Millisecond))
+	}()
 	return s.d.tx(ctx, func(tx *sql.Tx) error {
 		// The batch row first: on PostgreSQL this locks it against a
 		// concurrent RecoverImports until the batch is published.

@@ -120,21 +120,9 @@ func (d *DB) SearchRegions(ctx context.Context, f RegionFilter) ([]registry.Regi
 	order2 := w.next(q)
 	sqlText := `SELECT ` + regionCols + ` FROM regions r` + w.sql() +
 		` ORDER BY CASE WHEN r.name = ` + order + ` OR r.short_name = ` + order2 + ` THEN 0 ELSE 1 END, r.level, r.code LIMIT ` + fmt.Sprint(f.Limit)
-	rows, err := d.db.QueryContext(ctx, sqlText, w.args...)
+	out, err := d.queryRegions(ctx, sqlText, w.args...)
 	if err != nil {
-		return nil, xiezuo.Internal(err)
-	}
-	defer rows.Close()
-	var out []registry.Region
-	for rows.Next() {
-		r, err := scanRegion(rows)
-		if err != nil {
-			return nil, xiezuo.Internal(err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, xiezuo.Internal(err)
+		return nil, err
 	}
 	for i := range out {
 		out[i].Path, _ = d.regionPath(ctx, out[i])
