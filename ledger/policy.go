@@ -152,10 +152,17 @@ func CanImport(u *xiezuo.User, kind Kind, unitID int64) bool {
 	return kind.Valid() && u.CanRecord()
 }
 
-// CanDiscardImport reports whether u may discard an interrupted batch that
-// userID imported: the office, or the user who imported it.
-func CanDiscardImport(u *xiezuo.User, userID int64) bool {
-	return u != nil && (u.IsOffice() || u.ID == userID)
+// CanSeeImport reports whether u may see a batch that importerID
+// imported, with its problem rows, and discard it once interrupted: the
+// office, or the user who imported it.
+func CanSeeImport(u *xiezuo.User, importerID int64) bool {
+	return u != nil && (u.IsOffice() || u.ID == importerID)
+}
+
+// CanSettleImport reports whether u may undo an imported batch and keep
+// or discard its suspected duplicates: the office.
+func CanSettleImport(u *xiezuo.User) bool {
+	return u != nil && u.IsOffice()
 }
 
 // CanEdit reports whether u may change or delete the record: drafts and

@@ -109,8 +109,11 @@ func TestCanImport(t *testing.T) {
 	if CanImport(nil, KindActivity, 0) {
 		t.Error("anonymous may import")
 	}
-	if !CanDiscardImport(users["unit"], 4) || CanDiscardImport(users["unit"], 1) || !CanDiscardImport(users["reviewer"], 4) || CanDiscardImport(nil, 4) {
-		t.Error("CanDiscardImport: the office or the importer only")
+	if !CanSeeImport(users["unit"], 4) || CanSeeImport(users["unit"], 1) || !CanSeeImport(users["reviewer"], 4) || CanSeeImport(nil, 4) {
+		t.Error("CanSeeImport: the office or the importer only")
+	}
+	if CanSettleImport(users["unit"]) || !CanSettleImport(users["reviewer"]) || !CanSettleImport(users["admin"]) || CanSettleImport(nil) {
+		t.Error("CanSettleImport: the office only")
 	}
 }
 

@@ -90,7 +90,7 @@ func (d *DB) Import(ctx context.Context, u *xiezuo.User, b *ImportBatch, next fu
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入%s", what)
 		}
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位导入记录")
-	case b.Approve && !noReview && !u.IsOffice():
+	case b.Approve && !noReview && !ledger.CanReview(u): // approving is reviewing
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以直接导入为已通过")
 	case b.Mode != "all" && b.Mode != "valid":
 		return xiezuo.Errorf(xiezuo.EINVALID, "导入模式应为 all 或 valid")

@@ -154,16 +154,11 @@ func scanBatchRow(s interface{ Scan(...any) error }) (*ImportBatch, error) {
 	return &b, err
 }
 
-// canSeeBatch: the office sees every batch, others their own.
-func canSeeBatch(u *xiezuo.User, b *ImportBatch) bool {
-	return u != nil && (u.IsOffice() || b.UserID == u.ID)
-}
-
 // ImportBatchByID returns a batch. Callers: the office, or the user who
 // imported it. Errors: ENOTFOUND.
 func (d *DB) ImportBatchByID(ctx context.Context, u *xiezuo.User, id int64) (*ImportBatch, error) {
 	b, err := scanBatchRow(d.db.QueryRowContext(ctx, `SELECT `+batchCols+batchFrom+` WHERE b.id = $1`, id))
-	if err == sql.ErrNoRows || (err == nil && !canSeeBatch(u, b)) {
+	if err == sql.ErrNoRows || (err == nil && !ledger.CanSeeImport(u, b.UserID)) {
 		return nil, xiezuo.Errorf(xiezuo.ENOTFOUND, "导入批次（编号%d）不存在", id)
 	} else if err != nil {
 		return nil, xiezuo.Internal(err)
@@ -174,7 +169,7 @@ func (d *DB) ImportBatchByID(ctx context.Context, u *xiezuo.User, id int64) (*Im
 // ImportBatches lists the batches u may see, newest first.
 func (d *DB) ImportBatches(ctx context.Context, u *xiezuo.User) ([]*ImportBatch, error) {
 	w := &where{}
-	if !u.IsOffice() {
+	if !ledger.CanSettleImport(u) { // not the office: one's own batches
 		w.add("b.user_id = ?", u.ID)
 	}
 	return listAll(ctx, d, `SELECT `+batchCols+batchFrom+w.sql()+` ORDER BY b.id DESC LIMIT 200`, w.args, scanBatchRow)
@@ -200,7 +195,7 @@ func (d *DB) ImportProblems(ctx context.Context, u *xiezuo.User, batch int64) ([
 // state, and marks the batch undone. Callers: the office. Errors:
 // EFORBIDDEN, ENOTFOUND, ECONFLICT (not an imported batch).
 func (d *DB) UndoImport(ctx context.Context, u *xiezuo.User, id int64) (int64, error) {
-	if !u.IsOffice() {
+	if !ledger.CanSettleImport(u) {
 		return 0, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以撤销导入")
 	}
 	var n int64
@@ -285,9 +280,6 @@ func (d *DB) DiscardImport(ctx context.Context, u *xiezuo.User, id int64) error 
 	if err != nil {
 		return err
 	}
-	if !ledger.CanDiscardImport(u, b.UserID) {
-		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办或导入人可以丢弃该批次")
-	}
 	if b.Status != ImportInterrupted {
 		return xiezuo.Errorf(xiezuo.ECONFLICT, "该批次状态为“%s”，不能丢弃", b.StatusLabel())
 	}
@@ -310,7 +302,7 @@ func (d *DB) DiscardImport(ctx context.Context, u *xiezuo.User, id int64) error 
 // held as a suspected duplicate. Callers: the office. Errors: EFORBIDDEN,
 // ENOTFOUND, ECONFLICT (already resolved or the batch is not imported).
 func (d *DB) ResolveDuplicate(ctx context.Context, u *xiezuo.User, batch, line int64, keep bool) error {
-	if !u.IsOffice() {
+	if !ledger.CanSettleImport(u) {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以处理疑似重复")
 	}
 	b, err := d.ImportBatchByID(ctx, u, batch)

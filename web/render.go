@@ -95,6 +95,7 @@ var roleRules = map[string]func(*xiezuo.User) bool{
 	"targets":        ledger.CanSetTargets,
 	"rectifications": ledger.CanEditRectifications,
 	"audit":          ledger.CanReadAuditLog,
+	"settle-imports": ledger.CanSettleImport,
 }
 
 // may asks the policy rule named rule about u (an unknown name is a
