@@ -18,6 +18,11 @@ var (
 	rangeSplit = regexp.MustCompile(`\s*(?:至|到|~|～|—|–|--)\s*|\s+-\s+`)
 )
 
+// China is China's time zone (UTC+8 all year, no daylight saving): civil
+// dates such as today's, reporting deadlines and the times shown to users
+// are China's. It is the one definition; nothing else builds a zone.
+var China = time.FixedZone("CST", 8*3600)
+
 // excelEpoch is day 0 of Excel's 1900 date system (it counts 1900-02-29,
 // which did not exist, so serials from 61 on are one day ahead).
 var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)

@@ -6,8 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/spreadsheet"
 )
@@ -61,7 +61,7 @@ func writeNote(b *spreadsheet.Book, title string, meta ExportMeta, rows int64, e
 	}
 	note.Title(title)
 	note.Row("筛选条件", meta.Filter)
-	note.Row("导出时间", meta.At.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"))
+	note.Row("导出时间", meta.At.In(xiezuo.China).Format("2006-01-02 15:04"))
 	note.Row("导出人", meta.User)
 	note.Row("记录数", rows)
 	for _, e := range extra {

@@ -427,7 +427,7 @@ func (b *Batch) Validate() error {
 
 // Today returns the civil date in China (UTC+8) for overdue flags.
 func Today() string {
-	return time.Now().In(time.FixedZone("CST", 8*3600)).Format(xiezuo.DateLayout)
+	return time.Now().In(xiezuo.China).Format(xiezuo.DateLayout)
 }
 
 // Rectification is a 问题整改 item: a problem an inspection or the

@@ -123,6 +123,5 @@ func (d *DB) Compliance(ctx context.Context, year int, asOf string) ([]report.Co
 // RFC 3339 as the audit log writes times: the DeadlineDay of the next
 // month, 24:00 China time.
 func deadline(year, month int) string {
-	cst := time.FixedZone("CST", 8*3600)
-	return time.Date(year, time.Month(month)+1, report.DeadlineDay+1, 0, 0, 0, 0, cst).UTC().Format(time.RFC3339)
+	return time.Date(year, time.Month(month)+1, report.DeadlineDay+1, 0, 0, 0, 0, xiezuo.China).UTC().Format(time.RFC3339)
 }

@@ -239,7 +239,7 @@ func (d *DB) LatestYear(ctx context.Context) (int, error) {
 		return 0, xiezuo.Internal(err)
 	}
 	if len(day) < 4 {
-		return d.Now().Year(), nil
+		return d.Now().In(xiezuo.China).Year(), nil
 	}
 	return strconv.Atoi(day[:4])
 }

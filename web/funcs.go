@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/store"
 )
@@ -43,6 +44,8 @@ func init() {
 			return "结对关系"
 		case "person":
 			return "援派干部人才"
+		case "target":
+			return "考核目标"
 		}
 		return ledger.Kind(kind).Label()
 	}
@@ -53,20 +56,18 @@ func init() {
 	}
 }
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // localTime shows an RFC 3339 UTC time in Beijing time.
 func localTime(s string) string {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return s
 	}
-	return t.In(cst).Format("2006-01-02 15:04")
+	return t.In(xiezuo.China).Format("2006-01-02 15:04")
 }
 
 // yearChoices are the years offered on the dashboard, newest first.
 func yearChoices() []string {
-	now := time.Now().In(cst).Year()
+	now := time.Now().In(xiezuo.China).Year()
 	var out []string
 	for y := now; y >= 2018; y-- {
 		out = append(out, strconv.Itoa(y))

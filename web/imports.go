@@ -224,11 +224,14 @@ func (s *Server) importBatchPage(w http.ResponseWriter, r *http.Request, u *xiez
 		return err
 	}
 	base := kindBase[ledger.Kind(b.Kind)]
-	if base == "" {
+	switch {
+	case b.Kind == "target":
+		base = "/scorecard/targets"
+	case base == "":
 		base = "/registry/orgs"
 	}
 	s.render(w, r, http.StatusOK, "import_batch", map[string]any{"Title": fmt.Sprintf("导入批次 %d", b.ID), "B": b, "Problems": probs,
-		"KeptAll": b.Errors+b.Duplicates <= int64(len(probs)), "Base": base, "CanDiscard": ledger.CanDiscardImport(u, b.UserID)})
+		"KeptAll": b.Errors+b.Duplicates <= int64(len(probs)), "Base": base, "CanDiscard": ledger.CanSeeImport(u, b.UserID)})
 	return nil
 }
 
@@ -305,7 +308,7 @@ func (s *Server) listExport(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 			return err
 		}
 		meta.Filter = s.filterText(ctx, f)
-		setDownload(w, format, "帮扶投入清单_"+now.In(cst).Format("20060102"))
+		setDownload(w, format, "帮扶投入清单_"+now.In(xiezuo.China).Format("20060102"))
 		if format == "csv" {
 			return imports.ExportContributionsCSV(ctx, s.DB, u, f, w)
 		}
@@ -348,7 +351,7 @@ func (s *Server) listExport(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 	default:
 		return xiezuo.Errorf(xiezuo.ENOTFOUND, "没有该清单")
 	}
-	setDownload(w, format, t.Title+"清单_"+now.In(cst).Format("20060102"))
+	setDownload(w, format, t.Title+"清单_"+now.In(xiezuo.China).Format("20060102"))
 	if format == "csv" {
 		return imports.WriteTableCSV(w, t)
 	}
