@@ -1,0 +1,35 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/store"
+)
+
+// listFilter reads the filter the smaller lists share.
+func listFilter(r *http.Request) store.RecordFilter {
+	q := r.URL.Query()
+	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"), Limit: 200}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f.State = q.Get("state")
+	return f
+}
+
+// listPage renders one of the smaller lists with the filter bar.
+func (s *Server) listPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, page, title string, items any) error {
+	data, err := s.choices(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	data["Title"], data["Items"], data["Q"] = title, items, r.URL.Query()
+	s.render(w, r, http.StatusOK, page, data)
+	return nil
+}
+
+func activityFromQuery(r *http.Request) int64 {
+	id, _ := strconv.ParseInt(r.URL.Query().Get("activity_id"), 10, 64)
+	return id
+}
