@@ -21,10 +21,6 @@ const (
 	StatusSubmitted Status = "submitted"
 	StatusApproved  Status = "approved"
 	StatusReturned  Status = "returned"
-	// StatusImporting marks a contribution written by an import batch that
-	// has not finished: nobody sees it, and no total counts it, until the
-	// batch makes it a draft or approved record in its last transaction.
-	StatusImporting Status = "importing"
 )
 
 // Statuses in display order.
@@ -41,8 +37,6 @@ func (s Status) Label() string {
 		return "已通过"
 	case StatusReturned:
 		return "已退回"
-	case StatusImporting:
-		return "导入中"
 	}
 	return string(s)
 }

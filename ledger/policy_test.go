@@ -28,8 +28,6 @@ func TestPolicy(t *testing.T) {
 		{StatusSubmitted, own, map[string]want{"admin": {true, false}, "unit": {true, false}, "viewer": {false, false}}},
 		{StatusApproved, other, map[string]want{"unit": {true, false}, "county": {true, false}, "viewer": {true, false}, "admin": {true, false}}},
 		{StatusReturned, own, map[string]want{"unit": {true, true}, "county": {false, false}}},
-		// A row of an unfinished import is nobody's record yet.
-		{StatusImporting, own, map[string]want{"admin": {false, false}, "reviewer": {false, false}, "unit": {false, false}, "viewer": {false, false}}},
 	}
 	for _, c := range cases {
 		h := Header{Status: c.status, UnitID: c.unit}

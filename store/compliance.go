@@ -50,12 +50,13 @@ func (d *DB) Compliance(ctx context.Context, year int, asOf string) ([]report.Co
 	seen := map[[2]int]*month{}
 	for _, kind := range []string{"contribution", "activity"} {
 		table := kind + "s"
+		live := " AND " + liveContribution
 		if kind == "activity" {
-			table = "activities"
+			table, live = "activities", ""
 		}
 		rs, err := d.db.QueryContext(ctx, `SELECT x.unit_id, substr(x.date_from, 6, 2), cu.role IN ('admin', 'reviewer'), x.status,
 			COALESCE((SELECT MIN(a.at) FROM audit_log a WHERE a.entity = $1 AND a.entity_id = x.id AND a.action = 'submit'), ''), x.created_at
-			FROM `+table+` x JOIN users cu ON cu.id = x.created_by WHERE x.date_from >= $2 AND x.date_from <= $3 AND x.status <> 'importing'`, kind, y+"-01-01", y+"-12-31")
+			FROM `+table+` x JOIN users cu ON cu.id = x.created_by WHERE x.date_from >= $2 AND x.date_from <= $3`+live, kind, y+"-01-01", y+"-12-31")
 		if err != nil {
 			return nil, xiezuo.Internal(err)
 		}

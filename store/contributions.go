@@ -124,12 +124,28 @@ func (d *DB) Contribution(ctx context.Context, u *xiezuo.User, id int64) (*ledge
 	if err != nil {
 		return nil, mapDBError(err)
 	}
+	var live int
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM contributions x WHERE x.id = $1 AND `+liveContribution, id).Scan(&live); err != nil {
+		return nil, xiezuo.Internal(err)
+	} else if live == 0 { // a row of an unfinished import
+		return nil, notFound(ledger.KindContribution, id)
+	}
 	return viewable(u, ledger.KindContribution, c.Header, c, nil)
 }
+
+// liveContribution passes over the rows of import batches that are running
+// or interrupted: a batch is seen whole or not at all. The two bounds are
+// computed once per statement (a tiny table); the id is in every index, so
+// outside a running batch's range the test needs no table row, and with
+// no batch running the range is empty.
+const liveContribution = `NOT (x.id BETWEEN (SELECT COALESCE(MIN(ib.first_id), 0) FROM import_batches ib WHERE ib.status IN ('running', 'interrupted'))
+	AND (SELECT COALESCE(MAX(ib.last_id), -1) FROM import_batches ib WHERE ib.status IN ('running', 'interrupted'))
+	AND COALESCE(x.import_batch_id, 0) IN (SELECT ib.id FROM import_batches ib WHERE ib.status IN ('running', 'interrupted')))`
 
 func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	w := &where{}
 	visible(w, u)
+	w.add(liveContribution)
 	if f.CountyCode != "" {
 		w.add("x.county_code = ?", f.CountyCode)
 	}
@@ -276,6 +292,7 @@ type CountyTotal struct {
 func (d *DB) CountyTotals(ctx context.Context, from, to string) ([]CountyTotal, error) {
 	w := &where{}
 	w.add("x.status = 'approved'")
+	w.add(liveContribution)
 	if from != "" {
 		w.add("x.date_from >= ?", from)
 	}

@@ -81,6 +81,7 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 		if beneficiaries {
 			w.add("x.beneficiaries > 0")
 		}
+		w.add(liveContribution)
 		return `SELECT 1 FROM contributions x`, w
 	}
 	projects := func() (string, *where) {

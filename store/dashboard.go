@@ -167,6 +167,7 @@ func wholeMonths(from, to string) (string, string, bool) {
 func reportWhere(f report.Filter) *where {
 	w := &where{}
 	w.add("x.status = 'approved'")
+	w.add(liveContribution)
 	if f.From != "" {
 		w.add("x.date_from >= ?", f.From)
 	}
@@ -233,7 +234,7 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 func (d *DB) LatestYear(ctx context.Context) (int, error) {
 	var day string
 	err := d.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(m), '') FROM (
-		SELECT MAX(date_from) AS m FROM contributions WHERE status = 'approved'
+		SELECT MAX(x.date_from) AS m FROM contributions x WHERE x.status = 'approved' AND `+liveContribution+`
 		UNION ALL SELECT MAX(date_from) FROM activities WHERE status = 'approved') t`).Scan(&day)
 	if err != nil {
 		return 0, xiezuo.Internal(err)

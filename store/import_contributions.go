@@ -29,15 +29,19 @@ const (
 )
 
 // chunkSink writes a contributions batch in transactions of importChunk
-// rows as status 'importing', which no reader sees; close makes them all
-// drafts or approved records, and adds them to the running sums, in one
-// transaction. Each chunk also records the batch's heartbeat and the range
-// of ids it wrote, so a batch whose process died can be found and taken
-// back.
+// rows, in their final status (draft, or approved), while the batch is
+// running: every reader passes over them (liveContribution) and the sum
+// triggers leave them out. Each chunk also records the batch's heartbeat
+// and the range of ids it wrote, by which readers know its rows and a
+// batch whose process died is taken back. close marks the batch imported
+// and adds the sums counted as it wrote, in one transaction: no row is
+// touched again.
 type chunkSink struct {
 	d      *DB
 	u      *xiezuo.User
 	b      *ImportBatch
+	status ledger.Status
+	sums   importSums
 	filter *dupFilter
 	tx     *writeTx
 	n      int
@@ -53,7 +57,8 @@ type chunkSink struct {
 }
 
 const (
-	sqlSame     = `SELECT id, COALESCE(import_key, ''), status, COALESCE(import_batch_id, 0) FROM contributions WHERE county_code = $1 AND amount_fen = $2 AND date_from <= $3 AND date_to >= $4 LIMIT 20`
+	sqlSame     = `SELECT c.id, COALESCE(c.import_key, ''), COALESCE(c.import_batch_id, 0), EXISTS (SELECT 1 FROM import_batches b WHERE b.id = c.import_batch_id AND b.status IN ('running', 'interrupted'))
+		FROM contributions c WHERE c.county_code = $1 AND c.amount_fen = $2 AND c.date_from <= $3 AND c.date_to >= $4 LIMIT 20`
 	sqlGiversOf = `SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`
 	sqlBeat     = `UPDATE import_batches SET heartbeat_at = $1, first_id = COALESCE(first_id, $2), last_id = $3, rows_total = $4, rows_imported = $5 WHERE id = $6`
 )
@@ -63,6 +68,11 @@ var sqlInsertContribution = `INSERT INTO contributions (unit_id, status, created
 	`, import_batch_id, import_key) VALUES (` + placeholders(1, 5+len(contributionCols)+2) + `)`
 
 func (s *chunkSink) open(ctx context.Context) error {
+	s.status = ledger.StatusDraft
+	if s.b.Approve {
+		s.status = ledger.StatusApproved
+		s.sums = importSums{days: map[daySum][2]int64{}, givers: map[giverSum][2]int64{}}
+	}
 	f, err := s.d.newDupFilter(ctx, importFilterRows)
 	if err != nil {
 		return xiezuo.Internal(err)
@@ -169,12 +179,13 @@ func (s *chunkSink) same(ctx context.Context, c *ledger.Contribution, key string
 	var ids []int64
 	for rows.Next() {
 		var id, batch int64
-		var k, status string
-		if err := rows.Scan(&id, &k, &status, &batch); err != nil {
+		var k string
+		var hidden bool
+		if err := rows.Scan(&id, &k, &batch, &hidden); err != nil {
 			rows.Close()
 			return 0, false, err
 		}
-		if status == string(ledger.StatusImporting) && batch != s.b.ID {
+		if hidden && batch != s.b.ID { // another unfinished batch: not a record yet
 			continue
 		}
 		imported = imported || k == key
@@ -212,7 +223,7 @@ func (s *chunkSink) same(ctx context.Context, c *ledger.Contribution, key string
 	return 0, false, nil
 }
 
-// insert writes one contribution as 'importing'; a constraint the row
+// insert writes one contribution; a constraint the row
 // checks missed is returned as its message (SQLite) or ends the batch
 // (PostgreSQL aborts a transaction on a failed statement).
 func (s *chunkSink) insert(ctx context.Context, c *ledger.Contribution, key string) (string, error) {
@@ -235,7 +246,7 @@ func (s *chunkSink) insert(ctx context.Context, c *ledger.Contribution, key stri
 	if err != nil {
 		return "", xiezuo.Internal(err)
 	}
-	args := append([]any{c.UnitID, string(ledger.StatusImporting), s.u.ID, s.b.CreatedAt, s.b.CreatedAt}, contributionArgs(c)...)
+	args := append([]any{c.UnitID, string(s.status), s.u.ID, s.b.CreatedAt, s.b.CreatedAt}, contributionArgs(c)...)
 	args = append(args, s.b.ID, key)
 	res, err := ins.ExecContext(ctx, args...)
 	if err == nil {
@@ -247,7 +258,7 @@ func (s *chunkSink) insert(ctx context.Context, c *ledger.Contribution, key stri
 		}
 		return "", mapDBError(err)
 	}
-	s.wrote(c.ID)
+	s.wrote(c)
 	s.n++
 	for i, g := range c.Givers {
 		s.givers = append(s.givers, c.ID, g.ID, i)
@@ -260,11 +271,13 @@ func (s *chunkSink) insert(ctx context.Context, c *ledger.Contribution, key stri
 	return "", nil
 }
 
-func (s *chunkSink) wrote(id int64) {
+// wrote notes a written row: its id, and its money for the running sums.
+func (s *chunkSink) wrote(c *ledger.Contribution) {
 	if s.first == 0 {
-		s.first = id
+		s.first = c.ID
 	}
-	s.last = max(s.last, id)
+	s.last = max(s.last, c.ID)
+	s.sums.add(c)
 }
 
 // flushGivers writes the buffered givers, 200 rows a statement.
@@ -327,28 +340,24 @@ func (s *chunkSink) closeStmts() {
 	}
 }
 
-// close publishes an imported batch: in one transaction its rows become
-// drafts or approved records, counted in the running sums by one aggregate
-// per sum table (the triggers leave rows coming out of 'importing' alone).
-// A refused batch keeps only its report; its hidden rows are then deleted.
+// close ends the batch. An imported batch is marked so, with its sums
+// added, in one transaction: from its commit every reader sees all its
+// rows. A refused batch deletes its rows while they are still hidden, then
+// keeps its report.
 func (s *chunkSink) close(ctx context.Context, report func(*sql.Tx) error) error {
 	if err := s.commit(ctx); err != nil {
 		return err
 	}
 	s.closeStmts()
 	if s.b.Status != ImportImported {
-		if err := s.d.tx(ctx, report); err != nil {
+		if err := s.d.deleteImporting(ctx, s.b.ID, s.first, s.last); err != nil {
 			return err
 		}
-		return s.d.deleteImporting(ctx, s.b.ID, s.first, s.last)
-	}
-	status := ledger.StatusDraft
-	if s.b.Approve {
-		status = ledger.StatusApproved
+		return s.d.tx(ctx, report)
 	}
 	start := time.Now()
 	defer func() {
-		s.d.Log.Info("导入批次已发布", "batch", s.b.ID, "rows", s.b.Imported, "status", status, "took", time.Since(start).Round(time.Millisecond))
+		s.d.Log.Info("导入批次已完成", "batch", s.b.ID, "rows", s.b.Imported, "status", s.status, "publish", time.Since(start).Round(time.Millisecond))
 	}()
 	return s.d.tx(ctx, func(tx *sql.Tx) error {
 		// The batch row first: on PostgreSQL this locks it against a
@@ -356,40 +365,11 @@ func (s *chunkSink) close(ctx context.Context, report func(*sql.Tx) error) error
 		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET heartbeat_at = $1 WHERE id = $2`, s.d.now(), s.b.ID); err != nil {
 			return err
 		}
-		if s.first != 0 {
-			if err := publishImported(ctx, tx, s.b.ID, s.first, s.last, status); err != nil {
-				return err
-			}
+		if err := report(tx); err != nil { // status imported: the rows are live
+			return err
 		}
-		return report(tx)
+		return s.sums.apply(ctx, s.d, tx)
 	})
-}
-
-// publishImported makes a batch's hidden rows records of status.
-func publishImported(ctx context.Context, tx *sql.Tx, batch, first, last int64, status ledger.Status) error {
-	const rows = ` FROM contributions x WHERE x.id BETWEEN $1 AND $2 AND x.import_batch_id = $3 AND x.status = 'importing'`
-	args := []any{first, last, batch}
-	if status == ledger.StatusApproved {
-		for _, q := range []string{
-			`INSERT INTO contribution_sums (day, county_code, area, delivery, n, fen)
-				SELECT x.date_from, x.county_code, x.area, x.delivery, COUNT(*), SUM(x.amount_fen)` + rows + ` GROUP BY 1, 2, 3, 4
-				ON CONFLICT (day, county_code, area, delivery) DO UPDATE SET n = contribution_sums.n + excluded.n, fen = contribution_sums.fen + excluded.fen`,
-			`INSERT INTO contribution_month_sums (month, county_code, area, delivery, n, fen)
-				SELECT substr(x.date_from, 1, 7), x.county_code, x.area, x.delivery, COUNT(*), SUM(x.amount_fen)` + rows + ` GROUP BY 1, 2, 3, 4
-				ON CONFLICT (month, county_code, area, delivery) DO UPDATE SET n = contribution_month_sums.n + excluded.n, fen = contribution_month_sums.fen + excluded.fen`,
-			`INSERT INTO giver_sums (month, county_code, org_id, n, fen)
-				SELECT substr(x.date_from, 1, 7), x.county_code, g.org_id, COUNT(*), SUM(x.amount_fen)` +
-				strings.Replace(rows, "contributions x", "contributions x JOIN contribution_givers g ON g.contribution_id = x.id", 1) + ` GROUP BY 1, 2, 3
-				ON CONFLICT (month, county_code, org_id) DO UPDATE SET n = giver_sums.n + excluded.n, fen = giver_sums.fen + excluded.fen`,
-		} {
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return err
-			}
-		}
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE contributions SET status = $4 WHERE id BETWEEN $1 AND $2 AND import_batch_id = $3 AND status = 'importing'`,
-		first, last, batch, string(status))
-	return err
 }
 
 // abort rolls back the open chunk, marks the batch 中断 and deletes what
@@ -420,8 +400,9 @@ func (d *DB) chunkRows() int {
 	return importChunk
 }
 
-// deleteImporting deletes a batch's hidden rows, importChunk at a time so
-// other writers get their turns.
+// deleteImporting deletes the rows of a batch that is not finished (still
+// hidden, so no sum changes), importChunk at a time so other writers get
+// their turns.
 func (d *DB) deleteImporting(ctx context.Context, batch, first, last int64) error {
 	if first == 0 {
 		return nil
@@ -430,7 +411,7 @@ func (d *DB) deleteImporting(ctx context.Context, batch, first, last int64) erro
 		var n int64
 		err := d.tx(ctx, func(tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx, `DELETE FROM contributions WHERE id IN (SELECT id FROM contributions
-				WHERE id BETWEEN $1 AND $2 AND import_batch_id = $3 AND status = 'importing' LIMIT `+fmt.Sprint(importChunk)+`)`, first, last, batch)
+				WHERE id BETWEEN $1 AND $2 AND import_batch_id = $3 LIMIT `+fmt.Sprint(importChunk)+`)`, first, last, batch)
 			if err == nil {
 				n, err = res.RowsAffected()
 			}
@@ -440,4 +421,80 @@ func (d *DB) deleteImporting(ctx context.Context, batch, first, last int64) erro
 			return err
 		}
 	}
+}
+
+// importSums are the running sums of an approved batch's rows, counted as
+// they are written and added when the batch is published.
+type importSums struct {
+	days   map[daySum][2]int64  // n, fen
+	givers map[giverSum][2]int64 // n, fen
+}
+
+type daySum struct{ day, county, area, delivery string }
+
+type giverSum struct {
+	month, county string
+	org           int64
+}
+
+func (m importSums) add(c *ledger.Contribution) {
+	if m.days == nil {
+		return // a batch of drafts counts nothing
+	}
+	k := daySum{c.DateFrom, c.CountyCode, ledger.ContributionArea(c.Form, c.Sector), c.Delivery}
+	v := m.days[k]
+	m.days[k] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
+	for _, g := range c.Givers {
+		gk := giverSum{c.DateFrom[:7], c.CountyCode, g.ID}
+		v := m.givers[gk]
+		m.givers[gk] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
+	}
+}
+
+// apply adds the sums to the three sum tables, 100 rows a statement.
+func (m importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
+	months := map[daySum][2]int64{}
+	var days, givers [][]any
+	for k, v := range m.days {
+		days = append(days, []any{k.day, k.county, k.area, k.delivery, v[0], v[1]})
+		mk := daySum{k.day[:7], k.county, k.area, k.delivery}
+		mv := months[mk]
+		months[mk] = [2]int64{mv[0] + v[0], mv[1] + v[1]}
+	}
+	var monthRows [][]any
+	for k, v := range months {
+		monthRows = append(monthRows, []any{k.day, k.county, k.area, k.delivery, v[0], v[1]})
+	}
+	for k, v := range m.givers {
+		givers = append(givers, []any{k.month, k.county, k.org, v[0], v[1]})
+	}
+	for _, t := range []struct {
+		head, conflict string
+		rows           [][]any
+	}{
+		{"contribution_sums (day, county_code, area, delivery, n, fen)", "(day, county_code, area, delivery)", days},
+		{"contribution_month_sums (month, county_code, area, delivery, n, fen)", "(month, county_code, area, delivery)", monthRows},
+		{"giver_sums (month, county_code, org_id, n, fen)", "(month, county_code, org_id)", givers},
+	} {
+		table := t.head[:strings.IndexByte(t.head, ' ')]
+		for len(t.rows) > 0 {
+			part := t.rows[:min(100, len(t.rows))]
+			t.rows = t.rows[len(part):]
+			var q strings.Builder
+			var args []any
+			q.WriteString("INSERT INTO " + t.head + " VALUES ")
+			for i, r := range part {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(" + placeholders(len(args)+1, len(r)) + ")")
+				args = append(args, r...)
+			}
+			q.WriteString(" ON CONFLICT " + t.conflict + " DO UPDATE SET n = " + table + ".n + excluded.n, fen = " + table + ".fen + excluded.fen")
+			if _, err := tx.ExecContext(ctx, d.positional(q.String()), args...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

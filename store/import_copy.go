@@ -58,8 +58,8 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 		data := make([][]any, len(rows))
 		for i, r := range rows {
 			r.c.ID = ids[i]
-			s.wrote(ids[i])
-			vals := append([]any{ids[i], r.c.UnitID, string(ledger.StatusImporting), s.u.ID, s.b.CreatedAt, s.b.CreatedAt}, contributionArgs(r.c)...)
+			s.wrote(r.c)
+			vals := append([]any{ids[i], r.c.UnitID, string(s.status), s.u.ID, s.b.CreatedAt, s.b.CreatedAt}, contributionArgs(r.c)...)
 			data[i] = append(vals, s.b.ID, r.key)
 			for j, g := range r.c.Givers {
 				givers = append(givers, []any{ids[i], g.ID, int64(j)})

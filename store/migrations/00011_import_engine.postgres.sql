@@ -1,7 +1,5 @@
 -- +goose Up
 -- One import engine (issue 8); see 00011_import_engine.sqlite.sql.
-ALTER TABLE contributions DROP CONSTRAINT contributions_status_check;
-ALTER TABLE contributions ADD CONSTRAINT contributions_status_check CHECK (status IN ('draft','submitted','approved','returned','importing'));
 ALTER TABLE import_batches DROP CONSTRAINT import_batches_status_check;
 ALTER TABLE import_batches ADD CONSTRAINT import_batches_status_check
     CHECK (status IN ('dry_run', 'refused', 'imported', 'undone', 'running', 'interrupted', 'discarded'));
@@ -14,10 +12,18 @@ ALTER TABLE import_batches ADD COLUMN first_id BIGINT;
 ALTER TABLE import_batches ADD COLUMN last_id BIGINT;
 CREATE INDEX import_batches_status ON import_batches (status);
 
+-- A row of a batch that is running or interrupted is not counted.
+-- +goose StatementBegin
+CREATE FUNCTION import_hidden(batch BIGINT) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = batch AND b.status IN ('running', 'interrupted'))
+$$;
+-- +goose StatementEnd
+
+-- Changes and deletions, a row at a time.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION contributions_sums() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'approved' THEN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'approved' AND NOT import_hidden(OLD.import_batch_id) THEN
     UPDATE contribution_sums SET n = n - 1, fen = fen - OLD.amount_fen
         WHERE day = OLD.date_from AND county_code = OLD.county_code AND area = OLD.area AND delivery = OLD.delivery;
     UPDATE contribution_month_sums SET n = n - 1, fen = fen - OLD.amount_fen
@@ -26,8 +32,7 @@ BEGIN
         WHERE month = substr(OLD.date_from, 1, 7) AND county_code = OLD.county_code
         AND org_id IN (SELECT org_id FROM contribution_givers WHERE contribution_id = OLD.id);
     END IF;
-    -- An import's rows leave 'importing' with their sums added by the batch.
-    IF (TG_OP = 'INSERT' OR OLD.status <> 'importing') AND NEW.status = 'approved' THEN
+    IF TG_OP = 'UPDATE' AND NEW.status = 'approved' AND NOT import_hidden(NEW.import_batch_id) THEN
     INSERT INTO contribution_sums (day, county_code, area, delivery, n, fen)
         VALUES (NEW.date_from, NEW.county_code, NEW.area, NEW.delivery, 1, NEW.amount_fen)
         ON CONFLICT (day, county_code, area, delivery) DO UPDATE SET n = contribution_sums.n + 1, fen = contribution_sums.fen + excluded.fen;
@@ -44,16 +49,32 @@ BEGIN
     RETURN NEW;
 END $$;
 -- +goose StatementEnd
--- Rows written as 'importing' (a batch's COPY) and rows that are not
--- approved need no trigger call at all.
+-- Insertions a statement at a time: a batch's COPY of a million rows is
+-- one call (its rows are hidden and add nothing). Givers come in their
+-- own statement and are counted by their trigger.
+-- +goose StatementBegin
+CREATE FUNCTION contributions_sums_added() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO contribution_sums (day, county_code, area, delivery, n, fen)
+        SELECT x.date_from, x.county_code, x.area, x.delivery, COUNT(*), SUM(x.amount_fen) FROM added x
+        WHERE x.status = 'approved' AND NOT import_hidden(x.import_batch_id) GROUP BY 1, 2, 3, 4
+        ON CONFLICT (day, county_code, area, delivery) DO UPDATE SET n = contribution_sums.n + excluded.n, fen = contribution_sums.fen + excluded.fen;
+    INSERT INTO contribution_month_sums (month, county_code, area, delivery, n, fen)
+        SELECT substr(x.date_from, 1, 7), x.county_code, x.area, x.delivery, COUNT(*), SUM(x.amount_fen) FROM added x
+        WHERE x.status = 'approved' AND NOT import_hidden(x.import_batch_id) GROUP BY 1, 2, 3, 4
+        ON CONFLICT (month, county_code, area, delivery) DO UPDATE SET n = contribution_month_sums.n + excluded.n, fen = contribution_month_sums.fen + excluded.fen;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
 DROP TRIGGER contributions_sums_change ON contributions;
-CREATE TRIGGER contributions_sums_insert AFTER INSERT ON contributions FOR EACH ROW WHEN (NEW.status = 'approved') EXECUTE FUNCTION contributions_sums();
+CREATE TRIGGER contributions_sums_insert AFTER INSERT ON contributions REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION contributions_sums_added();
 CREATE TRIGGER contributions_sums_update AFTER UPDATE ON contributions FOR EACH ROW
-    WHEN (OLD.status = 'approved' OR (NEW.status = 'approved' AND OLD.status <> 'importing')) EXECUTE FUNCTION contributions_sums();
+    WHEN (OLD.status = 'approved' OR NEW.status = 'approved') EXECUTE FUNCTION contributions_sums();
 DROP TRIGGER contributions_sums_delete ON contributions;
 CREATE TRIGGER contributions_sums_delete BEFORE DELETE ON contributions FOR EACH ROW WHEN (OLD.status = 'approved') EXECUTE FUNCTION contributions_sums();
--- Givers are counted a statement at a time (a batch's COPY of a million
--- givers is one trigger call, which finds no approved record).
+
+-- Givers a statement at a time too.
 DROP TRIGGER givers_sums_change ON contribution_givers;
 DROP FUNCTION givers_sums();
 -- +goose StatementBegin
@@ -61,7 +82,8 @@ CREATE FUNCTION givers_sums_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO giver_sums (month, county_code, org_id, n, fen)
         SELECT substr(x.date_from, 1, 7), x.county_code, g.org_id, COUNT(*), SUM(x.amount_fen)
-        FROM added g JOIN contributions x ON x.id = g.contribution_id WHERE x.status = 'approved' GROUP BY 1, 2, 3
+        FROM added g JOIN contributions x ON x.id = g.contribution_id
+        WHERE x.status = 'approved' AND NOT import_hidden(x.import_batch_id) GROUP BY 1, 2, 3
         ON CONFLICT (month, county_code, org_id) DO UPDATE SET n = giver_sums.n + excluded.n, fen = giver_sums.fen + excluded.fen;
     RETURN NULL;
 END $$;
@@ -71,7 +93,8 @@ CREATE FUNCTION givers_sums_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE giver_sums s SET n = s.n - r.n, fen = s.fen - r.fen
         FROM (SELECT substr(x.date_from, 1, 7) AS month, x.county_code, g.org_id, COUNT(*) AS n, SUM(x.amount_fen) AS fen
-              FROM removed g JOIN contributions x ON x.id = g.contribution_id WHERE x.status = 'approved' GROUP BY 1, 2, 3) r
+              FROM removed g JOIN contributions x ON x.id = g.contribution_id
+              WHERE x.status = 'approved' AND NOT import_hidden(x.import_batch_id) GROUP BY 1, 2, 3) r
         WHERE s.month = r.month AND s.county_code = r.county_code AND s.org_id = r.org_id;
     RETURN NULL;
 END $$;
