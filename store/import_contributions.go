@@ -57,7 +57,7 @@ type chunkSink struct {
 }
 
 const (
-	sqlSame     = `SELECT c.id, COALESCE(c.import_key, ''), COALESCE(c.import_batch_id, 0), EXISTS (SELECT 1 FROM import_batches b WHERE b.id = c.import_batch_id AND b.status IN ('running', 'interrupted'))
+	sqlSame = `SELECT c.id, COALESCE(c.import_key, ''), COALESCE(c.import_batch_id, 0), EXISTS (SELECT 1 FROM import_batches b WHERE b.id = c.import_batch_id AND b.status IN ('running', 'interrupted'))
 		FROM contributions c WHERE c.county_code = $1 AND c.amount_fen = $2 AND c.date_from <= $3 AND c.date_to >= $4 LIMIT 20`
 	sqlGiversOf = `SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`
 	sqlBeat     = `UPDATE import_batches SET heartbeat_at = $1, first_id = COALESCE(first_id, $2), last_id = $3, rows_total = $4, rows_imported = $5 WHERE id = $6`
@@ -426,7 +426,7 @@ func (d *DB) deleteImporting(ctx context.Context, batch, first, last int64) erro
 // importSums are the running sums of an approved batch's rows, counted as
 // they are written and added when the batch is published.
 type importSums struct {
-	days   map[daySum][2]int64  // n, fen
+	days   map[daySum][2]int64   // n, fen
 	givers map[giverSum][2]int64 // n, fen
 }
 
