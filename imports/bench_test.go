@@ -133,7 +133,8 @@ func rawLimit(b *testing.B, path string) float64 {
 // (parse, resolve names, check duplicates, write records and givers in
 // chunks as hidden rows, publish them as approved with the running sums)
 // into a fresh demo database on XIEZUO_BENCH_ENGINE (sqlite, or postgres
-// with XIEZUO_TEST_POSTGRES). It logs each turn and reports the medians:
+// with XIEZUO_TEST_POSTGRES), XIEZUO_BENCH_TURNS times (3). It logs each
+// turn and reports the medians:
 // both rates, their ratio, the import's CPU per row and its peak RSS.
 //
 //	XIEZUO_BENCH_ROWS=1000000 go test ./imports/ -run XXX -bench Import -benchtime 1x -timeout 2h
@@ -148,7 +149,11 @@ func BenchmarkImport(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		var raws, rates, ratios, cpus, rsss, secs []float64
-		for turn := 1; turn <= 3; turn++ {
+		turns := 3
+		if n, err := strconv.Atoi(os.Getenv("XIEZUO_BENCH_TURNS")); err == nil && n > 0 {
+			turns = n
+		}
+		for turn := 1; turn <= turns; turn++ {
 			rawRate := rawLimit(b, path)
 			db := testdb.OpenDemo(b, engine)
 			admin, _ := db.UserByName(ctx, "admin")

@@ -351,7 +351,7 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 		switch {
 		case err != nil:
 			bad("填报单位", err.Error())
-		case !p.u.IsOffice() && o.ID != p.u.OrgID:
+		case !ledger.CanCreateFor(p.u, o.ID):
 			bad("填报单位", "只能导入本单位（"+p.u.OrgName+"）的记录")
 		default:
 			c.UnitID = o.ID
@@ -369,7 +369,7 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 		if c.DateFrom > ledger.Today() {
 			bad("日期", "不能晚于今天（"+c.DateFrom+"）")
 		}
-		if p.u.Role == xiezuo.RoleCounty && c.CountyCode != p.u.CountyCode {
+		if !ledger.CanRecordInCounty(p.u, c.CountyCode) {
 			bad("受援县", "受援县用户只能导入本县的记录")
 		}
 	}

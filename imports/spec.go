@@ -73,6 +73,3 @@ var Specs = map[string]Spec{"contributions": ContributionSpec, "organisations": 
 
 // SpecOrder lists the templates in the order the 导入 page shows them.
 var SpecOrder = []string{"contributions", "activities", "agreements", "projects", "labour", "batches", "organisations", "pairings", "people"}
-
-// AdminOnly are the registry templates only the office admin imports.
-var AdminOnly = map[string]bool{"organisations": true, "pairings": true, "people": true}

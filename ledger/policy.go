@@ -133,6 +133,12 @@ func CanSeeHistory(u *xiezuo.User, h Header) bool {
 	return CanView(u, h)
 }
 
+// CanRecordInCounty reports whether u may record for county: a county
+// user only for its own county; everyone else for any.
+func CanRecordInCounty(u *xiezuo.User, county string) bool {
+	return u != nil && (u.Role != xiezuo.RoleCounty || county == "" || county == u.CountyCode)
+}
+
 // CanImport reports whether u may import a file of kind for unitID (0:
 // each row names its own unit, or u's). Registry kinds (organisation,
 // pairing, person) are the office admin's; assessment targets, whoever

@@ -189,3 +189,15 @@ func TestCheckReceipt(t *testing.T) {
 		}
 	}
 }
+
+func TestCanRecordInCounty(t *testing.T) {
+	t.Parallel()
+	county := &xiezuo.User{Role: xiezuo.RoleCounty, CountyCode: "532531000000"}
+	unit := &xiezuo.User{Role: xiezuo.RoleUnit, OrgID: 10}
+	if !CanRecordInCounty(county, "532531000000") || CanRecordInCounty(county, "532530000000") || !CanRecordInCounty(county, "") {
+		t.Error("a county user records for its own county only")
+	}
+	if !CanRecordInCounty(unit, "532530000000") || CanRecordInCounty(nil, "") {
+		t.Error("units record for any county; anonymous for none")
+	}
+}

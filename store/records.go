@@ -113,7 +113,7 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 			}
 		}
 		p := xiezuo.Problems{}
-		if u.Role == xiezuo.RoleCounty && s.county != "" && s.county != u.CountyCode {
+		if !ledger.CanRecordInCounty(u, s.county) {
 			p.Add("county_code", "受援县用户只能填报本县的记录")
 		}
 		if err := checkOrgs(ctx, tx, p, "unit_id", "填报单位", s.h.UnitID); err != nil {

@@ -80,7 +80,7 @@ func (s *Server) renderImports(w http.ResponseWriter, r *http.Request, u *xiezuo
 	}
 	var specs []templateLink
 	for _, k := range imports.SpecOrder {
-		if imports.AdminOnly[k] && u.Role != xiezuo.RoleAdmin {
+		if !ledger.CanImport(u, imports.Specs[k].Kind, u.OrgID) {
 			continue
 		}
 		specs = append(specs, templateLink{Key: k, Spec: imports.Specs[k]})
