@@ -99,7 +99,7 @@ func seedContributions(db *sql.DB, n int) error {
 	const batch = 500
 	for i := 0; i < n; i += batch {
 		var q, g strings.Builder
-		q.WriteString(`INSERT INTO contributions (id, unit_id, status, created_by, created_at, updated_at, date_from, date_to, county_code, township_code, form, sector, delivery, amount_fen, item) VALUES `)
+		q.WriteString(`INSERT INTO contributions (id, unit_id, status, created_by, created_at, updated_at, date_from, date_to, county_code, township_code, form, sector, delivery, amount_fen, item, area) VALUES `)
 		g.WriteString(`INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES `)
 		for j := 0; j < batch && i+j < n; j++ {
 			id := maxID + int64(i+j) + 1
@@ -122,9 +122,10 @@ func seedContributions(db *sql.DB, n int) error {
 				g.WriteString(", ")
 			}
 			unit := units[r.IntN(len(units))]
-			fmt.Fprintf(&q, "(%d, %d, '%s', %d, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '%s', '%s', '%s', %s, '%s', '%s', '%s', %d, '物资%d')",
-				id, unit, status, creators[r.IntN(len(creators))], day, day, county, town, forms[r.IntN(4)], sectors[r.IntN(8)], delivery,
-				int64(r.IntN(50_000_00))+100, r.IntN(1000))
+			form, sector := forms[r.IntN(4)], sectors[r.IntN(8)]
+			fmt.Fprintf(&q, "(%d, %d, '%s', %d, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '%s', '%s', '%s', %s, '%s', '%s', '%s', %d, '物资%d', '%s')",
+				id, unit, status, creators[r.IntN(len(creators))], day, day, county, town, form, sector, delivery,
+				int64(r.IntN(50_000_00))+100, r.IntN(1000), ledger.ContributionArea(form, sector))
 			fmt.Fprintf(&g, "(%d, %d, 0)", id, units[r.IntN(len(units))])
 		}
 		if _, err := tx.Exec(q.String()); err != nil {
