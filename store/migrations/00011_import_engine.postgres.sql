@@ -74,7 +74,9 @@ CREATE TRIGGER contributions_sums_update AFTER UPDATE ON contributions FOR EACH 
 DROP TRIGGER contributions_sums_delete ON contributions;
 CREATE TRIGGER contributions_sums_delete BEFORE DELETE ON contributions FOR EACH ROW WHEN (OLD.status = 'approved') EXECUTE FUNCTION contributions_sums();
 
--- Givers a statement at a time too.
+-- Givers a statement at a time too; each added giver looks its record up
+-- by id (the planner knows nothing of a transition table's size and may
+-- otherwise scan every contribution for each giver).
 DROP TRIGGER givers_sums_change ON contribution_givers;
 DROP FUNCTION givers_sums();
 -- +goose StatementBegin
@@ -82,8 +84,9 @@ CREATE FUNCTION givers_sums_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO giver_sums (month, county_code, org_id, n, fen)
         SELECT substr(x.date_from, 1, 7), x.county_code, g.org_id, COUNT(*), SUM(x.amount_fen)
-        FROM added g JOIN contributions x ON x.id = g.contribution_id
-        WHERE x.status = 'approved' AND NOT import_hidden(x.import_batch_id) GROUP BY 1, 2, 3
+        FROM added g CROSS JOIN LATERAL (SELECT c.date_from, c.county_code, c.amount_fen FROM contributions c
+            WHERE c.id = g.contribution_id AND c.status = 'approved' AND NOT import_hidden(c.import_batch_id)) x
+        GROUP BY 1, 2, 3
         ON CONFLICT (month, county_code, org_id) DO UPDATE SET n = giver_sums.n + excluded.n, fen = giver_sums.fen + excluded.fen;
     RETURN NULL;
 END $$;
@@ -93,8 +96,9 @@ CREATE FUNCTION givers_sums_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE giver_sums s SET n = s.n - r.n, fen = s.fen - r.fen
         FROM (SELECT substr(x.date_from, 1, 7) AS month, x.county_code, g.org_id, COUNT(*) AS n, SUM(x.amount_fen) AS fen
-              FROM removed g JOIN contributions x ON x.id = g.contribution_id
-              WHERE x.status = 'approved' AND NOT import_hidden(x.import_batch_id) GROUP BY 1, 2, 3) r
+              FROM removed g CROSS JOIN LATERAL (SELECT c.date_from, c.county_code, c.amount_fen FROM contributions c
+                  WHERE c.id = g.contribution_id AND c.status = 'approved' AND NOT import_hidden(c.import_batch_id)) x
+              GROUP BY 1, 2, 3) r
         WHERE s.month = r.month AND s.county_code = r.county_code AND s.org_id = r.org_id;
     RETURN NULL;
 END $$;
