@@ -357,7 +357,7 @@ func (s *chunkSink) close(ctx context.Context, report func(*sql.Tx) error) error
 	}
 	start := time.Now()
 	defer func() {
-		s.d.Log.Info("导入批次已完成", "batch", s.b.ID, "rows", s.b.Imported, "status", s.status, "publish", time.Since(start).Round(time.Millisecond))
+		s.d.Log.Debug("导入批次已完成", "batch", s.b.ID, "rows", s.b.Imported, "status", s.status, "publish", time.Since(start).Round(time.Millisecond))
 	}()
 	return s.d.tx(ctx, func(tx *sql.Tx) error {
 		// The batch row first: on PostgreSQL this locks it against a
