@@ -142,6 +142,16 @@ const liveContribution = `NOT (x.id BETWEEN (SELECT COALESCE(MIN(ib.first_id), 0
 	AND (SELECT COALESCE(MAX(ib.last_id), -1) FROM import_batches ib WHERE ib.status IN ('running', 'interrupted'))
 	AND COALESCE(x.import_batch_id, 0) IN (SELECT ib.id FROM import_batches ib WHERE ib.status IN ('running', 'interrupted')))`
 
+// approvedContributions selects the approved contributions (alias x)
+// dated from..to, as every total counts them.
+func approvedContributions(from, to string) *where {
+	w := &where{}
+	w.add("x.status = 'approved'")
+	w.add(liveContribution)
+	w.period("x.date_from", from, to)
+	return w
+}
+
 func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	w := &where{}
 	visible(w, u)
@@ -152,12 +162,7 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	if f.Status != "" {
 		w.add("x.status = ?", string(f.Status))
 	}
-	if f.From != "" {
-		w.add("x.date_from >= ?", f.From)
-	}
-	if f.To != "" {
-		w.add("x.date_from <= ?", f.To)
-	}
+	w.period("x.date_from", f.From, f.To)
 	if f.Form != "" {
 		w.add("x.form = ?", f.Form)
 	}
@@ -290,15 +295,7 @@ type CountyTotal struct {
 // (either bound may be empty). Only approved records count. Callers: anyone
 // signed in.
 func (d *DB) CountyTotals(ctx context.Context, from, to string) ([]CountyTotal, error) {
-	w := &where{}
-	w.add("x.status = 'approved'")
-	w.add(liveContribution)
-	if from != "" {
-		w.add("x.date_from >= ?", from)
-	}
-	if to != "" {
-		w.add("x.date_from <= ?", to)
-	}
+	w := approvedContributions(from, to)
 	rows, err := d.db.QueryContext(ctx, `SELECT x.county_code, r.name, x.form, COUNT(*), SUM(x.amount_fen) FROM contributions x
 		JOIN regions r ON r.code = x.county_code`+w.sql()+` GROUP BY x.county_code, r.name, x.form ORDER BY x.county_code`, w.args...)
 	if err != nil {

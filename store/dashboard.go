@@ -165,15 +165,7 @@ func wholeMonths(from, to string) (string, string, bool) {
 
 // reportWhere selects the approved contributions of a scope.
 func reportWhere(f report.Filter) *where {
-	w := &where{}
-	w.add("x.status = 'approved'")
-	w.add(liveContribution)
-	if f.From != "" {
-		w.add("x.date_from >= ?", f.From)
-	}
-	if f.To != "" {
-		w.add("x.date_from <= ?", f.To)
-	}
+	w := approvedContributions(f.From, f.To)
 	if f.CountyCode != "" {
 		w.add("x.county_code = ?", f.CountyCode)
 	}

@@ -334,6 +334,16 @@ func (w *where) add(cond string, args ...any) {
 	w.conds = append(w.conds, cond)
 }
 
+// period adds from <= col <= to, either bound omitted when "".
+func (w *where) period(col, from, to string) {
+	if from != "" {
+		w.add(col+" >= ?", from)
+	}
+	if to != "" {
+		w.add(col+" <= ?", to)
+	}
+}
+
 // in adds "col IN (…)" for vals (not empty).
 func (w *where) in(col string, vals []string) {
 	args := make([]any, len(vals))
