@@ -86,7 +86,7 @@ func (s *chunkSink) open(ctx context.Context) error {
 		if err := s.d.insertBatch(ctx, tx, s.b, ImportRunning); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE import_batches SET heartbeat_at = $1 WHERE id = $2`, s.d.now(), s.b.ID)
+		_, err := tx.ExecContext(ctx, sqlBeat, s.beatArgs()...)
 		return err
 	})
 }
@@ -285,20 +285,27 @@ func (s *chunkSink) flushGivers(ctx context.Context) error {
 	if len(s.givers) == 0 {
 		return nil
 	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES `)
-	for i := 0; i < len(s.givers); i += 3 {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(" + placeholders(i+1, 3) + ")")
-	}
-	_, err := s.tx.ExecContext(ctx, s.d.positional(q.String()), s.givers...)
+	_, err := s.tx.ExecContext(ctx, s.d.positional(valuesSQL(`INSERT INTO contribution_givers (contribution_id, org_id, seq)`, len(s.givers)/3, 3, "")), s.givers...)
 	s.givers = s.givers[:0]
 	if err != nil {
 		return xiezuo.Internal(err)
 	}
 	return nil
+}
+
+// valuesSQL is head + " VALUES (…), (…)" for n rows of width
+// placeholders each, then tail.
+func valuesSQL(head string, n, width int, tail string) string {
+	var q strings.Builder
+	q.WriteString(head + " VALUES ")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(" + placeholders(i*width+1, width) + ")")
+	}
+	q.WriteString(tail)
+	return q.String()
 }
 
 // commit ends the open chunk, if any, with the batch's heartbeat.
@@ -350,7 +357,7 @@ func (s *chunkSink) close(ctx context.Context, report func(*sql.Tx) error) error
 	}
 	s.closeStmts()
 	if s.b.Status != ImportImported {
-		if err := s.d.deleteImporting(ctx, s.b.ID, s.first, s.last); err != nil {
+		if err := s.d.deleteUnfinished(ctx, s.b.ID, s.first, s.last); err != nil {
 			return err
 		}
 		return s.d.tx(ctx, report)
@@ -360,12 +367,10 @@ func (s *chunkSink) close(ctx context.Context, report func(*sql.Tx) error) error
 		s.d.Log.Debug("导入批次已完成", "batch", s.b.ID, "rows", s.b.Imported, "status", s.status, "publish", time.Since(start).Round(time.Millisecond))
 	}()
 	return s.d.tx(ctx, func(tx *sql.Tx) error {
-		// The batch row first: on PostgreSQL this locks it against a
-		// concurrent RecoverImports until the batch is published.
-		if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET heartbeat_at = $1 WHERE id = $2`, s.d.now(), s.b.ID); err != nil {
-			return err
-		}
-		if err := report(tx); err != nil { // status imported: the rows are live
+		// report updates the batch row first (status imported: the rows
+		// are live), which on PostgreSQL also locks it against a
+		// concurrent RecoverImports until this commits.
+		if err := report(tx); err != nil {
 			return err
 		}
 		return s.sums.apply(ctx, s.d, tx)
@@ -389,7 +394,7 @@ func (s *chunkSink) abort(ctx context.Context) {
 			ImportInterrupted, s.b.Total, s.b.ID, ImportRunning)
 		return err
 	})
-	_ = s.d.deleteImporting(ctx, s.b.ID, s.first, s.last)
+	_ = s.d.deleteUnfinished(ctx, s.b.ID, s.first, s.last)
 	s.b.Status = ImportInterrupted
 }
 
@@ -400,10 +405,10 @@ func (d *DB) chunkRows() int {
 	return importChunk
 }
 
-// deleteImporting deletes the rows of a batch that is not finished (still
+// deleteUnfinished deletes the rows of a batch that is not finished (still
 // hidden, so no sum changes), importChunk at a time so other writers get
 // their turns.
-func (d *DB) deleteImporting(ctx context.Context, batch, first, last int64) error {
+func (d *DB) deleteUnfinished(ctx context.Context, batch, first, last int64) error {
 	if first == 0 {
 		return nil
 	}
@@ -482,21 +487,15 @@ func (m importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
 		{"giver_sums (month, county_code, org_id, n, fen)", "(month, county_code, org_id)", givers},
 	} {
 		table := t.head[:strings.IndexByte(t.head, ' ')]
+		tail := " ON CONFLICT " + t.conflict + " DO UPDATE SET n = " + table + ".n + excluded.n, fen = " + table + ".fen + excluded.fen"
 		for len(t.rows) > 0 {
 			part := t.rows[:min(100, len(t.rows))]
 			t.rows = t.rows[len(part):]
-			var q strings.Builder
 			var args []any
-			q.WriteString("INSERT INTO " + t.head + " VALUES ")
-			for i, r := range part {
-				if i > 0 {
-					q.WriteString(", ")
-				}
-				q.WriteString("(" + placeholders(len(args)+1, len(r)) + ")")
+			for _, r := range part {
 				args = append(args, r...)
 			}
-			q.WriteString(" ON CONFLICT " + t.conflict + " DO UPDATE SET n = " + table + ".n + excluded.n, fen = " + table + ".fen + excluded.fen")
-			if _, err := tx.ExecContext(ctx, d.positional(q.String()), args...); err != nil {
+			if _, err := tx.ExecContext(ctx, d.positional(valuesSQL("INSERT INTO "+t.head, len(part), len(part[0]), tail)), args...); err != nil {
 				return err
 			}
 		}

@@ -62,10 +62,6 @@ type batchSink interface {
 	abort(ctx context.Context)
 }
 
-// unreviewed are the kinds without review: the registry (imported by the
-// office admin) and assessment targets.
-var unreviewed = map[ledger.Kind]string{"organisation": "基础信息", "pairing": "基础信息", "person": "基础信息", "target": "考核目标"}
-
 // Import writes the rows next yields (io.EOF at the end) as one batch of
 // b.Kind: parse and check errors, rows imported before (same Key, skipped)
 // and suspected duplicates are reported per row; mode "all" writes nothing
@@ -83,11 +79,11 @@ var unreviewed = map[ledger.Kind]string{"organisation": "基础信息", "pairing
 // EINTERNAL; a cancelled ctx stops the batch and takes its rows back.
 func (d *DB) Import(ctx context.Context, u *xiezuo.User, b *ImportBatch, next func() (BatchRow, error), progress func(int)) (err error) {
 	kind := ledger.Kind(b.Kind)
-	what, noReview := unreviewed[kind]
+	noReview := !kind.Valid() // registry kinds and targets are not reviewed
 	switch {
 	case !ledger.CanImport(u, kind, b.UnitID):
 		if noReview {
-			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入%s", what)
+			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入该类数据（基础信息、考核目标由协作办导入）")
 		}
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位导入记录")
 	case b.Approve && !noReview && !ledger.CanReview(u): // approving is reviewing
@@ -223,14 +219,13 @@ func (s *txSink) open(ctx context.Context) error {
 
 func (s *txSink) put(_ context.Context, r *BatchRow, _ bool) (rowResult, error) {
 	ctx, kind := s.ctx, s.b.Kind
-	var seen int
-	if r.Key == "" {
-		// A row without a key (a target) is written again each time.
-	} else if err := s.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM import_keys WHERE kind = $1 AND key = $2`, kind, r.Key).Scan(&seen); err != nil {
-		return rowResult{}, xiezuo.Internal(err)
-	}
-	if seen > 0 {
-		return rowResult{kind: "skipped"}, nil
+	if r.Key != "" { // a row without a key (a target) is written again each time
+		var seen int
+		if err := s.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM import_keys WHERE kind = $1 AND key = $2`, kind, r.Key).Scan(&seen); err != nil {
+			return rowResult{}, xiezuo.Internal(err)
+		} else if seen > 0 {
+			return rowResult{kind: "skipped"}, nil
+		}
 	}
 	if r.DuplicateOf != 0 {
 		return rowResult{kind: "duplicate", dupOf: r.DuplicateOf, record: r.Record,

@@ -287,7 +287,7 @@ func (d *DB) DiscardImport(ctx context.Context, u *xiezuo.User, id int64) error 
 	if err := d.db.QueryRowContext(ctx, `SELECT first_id, last_id FROM import_batches WHERE id = $1`, id).Scan(&first, &last); err != nil {
 		return xiezuo.Internal(err)
 	}
-	if err := d.deleteImporting(ctx, id, first.Int64, last.Int64); err != nil {
+	if err := d.deleteUnfinished(ctx, id, first.Int64, last.Int64); err != nil {
 		return xiezuo.Internal(err)
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {

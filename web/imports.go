@@ -245,29 +245,31 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request, u *xiezuo.
 }
 
 func (s *Server) importUndo(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	n, err := s.DB.UndoImport(r.Context(), u, id)
-	if err != nil {
-		return err
-	}
-	s.flash(r, fmt.Sprintf("已撤销导入批次 %d，删除 %d 条记录", id, n))
-	http.Redirect(w, r, fmt.Sprintf("/imports/%d", id), http.StatusSeeOther)
-	return nil
+	return s.batchAction(w, r, func(id int64) (string, error) {
+		n, err := s.DB.UndoImport(r.Context(), u, id)
+		return fmt.Sprintf("已撤销导入批次 %d，删除 %d 条记录", id, n), err
+	})
 }
 
 // importDiscard removes the hidden rows of an interrupted batch.
 func (s *Server) importDiscard(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.batchAction(w, r, func(id int64) (string, error) {
+		return fmt.Sprintf("已丢弃中断的导入批次 %d", id), s.DB.DiscardImport(r.Context(), u, id)
+	})
+}
+
+// batchAction runs an action on the batch in the path, then shows the
+// batch with the action's message.
+func (s *Server) batchAction(w http.ResponseWriter, r *http.Request, act func(id int64) (string, error)) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	if err := s.DB.DiscardImport(r.Context(), u, id); err != nil {
+	msg, err := act(id)
+	if err != nil {
 		return err
 	}
-	s.flash(r, fmt.Sprintf("已丢弃中断的导入批次 %d", id))
+	s.flash(r, msg)
 	http.Redirect(w, r, fmt.Sprintf("/imports/%d", id), http.StatusSeeOther)
 	return nil
 }
