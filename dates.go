@@ -98,3 +98,13 @@ func ExcelSerial(date string) (float64, bool) {
 	}
 	return t.Sub(excelEpoch).Hours() / 24, true
 }
+
+// LocalTime shows an RFC 3339 time (as stored, in UTC) in China time to
+// the minute; "" stays "", and text that is not such a time is shown as is.
+func LocalTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.In(China).Format("2006-01-02 15:04")
+}

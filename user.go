@@ -54,6 +54,9 @@ type User struct {
 	OrgName     string `json:"org_name,omitempty"`
 	CountyCode  string `json:"county_code,omitempty"`
 	Disabled    bool   `json:"disabled"`
+	// MustChange: the password is a one-time code the office issued; the
+	// user must choose a new one before doing anything else.
+	MustChange bool `json:"must_change,omitempty"`
 }
 
 // IsOffice reports whether u works in the 协作办 (admin or reviewer).

@@ -19,6 +19,7 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
 	EINTERNAL     = "internal"
+	ETOOMANY      = "too_many" // too many attempts or too busy: try again later
 )
 
 // Error is the one error type of the services. Message is Chinese and shown

@@ -221,3 +221,10 @@ func Transition(u *xiezuo.User, h Header, a Action, reason string) (Status, erro
 	}
 	return "", xiezuo.Errorf(xiezuo.EINVALID, "未知的审核操作")
 }
+
+// CanManageAccount reports whether u may look after the account of user
+// ownerID — list, create and revoke its API tokens: the user themself, or
+// the office admin.
+func CanManageAccount(u *xiezuo.User, ownerID int64) bool {
+	return u != nil && (u.ID == ownerID || CanManageRegistry(u))
+}

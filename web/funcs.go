@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	funcs["localTime"] = localTime
+	funcs["localTime"] = xiezuo.LocalTime
 	funcs["auditSummary"] = auditSummary
 	funcs["auditAction"] = auditAction
 	funcs["yearChoices"] = yearChoices
@@ -54,15 +54,6 @@ func init() {
 		fields, _ := m.(map[string]string)
 		return fields[k]
 	}
-}
-
-// localTime shows an RFC 3339 UTC time in Beijing time.
-func localTime(s string) string {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return s
-	}
-	return t.In(xiezuo.China).Format("2006-01-02 15:04")
 }
 
 // yearChoices are the years offered on the dashboard, newest first.
@@ -140,7 +131,7 @@ func auditSummary(e store.AuditEntry) string {
 			s += "；理由：" + r
 		}
 		if at, ok := after["received_at"].(string); ok {
-			s = "受援方确认收到，" + localTime(at)
+			s = "受援方确认收到，" + xiezuo.LocalTime(at)
 		}
 		return s
 	}

@@ -21,6 +21,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", s.loginPost)
 	mux.HandleFunc("POST /logout", s.logout)
 
+	// Account care: one's own password and API tokens.
+	mux.HandleFunc("GET /account", s.page(s.accountPage))
+	mux.HandleFunc("POST /account/password", s.page(s.accountPassword))
+	mux.HandleFunc("POST /account/tokens", s.page(s.accountTokenCreate))
+	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.tokenRevoke))
+
 	// Pages (signed in).
 	mux.HandleFunc("GET /{$}", s.page(s.home))
 	mux.HandleFunc("GET /dashboard", s.page(s.dashboardPage))
@@ -104,6 +110,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /registry/people", s.page(s.personCreate))
 	mux.HandleFunc("GET /registry/users", s.page(s.userList))
 	mux.HandleFunc("POST /registry/users", s.page(s.userCreate))
+	mux.HandleFunc("GET /registry/users/{id}", s.page(s.userShow))
+	mux.HandleFunc("POST /registry/users/{id}/{action}", s.page(s.userAction)) // reset|disable|enable
 	mux.HandleFunc("GET /registry/regions", s.page(s.regionList))
 	mux.HandleFunc("GET /audit", s.page(s.auditPage))
 

@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -35,13 +37,13 @@ type Server struct {
 	Demo bool
 
 	pages map[string]*template.Template
-	// Failed sign-ins are limited per user name (5 in 15 minutes) and, more
-	// loosely, per address: an office's staff often share one address.
-	userThrottle, ipThrottle *throttle
-	jobs                     jobs
-	handler                  http.Handler
-	srv                      *http.Server
-	ln                       net.Listener
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (see clientIP).
+	TrustedProxies []netip.Prefix
+	jobs           jobs
+	handler        http.Handler
+	srv            *http.Server
+	ln             net.Listener
 	// bg is cancelled when the server stops: requests and background
 	// imports end with it (an import then takes back what it wrote);
 	// running counts the imports still going.
@@ -57,7 +59,7 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 		log = slog.Default()
 	}
 	bg, stopBg := context.WithCancel(context.Background())
-	s := &Server{DB: db, Log: log, bg: bg, stopBg: stopBg, userThrottle: newThrottle(5, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute)}
+	s := &Server{DB: db, Log: log, bg: bg, stopBg: stopBg}
 	sm := scs.New()
 	sm.Store = db.Sessions()
 	sm.Lifetime = 12 * time.Hour
@@ -95,10 +97,12 @@ func (s *Server) Open(addr string) error {
 }
 
 // sweepImports marks 中断, every importLease/3, the import batches whose
-// process died (another server or CLI on the same database).
+// process died (another server or CLI on the same database), and hourly
+// forgets old sign-in failure counters and expired sessions.
 func (s *Server) sweepImports() {
 	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		select {
 		case <-s.bg.Done():
@@ -106,6 +110,12 @@ func (s *Server) sweepImports() {
 		case <-t.C:
 			if _, err := s.DB.RecoverImports(s.bg); err != nil && s.bg.Err() == nil {
 				s.Log.Error("检查中断的导入失败", "err", err)
+			}
+			if time.Since(pruned) > time.Hour {
+				pruned = time.Now()
+				if err := s.DB.PruneSignIns(s.bg); err != nil && s.bg.Err() == nil {
+					s.Log.Error("清理登录记录失败", "err", err)
+				}
 			}
 		}
 	}
@@ -141,6 +151,7 @@ var httpStatus = map[string]int{
 	xiezuo.EFORBIDDEN:    http.StatusForbidden,
 	xiezuo.EUNAUTHORIZED: http.StatusUnauthorized,
 	xiezuo.EINTERNAL:     http.StatusInternalServerError,
+	xiezuo.ETOOMANY:      http.StatusTooManyRequests,
 }
 
 func statusOf(err error) int {
@@ -200,6 +211,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			if got, err := s.DB.UserByID(r.Context(), id); err == nil && !got.Disabled {
 				u = got
 			}
+			// Signed in with a one-time code: a new password comes first.
+			if u != nil && u.MustChange && !mustChangeAllowed[r.Method+" "+r.URL.Path] && !strings.HasPrefix(r.URL.Path, "/static/") {
+				if r.Method == http.MethodGet {
+					http.Redirect(w, r, "/account?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					return
+				}
+				s.pageError(w, r, xiezuo.Errorf(xiezuo.EFORBIDDEN, "请先设置新密码"))
+				return
+			}
 		}
 		if u != nil {
 			r = r.WithContext(xiezuo.NewContextWithUser(r.Context(), u))
@@ -208,59 +228,40 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-// throttle limits failed logins per user name and per client address.
-type throttle struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newThrottle(max int, window time.Duration) *throttle {
-	return &throttle{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-func (t *throttle) recent(key string, now time.Time) []time.Time {
-	var keep []time.Time
-	for _, at := range t.fails[key] {
-		if now.Sub(at) < t.window {
-			keep = append(keep, at)
-		}
-	}
-	if len(keep) == 0 {
-		delete(t.fails, key)
-	} else {
-		t.fails[key] = keep
-	}
-	return keep
-}
-
-// blocked reports whether key has reached the limit.
-func (t *throttle) blocked(key string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.recent(key, time.Now())) >= t.max
-}
-
-func (t *throttle) fail(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	t.fails[key] = append(t.recent(key, now), now)
-}
-
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, key)
-}
-
-func clientIP(r *http.Request) string {
+// clientIP is the address a request came from: the peer, or — when the
+// peer is a trusted reverse proxy (--trusted-proxy) — the nearest address
+// in X-Forwarded-For that is not itself a trusted proxy. Forwarded headers
+// from anyone else are ignored: a client cannot choose its own address.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed entry: trust nothing to its left
+		}
+		if !s.trusted(hop) {
+			return hop.Unmap().String()
+		}
+	}
+	return addr.Unmap().String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func staticFS() http.Handler {

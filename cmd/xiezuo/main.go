@@ -3,7 +3,8 @@
 //	xiezuo serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--no-demo]
 //	xiezuo regions import [--data DIR | --db …] CSV_DIR
 //	xiezuo user add [--data DIR | --db …] --username NAME --password PW --role admin|reviewer|unit|county|viewer [--org 单位] [--county 代码]
-//	xiezuo token create [--data DIR | --db …] --user NAME
+//	xiezuo user passwd|reset|disable|enable [--data DIR | --db …] --username NAME
+//	xiezuo token create|list|revoke [--data DIR | --db …] …
 //	xiezuo audit verify [--data DIR | --db …]
 //	xiezuo backup [--data DIR] OUT
 //	xiezuo import [--data DIR | --db …] [--mode all|valid] [--dry-run] [--approve] [--user NAME] FILE
@@ -15,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -43,7 +45,12 @@ const usage = `用法:
   xiezuo serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--no-demo] [--secure-cookies]
   xiezuo regions import [--data DIR | --db …] CSV目录
   xiezuo user add [--data DIR | --db …] --username 用户名 --password 密码 --role admin|reviewer|unit|county|viewer [--org 单位名称] [--county 区划代码]
-  xiezuo token create [--data DIR | --db …] --user 用户名
+  xiezuo user passwd [--data DIR | --db …] --username 用户名 --password 新密码
+  xiezuo user reset [--data DIR | --db …] --username 用户名        （发一次性密码，登录后须改密）
+  xiezuo user disable|enable [--data DIR | --db …] --username 用户名
+  xiezuo token create [--data DIR | --db …] --user 用户名 [--label 用途] [--days 365]
+  xiezuo token list [--data DIR | --db …] [--user 用户名]
+  xiezuo token revoke [--data DIR | --db …] 令牌编号
   xiezuo audit verify [--data DIR | --db …]
   xiezuo backup [--data DIR] 输出文件
   xiezuo import [--data DIR | --db …] [--type contributions] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件
@@ -65,8 +72,14 @@ func run(ctx context.Context, args []string) error {
 		return regionsImport(ctx, rest)
 	case "user add":
 		return userAdd(ctx, rest)
+	case "user passwd", "user reset", "user disable", "user enable":
+		return userCare(ctx, strings.TrimPrefix(cmd, "user "), rest)
 	case "token create":
 		return tokenCreate(ctx, rest)
+	case "token list":
+		return tokenList(ctx, rest)
+	case "token revoke":
+		return tokenRevoke(ctx, rest)
 	case "audit verify":
 		return auditVerify(ctx, rest)
 	case "backup":
@@ -107,11 +120,33 @@ func openDB(ctx context.Context, name string, args []string, nargs int, usage st
 	return fs, db, err
 }
 
+// parsePrefixes reads --trusted-proxy: CIDRs or single addresses, comma
+// separated.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("--trusted-proxy：“%s”不是地址或地址段（CIDR，如 10.0.0.0/8）", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
 func serve(ctx context.Context, args []string) error {
-	var addr *string
+	var addr, proxies *string
 	var noDemo, secure *bool
-	_, db, err := openDB(ctx, "serve", args, 0, "xiezuo serve [--addr …] [--data DIR | --db …] [--no-demo] [--secure-cookies]", func(fs *flag.FlagSet) {
+	_, db, err := openDB(ctx, "serve", args, 0, "xiezuo serve [--addr …] [--data DIR | --db …] [--no-demo] [--secure-cookies] [--trusted-proxy CIDR,…]", func(fs *flag.FlagSet) {
 		addr = fs.String("addr", "127.0.0.1:8080", "监听地址")
+		proxies = fs.String("trusted-proxy", "", "可信反向代理的地址段（CIDR，逗号分隔，如 127.0.0.1/32）：只采信它们转来的 X-Forwarded-For")
 		noDemo = fs.Bool("no-demo", false, "空库启动时不载入演示数据")
 		secure = fs.Bool("secure-cookies", false, "会话 Cookie 加 Secure 标志（经 HTTPS 访问时使用）")
 	})
@@ -120,6 +155,10 @@ func serve(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	defer db.Close()
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return err
+	}
 	demoLoaded := false
 	if !*noDemo {
 		loaded, err := demo.Load(ctx, db)
@@ -137,6 +176,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv.Demo = demoLoaded
+	srv.TrustedProxies = trusted
 	if err := srv.Open(*addr); err != nil {
 		return err
 	}
@@ -207,27 +247,6 @@ func fieldText(err error) string {
 		return ""
 	}
 	return "（" + strings.Join(parts, "；") + "）"
-}
-
-func tokenCreate(ctx context.Context, args []string) error {
-	var name *string
-	_, db, err := openDB(ctx, "token create", args, 0, "xiezuo token create --user 用户名", func(fs *flag.FlagSet) {
-		name = fs.String("user", "", "用户名")
-	})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := db.UserByName(ctx, *name)
-	if err != nil {
-		return errors.New(xiezuo.ErrorMessage(err))
-	}
-	tok, err := db.CreateToken(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	fmt.Println(tok)
-	return nil
 }
 
 // operator is the user of CLI commands that check rather than record
