@@ -1,14 +1,13 @@
 // Package password hashes and checks passwords (argon2id) and judges a new
-// password's strength. A check costs ~64 MiB for its duration, so checks
-// run through a few slots sized to a memory budget: a flood of sign-ins
-// queues briefly and is then turned away, instead of taking the server's
-// memory. It does no I/O.
+// password's strength. A check holds its hash's memory cost (19 MiB for
+// new hashes) while it runs, so checks share a fixed memory budget: a flood
+// of sign-ins queues briefly and is then turned away, instead of taking the
+// server's memory. It does no I/O.
 package password
 
 import (
 	"context"
 	"errors"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -16,26 +15,27 @@ import (
 
 	"github.com/alexedwards/argon2id"
 	pv "github.com/wagslane/go-password-validator"
+	"golang.org/x/sync/semaphore"
 )
 
-// Params are the argon2id costs of new hashes (the library's defaults:
-// 64 MiB, one pass, all cores). Old hashes keep the costs they encode.
-var Params = argon2id.DefaultParams
+// Params are the argon2id costs of new hashes: OWASP's recommended
+// argon2id setting (19 MiB, two passes, one lane). Hashes made with other
+// costs (this package once used the library's 64 MiB default) are still
+// checked with the costs they encode, and NeedsRehash says to renew them.
+var Params = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
-// Budget is the memory password checks may hold at once; it sets how many
-// run together (at least one).
-const Budget = 160 << 20
+// Budget is the memory, in KiB, that password work may hold at once: a
+// check takes as much of it as its hash's memory cost, so several cheap
+// checks or fewer costly ones run together, and never more than Budget.
+const Budget = 64 * 1024
 
-// Wait is how long a check waits for a free slot before ErrBusy.
-const Wait = 3 * time.Second
+// Wait is how long a check waits for room in Budget before ErrBusy.
+var Wait = 3 * time.Second
 
-// ErrBusy is returned when every slot stayed busy for Wait.
+// ErrBusy is returned when Budget stayed full for Wait.
 var ErrBusy = errors.New("password checks busy")
 
-var slots = make(chan struct{}, max(1, min(runtime.NumCPU(), Budget/int(Params.Memory<<10))))
-
-// Slots is how many checks run at once.
-func Slots() int { return cap(slots) }
+var budget = semaphore.NewWeighted(Budget)
 
 // dummy is a hash of a password nobody has, checked for unknown user names
 // so they cost what known ones do; made on first use, not at start.
@@ -44,45 +44,60 @@ var dummy = sync.OnceValue(func() string {
 	return h
 })
 
-// acquire takes a slot, or fails after Wait or when ctx ends.
-func acquire(ctx context.Context) error {
-	t := time.NewTimer(Wait)
-	defer t.Stop()
-	select {
-	case slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return ErrBusy
+// acquire takes room for a hash of memory cost kib (KiB), or fails after
+// Wait or when ctx ends. A cost beyond Budget takes the whole of it.
+func acquire(ctx context.Context, kib uint32) (release func(), err error) {
+	n := min(int64(kib), Budget)
+	ctx, cancel := context.WithTimeout(ctx, Wait)
+	defer cancel()
+	if err := budget.Acquire(ctx, n); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, ErrBusy
+		}
+		return nil, err
 	}
+	return func() { budget.Release(n) }, nil
+}
+
+// cost is the memory cost (KiB) a stored hash encodes, or that of Params.
+func cost(hash string) uint32 {
+	if p, _, _, err := argon2id.DecodeHash(hash); err == nil {
+		return p.Memory
+	}
+	return Params.Memory
+}
+
+// NeedsRehash reports whether hash was made with costs other than Params.
+func NeedsRehash(hash string) bool {
+	p, _, _, err := argon2id.DecodeHash(hash)
+	return err != nil || *p != *Params
 }
 
 // Hash returns the argon2id hash of pw.
 func Hash(ctx context.Context, pw string) (string, error) {
-	if err := acquire(ctx); err != nil {
+	release, err := acquire(ctx, Params.Memory)
+	if err != nil {
 		return "", err
 	}
-	defer func() { <-slots }()
+	defer release()
 	return argon2id.CreateHash(pw, Params)
 }
 
 // Check reports whether pw matches hash. An empty hash (no such user) is
-// checked against a dummy hash, in the same time, and never matches.
+// checked against a dummy hash, in the same time, and never matches; nor
+// does a malformed stored hash.
 func Check(ctx context.Context, pw, hash string) (bool, error) {
-	if err := acquire(ctx); err != nil {
+	unknown := hash == ""
+	if unknown {
+		hash = dummy()
+	}
+	release, err := acquire(ctx, cost(hash))
+	if err != nil {
 		return false, err
 	}
-	defer func() { <-slots }()
-	if hash == "" {
-		_, _ = argon2id.ComparePasswordAndHash(pw, dummy())
-		return false, nil
-	}
+	defer release()
 	ok, err := argon2id.ComparePasswordAndHash(pw, hash)
-	if err != nil {
-		return false, nil // a malformed stored hash matches nothing
-	}
-	return ok, nil
+	return ok && err == nil && !unknown, nil
 }
 
 // Minimum strengths, in bits of entropy as go-password-validator counts

@@ -95,7 +95,19 @@ func (d *DB) SignIn(ctx context.Context, username, pw, addr string) (*xiezuo.Use
 	if u.MustChange && expires.Valid && expires.String < d.now() {
 		return nil, xiezuo.Errorf(xiezuo.EUNAUTHORIZED, "一次性密码已过期，请联系协作办管理员重新重置")
 	}
+	// A hash made with older costs is renewed while the password is at hand.
+	var renewed string
+	if password.NeedsRehash(hash) {
+		if renewed, err = password.Hash(ctx, pw); err != nil {
+			renewed = "" // next time
+		}
+	}
 	err = d.tx(ctx, func(tx *sql.Tx) error {
+		if renewed != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2 AND password_hash = $3`, renewed, id, hash); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE key IN ($1, $2)`, kPair, kUser); err != nil {
 			return err
 		}

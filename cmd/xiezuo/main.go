@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -170,6 +171,9 @@ func serve(ctx context.Context, args []string) error {
 		}
 		_, err = db.UserByName(ctx, "admin")
 		demoLoaded = err == nil
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(web.MemoryLimit)
 	}
 	srv, err := web.NewServer(db, *secure, log)
 	if err != nil {
