@@ -9,15 +9,16 @@ import (
 	"github.com/xiezuo/xiezuo/spreadsheet"
 )
 
-// dashboardFilter reads year (default: the latest year with approved
-// records) and county from the query string.
+// dashboardFilter reads year (default: store's DefaultYear, this year or
+// the newest before it with approved records) and county from the query
+// string.
 func (s *Server) dashboardFilter(r *http.Request) (report.Filter, error) {
 	q := r.URL.Query()
 	year := 0
 	switch y := q.Get("year"); y {
 	case "all":
 	case "":
-		latest, err := s.DB.LatestYear(r.Context())
+		latest, err := s.DB.DefaultYear(r.Context())
 		if err != nil {
 			return report.Filter{}, err
 		}

@@ -65,6 +65,10 @@ func localTime(s string) string {
 	return t.In(xiezuo.China).Format("2006-01-02 15:04")
 }
 
+// printDate is the date a printed page shows: today in China. Handlers
+// take today from the database's clock (DB.Today) instead, so tests can set it.
+func printDate() string { return time.Now().In(xiezuo.China).Format(xiezuo.DateLayout) }
+
 // yearChoices are the years offered on the dashboard, newest first.
 func yearChoices() []string {
 	now := time.Now().In(xiezuo.China).Year()

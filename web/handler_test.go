@@ -32,9 +32,16 @@ type env struct {
 	srv *httptest.Server
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { t.Helper(); return newEnvAt(t, time.Time{}) }
+
+// newEnvAt is newEnv on a clock stopped at now (the real clock when zero):
+// the server's "today" is the database's Now.
+func newEnvAt(t *testing.T, now time.Time) *env {
 	t.Helper()
 	db := testdb.OpenDemo(t, "sqlite")
+	if !now.IsZero() {
+		db.Now = func() time.Time { return now }
+	}
 	s, err := web.NewServer(db, false, nil)
 	if err != nil {
 		t.Fatal(err)
