@@ -67,7 +67,7 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	if opt.UnitID == 0 {
 		opt.UnitID = u.OrgID
 	}
-	p := &rowParser{res: res, h: t.h, u: u, unit: opt.UnitID, year: opt.DefaultYear}
+	p := &rowParser{res: res, h: t.h, u: u, unit: opt.UnitID, year: opt.DefaultYear, today: db.Today()}
 	seen := map[[16]byte]int32{} // row fingerprint → first line; 16-byte keys keep 1M rows in ~40 MB
 	next := func() (store.BatchRow, error) {
 		row, line, err := t.next()
@@ -270,16 +270,17 @@ func isTotalRow(row []string) bool {
 
 // rowParser reads one row into a contribution.
 type rowParser struct {
-	res  *resolver
-	h    spreadsheet.Header
-	u    *xiezuo.User
-	unit int64
-	year int
+	res   *resolver
+	h     spreadsheet.Header
+	u     *xiezuo.User
+	unit  int64
+	year  int
+	today string // YYYY-MM-DD in China on the database's clock
 }
 
 // parse returns the record, or a message naming each bad column.
 func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
-	cl := &cells{spec: ContributionSpec, h: p.h, row: row, res: p.res, year: p.year}
+	cl := &cells{spec: ContributionSpec, h: p.h, row: row, res: p.res, year: p.year, today: p.today}
 	bad, cell := cl.bad, cl.s
 	c := &ledger.Contribution{Header: ledger.Header{UnitID: p.unit}}
 
@@ -366,7 +367,7 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 		bad("填报单位", "未填写：当前账号不属于任何单位，请填写填报单位或帮扶单位")
 	}
 	if len(cl.errs) == 0 {
-		if c.DateFrom > ledger.Today() {
+		if c.DateFrom > p.today {
 			bad("日期", "不能晚于今天（"+c.DateFrom+"）")
 		}
 		if !ledger.CanRecordInCounty(p.u, c.CountyCode) {
@@ -374,7 +375,7 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 		}
 	}
 	if len(cl.errs) == 0 {
-		cl.check(c.Validate())
+		cl.check(c.Validate(p.today))
 	}
 	if len(cl.errs) > 0 {
 		return nil, strings.Join(cl.errs, "；")

@@ -3,7 +3,6 @@ package imports
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"io"
 	"strconv"
 	"time"
@@ -102,11 +101,11 @@ func ExportContributions(ctx context.Context, db *store.DB, u *xiezuo.User, f le
 }
 
 // ExportContributionsCSV writes the same columns as CSV, UTF-8 with a BOM
-// so that Excel opens it in Chinese; amounts in 元 with two decimals.
+// so that Excel opens it in Chinese; amounts in 元 with two decimals; text
+// that starts like a formula is neutralised (spreadsheet.SafeCSV).
 func ExportContributionsCSV(ctx context.Context, db *store.DB, u *xiezuo.User, f ledger.ContributionFilter, w io.Writer) error {
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	cw := csv.NewWriter(&buf)
+	cw := spreadsheet.NewCSVWriter(&buf)
 	cw.Write(append(ContributionSpec.Headers(), exportExtra...))
 	err := db.EachContribution(ctx, u, f, func(c *ledger.Contribution) error {
 		cells := contributionCells(c)

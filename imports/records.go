@@ -105,7 +105,9 @@ type cells struct {
 	row  []string
 	res  *resolver
 	year int
-	errs []string
+	// today (YYYY-MM-DD in China, the database's clock) bounds the dates.
+	today string
+	errs  []string
 	// activityRec is the parsed activity, for the same-trip check.
 	activityRec *ledger.Activity
 }
@@ -235,7 +237,7 @@ func parseRecord(c *cells, unit int64) func(context.Context, *store.DB, *xiezuo.
 			a.Participants = append(a.Participants, o)
 		}
 		if len(c.errs) == 0 {
-			c.check(a.Validate())
+			c.check(a.Validate(c.today))
 		}
 		c.activityRec = a
 		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
@@ -263,7 +265,7 @@ func parseRecord(c *cells, unit int64) func(context.Context, *store.DB, *xiezuo.
 		p.Progress = int(c.count("进度(%)"))
 		p.WorkState = c.choice("项目状态", ledger.ProjectStates)
 		if len(c.errs) == 0 {
-			c.check(p.Validate())
+			c.check(p.Validate(c.today))
 		}
 		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
 			err := db.SaveProject(ctx, u, p)
@@ -275,7 +277,7 @@ func parseRecord(c *cells, unit int64) func(context.Context, *store.DB, *xiezuo.
 		l.CountyCode = c.county("县")
 		l.Trained, l.Placed, l.PoorCount = c.count("培训人数"), c.count("就业人数"), c.count("其中建档立卡")
 		if len(c.errs) == 0 {
-			c.check(l.Validate())
+			c.check(l.Validate(c.today))
 		}
 		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
 			err := db.SaveLabour(ctx, u, l)
@@ -300,7 +302,7 @@ func parseRecord(c *cells, unit int64) func(context.Context, *store.DB, *xiezuo.
 		}
 		a.ActivityID = c.activity("所属活动")
 		if len(c.errs) == 0 {
-			c.check(a.Validate())
+			c.check(a.Validate(c.today))
 		}
 		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
 			err := db.SaveAgreement(ctx, u, a)
@@ -355,7 +357,7 @@ func parseRecord(c *cells, unit int64) func(context.Context, *store.DB, *xiezuo.
 		b.Count = c.count("人数")
 		b.ActivityID = c.activity("所属活动")
 		if len(c.errs) == 0 {
-			c.check(b.Validate())
+			c.check(b.Validate(c.today))
 		}
 		return func(ctx context.Context, db *store.DB, u *xiezuo.User) (int64, error) {
 			err := db.SaveBatch(ctx, u, b)
@@ -403,7 +405,7 @@ func Records(ctx context.Context, db *store.DB, u *xiezuo.User, spec Spec, name 
 		if len(rows) == maxRows {
 			return nil, fileError("此类记录一次最多导入 20,000 行，请拆分文件")
 		}
-		c := &cells{spec: spec, h: t.h, row: row, res: res, year: opt.DefaultYear}
+		c := &cells{spec: spec, h: t.h, row: row, res: res, year: opt.DefaultYear, today: db.Today()}
 		save := parseRecord(c, u.OrgID)
 		rr := store.BatchRow{Line: line, Cells: row, Err: strings.Join(c.errs, "；"), Key: rowKey(spec, t.h, row, u.OrgID)}
 		if c.activityRec != nil && rr.Err == "" {

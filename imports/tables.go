@@ -2,7 +2,6 @@ package imports
 
 import (
 	"bytes"
-	"encoding/csv"
 	"io"
 	"strconv"
 	"strings"
@@ -87,11 +86,11 @@ func csvCell(v any) string {
 	return ""
 }
 
-// WriteTableCSV writes t as CSV, UTF-8 with a BOM for Excel.
+// WriteTableCSV writes t as CSV, UTF-8 with a BOM for Excel; text that
+// starts like a formula is neutralised (spreadsheet.SafeCSV).
 func WriteTableCSV(w io.Writer, t Table) error {
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	cw := csv.NewWriter(&buf)
+	cw := spreadsheet.NewCSVWriter(&buf)
 	cw.Write(t.Headers)
 	for _, r := range append(t.Rows, t.Total) {
 		if r == nil {

@@ -153,18 +153,20 @@ func checkText(p xiezuo.Problems, field, label string, s *string, max int, requi
 	}
 }
 
-// checkRange validates a from–to civil date range; an empty to means one day.
-func checkRange(p xiezuo.Problems, from string, to *string) {
-	if !xiezuo.ValidDate(from) {
-		p.Add("date_from", "日期格式应为YYYY-MM-DD")
+// checkRange validates a from–to civil date range of a record on day
+// today (see LastYear); an empty to means one day.
+func checkRange(p xiezuo.Problems, from string, to *string, today string) {
+	last := LastYear(today)
+	if !checkDate(p, "date_from", "日期", from, last) {
 		return
 	}
 	if *to == "" {
 		*to = from
 	}
-	if !xiezuo.ValidDate(*to) {
-		p.Add("date_to", "截止日期格式应为YYYY-MM-DD")
-	} else if *to < from {
+	if !checkDate(p, "date_to", "截止日期", *to, last) {
+		return
+	}
+	if *to < from {
 		p.Add("date_to", "截止日期不能早于开始日期")
 	} else if daysApart(from, *to) > 366 {
 		p.Add("date_to", "日期跨度不能超过一年")

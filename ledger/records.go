@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xiezuo/xiezuo"
 )
@@ -55,9 +54,10 @@ type Contribution struct {
 
 // Validate checks every field that needs no database: dates, givers, place
 // codes and their nesting, form, sector, delivery, amounts and counts.
-func (c *Contribution) Validate() error {
+// today (YYYY-MM-DD in China) bounds the dates (see LastYear).
+func (c *Contribution) Validate(today string) error {
 	p := xiezuo.Problems{}
-	checkRange(p, c.DateFrom, &c.DateTo)
+	checkRange(p, c.DateFrom, &c.DateTo, today)
 	if len(c.Givers) == 0 {
 		p.Add("givers", "请至少选择一个帮扶单位")
 	}
@@ -203,14 +203,15 @@ type Activity struct {
 	SameAsID         int64  `json:"same_as_id,omitempty"`
 }
 
-// Validate checks the fields that need no database.
-func (a *Activity) Validate() error {
+// Validate checks the fields that need no database; today (YYYY-MM-DD in
+// China) bounds the dates (see LastYear).
+func (a *Activity) Validate(today string) error {
 	p := xiezuo.Problems{}
 	if !slices.Contains(ActivityKinds, a.Kind) {
 		p.Add("kind", "请选择活动类型")
 	}
 	checkText(p, "title", "标题", &a.Title, 100, true)
-	checkRange(p, a.DateFrom, &a.DateTo)
+	checkRange(p, a.DateFrom, &a.DateTo, today)
 	if !slices.Contains(Sections, a.Section) {
 		p.Add("section", "请选择简报栏目")
 	}
@@ -240,17 +241,17 @@ type Agreement struct {
 	Note       string   `json:"note,omitempty"`
 }
 
-// Validate checks the fields that need no database.
-func (a *Agreement) Validate() error {
+// Validate checks the fields that need no database; today (YYYY-MM-DD in
+// China) bounds the date and the year (see LastYear).
+func (a *Agreement) Validate(today string) error {
 	p := xiezuo.Problems{}
 	checkText(p, "title", "协议名称", &a.Title, 100, true)
-	if !xiezuo.ValidDate(a.SignedOn) {
-		p.Add("signed_on", "签订日期格式应为YYYY-MM-DD")
-	} else if a.Year == 0 {
-		a.Year, _ = strconv.Atoi(a.SignedOn[:4])
+	last := LastYear(today)
+	if checkDate(p, "signed_on", "签订日期", a.SignedOn, last) && a.Year == 0 {
+		a.Year = yearOf(a.SignedOn)
 	}
-	if a.Year < 1996 || a.Year > 2100 {
-		p.Add("year", "协议年度应在1996至2100之间")
+	if a.Year < FirstYear || a.Year > last {
+		p.Add("year", YearsMessage("协议年度", last))
 	}
 	checkFen(p, "pledged", "协议金额", a.PledgedFen)
 	if len(a.PairingIDs) == 0 {
@@ -301,8 +302,11 @@ func (p *Project) Overdue(today string) bool {
 	return p.WorkState != "completed" && p.Deadline != "" && p.Deadline < today
 }
 
-// Validate checks the fields that need no database.
-func (pr *Project) Validate() error {
+// Validate checks the fields that need no database; today (YYYY-MM-DD in
+// China) bounds the dates: what happened to the end of next year (see
+// LastYear), what is planned (deadline, milestones) PlanYears ahead.
+func (pr *Project) Validate(today string) error {
+	last, plan := LastYear(today), yearOf(today)+PlanYears
 	p := xiezuo.Problems{}
 	checkText(p, "title", "项目名称", &pr.Title, 100, true)
 	checkPlace(p, pr.CountyCode, pr.TownshipCode, pr.VillageCode, true)
@@ -313,12 +317,10 @@ func (pr *Project) Validate() error {
 		p.Add("funding_source", "请选择资金来源")
 	}
 	checkFen(p, "budget", "项目预算", pr.BudgetFen)
-	if pr.StartOn != "" && !xiezuo.ValidDate(pr.StartOn) {
-		p.Add("start_on", "开工日期格式应为YYYY-MM-DD")
+	if pr.StartOn != "" {
+		checkDate(p, "start_on", "开工日期", pr.StartOn, last)
 	}
-	if !xiezuo.ValidDate(pr.Deadline) {
-		p.Add("deadline", "完成时限格式应为YYYY-MM-DD")
-	} else if pr.StartOn != "" && pr.Deadline < pr.StartOn {
+	if checkDate(p, "deadline", "完成时限", pr.Deadline, plan) && pr.StartOn != "" && pr.Deadline < pr.StartOn {
 		p.Add("deadline", "完成时限不能早于开工日期")
 	}
 	if pr.Progress < 0 || pr.Progress > 100 {
@@ -328,8 +330,10 @@ func (pr *Project) Validate() error {
 		p.Add("work_state", "请选择项目状态")
 	}
 	if pr.WorkState == "completed" {
-		if !xiezuo.ValidDate(pr.CompletedOn) {
+		if pr.CompletedOn == "" {
 			p.Add("completed_on", "已完工项目须填写完工日期")
+		} else {
+			checkDate(p, "completed_on", "完工日期", pr.CompletedOn, last)
 		}
 		pr.Progress = 100
 	} else if pr.CompletedOn != "" {
@@ -338,8 +342,13 @@ func (pr *Project) Validate() error {
 	for i := range pr.Milestones {
 		m := &pr.Milestones[i]
 		m.Title = strings.TrimSpace(m.Title)
+		n := "第" + strconv.Itoa(i+1) + "个节点"
 		if m.Title == "" || !xiezuo.ValidDate(m.DueOn) || (m.DoneOn != "" && !xiezuo.ValidDate(m.DoneOn)) {
-			p.Add("milestones", "第"+strconv.Itoa(i+1)+"个节点须有名称和有效日期")
+			p.Add("milestones", n+"须有名称和有效日期")
+		} else if y := yearOf(m.DueOn); y < FirstYear || y > plan {
+			p.Add("milestones", YearsMessage(n+"的计划日期", plan))
+		} else if y := yearOf(m.DoneOn); m.DoneOn != "" && (y < FirstYear || y > last) {
+			p.Add("milestones", YearsMessage(n+"的完成日期", last))
 		}
 	}
 	checkText(p, "note", "备注", &pr.Note, 1000, false)
@@ -365,10 +374,11 @@ type LabourRecord struct {
 	Note        string `json:"note,omitempty"`
 }
 
-// Validate checks the fields that need no database.
-func (l *LabourRecord) Validate() error {
+// Validate checks the fields that need no database; today (YYYY-MM-DD in
+// China) bounds the dates (see LastYear).
+func (l *LabourRecord) Validate(today string) error {
 	p := xiezuo.Problems{}
-	checkRange(p, l.DateFrom, &l.DateTo)
+	checkRange(p, l.DateFrom, &l.DateTo, today)
 	checkPlace(p, l.CountyCode, "", "", true)
 	if !slices.Contains(LabourKinds, l.Kind) {
 		p.Add("kind", "请选择劳务协作类型")
@@ -405,12 +415,11 @@ type Batch struct {
 	Note       string `json:"note,omitempty"`
 }
 
-// Validate checks the fields that need no database.
-func (b *Batch) Validate() error {
+// Validate checks the fields that need no database; today (YYYY-MM-DD in
+// China) bounds the date (see LastYear).
+func (b *Batch) Validate(today string) error {
 	p := xiezuo.Problems{}
-	if !xiezuo.ValidDate(b.Date) {
-		p.Add("date", "日期格式应为YYYY-MM-DD")
-	}
+	checkDate(p, "date", "日期", b.Date, LastYear(today))
 	checkPlace(p, b.CountyCode, "", "", true)
 	if !slices.Contains(BatchKinds, b.Kind) {
 		p.Add("kind", "请选择受益类型")
@@ -423,11 +432,6 @@ func (b *Batch) Validate() error {
 	checkText(p, "count_unit", "计量单位", &b.CountUnit, 10, true)
 	checkText(p, "note", "备注", &b.Note, 1000, false)
 	return p.Err()
-}
-
-// Today returns the civil date in China (UTC+8) for overdue flags.
-func Today() string {
-	return time.Now().In(xiezuo.China).Format(xiezuo.DateLayout)
 }
 
 // Rectification is a 问题整改 item: a problem an inspection or the

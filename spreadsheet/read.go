@@ -157,6 +157,9 @@ func (r *Reader) Next() ([]string, error) {
 	row, err := r.next()
 	if err == nil {
 		r.line++
+		for i, c := range row {
+			row[i] = unguard(c)
+		}
 	}
 	return row, err
 }

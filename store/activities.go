@@ -74,7 +74,7 @@ var activityCols = []string{"kind", "title", "date_from", "date_to", "section", 
 // units. Callers: the owner unit's users and the office. Errors: EFORBIDDEN,
 // ENOTFOUND, ECONFLICT (locked), EINVALID.
 func (d *DB) SaveActivity(ctx context.Context, u *xiezuo.User, a *ledger.Activity) error {
-	if err := a.Validate(); err != nil {
+	if err := a.Validate(d.Today()); err != nil {
 		return err
 	}
 	return d.saveRecord(ctx, u, saveSpec{

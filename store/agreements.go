@@ -12,7 +12,7 @@ import (
 // is signed under. Callers: the owner unit's users and the office. Errors:
 // EFORBIDDEN, ENOTFOUND, ECONFLICT (locked), EINVALID.
 func (d *DB) SaveAgreement(ctx context.Context, u *xiezuo.User, a *ledger.Agreement) error {
-	if err := a.Validate(); err != nil {
+	if err := a.Validate(d.Today()); err != nil {
 		return err
 	}
 	return d.saveRecord(ctx, u, saveSpec{

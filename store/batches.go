@@ -13,7 +13,7 @@ import (
 // owner unit's users, county users for their county, the office. Errors:
 // EFORBIDDEN, ENOTFOUND, ECONFLICT (locked), EINVALID.
 func (d *DB) SaveBatch(ctx context.Context, u *xiezuo.User, b *ledger.Batch) error {
-	if err := b.Validate(); err != nil {
+	if err := b.Validate(d.Today()); err != nil {
 		return err
 	}
 	return d.saveRecord(ctx, u, saveSpec{

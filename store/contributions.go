@@ -18,7 +18,7 @@ var contributionCols = []string{"date_from", "date_to", "county_code", "township
 // office; county users for their county. Errors: EFORBIDDEN, ENOTFOUND,
 // ECONFLICT (locked), EINVALID (fields; unknown region, giver, activity).
 func (d *DB) SaveContribution(ctx context.Context, u *xiezuo.User, c *ledger.Contribution) error {
-	if err := c.Validate(); err != nil {
+	if err := c.Validate(d.Today()); err != nil {
 		return err
 	}
 	return d.saveRecord(ctx, u, saveSpec{

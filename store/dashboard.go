@@ -221,18 +221,24 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 	return c, nil
 }
 
-// LatestYear is the year of the newest approved contribution or activity
-// (the current year when there is none): the dashboard's default.
-func (d *DB) LatestYear(ctx context.Context) (int, error) {
+// DefaultYear is the year the reports show when none is asked for: this
+// year (in China, on the database's clock Now) when it has an approved
+// contribution or activity, else the newest year before it that has one,
+// since early in a year offices still report the last (this year when
+// there is none). Never a year after this one nor before ledger.FirstYear:
+// a record dated 2202, typed before dates were bounded, stays out of it.
+func (d *DB) DefaultYear(ctx context.Context) (int, error) {
+	this := d.Now().In(xiezuo.China).Year()
+	from, to := strconv.Itoa(ledger.FirstYear)+"-01-01", strconv.Itoa(this)+"-12-31"
 	var day string
 	err := d.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(m), '') FROM (
-		SELECT MAX(x.date_from) AS m FROM contributions x WHERE x.status = 'approved' AND `+liveContribution+`
-		UNION ALL SELECT MAX(date_from) FROM activities WHERE status = 'approved') t`).Scan(&day)
+		SELECT MAX(x.date_from) AS m FROM contributions x WHERE x.status = 'approved' AND `+liveContribution+` AND x.date_from BETWEEN $1 AND $2
+		UNION ALL SELECT MAX(date_from) FROM activities WHERE status = 'approved' AND date_from BETWEEN $1 AND $2) t`, from, to).Scan(&day)
 	if err != nil {
 		return 0, xiezuo.Internal(err)
 	}
-	if len(day) < 4 {
-		return d.Now().In(xiezuo.China).Year(), nil
+	if y, err := strconv.Atoi(day[:min(4, len(day))]); err == nil && y >= ledger.FirstYear && y <= this {
+		return y, nil
 	}
-	return strconv.Atoi(day[:4])
+	return this, nil
 }

@@ -277,6 +277,12 @@ func mapDBError(err error) error {
 
 func (d *DB) now() string { return d.Now().UTC().Format(time.RFC3339) }
 
+// Today is the civil date (YYYY-MM-DD) in China on the database's clock,
+// Now: the "today" that bounds record dates and picks the reports' year.
+// The web and the importers ask it too, so a test that sets Now controls
+// every "today" of one server.
+func (d *DB) Today() string { return d.Now().In(xiezuo.China).Format(xiezuo.DateLayout) }
+
 // nullStr maps "" to NULL for optional codes and dates.
 func nullStr(s string) any {
 	if s == "" {

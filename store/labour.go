@@ -12,7 +12,7 @@ import (
 // unit's users, county users for their county, the office. Errors:
 // EFORBIDDEN, ENOTFOUND, ECONFLICT (locked), EINVALID.
 func (d *DB) SaveLabour(ctx context.Context, u *xiezuo.User, l *ledger.LabourRecord) error {
-	if err := l.Validate(); err != nil {
+	if err := l.Validate(d.Today()); err != nil {
 		return err
 	}
 	return d.saveRecord(ctx, u, saveSpec{

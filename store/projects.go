@@ -12,7 +12,7 @@ import (
 // Callers: the owner unit's users, county users for their county, the
 // office. Errors: EFORBIDDEN, ENOTFOUND, ECONFLICT (locked), EINVALID.
 func (d *DB) SaveProject(ctx context.Context, u *xiezuo.User, p *ledger.Project) error {
-	if err := p.Validate(); err != nil {
+	if err := p.Validate(d.Today()); err != nil {
 		return err
 	}
 	return d.saveRecord(ctx, u, saveSpec{

@@ -47,7 +47,7 @@ func (s *Server) activityEditor() *editor[*ledger.Activity] {
 			a.Narrative = f.str("narrative")
 			a.SameAsID = f.id("same_as_id")
 		},
-		validate: func(a *ledger.Activity) error { return a.Validate() },
+		validate: func(a *ledger.Activity) error { return a.Validate(s.DB.Today()) },
 		save:     s.DB.SaveActivity,
 	}
 }

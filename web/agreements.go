@@ -42,7 +42,7 @@ func (s *Server) agreementEditor() *editor[*ledger.Agreement] {
 			}
 			a.ActivityID = f.id("activity_id")
 		},
-		validate: func(a *ledger.Agreement) error { return a.Validate() },
+		validate: func(a *ledger.Agreement) error { return a.Validate(s.DB.Today()) },
 		save:     s.DB.SaveAgreement,
 	}
 }

@@ -31,7 +31,7 @@ func (s *Server) batchEditor() *editor[*ledger.Batch] {
 			b.Count = f.int64("count", "人数")
 			b.ActivityID = f.id("activity_id")
 		},
-		validate: func(b *ledger.Batch) error { return b.Validate() },
+		validate: func(b *ledger.Batch) error { return b.Validate(s.DB.Today()) },
 		save:     s.DB.SaveBatch,
 	}
 }

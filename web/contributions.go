@@ -68,7 +68,7 @@ func (s *Server) contributionEditor() *editor[*ledger.Contribution] {
 			c.ActivityID = f.id("activity_id")
 			c.Note = f.str("note")
 		},
-		validate: func(c *ledger.Contribution) error { return c.Validate() },
+		validate: func(c *ledger.Contribution) error { return c.Validate(s.DB.Today()) },
 		save:     s.DB.SaveContribution,
 	}
 }
@@ -138,7 +138,7 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 	data["Pager"] = newPager(r.URL, f.Offset, f.Limit, int(tot.Count))
 	data["FormTotals"] = formTotals(tot)
 	data["FilterText"] = s.filterText(r.Context(), f)
-	data["Printed"] = ledger.Today()
+	data["Printed"] = s.DB.Today()
 	s.render(w, r, http.StatusOK, "contribution_list", data)
 	return nil
 }

@@ -1,23 +1,24 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/report"
+	"github.com/xiezuo/xiezuo/spreadsheet"
 )
 
-// dashboardFilter reads year (default: the latest year with approved
-// records) and county from the query string.
+// dashboardFilter reads year (default: store's DefaultYear, this year or
+// the newest before it with approved records) and county from the query
+// string.
 func (s *Server) dashboardFilter(r *http.Request) (report.Filter, error) {
 	q := r.URL.Query()
 	year := 0
 	switch y := q.Get("year"); y {
 	case "all":
 	case "":
-		latest, err := s.DB.LatestYear(r.Context())
+		latest, err := s.DB.DefaultYear(r.Context())
 		if err != nil {
 			return report.Filter{}, err
 		}
@@ -140,8 +141,8 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="dashboard.csv"`)
-	w.Write([]byte("\uFEFF")) // Excel reads UTF-8 CSV with a BOM
-	cw := csv.NewWriter(w)
+	cw := spreadsheet.NewCSVWriter(w) // BOM, and no cell runs as a formula
+
 	cw.Write([]string{"考核领域", "指标代码", "指标", "单位", "数值", "原始值（金额为分）"})
 	for _, a := range d.Areas {
 		for _, fg := range a.Figures {

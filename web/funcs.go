@@ -56,6 +56,10 @@ func init() {
 	}
 }
 
+// printDate is the date a printed page shows: today in China. Handlers
+// take today from the database's clock (DB.Today) instead, so tests can set it.
+func printDate() string { return time.Now().In(xiezuo.China).Format(xiezuo.DateLayout) }
+
 // yearChoices are the years offered on the dashboard, newest first.
 func yearChoices() []string {
 	now := time.Now().In(xiezuo.China).Year()

@@ -34,7 +34,17 @@ type env struct {
 
 func newEnv(t *testing.T, setup ...func(*web.Server)) *env {
 	t.Helper()
+	return newEnvAt(t, time.Time{}, setup...)
+}
+
+// newEnvAt is newEnv on a clock stopped at now (the real clock when zero):
+// the server's "today" is the database's Now. setup adjusts the server.
+func newEnvAt(t *testing.T, now time.Time, setup ...func(*web.Server)) *env {
+	t.Helper()
 	db := testdb.OpenDemo(t, "sqlite")
+	if !now.IsZero() {
+		db.Now = func() time.Time { return now }
+	}
 	s, err := web.NewServer(db, false, nil)
 	if err != nil {
 		t.Fatal(err)

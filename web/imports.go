@@ -337,7 +337,7 @@ func (s *Server) listExport(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 		if err != nil {
 			return err
 		}
-		t = imports.ProjectTable(items, ledger.Today())
+		t = imports.ProjectTable(items, s.DB.Today())
 	case "labour":
 		items, err := s.DB.ListLabour(ctx, u, f)
 		if err != nil {

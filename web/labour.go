@@ -32,7 +32,7 @@ func (s *Server) labourEditor() *editor[*ledger.LabourRecord] {
 			l.Trained, l.Placed, l.PoorCount = f.int64("trained", "培训人数"), f.int64("placed", "就业人数"), f.int64("poor_count", "建档立卡人数")
 			l.ActivityID = f.id("activity_id")
 		},
-		validate: func(l *ledger.LabourRecord) error { return l.Validate() },
+		validate: func(l *ledger.LabourRecord) error { return l.Validate(s.DB.Today()) },
 		save:     s.DB.SaveLabour,
 	}
 }

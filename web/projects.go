@@ -48,7 +48,7 @@ func (s *Server) projectEditor() *editor[*ledger.Project] {
 			p.Progress = int(f.int64("progress", "进度"))
 			p.Milestones = parseMilestones(f)
 		},
-		validate: func(p *ledger.Project) error { return p.Validate() },
+		validate: func(p *ledger.Project) error { return p.Validate(s.DB.Today()) },
 		save:     s.DB.SaveProject,
 	}
 }
@@ -86,7 +86,7 @@ func (s *Server) projectShow(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
-	return s.recordPage(w, r, "project_show", ledger.KindProject, p.Header, map[string]any{"R": p, "Overdue": p.Overdue(ledger.Today())})
+	return s.recordPage(w, r, "project_show", ledger.KindProject, p.Header, map[string]any{"R": p, "Overdue": p.Overdue(s.DB.Today())})
 }
 
 func (s *Server) projectList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
@@ -96,7 +96,7 @@ func (s *Server) projectList(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	}
 	var budget int64
 	overdue := 0
-	today := ledger.Today()
+	today := s.DB.Today()
 	for _, p := range items {
 		budget += p.BudgetFen
 		if p.Overdue(today) {

@@ -37,7 +37,7 @@ func (s *Server) rectificationPage(w http.ResponseWriter, r *http.Request, u *xi
 		values = map[string]string{}
 	}
 	data["Title"], data["Items"], data["Year"], data["F"], data["Edit"] = "问题整改", items, year, values, edit
-	data["Today"] = ledger.Today()
+	data["Today"] = s.DB.Today()
 	if formErr != nil {
 		data["Error"], data["Errors"] = xiezuo.ErrorMessage(formErr), xiezuo.ErrorFields(formErr)
 	}

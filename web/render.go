@@ -69,7 +69,7 @@ var funcs = template.FuncMap{
 	"may":       may,
 	"add":       func(a, b int) int { return a + b },
 	"sub":       func(a, b int) int { return a - b },
-	"today":     ledger.Today,
+	"today":     printDate,
 	"int64":     func(n int) int64 { return int64(n) },
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}

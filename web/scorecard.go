@@ -11,13 +11,14 @@ import (
 	"github.com/xiezuo/xiezuo/report"
 )
 
-// scorecardScope reads year (default: the latest with records) and the
-// as-of date, and lists the paired counties.
+// scorecardScope reads year (default: store's DefaultYear, this year or
+// the newest before it with approved records) and the as-of date, and
+// lists the paired counties.
 func (s *Server) scorecardScope(r *http.Request) (int, string, []report.Area, error) {
 	q := r.URL.Query()
 	year, err := strconv.Atoi(q.Get("year"))
 	if err != nil || year == 0 {
-		if year, err = s.DB.LatestYear(r.Context()); err != nil {
+		if year, err = s.DB.DefaultYear(r.Context()); err != nil {
 			return 0, "", nil, err
 		}
 	}
@@ -184,7 +185,7 @@ func (s *Server) compliancePage(w http.ResponseWriter, r *http.Request, u *xiezu
 		return err
 	}
 	if end := strconv.Itoa(year) + "-12-31"; asOf == "" || asOf > end {
-		asOf = min(ledger.Today(), end)
+		asOf = min(s.DB.Today(), end)
 	}
 	rows, err := s.DB.Compliance(r.Context(), year, asOf)
 	if err != nil {
