@@ -180,6 +180,24 @@ func CanEdit(u *xiezuo.User, h Header) bool {
 	return CanCreateFor(u, h.UnitID)
 }
 
+// CheckSave says whether u may save a record: create one for h.UnitID
+// (h.ID 0), or change the stored record whose header is h. It is asked
+// before the input is checked, so who may not save learns nothing of the
+// form's rules. Errors: EFORBIDDEN (role or unit), ECONFLICT (the record is
+// submitted or approved, locked until returned or reopened).
+func CheckSave(u *xiezuo.User, h Header) error {
+	if !CanCreateFor(u, h.UnitID) {
+		if h.ID == 0 {
+			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位新建记录")
+		}
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能修改本单位的记录")
+	}
+	if h.ID != 0 && !CanEdit(u, h) {
+		return xiezuo.Errorf(xiezuo.ECONFLICT, "记录状态为“%s”，已锁定，不能修改", h.Status.Label())
+	}
+	return nil
+}
+
 // Transition checks whether u may apply action a to a record with header h
 // and returns the new status. Errors are EFORBIDDEN (role or ownership) or
 // ECONFLICT (wrong state), with a Chinese message.

@@ -91,19 +91,16 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		var before any
 		if s.h.ID == 0 {
-			if !ledger.CanCreateFor(u, s.h.UnitID) {
-				return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能为本单位新建记录")
+			if err := ledger.CheckSave(u, *s.h); err != nil {
+				return err
 			}
 		} else {
 			old, err := d.visibleHeader(ctx, tx, u, s.kind, s.h.ID)
 			if err != nil {
 				return err
 			}
-			if !ledger.CanEdit(u, old) {
-				if old.Status == ledger.StatusSubmitted || old.Status == ledger.StatusApproved {
-					return xiezuo.Errorf(xiezuo.ECONFLICT, "记录状态为“%s”，已锁定，不能修改", old.Status.Label())
-				}
-				return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能修改本单位的记录")
+			if err := ledger.CheckSave(u, old); err != nil {
+				return err
 			}
 			if !u.IsOffice() {
 				s.h.UnitID = old.UnitID

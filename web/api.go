@@ -46,7 +46,7 @@ func decode(r *http.Request, v any) error {
 // editor the forms use: GET /api/v1{base}/{id}, POST /api/v1{base} (a new
 // draft), PUT /api/v1{base}/{id}. The review state in a body is ignored:
 // records change state only through the review actions.
-func apiRoutes[T any](mux *http.ServeMux, s *Server, e *editor[T]) {
+func apiRoutes[T any](mux *router, s *Server, e *editor[T]) {
 	prefix := "/api/v1" + e.base
 	mux.HandleFunc("GET "+prefix+"/{id}", s.api(func(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 		id, err := pathID(r)
@@ -98,6 +98,9 @@ func apiRoutes[T any](mux *http.ServeMux, s *Server, e *editor[T]) {
 
 // saveAndShow validates and saves rec, then writes it as stored.
 func (e *editor[T]) saveAndShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User, rec T, status int) error {
+	if err := ledger.CheckSave(u, *e.header(rec)); err != nil {
+		return err
+	}
 	if err := e.validate(rec); err != nil {
 		return err
 	}

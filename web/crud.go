@@ -95,9 +95,17 @@ func (e *editor[T]) submit(s *Server) func(http.ResponseWriter, *http.Request, *
 			if rec, err = e.load(r.Context(), u, id); err != nil {
 				return err
 			}
+			if err := ledger.CheckSave(u, *e.header(rec)); err != nil {
+				return err
+			}
 		}
 		f := s.readForm(r)
 		e.read(f, u, rec)
+		if h := e.header(rec); h.ID == 0 {
+			if err := ledger.CheckSave(u, *h); err != nil {
+				return err
+			}
+		}
 		err := f.merge(func() error { return e.validate(rec) })
 		if err == nil {
 			err = e.save(r.Context(), u, rec)

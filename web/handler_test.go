@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -29,6 +32,7 @@ var ctx = context.Background()
 type env struct {
 	t   *testing.T
 	db  *store.DB
+	s   *web.Server
 	srv *httptest.Server
 }
 
@@ -53,7 +57,7 @@ func newEnvAt(t *testing.T, now time.Time, setup ...func(*web.Server)) *env {
 	for _, f := range setup {
 		f(s)
 	}
-	return &env{t: t, db: db, srv: newTestServer(t, s)}
+	return &env{t: t, db: db, s: s, srv: newTestServer(t, s)}
 }
 
 func newTestServer(t *testing.T, s *web.Server) *httptest.Server {
@@ -167,6 +171,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		ctype, body  string
 		want         map[string]int // by role; roles not listed: want["*"]
 	}
+	photoIDs := map[int64]int64{} // activity → its photo (the photo fixture)
 	own := func() int64 { return e.draft("chengjiaqiao") }
 	other := func() int64 { return e.draft("xinhualu") }
 	sub := func() int64 { return e.submitted("xinhualu") }
@@ -279,13 +284,110 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/bulletins/%d/publish", published, form, "", map[string]int{"*": 403, "anon": 401, "admin": 409, "reviewer": 409}},
 		{"POST", "/bulletins/%d/delete", bulletin, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
 	}
+	// Every other record kind: an approved demo record is read by all; an
+	// empty form or JSON body tells who may create (422: may, but the
+	// input is wrong) from who may not (403, asked before the input is
+	// checked); an approved record is locked for the office (409) and
+	// another unit's for the rest (403).
+	approved := func(table string) func() int64 {
+		return func() int64 {
+			var id int64
+			// One no unit user of the matrix owns: for them it is another unit's.
+			if err := e.db.SQL().QueryRow(`SELECT MIN(id) FROM `+table+` WHERE status = 'approved' AND unit_id NOT IN ($1, $2)`,
+				e.user("chengjiaqiao").OrgID, e.user("lvchun").OrgID).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+	}
+	for _, k := range []struct{ base, table string }{{"activities", "activities"}, {"agreements", "agreements"}, {"projects", "projects"}, {"labour", "labour"}, {"batches", "batches"}} {
+		rec := approved(k.table)
+		rows = append(rows,
+			row{"GET", "/" + k.base + "/%d", rec, "", "", map[string]int{"*": ok, "anon": redirect}},
+			row{"GET", "/" + k.base + "/new", nil, "", "", kindWant(k.base, "new")},
+			row{"POST", "/" + k.base, nil, form, "", kindWant(k.base, "create")},
+			row{"GET", "/" + k.base + "/%d/edit", rec, "", "", map[string]int{"*": 403, "anon": redirect}},
+			row{"POST", "/" + k.base + "/%d", rec, form, "", map[string]int{"*": 403, "anon": 401, "admin": 409, "reviewer": 409}},
+			row{"GET", "/api/v1/" + k.base, nil, "", "", map[string]int{"*": ok, "anon": 401}},
+			row{"GET", "/api/v1/" + k.base + "/%d", rec, "", "", map[string]int{"*": ok, "anon": 401}},
+			row{"POST", "/api/v1/" + k.base, nil, "application/json", "{}", kindWant(k.base, "api")},
+			row{"PUT", "/api/v1/" + k.base + "/%d", rec, "application/json", "{}", map[string]int{"*": 403, "anon": 401, "admin": 409, "reviewer": 409}},
+		)
+	}
+	// A draft activity of 程家桥街道 with one photo.
+	photo := func() int64 {
+		u := e.user("chengjiaqiao")
+		a := &ledger.Activity{Header: ledger.Header{UnitID: u.OrgID}, Kind: "捐赠仪式", Title: "捐赠仪式", DateFrom: "2021-04-01",
+			Section: "扶贫协作", CountyCode: "532531000000", Narrative: "举行捐赠仪式。"}
+		if err := e.db.SaveActivity(ctx, u, a); err != nil {
+			t.Fatal(err)
+		}
+		ph, err := e.db.AddPhoto(ctx, u, a.ID, "现场", pngBytes(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		photoIDs[a.ID] = ph.ID
+		return a.ID
+	}
+	ownToken := func() int64 {
+		if _, err := e.db.CreateToken(ctx, nil, e.user("chengjiaqiao").ID, "", 0); err != nil {
+			t.Fatal(err)
+		}
+		toks, _ := e.db.Tokens(ctx, nil, e.user("chengjiaqiao").ID)
+		return toks[0].ID
+	}
+	freshUser := func() int64 {
+		u, err := e.db.CreateUser(ctx, nil, store.NewUser{Username: fmt.Sprintf("matrix%d", time.Now().UnixNano()), Password: "Matrix-user-2026", Role: xiezuo.RoleViewer})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	rows = append(rows,
+		row{"GET", "/static/app.css", nil, "", "", map[string]int{"*": ok}},
+		row{"GET", "/login", nil, "", "", map[string]int{"*": ok}},
+		row{"POST", "/login", nil, form, "username=nobody%d&password=wrong", map[string]int{"*": 401}},
+		row{"POST", "/logout", nil, form, "", map[string]int{"*": see}},
+		row{"GET", "/account", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"POST", "/account/password", nil, form, "", map[string]int{"*": 422, "anon": 401}},
+		row{"POST", "/account/tokens", nil, form, "label=x", map[string]int{"*": 201, "anon": 401}},
+		row{"POST", "/tokens/%d/revoke", ownToken, form, "back=/account", map[string]int{"*": 404, "anon": 401, "admin": see, "chengjiaqiao": see}},
+		row{"POST", "/rectifications/1", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422}},
+		row{"POST", "/activities/%d/photos", photo, form, "", map[string]int{"*": 404, "anon": 401, "admin": 422, "reviewer": 422, "chengjiaqiao": 422}},
+		row{"GET", "/activities/%d/photos/{pid}", photo, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		row{"POST", "/activities/%d/photos/{pid}/delete", photo, form, "", map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see, "chengjiaqiao": see}},
+		row{"POST", "/imports", nil, form, "", map[string]int{"*": 422, "anon": 401, "viewer": 403}},
+		row{"GET", "/import-jobs/999999", nil, "", "", map[string]int{"*": 404, "anon": redirect}},
+		row{"GET", "/imports/%d/errors.xlsx", batch, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		row{"POST", "/imports/%d/rows/2/keep", batch, form, "", map[string]int{"*": 404, "anon": 401, "admin": 409, "reviewer": 409, "chengjiaqiao": 409}},
+		row{"GET", "/registry/pairings", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"POST", "/registry/pairings", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422}},
+		row{"GET", "/registry/users/%d", freshUser, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok}},
+		row{"POST", "/registry/users/%d/reset", freshUser, form, "", map[string]int{"*": 403, "anon": 401, "admin": ok}},
+		row{"POST", "/registry/users/%d/disable", freshUser, form, "", map[string]int{"*": 403, "anon": 401, "admin": see}},
+		row{"GET", "/api/v1/me", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+	)
+	covered := map[string]bool{}
+	for _, r := range rows {
+		req := httptest.NewRequest(r.method, strings.NewReplacer("%d", "1", "{pid}", "1").Replace(r.path), nil)
+		covered[e.s.Pattern(req)] = true
+	}
+	for _, p := range e.s.Routes() {
+		if !covered[p] {
+			t.Errorf("route %q is not in the authorisation matrix", p)
+		}
+	}
 	for _, r := range rows {
 		for _, role := range roles {
 			path := r.path
 			if r.fixture != nil {
-				path = fmt.Sprintf(r.path, r.fixture())
+				id := r.fixture()
+				path = strings.ReplaceAll(fmt.Sprintf(r.path, id), "{pid}", fmt.Sprint(photoIDs[id]))
 			}
 			body := r.body
+			if strings.Contains(body, "%d") {
+				body = fmt.Sprintf(body, time.Now().UnixNano())
+			}
 			if role == "chengjiaqiao" || role == "lvchun" {
 				body = strings.Replace(body, "unit_id=&", "", 1)
 			}
@@ -299,6 +401,27 @@ func TestAuthorisationMatrix(t *testing.T) {
 			}
 		}
 	}
+}
+
+// kindWant is who may open the new-record form, post a new record
+// (an empty form: 422 for those who may), or post one through the API, for
+// the record kinds besides contributions.
+func kindWant(base, what string) map[string]int {
+	m := map[string]int{"*": 422, "viewer": 403, "anon": 401}
+	if what == "new" {
+		m = map[string]int{"*": 200, "viewer": 403, "anon": 303}
+	}
+	return m
+}
+
+func pngBytes(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 3))
+	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 func TestContributionsAPIContract(t *testing.T) {

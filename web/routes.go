@@ -2,9 +2,35 @@ package web
 
 import "net/http"
 
+// router registers routes on a ServeMux and remembers their patterns, so a
+// test can check that the authorisation matrix covers every one.
+type router struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.ServeMux.HandleFunc(pattern, h)
+	m.patterns = append(m.patterns, pattern)
+}
+
+func (m *router) Handle(pattern string, h http.Handler) {
+	m.ServeMux.Handle(pattern, h)
+	m.patterns = append(m.patterns, pattern)
+}
+
+// Routes lists the pattern of every route, in registration order.
+func (s *Server) Routes() []string { return append([]string(nil), s.mux.patterns...) }
+
+// Pattern is the route pattern that would serve r ("" for none).
+func (s *Server) Pattern(r *http.Request) string {
+	_, p := s.mux.Handler(r)
+	return p
+}
+
 // editorRoutes registers the form routes of one record kind:
 // GET base/new, POST base (create), GET base/{id}/edit, POST base/{id} (update).
-func editorRoutes[T any](mux *http.ServeMux, s *Server, e *editor[T]) {
+func editorRoutes[T any](mux *router, s *Server, e *editor[T]) {
 	mux.HandleFunc("GET "+e.base+"/new", s.page(e.newPage(s)))
 	mux.HandleFunc("POST "+e.base, s.page(e.submit(s)))
 	mux.HandleFunc("GET "+e.base+"/{id}/edit", s.page(e.editPage(s)))
@@ -12,7 +38,7 @@ func editorRoutes[T any](mux *http.ServeMux, s *Server, e *editor[T]) {
 }
 
 // routes lists every route of the product in one place.
-func (s *Server) routes(mux *http.ServeMux) {
+func (s *Server) routes(mux *router) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /static/", staticFS())
 

@@ -41,6 +41,7 @@ type Server struct {
 	// believed (see clientIP).
 	TrustedProxies []netip.Prefix
 	jobs           jobs
+	mux            *router
 	handler        http.Handler
 	srv            *http.Server
 	ln             net.Listener
@@ -80,10 +81,10 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	s.routes(mux)
+	s.mux = &router{ServeMux: http.NewServeMux()}
+	s.routes(s.mux)
 	cop := http.NewCrossOriginProtection()
-	s.handler = sm.LoadAndSave(cop.Handler(s.authenticate(mux)))
+	s.handler = sm.LoadAndSave(cop.Handler(s.authenticate(s.mux)))
 	return s, nil
 }
 

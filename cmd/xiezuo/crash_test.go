@@ -29,6 +29,14 @@ import (
 func TestMain(m *testing.M) {
 	if os.Getenv("XIEZUO_TEST_CHILD") == "1" {
 		main()
+		if os.Getenv("XIEZUO_TEST_PEAK") == "1" { // its own peak, for TestHelpStartsLight
+			status, _ := os.ReadFile("/proc/self/status")
+			for _, line := range strings.Split(string(status), "\n") {
+				if strings.HasPrefix(line, "VmHWM:") {
+					fmt.Fprintln(os.Stderr, line)
+				}
+			}
+		}
 		os.Exit(0)
 	}
 	os.Exit(m.Run())

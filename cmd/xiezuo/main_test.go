@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"strconv"
 	"testing"
 	"time"
 
@@ -52,6 +54,7 @@ func TestCLI(t *testing.T) {
 	if err != nil || !strings.HasPrefix(tok, "xz_") {
 		t.Fatalf("token create: %q, %v", tok, err)
 	}
+	accountCare(t, dir)
 	if out, err := capture(t, "audit", "verify", "--data", dir); err != nil || !strings.Contains(out, "审计日志完整") {
 		t.Fatalf("audit verify: %q, %v", out, err)
 	}
@@ -219,5 +222,81 @@ func TestCLIProductionPath(t *testing.T) {
 		if c.UnitID == 0 || c.UnitName == "" || len(c.Givers) == 0 || c.UnitID != c.Givers[0].ID {
 			t.Errorf("contribution %d: unit %d %q, givers %v (reported by its giver)", c.ID, c.UnitID, c.UnitName, c.Givers)
 		}
+	}
+}
+
+// accountCare runs the account commands (issue 9, fault 8) on dir, which
+// has the admin “boss” with one API token.
+func accountCare(t *testing.T, dir string) {
+	t.Helper()
+	if _, err := capture(t, "user", "add", "--data", dir, "--username", "weak", "--password", "12345678", "--role", "admin"); err == nil || !strings.Contains(err.Error(), "密码太简单") {
+		t.Fatalf("weak admin password accepted: %v", err)
+	}
+	if _, err := capture(t, "user", "add", "--data", dir, "--username", "BOSS", "--password", "Another-chief-1", "--role", "viewer"); err == nil || !strings.Contains(err.Error(), "已存在") {
+		t.Fatalf("BOSS beside boss: %v", err)
+	}
+	if out, err := capture(t, "user", "add", "--data", dir, "--username", "clerk", "--password", "Clerk-desk-2026", "--role", "viewer"); err != nil {
+		t.Fatalf("user add clerk: %q, %v", out, err)
+	}
+	out, err := capture(t, "user", "reset", "--data", dir, "--username", "Clerk")
+	code := regexp.MustCompile(`[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}`).FindString(out)
+	if err != nil || code == "" {
+		t.Fatalf("user reset: %q, %v", out, err)
+	}
+	db, err := store.Open(context.Background(), filepath.Join(dir, "xiezuo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if u, err := db.SignIn(ctx, "clerk", code, "192.0.2.1"); err != nil || !u.MustChange {
+		t.Fatalf("sign in with the one-time code: %+v, %v", u, err)
+	}
+	db.Close()
+	if _, err := capture(t, "user", "passwd", "--data", dir, "--username", "clerk", "--password", "abc"); err == nil {
+		t.Fatal("user passwd took a weak password")
+	}
+	if out, err := capture(t, "user", "passwd", "--data", dir, "--username", "clerk", "--password", "Clerk-desk-2027"); err != nil || !strings.Contains(out, "已为 clerk 设置新密码") {
+		t.Fatalf("user passwd: %q, %v", out, err)
+	}
+	if out, err := capture(t, "user", "disable", "--data", dir, "--username", "clerk"); err != nil || !strings.Contains(out, "已停用") {
+		t.Fatalf("user disable: %q, %v", out, err)
+	}
+	db, _ = store.Open(ctx, filepath.Join(dir, "xiezuo.db"))
+	if _, err := db.SignIn(ctx, "clerk", "Clerk-desk-2027", "192.0.2.1"); err == nil {
+		t.Fatal("a disabled user signed in")
+	}
+	db.Close()
+	if _, err := capture(t, "user", "enable", "--data", dir, "--username", "clerk"); err != nil {
+		t.Fatal(err)
+	}
+	out, err = capture(t, "token", "list", "--data", dir, "--user", "boss")
+	if err != nil || !strings.Contains(out, "boss") || !strings.Contains(out, "有效") {
+		t.Fatalf("token list: %q, %v", out, err)
+	}
+	id := strings.Fields(strings.Split(out, "\n")[1])[0]
+	if out, err := capture(t, "token", "revoke", "--data", dir, id); err != nil || !strings.Contains(out, "已吊销") {
+		t.Fatalf("token revoke: %q, %v", out, err)
+	}
+	if _, err := capture(t, "token", "revoke", "--data", dir, id); err == nil || !strings.Contains(err.Error(), "已于") {
+		t.Fatalf("second revoke: %v", err)
+	}
+	if out, _ := capture(t, "token", "list", "--data", dir); !strings.Contains(out, "已吊销") {
+		t.Fatalf("token list after revoke: %q", out)
+	}
+}
+
+// TestHelpStartsLight: no password hash is made when the program starts
+// (it once cost 64 MiB and ~170 ms on every command, help included).
+func TestHelpStartsLight(t *testing.T) {
+	t.Parallel()
+	cmd := child(t, "help")
+	cmd.Env = append(cmd.Env, "XIEZUO_TEST_PEAK=1")
+	out, err := cmd.CombinedOutput()
+	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindStringSubmatch(string(out))
+	if err != nil || !strings.Contains(string(out), "用法") || m == nil {
+		t.Fatalf("help: %s, %v", out, err)
+	}
+	if kb, _ := strconv.Atoi(m[1]); kb > 48<<10 {
+		t.Fatalf("help took %d MB at its peak", kb>>10)
 	}
 }
