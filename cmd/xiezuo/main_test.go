@@ -235,7 +235,7 @@ func accountCare(t *testing.T, dir string) {
 	if _, err := capture(t, "user", "add", "--data", dir, "--username", "BOSS", "--password", "Another-chief-1", "--role", "viewer"); err == nil || !strings.Contains(err.Error(), "已存在") {
 		t.Fatalf("BOSS beside boss: %v", err)
 	}
-	if out, err := capture(t, "user", "add", "--data", dir, "--username", "clerk", "--password", "Clerk-desk-2026", "--role", "viewer"); err != nil {
+	if out, err := capture(t, "user", "add", "--data", dir, "--username", "clerk", "--password", "Paper-desk-2026", "--role", "viewer"); err != nil {
 		t.Fatalf("user add clerk: %q, %v", out, err)
 	}
 	out, err := capture(t, "user", "reset", "--data", dir, "--username", "Clerk")
@@ -255,14 +255,14 @@ func accountCare(t *testing.T, dir string) {
 	if _, err := capture(t, "user", "passwd", "--data", dir, "--username", "clerk", "--password", "abc"); err == nil {
 		t.Fatal("user passwd took a weak password")
 	}
-	if out, err := capture(t, "user", "passwd", "--data", dir, "--username", "clerk", "--password", "Clerk-desk-2027"); err != nil || !strings.Contains(out, "已为 clerk 设置新密码") {
+	if out, err := capture(t, "user", "passwd", "--data", dir, "--username", "clerk", "--password", "Paper-desk-2027"); err != nil || !strings.Contains(out, "已为 clerk 设置新密码") {
 		t.Fatalf("user passwd: %q, %v", out, err)
 	}
 	if out, err := capture(t, "user", "disable", "--data", dir, "--username", "clerk"); err != nil || !strings.Contains(out, "已停用") {
 		t.Fatalf("user disable: %q, %v", out, err)
 	}
 	db, _ = store.Open(ctx, filepath.Join(dir, "xiezuo.db"))
-	if _, err := db.SignIn(ctx, "clerk", "Clerk-desk-2027", "192.0.2.1"); err == nil {
+	if _, err := db.SignIn(ctx, "clerk", "Paper-desk-2027", "192.0.2.1"); err == nil {
 		t.Fatal("a disabled user signed in")
 	}
 	db.Close()
