@@ -19,6 +19,9 @@ const (
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
 	EINTERNAL     = "internal"
+	// ETOOLARGE: a request body over its limit (a form, a JSON body, an
+	// upload); the web edge answers 413.
+	ETOOLARGE = "too_large"
 )
 
 // Error is the one error type of the services. Message is Chinese and shown
