@@ -118,11 +118,13 @@ func (s *Server) photoUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, store.MaxPhotoBytes+1<<20)
 	var data []byte
+	// The body limit (uploadLimits) is limitBody's.
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		err = xiezuo.Errorf(xiezuo.EINVALID, "照片不能超过10MB")
-		s.flash(r, "照片未上传："+xiezuo.ErrorMessage(err))
+		if e := tooLarge(r, err); e != nil {
+			return e
+		}
+		s.flash(r, "照片未上传：上传不完整，请重新选择照片")
 		http.Redirect(w, r, "/activities/"+strconv.FormatInt(id, 10)+"#photos", http.StatusSeeOther)
 		return nil
 	}

@@ -35,6 +35,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", map[string]any{"Title": "登录", "Next": next, "Error": msg, "Username": username, "Demo": s.Demo})
 	}
 	if s.userThrottle.blocked(username) || s.ipThrottle.blocked(ip) {
+		s.metrics.loginThrottled.Inc()
 		fail("登录失败次数过多，请15分钟后再试", http.StatusTooManyRequests)
 		return
 	}

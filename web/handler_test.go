@@ -172,6 +172,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	newIssue := url.Values{"year": {"2020"}, "numbers": {"9、10"}, "from": {"2020-08-01"}, "to": {"2020-10-31"}}.Encode()
 	rows := []row{
 		{"GET", "/healthz", nil, "", "", map[string]int{"*": ok}},
+		{"GET", "/metrics", nil, "", "", map[string]int{"*": 403, "anon": 401, "admin": ok}},
 		{"GET", "/", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/contributions", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/contributions/new", nil, "", "", map[string]int{"*": ok, "anon": redirect, "viewer": 403}},
