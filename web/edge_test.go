@@ -165,7 +165,9 @@ func TestBodyTooLarge(t *testing.T) {
 			r = chunked{r}
 		}
 		resp, body = post(t, c, e.srv.URL+"/api/v1/contributions", "application/json", r, length)
-		var got struct{ Error struct{ Code, Message string } }
+		var got struct {
+			Error struct{ Code, Message string }
+		}
 		json.Unmarshal([]byte(body), &got)
 		if resp.StatusCode != 413 || got.Error.Code != "too_large" || !strings.Contains(got.Error.Message, "提交的内容过大") {
 			t.Fatalf("3 MB JSON (length %d): %d %.300s", length, resp.StatusCode, body)
