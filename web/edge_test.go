@@ -231,7 +231,8 @@ func TestMetrics(t *testing.T) {
 	e := newEnv(t)
 	admin := e.client("admin")
 	do(t, admin, "GET", e.srv.URL+"/contributions/1", "", "")
-	do(t, admin, "POST", e.srv.URL+"/contributions", form, "date_from=2021-05-01") // 422, a write
+	do(t, admin, "POST", e.srv.URL+"/contributions", form, "date_from=2021-05-01") // 422
+	e.draft("chengjiaqiao")                                                        // a write transaction
 	anon := e.client("")
 	for i := 0; i < 6; i++ { // the sixth is throttled
 		do(t, anon, "POST", e.srv.URL+"/login", form, "username=ghost&password=wrong")
@@ -255,6 +256,9 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	if !regexp.MustCompile(`(?m)^xiezuo_db_write_lock_wait_seconds_count [1-9]`).MatchString(body) {
+		t.Error("no write-lock wait observed")
 	}
 	// Raw paths never become labels.
 	if strings.Contains(body, `route="/contributions/1"`) || strings.Contains(body, `GET /contributions/1"`) {
