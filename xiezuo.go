@@ -20,6 +20,9 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EINTERNAL     = "internal"
 	ETOOMANY      = "too_many" // too many attempts or too busy: try again later
+	// ETOOLARGE: a request body over its limit (a form, a JSON body, an
+	// upload); the web edge answers 413.
+	ETOOLARGE = "too_large"
 )
 
 // Error is the one error type of the services. Message is Chinese and shown

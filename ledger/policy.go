@@ -127,6 +127,14 @@ func CanReadAuditLog(u *xiezuo.User) bool {
 	return u.IsOffice()
 }
 
+// CanReadMetrics reports whether u may read the operating metrics
+// (/metrics: request counts by route, database pool, imports running,
+// sign-in throttling): the office admin, who runs the installation — in a
+// browser or from a Prometheus scraper with the admin's API token.
+func CanReadMetrics(u *xiezuo.User) bool {
+	return u != nil && u.Role == xiezuo.RoleAdmin
+}
+
 // CanSeeHistory reports whether u may see the audit history of a ledger
 // record: whoever may see the record.
 func CanSeeHistory(u *xiezuo.User, h Header) bool {

@@ -139,6 +139,7 @@ func TestRolePolicy(t *testing.T) {
 		{"CanSetTargets", CanSetTargets, "admin reviewer"},
 		{"CanEditRectifications", CanEditRectifications, "admin reviewer"},
 		{"CanReadAuditLog", CanReadAuditLog, "admin reviewer"},
+		{"CanReadMetrics", CanReadMetrics, "admin"},
 		{"CanReopen(approved)", func(u *xiezuo.User) bool { return CanReopen(u, Header{Status: StatusApproved, UnitID: 10}) }, "admin reviewer"},
 		{"CanReopen(submitted)", func(u *xiezuo.User) bool { return CanReopen(u, Header{Status: StatusSubmitted, UnitID: 10}) }, ""},
 		{"CanSeeHistory(draft of unit 10)", func(u *xiezuo.User) bool { return CanSeeHistory(u, Header{Status: StatusDraft, UnitID: 10}) }, "admin reviewer unit"},

@@ -56,6 +56,10 @@ type DB struct {
 	// for over 1 ms), where SQLite's busy handler would poll and could
 	// miss a short gap.
 	wmu sync.Mutex
+	// WriteWait, when set, is told how long each write transaction waited
+	// for the write lock (SQLite: wmu and BEGIN IMMEDIATE; PostgreSQL: the
+	// audit lock). The web edge sets it, before serving, to feed /metrics.
+	WriteWait func(time.Duration)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -233,6 +237,7 @@ func (t *writeTx) release() {
 
 // begin starts a write transaction holding the write lock (see tx).
 func (d *DB) begin(ctx context.Context) (*writeTx, error) {
+	start := time.Now()
 	unlock := func() {}
 	if d.Dialect == SQLite {
 		d.wmu.Lock()
@@ -248,6 +253,9 @@ func (d *DB) begin(ctx context.Context) (*writeTx, error) {
 			tx.Rollback()
 			return nil, xiezuo.Internal(err)
 		}
+	}
+	if d.WriteWait != nil {
+		d.WriteWait(time.Since(start))
 	}
 	return &writeTx{Tx: tx, unlock: unlock}, nil
 }

@@ -59,13 +59,14 @@ func (d *DB) AddPhoto(ctx context.Context, u *xiezuo.User, activityID int64, cap
 	if utf8.RuneCountInString(caption) > 200 {
 		p.Add("caption", "照片说明不能超过200个字")
 	}
-	if err := p.Err(); err != nil {
-		return nil, err
-	}
 	sum := sha256.Sum256(data)
 	ph := &Photo{ActivityID: activityID, Caption: caption, ContentType: ctype, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: d.now()}
 	err := d.tx(ctx, func(tx *sql.Tx) error {
+		// Who may not add learns nothing of the upload's rules.
 		if err := d.editableActivity(ctx, tx, u, activityID); err != nil {
+			return err
+		}
+		if err := p.Err(); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO activity_photos (activity_id, caption, content_type, data, size, sha256, created_by, created_at)

@@ -118,15 +118,15 @@ func (s *Server) photoUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, store.MaxPhotoBytes+1<<20)
 	var data []byte
+	// The body limit (uploadLimits) is limitBody's.
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		err = xiezuo.Errorf(xiezuo.EINVALID, "照片不能超过10MB")
-		s.flash(r, "照片未上传："+xiezuo.ErrorMessage(err))
-		http.Redirect(w, r, "/activities/"+strconv.FormatInt(id, 10)+"#photos", http.StatusSeeOther)
-		return nil
-	}
-	if f, _, err := r.FormFile("photo"); err == nil {
+		if e := tooLarge(r, err); e != nil {
+			return e
+		}
+		// Not a complete multipart upload: no photo (AddPhoto says so,
+		// after it has checked who is asking).
+	} else if f, _, err := r.FormFile("photo"); err == nil {
 		data, _ = io.ReadAll(f)
 		f.Close()
 	}

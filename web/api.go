@@ -3,9 +3,12 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -32,14 +35,62 @@ func (s *Server) apiContributions(w http.ResponseWriter, r *http.Request, u *xie
 	return nil
 }
 
-// decode reads a JSON body (at most 1 MiB) into v.
+// decode reads a JSON body into v: the one reader of JSON bodies. The
+// body is one JSON document (white space may follow, nothing else) with
+// only known fields, within the body limit (limitBody); any other body is
+// refused with a Chinese message.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return xiezuo.Errorf(xiezuo.EINVALID, "请求内容不是有效的 JSON：%v", err)
+	err := dec.Decode(v)
+	if err == nil {
+		_, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		} else if e := tooLarge(r, err); e != nil {
+			return e
+		}
+		return xiezuo.Errorf(xiezuo.EINVALID, "请求内容只能是一个 JSON 对象，其后不能再有其他内容")
 	}
-	return nil
+	if e := tooLarge(r, err); e != nil {
+		return e
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == io.EOF:
+		return xiezuo.Errorf(xiezuo.EINVALID, "请求内容为空：应为一个 JSON 对象")
+	case errors.As(err, &typ) && typ.Field != "":
+		return xiezuo.Errorf(xiezuo.EINVALID, "请求内容不是有效的 JSON：字段“%s”的类型不正确（应为%s）", typ.Field, jsonKind(typ.Type.Kind()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return xiezuo.Errorf(xiezuo.EINVALID, "请求内容不是有效的 JSON：未知字段“%s”", name)
+	case errors.As(err, &syn):
+		return xiezuo.Errorf(xiezuo.EINVALID, "请求内容不是有效的 JSON：第 %d 个字节处格式错误", syn.Offset)
+	case errors.As(err, &typ):
+		return xiezuo.Errorf(xiezuo.EINVALID, "请求内容不是有效的 JSON：应为一个对象")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return xiezuo.Errorf(xiezuo.EINVALID, "请求内容不是有效的 JSON：内容不完整")
+	}
+	return xiezuo.Errorf(xiezuo.EINVALID, "请求内容不是有效的 JSON")
+}
+
+// jsonKind names a Go kind as JSON input for a message.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "整数"
+	case reflect.Float32, reflect.Float64:
+		return "数字"
+	case reflect.String:
+		return "字符串"
+	case reflect.Bool:
+		return " true 或 false"
+	case reflect.Slice, reflect.Array:
+		return "数组"
+	}
+	return "对象"
 }
 
 // apiRoutes registers the JSON API of one record kind over the same

@@ -43,6 +43,9 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	next := safeNext(r.PostFormValue("next"))
 	u, err := s.DB.SignIn(r.Context(), username, r.PostFormValue("password"), s.clientIP(r))
 	if err != nil {
+		if xiezuo.ErrorCode(err) == xiezuo.ETOOMANY {
+			s.metrics.loginThrottled.Inc()
+		}
 		s.logErr(r, err)
 		s.render(w, r, statusOf(err), "login", map[string]any{"Title": "登录", "Next": next, "Error": xiezuo.ErrorMessage(err), "Username": username, "Demo": s.Demo})
 		return

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,52 @@ type browser struct {
 	t    *testing.T
 	ctx  context.Context
 	base string
+
+	mu      sync.Mutex
+	console []chromedp.ConsoleMessage
+}
+
+// watchConsole keeps what the pages write to the console and the browser
+// log; when the test ends, a Content Security Policy violation fails it
+// (a page that needs an inline script or style the CSP blocks).
+func (b *browser) watchConsole() {
+	messages := chromedp.Console(b.ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.console = append(b.console, m)
+			b.mu.Unlock()
+		}
+	}()
+	b.t.Cleanup(func() {
+		for _, m := range b.messages() {
+			if strings.Contains(m.Text, "Content Security Policy") {
+				b.t.Errorf("CSP violation (%s): %s", m.URL, m.Text)
+			}
+		}
+	})
+}
+
+// waitURL waits until the page's address ends with suffix (after a
+// navigation the page started itself).
+func (b *browser) waitURL(suffix string) {
+	b.t.Helper()
+	var loc string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if loc, _ = chromedp.Run(b.ctx, chromedp.Location()); strings.HasSuffix(loc, suffix) {
+			return
+		}
+	}
+	b.t.Fatalf("page at %s, want …%s", loc, suffix)
+}
+
+func (b *browser) messages() []chromedp.ConsoleMessage {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]chromedp.ConsoleMessage(nil), b.console...)
 }
 
 func newBrowser(t *testing.T, base, username string) *browser {
@@ -40,6 +87,7 @@ func newBrowser(t *testing.T, base, username string) *browser {
 	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancel3)
 	b := &browser{t: t, ctx: ctx, base: base}
+	b.watchConsole()
 	if username == "" { // the public, not signed in
 		return b
 	}
@@ -267,4 +315,83 @@ func TestBrowserReports(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBrowserCSP visits the main pages under the strict CSP: none may
+// report a violation (watchConsole), and what used inline handlers —
+// print buttons, the year select, confirmations, the error page's back
+// link — still works from static/app.js.
+func TestBrowserCSP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	pub := newBrowser(t, e.srv.URL, "")
+	pub.do(chromedp.Navigate(e.srv.URL+"/login"), chromedp.WaitVisible(`form[action="/login"]`),
+		chromedp.Navigate(e.srv.URL+"/public?year=2020"), chromedp.WaitVisible(`main`))
+	b := newBrowser(t, e.srv.URL, "admin")
+	for _, path := range []string{"/", "/dashboard?year=2020", "/scorecard?year=2020", "/scorecard/targets?year=2020", "/scorecard/coverage?year=2020",
+		"/scorecard/compliance?year=2020", "/rectifications?year=2020", "/contributions", "/contributions/1", "/contributions/new",
+		"/activities", "/activities/1", "/agreements", "/projects", "/labour", "/batches", "/bulletins", "/review", "/mine",
+		"/imports", "/registry/orgs", "/registry/pairings", "/registry/people", "/registry/users", "/audit", "/contributions/999999"} {
+		b.do(chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(`main`))
+	}
+	// The error page's back link goes back.
+	b.do(chromedp.Navigate(e.srv.URL+"/activities"), chromedp.WaitVisible(`main`),
+		chromedp.Navigate(e.srv.URL+"/contributions/999999"), chromedp.WaitVisible(`a[data-back]`),
+		chromedp.Click(`a[data-back]`))
+	b.waitURL("/activities")
+	// Print buttons print.
+	b.do(chromedp.Navigate(e.srv.URL+"/contributions"), chromedp.WaitVisible(`button[data-print]`))
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(window.printed = false, window.print = () => { window.printed = true }, true)`)); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.Click(`button[data-print]`))
+	if printed, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.printed`)); err != nil || !printed {
+		t.Errorf("the print button did not print (%v)", err)
+	}
+	// The home page's year select submits its form when changed.
+	b.do(chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(`select[name=year]`),
+		chromedp.SetValue(`select[name=year]`, "2020"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('select[name=year]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	b.waitURL("/?year=2020")
+	// A declined confirmation keeps the draft bulletin.
+	b.do(chromedp.Navigate(e.srv.URL+"/bulletins"),
+		chromedp.SendKeys(`input[name=year]`, "2020"),
+		chromedp.SendKeys(`input[name=numbers]`, "11"),
+		chromedp.SendKeys(`input[name=from]`, "2020-11-01"),
+		chromedp.SendKeys(`input[name=to]`, "2020-11-30"),
+		chromedp.Click(`form[action="/bulletins"] button[type=submit]`),
+		chromedp.WaitVisible(`form[action$="/delete"]`))
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(window.asked = "", window.confirm = (m) => { window.asked = m; return false }, true)`)); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.Click(`form[action$="/delete"] button`))
+	time.Sleep(300 * time.Millisecond)
+	asked, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`window.asked`))
+	if err != nil || asked != "删除这份草稿？" {
+		t.Errorf("confirmation asked %q (%v)", asked, err)
+	}
+	if got := b.text(`h1`); !strings.Contains(got, "草稿") {
+		t.Errorf("a declined confirmation still deleted: %q", got)
+	}
+	// The check itself: a page that breaks the policy is reported.
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { const d = document.createElement('div'); d.innerHTML = '<img src="x" onerror="1">'; document.body.append(d); return true })()`)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		found := false
+		for _, m := range b.messages() {
+			found = found || strings.Contains(m.Text, "Content Security Policy")
+		}
+		if found {
+			b.mu.Lock()
+			b.console = nil // reported on purpose
+			b.mu.Unlock()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("an inline handler ran or was blocked silently: the console watch sees no CSP report")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -120,13 +120,13 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	if !u.CanRecord() {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入记录")
 	}
-	limit := int64(spreadsheet.DefaultMaxBytes)
-	if r.ContentLength > limit+1<<20 {
-		return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "文件超过 %d MB，已拒绝（未读取文件内容）。请拆分后分批导入。", limit>>20))
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
+	// The body limit (uploadLimits) is limitBody's: a file over it is
+	// refused there, unread when its length is known.
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "上传失败：文件超过 %d MB 或上传不完整", limit>>20))
+		if e := tooLarge(r, err); e != nil {
+			return e
+		}
+		return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "上传失败：上传不完整，请重新选择文件"))
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
@@ -150,6 +150,8 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	s.running.Add(1)
 	run := func(ctx context.Context) {
 		defer s.running.Done()
+		s.metrics.importsRunning.Inc()
+		defer s.metrics.importsRunning.Dec()
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
 		opt.Progress = func(n int) { job.mu.Lock(); job.rows = n; job.mu.Unlock() }

@@ -99,7 +99,7 @@ func TestImportAndExportPages(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 422 || !strings.Contains(string(b), "文件超过 64 MB") {
+	if resp.StatusCode != 413 || !strings.Contains(string(b), "文件超过 64 MB") {
 		t.Fatalf("100 MB upload: %d", resp.StatusCode)
 	}
 	// Export of a filtered list.

@@ -40,6 +40,7 @@ func editorRoutes[T any](mux *router, s *Server, e *editor[T]) {
 // routes lists every route of the product in one place.
 func (s *Server) routes(mux *router) {
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /metrics", s.api(s.metricsGet)) // Prometheus; the office admin's session or API token
 	mux.Handle("GET /static/", staticFS())
 
 	// Sign-in.

@@ -208,9 +208,11 @@ func (s *Server) targetsImport(w http.ResponseWriter, r *http.Request, u *xiezuo
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 10<<20)
+	// The body limit (uploadLimits) is limitBody's.
 	file, hdr, err := r.FormFile("file")
-	if err != nil {
+	if e := tooLarge(r, err); e != nil {
+		return e
+	} else if err != nil {
 		return s.targetsForm(w, r, u, nil, xiezuo.Errorf(xiezuo.EINVALID, "请选择要导入的 Excel 或 CSV 文件（不超过10MB）"))
 	}
 	defer file.Close()

@@ -42,6 +42,7 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 	jobs           jobs
 	mux            *router
+	metrics        *metrics
 	handler        http.Handler
 	srv            *http.Server
 	ln             net.Listener
@@ -68,6 +69,7 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	}
 	bg, stopBg := context.WithCancel(context.Background())
 	s := &Server{DB: db, Log: log, bg: bg, stopBg: stopBg}
+	s.metrics = newMetrics(db)
 	sm := scs.New()
 	sm.Store = db.Sessions()
 	sm.Lifetime = 12 * time.Hour
@@ -84,7 +86,7 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	s.mux = &router{ServeMux: http.NewServeMux()}
 	s.routes(s.mux)
 	cop := http.NewCrossOriginProtection()
-	s.handler = sm.LoadAndSave(cop.Handler(s.authenticate(s.mux)))
+	s.handler = s.edge(s.mux.ServeMux, sm.LoadAndSave(cop.Handler(s.authenticate(s.limitBody(s.mux))))) // see middleware.go
 	return s, nil
 }
 
@@ -160,6 +162,7 @@ var httpStatus = map[string]int{
 	xiezuo.EUNAUTHORIZED: http.StatusUnauthorized,
 	xiezuo.EINTERNAL:     http.StatusInternalServerError,
 	xiezuo.ETOOMANY:      http.StatusTooManyRequests,
+	xiezuo.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 }
 
 func statusOf(err error) int {
@@ -169,10 +172,17 @@ func statusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
+// logErr logs an internal error; one caused by the client hanging up
+// (clientGone) is no fault of the server and only a debug line.
 func (s *Server) logErr(r *http.Request, err error) {
-	if xiezuo.ErrorCode(err) == xiezuo.EINTERNAL {
-		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if xiezuo.ErrorCode(err) != xiezuo.EINTERNAL {
+		return
 	}
+	if clientGone(r, err) {
+		s.Log.Debug("request abandoned by the client", "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "err", err)
+		return
+	}
+	s.Log.Error("request failed", "method", r.Method, "route", r.Pattern, "path", r.URL.Path, "err", err)
 }
 
 // writeJSON writes v as JSON with status.
@@ -187,6 +197,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // apiError writes an error as JSON: {"error":{"code","message","fields"}}.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logErr(r, err)
+	if clientGone(r, err) {
+		return // no one to answer (and the response may have begun)
+	}
 	body := map[string]any{"code": xiezuo.ErrorCode(err), "message": xiezuo.ErrorMessage(err)}
 	if f := xiezuo.ErrorFields(err); len(f) > 0 {
 		body["fields"] = f
@@ -197,6 +210,9 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 // pageError renders the error page.
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logErr(r, err)
+	if clientGone(r, err) {
+		return // no one to answer (and the response may have begun)
+	}
 	if xiezuo.ErrorCode(err) == xiezuo.EUNAUTHORIZED && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login?next="+template.URLQueryEscaper(r.URL.RequestURI()), http.StatusSeeOther)
 		return
