@@ -56,6 +56,15 @@ type DB struct {
 	// for over 1 ms), where SQLite's busy handler would poll and could
 	// miss a short gap.
 	wmu sync.Mutex
+
+	// The audit key and the head anchor (see auditanchor.go). appended
+	// holds the *sql.Tx of each open transaction that appended entries;
+	// anchorMu orders the anchor updates that follow their commits.
+	auditKey     []byte
+	anchor       AuditAnchor
+	appended     sync.Map
+	anchorMu     sync.Mutex
+	anchorWarned bool
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -65,7 +74,13 @@ func IsPostgres(dsn string) bool {
 
 // Open opens the database named by dsn: a postgres:// URL, or else the path
 // of a SQLite file (created if missing). It applies pending migrations.
+// The audit chain is plain SHA-256 with no anchor: see OpenWith.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with the audit key and head anchor of o.
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	d := &DB{DSN: dsn, Now: time.Now, Log: slog.Default()}
 	var err error
 	if IsPostgres(dsn) {
@@ -102,6 +117,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err := d.migrate(ctx); err != nil {
 		d.db.Close()
 		return nil, fmt.Errorf("数据库迁移失败: %w", err)
+	}
+	if err := d.initAudit(ctx, o); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("审计密钥检查失败: %w", err)
 	}
 	if _, err := d.RecoverImports(ctx); err != nil {
 		d.db.Close()
@@ -212,15 +231,23 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 type writeTx struct {
 	*sql.Tx
 	unlock func()
+	d      *DB
 }
 
+// Commit commits, releases the write lock, and then, if the transaction
+// appended audit entries, moves the head anchor (advanceAnchor).
 func (t *writeTx) Commit() error {
-	defer t.release()
-	return t.Tx.Commit()
+	err := t.Tx.Commit()
+	t.release()
+	if _, ok := t.d.appended.LoadAndDelete(t.Tx); ok && err == nil {
+		t.d.advanceAnchor()
+	}
+	return err
 }
 
 func (t *writeTx) Rollback() error {
 	defer t.release()
+	t.d.appended.Delete(t.Tx)
 	return t.Tx.Rollback()
 }
 
@@ -249,7 +276,7 @@ func (d *DB) begin(ctx context.Context) (*writeTx, error) {
 			return nil, xiezuo.Internal(err)
 		}
 	}
-	return &writeTx{Tx: tx, unlock: unlock}, nil
+	return &writeTx{Tx: tx, unlock: unlock, d: d}, nil
 }
 
 // mapDBError turns constraint violations the Go checks did not catch into
