@@ -9,8 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"hash"
+	"io/fs"
 	"strconv"
 
 	"github.com/xiezuo/xiezuo"

@@ -263,4 +263,3 @@ func tokenCreate(ctx context.Context, args []string) error {
 // (audit verify): whoever can open the database runs them with the
 // office's authority, as the demo loader's system user does.
 var operator = &xiezuo.User{Username: "system", DisplayName: "命令行", Role: xiezuo.RoleAdmin}
-
