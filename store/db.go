@@ -59,10 +59,15 @@ type DB struct {
 
 	// The audit key and the head anchor (see auditanchor.go). appended
 	// holds the *sql.Tx of each open transaction that appended entries;
-	// anchorMu orders the anchor updates that follow their commits.
+	// their commits kick the goroutine that moves the anchor; anchorMu
+	// orders the anchor's updates.
 	auditKey     []byte
 	anchor       AuditAnchor
 	appended     sync.Map
+	anchorKick   chan struct{}
+	anchorStop   chan struct{}
+	anchorDone   chan struct{}
+	anchorOnce   sync.Once
 	anchorMu     sync.Mutex
 	anchorWarned bool
 }
@@ -129,8 +134,11 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	return d, nil
 }
 
-// Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+// Close closes the database, after the anchor has caught up with the log.
+func (d *DB) Close() error {
+	d.stopAnchor()
+	return d.db.Close()
+}
 
 // SQL exposes the handle for tests and benchmarks.
 func (d *DB) SQL() *sql.DB { return d.db }
@@ -235,12 +243,12 @@ type writeTx struct {
 }
 
 // Commit commits, releases the write lock, and then, if the transaction
-// appended audit entries, moves the head anchor (advanceAnchor).
+// appended audit entries, has the head anchor moved (kickAnchor).
 func (t *writeTx) Commit() error {
 	err := t.Tx.Commit()
 	t.release()
 	if _, ok := t.d.appended.LoadAndDelete(t.Tx); ok && err == nil {
-		t.d.advanceAnchor()
+		t.d.kickAnchor()
 	}
 	return err
 }
