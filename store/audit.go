@@ -228,9 +228,9 @@ func (d *DB) VerifyAudit(ctx context.Context, u *xiezuo.User, cps ...Checkpoint)
 	for _, m := range marks {
 		switch {
 		case m.cp.Seq > n:
-			return n, fmt.Errorf("审计日志被截断：%s记录到第 %d 条（%s），数据库只有 %d 条", m.name, m.cp.Seq, m.cp.TimeText(), n)
-		case m.cp.Seq > 0 && at[m.cp.Seq] != m.cp.Hash:
-			return n, fmt.Errorf("审计日志第 %d 条与%s（%s）不符：该条被删除后另写，或此前的记录被改写", m.cp.Seq, m.name, m.cp.TimeText())
+			return n, fmt.Errorf("审计日志被截断：%s记录到第 %d 条%s，数据库只有 %d 条", m.name, m.cp.Seq, m.cp.when(), n)
+		case m.cp.Seq > 0 && !m.cp.matches(at[m.cp.Seq]):
+			return n, fmt.Errorf("审计日志第 %d 条与%s%s不符：该条被删除后另写，或此前的记录被改写", m.cp.Seq, m.name, m.cp.when())
 		}
 	}
 	return n, nil

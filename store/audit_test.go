@@ -154,6 +154,17 @@ func TestAuditTruncation(t *testing.T) {
 			if cp, _ := anchor.Head(); cp.Seq != n+3 {
 				t.Fatalf("anchor at %d after 3 writes, want %d", cp.Seq, n+3)
 			}
+			// The short form, as printed on a bulletin, checks too.
+			printed, err := store.ParseCheckpoint([]byte("审计检查点：" + early.Short()))
+			if err != nil || printed.Seq != early.Seq {
+				t.Fatalf("printed checkpoint %q: %+v, %v", early.Short(), printed, err)
+			}
+			if _, err := db.VerifyAudit(ctx, admin, printed); err != nil {
+				t.Fatalf("printed checkpoint: %v", err)
+			}
+			misprinted := printed
+			misprinted.Hash = "00000000" + misprinted.Hash[8:]
+			wantBroken(t, db, "与检查点不符", misprinted)
 			// A checkpoint that is not signed with the key, or altered.
 			forged := early
 			forged.Seq--
@@ -218,7 +229,9 @@ func TestAuditTruncation(t *testing.T) {
 			}
 			// Without the anchor (say it was rolled back too), a checkpoint
 			// from a backup or a bulletin catches it.
-			wantBroken(t, testdb.Reopen(t, db, store.Options{AuditKey: testKey(7)}), "审计日志被截断：检查点记录到第", early)
+			nokeyed := testdb.Reopen(t, db, store.Options{AuditKey: testKey(7)})
+			wantBroken(t, nokeyed, "审计日志被截断：检查点记录到第", early)
+			wantBroken(t, nokeyed, "审计日志被截断：检查点记录到第", printed)
 
 			// An edit with the chain recomputed with plain SHA-256.
 			restore()

@@ -140,9 +140,13 @@ func writeNew(path string, b []byte) error {
 	return err
 }
 
-// readCheckpoint reads a checkpoint file.
+// readCheckpoint reads a checkpoint file, or takes the short form printed
+// on a bulletin (第1234条 3f2a9c1e…5b7d0a44) as given.
 func readCheckpoint(path string) (store.Checkpoint, error) {
 	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && strings.Contains(path, "第") {
+		return store.ParseCheckpoint([]byte(path))
+	}
 	if err != nil {
 		return store.Checkpoint{}, fmt.Errorf("读取检查点文件失败：%w", err)
 	}
@@ -157,8 +161,8 @@ const unkeyedNote = "未使用审计密钥（--db 未配 --data 或 --key）：�
 
 func auditVerify(ctx context.Context, args []string) error {
 	var files []string
-	_, db, err := openDB(ctx, "audit verify", args, 0, "xiezuo audit verify [--data DIR | --db … [--key 密钥文件]] [--checkpoint 检查点文件]…", func(fs *flag.FlagSet) {
-		fs.Func("checkpoint", "审计检查点文件（备份旁的 .checkpoint 或 audit checkpoint 写出的），可重复", func(s string) error {
+	_, db, err := openDB(ctx, "audit verify", args, 0, "xiezuo audit verify [--data DIR | --db … [--key 密钥文件]] [--checkpoint 检查点文件或“第N条 …”]…", func(fs *flag.FlagSet) {
+		fs.Func("checkpoint", "审计检查点文件（备份旁的 .checkpoint 或 audit checkpoint 写出的），或简报上印的“第N条 xxxxxxxx…xxxxxxxx”，可重复", func(s string) error {
 			files = append(files, s)
 			return nil
 		})

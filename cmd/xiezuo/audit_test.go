@@ -94,6 +94,11 @@ func TestCLIAuditTruncation(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "审计日志被截断：检查点记录到第") {
 		t.Fatalf("truncation below a checkpoint: %v", err)
 	}
+	// The form printed on a bulletin, typed in.
+	_, err = capture(t, "audit", "verify", "--data", dir, "--key", filepath.Join(dir, "audit.key"), "--checkpoint", "第3条 0123abcd…0123abcd")
+	if err == nil || !strings.Contains(err.Error(), "审计日志被截断：检查点记录到第 3 条，数据库只有 0 条") {
+		t.Fatalf("printed checkpoint: %v", err)
+	}
 }
 
 // BenchmarkAnchor is what the anchor adds to a write that appends an
