@@ -124,11 +124,11 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("数据库迁移失败: %w", err)
 	}
 	if err := d.initAudit(ctx, o); err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, fmt.Errorf("审计密钥检查失败: %w", err)
 	}
 	if _, err := d.RecoverImports(ctx); err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, fmt.Errorf("检查中断的导入失败: %w", err)
 	}
 	return d, nil

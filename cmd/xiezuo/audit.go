@@ -51,6 +51,10 @@ func auditOptions(dir string) (o store.Options, created string, err error) {
 		return o, "", err
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) { // another process created it just now
+		o.AuditKey, err = readKey(path)
+		return o, "", err
+	}
 	if err != nil {
 		return o, "", fmt.Errorf("创建审计密钥 %s 失败：%w", path, err)
 	}
@@ -66,6 +70,7 @@ func auditOptions(dir string) (o store.Options, created string, err error) {
 		return o, "", fmt.Errorf("创建审计密钥 %s 失败：%w", path, err)
 	}
 	o.AuditKey, o.NewAuditKey = key, true
+	fmt.Fprintf(os.Stderr, "已创建审计密钥 %s：审计日志用它签名，请与数据库分开备份；丢失后无法再校验已签名的日志\n", path)
 	return o, path, nil
 }
 

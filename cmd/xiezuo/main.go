@@ -169,6 +169,9 @@ func serve(ctx context.Context, args []string) error {
 	if err := srv.Open(*addr); err != nil {
 		return err
 	}
+	if !db.AuditKeyed() {
+		log.Warn("未使用审计密钥（--db 未配 --data）：删除最新的审计记录、或改后重算哈希，将无法发现")
+	}
 	log.Info("协作平台已启动", "url", srv.URL(), "db", string(db.Dialect))
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
