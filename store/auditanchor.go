@@ -6,9 +6,9 @@ package store
 //
 //   - Entries are keyed with an HMAC key the caller keeps outside the
 //     database (Options.AuditKey; the CLI keeps it in DIR/audit.key).
-//   - After every committed write that appended entries, the head of the
+//   - After each committed write that appended entries, the head of the
 //     chain is handed, signed, to an AuditAnchor (the CLI's writes
-//     DIR/audit.head). VerifyAudit fails when the log no longer reaches
+//     DIR/audit.head) by a goroutine off the writer's path (kickAnchor). VerifyAudit fails when the log no longer reaches
 //     the anchor's entry with the anchor's hash.
 //   - A Checkpoint is the same signed head, for copies kept elsewhere:
 //     beside each backup, on published bulletins, in exports.
