@@ -22,6 +22,9 @@ type ExportMeta struct {
 	Filter string // the filter in words
 	User   string
 	At     time.Time
+	// Checkpoint is the audit log's head at the export, short form
+	// (store.Checkpoint.Short); the note sheet shows it.
+	Checkpoint string
 }
 
 // contributionCells returns a contribution's cells in template order plus

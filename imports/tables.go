@@ -66,6 +66,11 @@ func writeNote(b *spreadsheet.Book, title string, meta ExportMeta, rows int64, e
 	for _, e := range extra {
 		note.Row(e...)
 	}
+	if meta.Checkpoint != "" {
+		// On the note sheet, not the data sheet: an export imported back
+		// reads the data sheet only.
+		note.Row("审计检查点", meta.Checkpoint)
+	}
 	return note.Close()
 }
 

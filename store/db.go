@@ -60,6 +60,20 @@ type DB struct {
 	// for the write lock (SQLite: wmu and BEGIN IMMEDIATE; PostgreSQL: the
 	// audit lock). The web edge sets it, before serving, to feed /metrics.
 	WriteWait func(time.Duration)
+
+	// The audit key and the head anchor (see auditanchor.go). appended
+	// holds the *sql.Tx of each open transaction that appended entries;
+	// their commits kick the goroutine that moves the anchor; anchorMu
+	// orders the anchor's updates.
+	auditKey     []byte
+	anchor       AuditAnchor
+	appended     sync.Map
+	anchorKick   chan struct{}
+	anchorStop   chan struct{}
+	anchorDone   chan struct{}
+	anchorOnce   sync.Once
+	anchorMu     sync.Mutex
+	anchorWarned bool
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -69,7 +83,13 @@ func IsPostgres(dsn string) bool {
 
 // Open opens the database named by dsn: a postgres:// URL, or else the path
 // of a SQLite file (created if missing). It applies pending migrations.
+// The audit chain is plain SHA-256 with no anchor: see OpenWith.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with the audit key and head anchor of o.
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	d := &DB{DSN: dsn, Now: time.Now, Log: slog.Default()}
 	var err error
 	if IsPostgres(dsn) {
@@ -107,15 +127,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		d.db.Close()
 		return nil, fmt.Errorf("数据库迁移失败: %w", err)
 	}
+	if err := d.initAudit(ctx, o); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("审计密钥检查失败: %w", err)
+	}
 	if _, err := d.RecoverImports(ctx); err != nil {
-		d.db.Close()
+		d.Close()
 		return nil, fmt.Errorf("检查中断的导入失败: %w", err)
 	}
 	return d, nil
 }
 
-// Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+// Close closes the database, after the anchor has caught up with the log.
+func (d *DB) Close() error {
+	d.stopAnchor()
+	return d.db.Close()
+}
 
 // SQL exposes the handle for tests and benchmarks.
 func (d *DB) SQL() *sql.DB { return d.db }
@@ -216,15 +243,23 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 type writeTx struct {
 	*sql.Tx
 	unlock func()
+	d      *DB
 }
 
+// Commit commits, releases the write lock, and then, if the transaction
+// appended audit entries, has the head anchor moved (kickAnchor).
 func (t *writeTx) Commit() error {
-	defer t.release()
-	return t.Tx.Commit()
+	err := t.Tx.Commit()
+	t.release()
+	if _, ok := t.d.appended.LoadAndDelete(t.Tx); ok && err == nil {
+		t.d.kickAnchor()
+	}
+	return err
 }
 
 func (t *writeTx) Rollback() error {
 	defer t.release()
+	t.d.appended.Delete(t.Tx)
 	return t.Tx.Rollback()
 }
 
@@ -257,7 +292,7 @@ func (d *DB) begin(ctx context.Context) (*writeTx, error) {
 	if d.WriteWait != nil {
 		d.WriteWait(time.Since(start))
 	}
-	return &writeTx{Tx: tx, unlock: unlock}, nil
+	return &writeTx{Tx: tx, unlock: unlock, d: d}, nil
 }
 
 // mapDBError turns constraint violations the Go checks did not catch into

@@ -476,7 +476,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		}
 	}()
 	out := filepath.Join(t.TempDir(), "backup.db")
-	if err := db.Backup(ctx, out); err != nil {
+	if _, err := db.Backup(ctx, out); err != nil {
 		t.Fatal(err)
 	}
 	<-done
@@ -488,7 +488,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	if n, err := copy.VerifyAudit(ctx, user(t, copy, "admin")); err != nil || n == 0 {
 		t.Fatalf("backup audit verify = %d, %v", n, err)
 	}
-	if err := db.Backup(ctx, out); err == nil {
+	if _, err := db.Backup(ctx, out); err == nil {
 		t.Fatal("backup overwrote an existing file")
 	}
 }

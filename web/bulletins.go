@@ -173,7 +173,19 @@ func (s *Server) bulletinPrint(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "bulletin_print", map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b})
+	data := map[string]any{"Title": "简报 " + b.IssueLabel(), "B": b}
+	if b.Published() {
+		// The audit log's head when the copy is printed: a copy kept on
+		// paper lets a later `xiezuo audit verify --checkpoint` find a log
+		// cut below it (issue 9, fault 7).
+		cp, err := s.DB.AuditCheckpoint(r.Context())
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		data["Checkpoint"] = cp
+	}
+	s.render(w, r, http.StatusOK, "bulletin_print", data)
 }
 
 func (s *Server) bulletinDocx(w http.ResponseWriter, r *http.Request) {

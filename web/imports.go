@@ -305,6 +305,15 @@ func (s *Server) listExport(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 	ctx := r.Context()
 	now := time.Now()
 	meta := imports.ExportMeta{User: u.DisplayName + "（" + u.Username + "）", At: now}
+	// The audit log's head at the export (issue 9, fault 7): on the .xlsx
+	// note sheet; a CSV file has no place for it that an import of the
+	// file back would not read as a row, so it goes in a response header.
+	cp, err := s.DB.AuditCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	meta.Checkpoint = cp.Short()
+	w.Header().Set("X-Xiezuo-Audit-Checkpoint", fmt.Sprintf("seq=%d; hash=%s; at=%s", cp.Seq, cp.Hash, cp.At))
 	var t imports.Table
 	if kind == "contributions" {
 		f := contributionFilter(r.URL.Query())

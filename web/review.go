@@ -104,10 +104,15 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 	if xiezuo.ErrorCode(verr) == xiezuo.EFORBIDDEN {
 		return verr
 	}
-	data := map[string]any{"Title": "审计日志校验", "Checked": n, "Tab": "audit"}
+	data := map[string]any{"Title": "审计日志校验", "Checked": n, "Tab": "audit", "Keyed": s.DB.AuditKeyed()}
 	if verr != nil {
 		data["Broken"] = verr.Error()
 	}
+	cp, err := s.DB.AuditCheckpoint(r.Context())
+	if err != nil {
+		return err
+	}
+	data["Checkpoint"] = cp
 	s.render(w, r, http.StatusOK, "audit", data)
 	return nil
 }

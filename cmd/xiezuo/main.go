@@ -5,7 +5,8 @@
 //	xiezuo user add [--data DIR | --db …] --username NAME --password PW --role admin|reviewer|unit|county|viewer [--org 单位] [--county 代码]
 //	xiezuo user passwd|reset|disable|enable [--data DIR | --db …] --username NAME
 //	xiezuo token create|list|revoke [--data DIR | --db …] …
-//	xiezuo audit verify [--data DIR | --db …]
+//	xiezuo audit verify [--data DIR | --db … [--key FILE]] [--checkpoint FILE]…
+//	xiezuo audit checkpoint [--data DIR | --db …] [--out FILE]
 //	xiezuo backup [--data DIR] OUT
 //	xiezuo import [--data DIR | --db …] [--mode all|valid] [--dry-run] [--approve] [--user NAME] FILE
 package main
@@ -52,8 +53,9 @@ const usage = `用法:
   xiezuo token create [--data DIR | --db …] --user 用户名 [--label 用途] [--days 365]
   xiezuo token list [--data DIR | --db …] [--user 用户名]
   xiezuo token revoke [--data DIR | --db …] 令牌编号
-  xiezuo audit verify [--data DIR | --db …]
-  xiezuo backup [--data DIR] 输出文件
+  xiezuo audit verify [--data DIR | --db … [--key 密钥文件]] [--checkpoint 检查点文件]…
+  xiezuo audit checkpoint [--data DIR | --db …] [--out 文件]
+  xiezuo backup [--data DIR] 输出文件（旁边写出 输出文件.checkpoint）
   xiezuo import [--data DIR | --db …] [--type contributions] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件
   xiezuo bulletin [--data DIR | --db …] --from 2020-09-01 --to 2020-10-31 [--title 标题] [--numbers 9、10] [--save] --out 简报.docx
   xiezuo export iati [--data DIR | --db …] --out 文件.xml`
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string) error {
 		return tokenRevoke(ctx, rest)
 	case "audit verify":
 		return auditVerify(ctx, rest)
+	case "audit checkpoint":
+		return auditCheckpoint(ctx, rest)
 	case "backup":
 		return backup(ctx, rest)
 	case "import":
@@ -98,13 +102,18 @@ func run(ctx context.Context, args []string) error {
 	return fmt.Errorf("未知命令 %q\n%s", cmd, usage)
 }
 
-// openDB parses a command's flags — the shared --data and --db, and those
-// setup adds — and opens the database they name. nargs is how many
+// openDB parses a command's flags — the shared --data, --db and --key, and
+// those setup adds — and opens the database they name. nargs is how many
 // positional arguments the command takes; usage is shown when they differ.
+//
+// The audit key and anchor (audit.go) are the data directory's when the
+// database is its own (no --db) or --data is given with --db (PostgreSQL
+// deployments keep them there); --key names a key alone.
 func openDB(ctx context.Context, name string, args []string, nargs int, usage string, setup func(fs *flag.FlagSet)) (*flag.FlagSet, *store.DB, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	data := fs.String("data", "xiezuo-data", "数据目录（SQLite 文件 xiezuo.db 所在）")
-	dsn := fs.String("db", "", "PostgreSQL 连接串 postgres://…（设置后不使用 --data）")
+	dsn := fs.String("db", "", "PostgreSQL 连接串 postgres://… 或另一个 SQLite 文件（设置后 --data 只用于审计密钥和锚点）")
+	key := fs.String("key", "", "审计密钥文件（默认为数据目录中的 audit.key；指定后不读写审计锚点）")
 	if setup != nil {
 		setup(fs)
 	}
@@ -114,10 +123,30 @@ func openDB(ctx context.Context, name string, args []string, nargs int, usage st
 	if fs.NArg() != nargs {
 		return nil, nil, errors.New("用法: " + usage)
 	}
+	dataSet := false
+	fs.Visit(func(f *flag.Flag) { dataSet = dataSet || f.Name == "data" })
+	var o store.Options
+	var created string
+	var err error
+	switch {
+	case *key != "":
+		o.AuditKey, err = readKey(*key)
+		if errors.Is(err, os.ErrNotExist) {
+			err = fmt.Errorf("审计密钥 %s 不存在", *key)
+		}
+	case *dsn == "" || dataSet:
+		o, created, err = auditOptions(*data)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
 	if *dsn == "" {
 		*dsn = filepath.Join(*data, "xiezuo.db")
 	}
-	db, err := store.Open(ctx, *dsn)
+	db, err := store.OpenWith(ctx, *dsn, o)
+	if err != nil && created != "" && errors.Is(err, store.ErrAuditKeyLost) {
+		os.Remove(created) // the database's own key is lost: do not leave a wrong one
+	}
 	return fs, db, err
 }
 
@@ -183,6 +212,9 @@ func serve(ctx context.Context, args []string) error {
 	srv.TrustedProxies = trusted
 	if err := srv.Open(*addr); err != nil {
 		return err
+	}
+	if !db.AuditKeyed() {
+		log.Warn("未使用审计密钥（--db 未配 --data）：删除最新的审计记录、或改后重算哈希，将无法发现")
 	}
 	log.Info("协作平台已启动", "url", srv.URL(), "db", string(db.Dialect))
 	<-ctx.Done()
@@ -257,30 +289,3 @@ func fieldText(err error) string {
 // (audit verify): whoever can open the database runs them with the
 // office's authority, as the demo loader's system user does.
 var operator = &xiezuo.User{Username: "system", DisplayName: "命令行", Role: xiezuo.RoleAdmin}
-
-func auditVerify(ctx context.Context, args []string) error {
-	_, db, err := openDB(ctx, "audit verify", args, 0, "xiezuo audit verify [--data DIR | --db …]", nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := db.VerifyAudit(ctx, operator)
-	if err != nil {
-		return fmt.Errorf("审计日志校验失败（已校验 %d 条）：%w", n, err)
-	}
-	fmt.Printf("审计日志完整：%d 条，哈希链校验通过\n", n)
-	return nil
-}
-
-func backup(ctx context.Context, args []string) error {
-	fs, db, err := openDB(ctx, "backup", args, 1, "xiezuo backup [--data DIR] 输出文件", nil)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
-		return err
-	}
-	fmt.Printf("已备份到 %s\n", fs.Arg(0))
-	return nil
-}

@@ -62,8 +62,13 @@ func TestCLI(t *testing.T) {
 	if _, err := capture(t, "backup", "--data", dir, backup); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := capture(t, "audit", "verify", "--db", backup); err != nil || !strings.Contains(out, "审计日志完整") {
+	// A backup copy is checked with the data directory's key and the
+	// checkpoint written beside it; without the key it cannot be.
+	if out, err := capture(t, "audit", "verify", "--db", backup, "--key", filepath.Join(dir, "audit.key"), "--checkpoint", backup+".checkpoint"); err != nil || !strings.Contains(out, "审计日志完整") {
 		t.Fatalf("restored backup: %q, %v", out, err)
+	}
+	if _, err := capture(t, "audit", "verify", "--db", backup); err == nil || !strings.Contains(err.Error(), "需要该密钥") {
+		t.Fatalf("backup verified without the key: %v", err)
 	}
 
 	// serve with the demo on a free port answers /healthz and the API token.

@@ -40,11 +40,25 @@ func Missing(t testing.TB, what string) {
 // dropped when the test ends.
 func Open(t testing.TB, engine string) *store.DB {
 	t.Helper()
+	return OpenWith(t, engine, store.Options{})
+}
+
+// OpenWith is Open with store options (the audit key and anchor).
+func OpenWith(t testing.TB, engine string, o store.Options) *store.DB {
+	t.Helper()
 	ctx := context.Background()
 	var dsn string
 	switch engine {
 	case "sqlite":
-		dsn = filepath.Join(t.TempDir(), "xiezuo.db")
+		// Not t.TempDir(): a repeated subtest's name ends in #01, and a
+		// '#' in the path ends the file: URI the driver opens, so every
+		// such test shared one file /tmp/Test…sqlite (across runs too).
+		dir, err := os.MkdirTemp("", "xiezuo-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		dsn = filepath.Join(dir, "xiezuo.db")
 	case "postgres":
 		base := os.Getenv("XIEZUO_TEST_POSTGRES")
 		if base == "" {
@@ -54,12 +68,24 @@ func Open(t testing.TB, engine string) *store.DB {
 	default:
 		t.Fatalf("unknown engine %q", engine)
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := store.OpenWith(ctx, dsn, o)
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// Reopen opens db's database again with other options, closed when the
+// test ends.
+func Reopen(t testing.TB, db *store.DB, o store.Options) *store.DB {
+	t.Helper()
+	other, err := store.OpenWith(context.Background(), db.DSN, o)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
 }
 
 // OpenDemo returns a fresh database on engine with the demo loaded.
