@@ -10,7 +10,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -63,22 +62,6 @@ func benchWorkbook(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	return path
-}
-
-// peakRSS resets (resetting=true) or reads the process's peak resident set.
-func peakRSS(resetting bool) int64 {
-	if resetting {
-		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-		return 0
-	}
-	data, _ := os.ReadFile("/proc/self/status")
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }
 
 // cpuTime is the process's user+system CPU time.
@@ -159,7 +142,7 @@ func BenchmarkImport(b *testing.B) {
 			admin, _ := db.UserByName(ctx, "admin")
 			file, _ := os.Open(path)
 			debug.FreeOSMemory()
-			peakRSS(true)
+			testdb.PeakRSS(true)
 			cpu0, start := cpuTime(), time.Now()
 			batch, err := imports.Contributions(ctx, db, admin, filepath.Base(path), file, st.Size(), imports.Options{Mode: "valid", Approve: true, MaxBytes: 1 << 30})
 			file.Close()
@@ -167,7 +150,7 @@ func BenchmarkImport(b *testing.B) {
 				b.Fatal(err)
 			}
 			took, cpu := time.Since(start), cpuTime()-cpu0
-			rss := peakRSS(false)
+			rss := testdb.PeakRSS(false)
 			if batch.Imported+batch.Duplicates+batch.Skipped != int64(n) || batch.Errors != 0 {
 				b.Fatalf("imported %d, duplicates %d, errors %d of %d", batch.Imported, batch.Duplicates, batch.Errors, n)
 			}

@@ -2,25 +2,13 @@ package store_test
 
 import (
 	"bytes"
-	"image"
-	"image/color"
-	"image/png"
 	"testing"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/store"
 )
-
-func pngBytes(t *testing.T) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 4, 3))
-	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
 
 func TestPhotos(t *testing.T) {
 	t.Parallel()
@@ -31,7 +19,7 @@ func TestPhotos(t *testing.T) {
 		if err := db.SaveActivity(ctx, unit, a); err != nil {
 			t.Fatal(err)
 		}
-		img := pngBytes(t)
+		img := testdb.PNG(t)
 		_, err := db.AddPhoto(ctx, unit, a.ID, "说明", []byte("not an image at all"))
 		wantCode(t, err, xiezuo.EINVALID)
 		_, err = db.AddPhoto(ctx, other, a.ID, "", img)

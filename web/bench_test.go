@@ -44,8 +44,8 @@ func BenchmarkLogin(b *testing.B) {
 			c := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			known := []string{"admin", "reviewer", "viewer", "chengjiaqiao", "lvchun", "xinhualu"}
 			debug.FreeOSMemory()
-			peakRSS(true)
-			base := peakRSS(false)
+			testdb.PeakRSS(true)
+			base := testdb.PeakRSS(false)
 			took := make([]time.Duration, n)
 			codes := make([]int, n)
 			var start, wg sync.WaitGroup
@@ -79,7 +79,7 @@ func BenchmarkLogin(b *testing.B) {
 			start.Done()
 			wg.Wait()
 			wall := time.Since(t0)
-			rss := peakRSS(false)
+			rss := testdb.PeakRSS(false)
 			srv.Close()
 			tr.CloseIdleConnections()
 			db.Close()
@@ -98,20 +98,4 @@ func BenchmarkLogin(b *testing.B) {
 			b.ReportMetric(float64(took[n*99/100].Milliseconds()), key+"-p99-ms")
 		}
 	}
-}
-
-// peakRSS resets (resetting=true) or reads the process's peak resident set.
-func peakRSS(resetting bool) int64 {
-	if resetting {
-		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
-		return 0
-	}
-	data, _ := os.ReadFile("/proc/self/status")
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -123,13 +123,7 @@ func post(t *testing.T, c *http.Client, u, ctype string, body io.Reader, length 
 	req, _ := http.NewRequest("POST", u, body)
 	req.ContentLength = length
 	req.Header.Set("Content-Type", ctype)
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	return resp, string(b)
+	return send(t, c, req)
 }
 
 // TestBodyTooLarge: a body over its limit is answered 413 with a Chinese

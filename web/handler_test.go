@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -135,6 +132,12 @@ func do(t *testing.T, c *http.Client, method, u, contentType, body string, heade
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	return send(t, c, req)
+}
+
+// send does req with c and returns the response with its body read.
+func send(t *testing.T, c *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -337,7 +340,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		if err := e.db.SaveActivity(ctx, u, a); err != nil {
 			t.Fatal(err)
 		}
-		ph, err := e.db.AddPhoto(ctx, u, a.ID, "现场", pngBytes(t))
+		ph, err := e.db.AddPhoto(ctx, u, a.ID, "现场", testdb.PNG(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -430,16 +433,6 @@ func kindWant(base, what string) map[string]int {
 		m = map[string]int{"*": 200, "viewer": 403, "anon": 303}
 	}
 	return m
-}
-
-func pngBytes(t *testing.T) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 4, 3))
-	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 func TestContributionsAPIContract(t *testing.T) {
