@@ -90,8 +90,16 @@ func (c Cell) State(elapsed float64) string {
 type ScoreRow struct {
 	Metric
 	Cells []Cell // one per county, in Scorecard.Counties order
-	Total Cell
+	// Unassigned is what the total holds beyond the county columns: records
+	// with no county, or with a county not among them. The counties and
+	// Unassigned add up to Total.Actual.
+	Unassigned Cell
+	Total      Cell
 }
+
+// PartlyScored reports whether the total's percent is computed on fewer
+// records than its 实绩 shows (only the counties with a target count).
+func (c Cell) PartlyScored() bool { return c.HasTarget && c.Scored != c.Actual }
 
 // Scorecard is a year's targets against the approved records up to AsOf.
 type Scorecard struct {
@@ -100,6 +108,9 @@ type Scorecard struct {
 	Elapsed  float64 // share of the year up to AsOf
 	Counties []Area  // Code = county code, Label = name
 	Rows     []ScoreRow
+	// HasUnassigned: some row has records outside the county columns (the
+	// page then shows a 未分县 column).
+	HasUnassigned bool
 	Overdue  []OverdueProject
 	// Open 问题整改 items of the year, by due date.
 	Rectifications []*ledger.Rectification
@@ -131,8 +142,9 @@ type ScoreSums struct {
 
 // NewScorecard sets the year's targets against the sums, metric by metric,
 // for counties (Code = county code, Label = name; the order of
-// s.Counties) and in total: the total scores only the counties with a
-// target.
+// s.Counties), for what lies outside them (未分县), and in total: the
+// total's 实绩 is everything, its target the sum of the county targets,
+// and its percent only the 实绩 of the counties with a target (Scored).
 func NewScorecard(s *ScoreSums, counties []Area) *Scorecard {
 	sc := &Scorecard{Year: s.Year, AsOf: s.AsOf, Counties: counties, Overdue: s.Overdue, Rectifications: s.Rectifications}
 	if at, err := time.Parse(time.DateOnly, s.AsOf); err == nil {
@@ -168,7 +180,11 @@ func NewScorecard(s *ScoreSums, counties []Area) *Scorecard {
 				row.Total.HasTarget = true
 			}
 			row.Cells = append(row.Cells, cell)
+			row.Unassigned.Actual -= cell.Actual
 		}
+		row.Unassigned.Money = m.Money
+		row.Unassigned.Actual += row.Total.Actual
+		sc.HasUnassigned = sc.HasUnassigned || row.Unassigned.Actual != 0
 		sc.Rows = append(sc.Rows, row)
 	}
 	return sc

@@ -428,6 +428,20 @@ func TestScorecard(t *testing.T) {
 		if c := cell("social", -1); c.Target != 300_000_000 || c.Scored != cell("social", 0).Actual || c.Actual <= c.Scored {
 			t.Errorf("total social: %+v", c)
 		}
+		// The counties and 未分县 add up to the total in every row, and the
+		// total says when its percent counts fewer records than its 实绩.
+		for _, r := range sc.Rows {
+			sum := r.Unassigned.Actual
+			for _, c := range r.Cells {
+				sum += c.Actual
+			}
+			if sum != r.Total.Actual || r.Unassigned.Actual < 0 {
+				t.Errorf("%s: counties + 未分县 = %d, total %d", r.Code, sum, r.Total.Actual)
+			}
+		}
+		if c := cell("social", -1); !c.PartlyScored() {
+			t.Errorf("total social scored on part of its 实绩 but does not say so: %+v", c)
+		}
 		if c := cell("trained", 1); c.HasTarget {
 			t.Errorf("金平县 trained has a target: %+v", c)
 		}
