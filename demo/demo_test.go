@@ -40,3 +40,31 @@ func TestLoadSQLite(t *testing.T) {
 		t.Fatalf("VerifyAudit = %d, %v", n, err)
 	}
 }
+
+// Issue 10, fault 8 (part): demo facts as the bulletin states them.
+func TestDemoFactsAsInBulletin(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := demo.Load(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	// The 216 free-clinic visits were on 9月8日 (the visit ran 9月5日–8日).
+	var date string
+	if err := db.SQL().QueryRow(`SELECT date FROM batches WHERE kind = '义诊' AND count = 216`).Scan(&date); err != nil || date != "2020-09-08" {
+		t.Errorf("义诊216人次 dated %q, %v", date, err)
+	}
+	// The ~20万 purchase list is the enterprises', pledged, and the
+	// bulletin names no township for it.
+	var giver string
+	var township *string
+	err = db.SQL().QueryRow(`SELECT o.name, c.township_code FROM contributions c JOIN contribution_givers g ON g.contribution_id = c.id
+		JOIN organisations o ON o.id = g.org_id WHERE c.item LIKE '%采购清单%'`).Scan(&giver, &township)
+	if err != nil || giver == "长宁区生态环境局" || township != nil {
+		t.Errorf("采购清单: giver %q, township %v, %v", giver, township, err)
+	}
+}
