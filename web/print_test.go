@@ -165,8 +165,6 @@ func TestBrowserPrint(t *testing.T) {
 		if len(p.pages) < 2 {
 			t.Fatalf("the bulletin printed on %d page", len(p.pages))
 		}
-		// 公文 margins: the text starts well inside the page (37 mm top,
-		// 28 mm left), not at the lists' 12 mm.
 		if !strings.Contains(strings.Join(p.pages, ""), "【扶贫协作】") {
 			t.Fatalf("the printed bulletin lacks 【扶贫协作】")
 		}
