@@ -2,6 +2,7 @@ package imports
 
 import (
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/xiezuo/xiezuo/spreadsheet"
@@ -19,8 +20,8 @@ func ErrorWorkbook(w io.Writer, b *store.ImportBatch, problems []store.ImportPro
 	}
 	header := append([]string{"原行号", "错误说明"}, b.Header...)
 	widths := []float64{8, 50}
-	for range b.Header {
-		widths = append(widths, 14)
+	for _, h := range b.Header {
+		widths = append(widths, headerWidth(h))
 	}
 	sh, err := book.AddSheet("待修改", widths)
 	if err != nil {
@@ -43,4 +44,18 @@ func ErrorWorkbook(w io.Writer, b *store.ImportBatch, problems []store.ImportPro
 	}
 	_, err = book.WriteTo(w)
 	return err
+}
+
+// headerWidth is the width the templates give a column named h (so a date
+// column the unit typed keeps its date width), or 14 for a header no
+// template has.
+func headerWidth(h string) float64 {
+	for _, name := range SpecOrder {
+		for _, c := range Specs[name].Columns {
+			if c.Header == h || slices.Contains(c.Aliases, h) {
+				return c.Width
+			}
+		}
+	}
+	return 14
 }

@@ -23,8 +23,8 @@ var (
 	ActivitySpec = Spec{Kind: ledger.KindActivity, Title: "活动", Columns: []Column{
 		{Header: "标题", Required: true, Field: "title", Width: 40, Example: "程家桥街道赴绿春县开展东西部扶贫协作工作", Help: "不超过100字"},
 		{Header: "类型", Required: true, Field: "kind", Width: 10, List: "actkind", Example: "考察调研", Help: strings.Join(ledger.ActivityKinds, "、")},
-		{Header: "开始日期", Aliases: []string{"日期"}, Required: true, Field: "date_from", Width: 14, Example: "2020年9月1日", Help: "也可写区间“9月1日至4日”"},
-		{Header: "截止日期", Field: "date_to", Width: 12},
+		{Header: "开始日期", Aliases: []string{"日期"}, Required: true, Field: "date_from", Width: spreadsheet.DateWidth, Example: "2020年9月1日", Help: "也可写区间“9月1日至4日”"},
+		{Header: "截止日期", Field: "date_to", Width: spreadsheet.DateWidth},
 		{Header: "简报栏目", Aliases: []string{"栏目"}, Required: true, Field: "section", Width: 10, List: "section", Example: "扶贫协作", Help: strings.Join(ledger.Sections, "、")},
 		{Header: "所到县", Aliases: []string{"受援县"}, Field: "county_code", Width: 12, List: "county", Example: "绿春县", Help: "结对县；在上海举办的留空"},
 		{Header: "地点", Field: "places", Width: 30},
@@ -42,16 +42,16 @@ var (
 		{Header: "领域", Required: true, Field: "sector", Width: 10, List: "sector", Example: "产业"},
 		{Header: "资金来源", Required: true, Field: "funding_source", Width: 18, List: "funding", Example: "上海市财政援助资金", Help: strings.Join(ledger.FundingSources, "、")},
 		{Header: "预算(元)", Aliases: []string{"预算", "项目预算"}, Field: "budget", Width: 14, Example: "50万"},
-		{Header: "开工日期", Field: "start_on", Width: 12},
-		{Header: "完成时限", Required: true, Field: "deadline", Width: 12, Example: "2020-11-10"},
+		{Header: "开工日期", Field: "start_on", Width: spreadsheet.DateWidth},
+		{Header: "完成时限", Required: true, Field: "deadline", Width: spreadsheet.DateWidth, Example: "2020-11-10"},
 		{Header: "进度(%)", Aliases: []string{"进度"}, Field: "progress", Width: 8},
 		{Header: "项目状态", Required: true, Field: "work_state", Width: 10, List: "state", Example: "在建", Help: "未开工、在建、已完工"},
-		{Header: "完工日期", Field: "completed_on", Width: 12},
+		{Header: "完工日期", Field: "completed_on", Width: spreadsheet.DateWidth},
 		{Header: "备注", Field: "note", Width: 24},
 	}}
 	LabourSpec = Spec{Kind: ledger.KindLabour, Title: "劳务协作", Columns: []Column{
-		{Header: "开始日期", Aliases: []string{"日期"}, Required: true, Field: "date_from", Width: 14, Example: "2020年9月1日"},
-		{Header: "截止日期", Field: "date_to", Width: 12},
+		{Header: "开始日期", Aliases: []string{"日期"}, Required: true, Field: "date_from", Width: spreadsheet.DateWidth, Example: "2020年9月1日"},
+		{Header: "截止日期", Field: "date_to", Width: spreadsheet.DateWidth},
 		{Header: "县", Aliases: []string{"受援县"}, Required: true, Field: "county_code", Width: 12, List: "county", Example: "绿春县"},
 		{Header: "类型", Required: true, Field: "kind", Width: 16, List: "labourkind", Example: "转移就业（赴沪）", Help: strings.Join(ledger.LabourKinds, "、")},
 		{Header: "培训人数", Field: "trained", Width: 10},
@@ -62,7 +62,7 @@ var (
 	}}
 	AgreementSpec = Spec{Kind: ledger.KindAgreement, Title: "协议", Columns: []Column{
 		{Header: "协议名称", Required: true, Field: "title", Width: 40, Example: "新华路街道与甲寅镇2020年对口帮扶协议"},
-		{Header: "签订日期", Required: true, Field: "signed_on", Width: 14, Example: "2020年9月1日"},
+		{Header: "签订日期", Required: true, Field: "signed_on", Width: spreadsheet.DateWidth, Example: "2020年9月1日"},
 		{Header: "协议金额(元)", Aliases: []string{"协议金额", "金额(元)"}, Field: "pledged", Width: 14, Example: "50万", Help: "未约定金额的留空"},
 		{Header: "结对关系", Required: true, Field: "pairing_ids", Width: 40, Example: "新华路街道—红河县甲寅镇", Help: "“东部单位—西部单位”，须已登记；多个用“、”分隔"},
 		{Header: "所属活动", Field: "activity_id", Width: 24},
@@ -82,12 +82,12 @@ var (
 		{Header: "派出单位", Required: true, Field: "org_id", Width: 24, Example: "新华路街道"},
 		{Header: "派驻地", Required: true, Field: "dest_code", Width: 16, Example: "果洛州", Help: "地区名称、简称或12位代码"},
 		{Header: "挂职职务", Field: "post", Width: 20},
-		{Header: "任期开始", Field: "term_from", Width: 12},
-		{Header: "任期结束", Field: "term_to", Width: 12},
+		{Header: "任期开始", Field: "term_from", Width: spreadsheet.DateWidth},
+		{Header: "任期结束", Field: "term_to", Width: spreadsheet.DateWidth},
 		{Header: "备注", Field: "note", Width: 24},
 	}}
 	BatchSpec = Spec{Kind: ledger.KindBatch, Title: "受益批次", Columns: []Column{
-		{Header: "日期", Required: true, Field: "date", Width: 14, Example: "2020年10月22日"},
+		{Header: "日期", Required: true, Field: "date", Width: spreadsheet.DateWidth, Example: "2020年10月22日"},
 		{Header: "县", Aliases: []string{"受援县"}, Required: true, Field: "county_code", Width: 12, List: "county", Example: "绿春县"},
 		{Header: "类型", Required: true, Field: "kind", Width: 18, List: "batchkind", Example: "先心病患儿赴沪治疗", Help: strings.Join(ledger.BatchKinds, "、")},
 		{Header: "批次", Field: "label", Width: 10, Example: "第三批"},

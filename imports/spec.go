@@ -5,7 +5,10 @@
 // and reports every problem by row and column, and the exports of lists.
 package imports
 
-import "github.com/xiezuo/xiezuo/ledger"
+import (
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/spreadsheet"
+)
 
 // Column is one column of a template: its header (the contract), whether
 // it is required, what people may write, an example, and its width.
@@ -42,9 +45,9 @@ var ContributionSpec = Spec{
 	Kind:  ledger.KindContribution,
 	Title: "帮扶投入",
 	Columns: []Column{
-		{Header: "日期", Required: true, Field: "date_from", Width: 14, Example: "2020年9月2日",
+		{Header: "日期", Required: true, Field: "date_from", Width: spreadsheet.DateWidth, Example: "2020年9月2日",
 			Help: "2020-09-02、2020/9/2、2020年9月2日均可；也可写区间“9月1日至4日”“8月31日至9月3日”"},
-		{Header: "截止日期", Field: "date_to", Width: 12, Help: "多日的帮扶填写结束日期；一天内的留空"},
+		{Header: "截止日期", Field: "date_to", Width: spreadsheet.DateWidth, Help: "多日的帮扶填写结束日期；一天内的留空"},
 		{Header: "帮扶单位", Aliases: []string{"捐赠单位", "帮扶方"}, Required: true, Field: "givers", Width: 30, Example: "上海龙舜投资管理有限公司",
 			Help: "单位全称或平台登记的简称（如“拼多多”）；多个单位用顿号“、”分隔"},
 		{Header: "受援县", Required: true, Field: "county_code", Width: 12, List: "county", Example: "绿春县",

@@ -130,7 +130,7 @@ func dateOrNil(d string) any {
 // ActivityTable is the activities list for export.
 func ActivityTable(items []*ledger.Activity) Table {
 	t := Table{Title: "活动", Headers: []string{"编号", "开始日期", "截止日期", "活动", "类型", "简报栏目", "填报单位", "受援县", "地点", "带队领导", "参加单位", "人数", "审核状态"},
-		Widths: []float64{6, 12, 12, 40, 10, 10, 20, 12, 30, 20, 30, 6, 8}}
+		Widths: []float64{6, spreadsheet.DateWidth, spreadsheet.DateWidth, 40, 10, 10, 20, 12, 30, 20, 30, 6, 8}}
 	for _, a := range items {
 		t.Rows = append(t.Rows, []any{a.ID, spreadsheet.Date(a.DateFrom), dateOrNil(a.DateTo), a.Title, a.Kind, a.Section, a.UnitName, a.CountyName,
 			a.Places, a.Leader, orgNames(a.Participants), a.Headcount, a.Status.Label()})
@@ -141,7 +141,7 @@ func ActivityTable(items []*ledger.Activity) Table {
 // AgreementTable is the agreements list for export.
 func AgreementTable(items []*ledger.Agreement) Table {
 	t := Table{Title: "协议", Headers: []string{"编号", "签订日期", "年度", "协议", "结对关系", "填报单位", "协议金额(元)", "审核状态"},
-		Widths: []float64{6, 12, 6, 40, 50, 20, 14, 8}}
+		Widths: []float64{6, spreadsheet.DateWidth, 6, 40, 50, 20, 14, 8}}
 	var sum int64
 	for _, a := range items {
 		sum += a.PledgedFen
@@ -155,7 +155,7 @@ func AgreementTable(items []*ledger.Agreement) Table {
 // ProjectTable is the projects list for export, with the overdue flag of today.
 func ProjectTable(items []*ledger.Project, today string) Table {
 	t := Table{Title: "项目", Headers: []string{"编号", "项目", "受援县", "乡镇", "村", "领域", "资金来源", "预算(元)", "开工日期", "完成时限", "进度(%)", "项目状态", "是否逾期", "审核状态"},
-		Widths: []float64{6, 36, 12, 12, 14, 10, 18, 14, 12, 12, 8, 8, 8, 8}}
+		Widths: []float64{6, 36, 12, 12, 14, 10, 18, 14, spreadsheet.DateWidth, spreadsheet.DateWidth, 8, 8, 8, 8}}
 	var sum int64
 	for _, p := range items {
 		sum += p.BudgetFen
@@ -173,7 +173,7 @@ func ProjectTable(items []*ledger.Project, today string) Table {
 // LabourTable is the labour records list for export.
 func LabourTable(items []*ledger.LabourRecord) Table {
 	t := Table{Title: "劳务协作", Headers: []string{"编号", "开始日期", "截止日期", "县", "类型", "培训人数", "就业人数", "其中建档立卡", "就业去向", "填报单位", "审核状态"},
-		Widths: []float64{6, 12, 12, 12, 16, 10, 10, 12, 20, 20, 8}}
+		Widths: []float64{6, spreadsheet.DateWidth, spreadsheet.DateWidth, 12, 16, 10, 10, 12, 20, 20, 8}}
 	var tr, pl, po int64
 	for _, l := range items {
 		tr, pl, po = tr+l.Trained, pl+l.Placed, po+l.PoorCount
@@ -186,7 +186,7 @@ func LabourTable(items []*ledger.LabourRecord) Table {
 // BatchTable is the beneficiary batches list for export.
 func BatchTable(items []*ledger.Batch) Table {
 	t := Table{Title: "受益批次", Headers: []string{"编号", "日期", "县", "类型", "批次", "人数", "计量单位", "填报单位", "审核状态"},
-		Widths: []float64{6, 12, 12, 18, 12, 8, 10, 20, 8}}
+		Widths: []float64{6, spreadsheet.DateWidth, 12, 18, 12, 8, 10, 20, 8}}
 	for _, b := range items {
 		t.Rows = append(t.Rows, []any{b.ID, spreadsheet.Date(b.Date), b.CountyName, b.Kind, b.Label, b.Count, b.CountUnit, b.UnitName, b.Status.Label()})
 	}

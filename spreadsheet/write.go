@@ -18,6 +18,14 @@ type Money int64
 // Wan is an amount in fen written as 万元 with two decimals.
 type Wan int64
 
+// DateWidth is the width (in Excel's character units) of a column that
+// holds dates: 2020年12月31日, the longest date the 日期 format writes, is
+// 8 digits and 3 full-width characters, about 14 units in 宋体 11 (a
+// full-width character is two digits wide); 16 leaves the cell's padding,
+// so no reader shows ### (LibreOffice substitutes a slightly wider font).
+// Every sheet that writes a Date column uses it.
+const DateWidth = 16
+
 // Book is a workbook being written. Sheets are streamed, so a list of a
 // million rows costs little memory.
 type Book struct {
@@ -83,8 +91,12 @@ func (b *Book) AddSheet(name string, widths []float64) (*Sheet, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, w := range widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+	// excelize's StreamWriter puts each SetColWidth range before the ones
+	// set earlier, so widths go in from the last column to the first: the
+	// <col> elements then come out in ascending order, as the file format
+	// asks (Excel repairs a descending list, and readers differ on it).
+	for i := len(widths) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
 			return nil, err
 		}
 	}
