@@ -23,12 +23,12 @@ type phoneLayout struct {
 }
 
 const measurePhone = `(() => {
-  const de = document.documentElement, iw = window.innerWidth;
+  const de = document.documentElement, iw = window.innerWidth, sw = Math.min(iw, screen.width);
   const head = ['header.top', 'nav.nav'].map(s => document.querySelector(s)).filter(Boolean)
     .reduce((a, e) => a + e.getBoundingClientRect().height, 0);
   let wide = [];
-  if (de.scrollWidth > iw) {
-    wide = [...document.querySelectorAll('main *, header *')].filter(e => e.getBoundingClientRect().right > iw + 1)
+  if (de.scrollWidth > sw) {
+    wide = [...document.querySelectorAll('main *, header *')].filter(e => e.getBoundingClientRect().right > sw + 1)
       .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right).slice(0, 4)
       .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') + ' right=' + Math.round(e.getBoundingClientRect().right));
   }
@@ -55,8 +55,8 @@ func shotDir(t *testing.T) string {
 	return t.TempDir()
 }
 
-// snap saves the first screen (PNG) and, when the shots are kept, the
-// whole page (JPEG) as dir/name.
+// snap saves the first screen and, when whole, the whole page as
+// dir/name.png and dir/name-full.png.
 func (b *browser) snap(dir, name string, whole bool) {
 	b.t.Helper()
 	buf, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
@@ -67,8 +67,8 @@ func (b *browser) snap(dir, name string, whole bool) {
 		b.t.Fatal(err)
 	}
 	if whole {
-		if buf, err = chromedp.Run(b.ctx, chromedp.FullScreenshot(80)); err == nil {
-			os.WriteFile(filepath.Join(dir, name+"-full.jpg"), buf, 0o644)
+		if buf, err = chromedp.Run(b.ctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(filepath.Join(dir, name+"-full.png"), buf, 0o644)
 		}
 	}
 }
@@ -86,7 +86,7 @@ func shotName(role, path string) string {
 // that use it: no page is wider than the screen, header and menu take at
 // most 15% of the first screen, and a reviewer approves from the queue
 // without scrolling sideways. Screenshots of each page's first screen go
-// to XIEZUO_SHOTS (kept, with whole-page JPEGs and the same pages at
+// to XIEZUO_SHOTS (kept, with whole-page shots and the same pages at
 // 1366×900 for comparison) or to a temporary directory.
 func TestBrowserPhone(t *testing.T) {
 	t.Parallel()
@@ -95,6 +95,18 @@ func TestBrowserPhone(t *testing.T) {
 	dir := shotDir(t)
 	keep := os.Getenv("XIEZUO_SHOTS") != ""
 
+	if keep {
+		// The same pages on the desktop, to compare with the phone's and with
+		// an earlier run's (before the reviewer below changes the data).
+		t.Run("desktop", func(t *testing.T) {
+			b := newBrowser(t, e.srv.URL, "admin")
+			for _, path := range []string{"/", "/dashboard?year=2020", "/scorecard?year=2020", "/contributions", "/contributions/1", "/activities",
+				"/projects", "/review", "/mine", "/registry/orgs", "/audit", "/scorecard/compliance?year=2020", "/rectifications?year=2020", "/account"} {
+				b.do(chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(`main`))
+				b.snap(dir, shotName("desktop", path), false)
+			}
+		})
+	}
 	pages := []struct {
 		role  string
 		paths []string
@@ -137,18 +149,6 @@ func TestBrowserPhone(t *testing.T) {
 			}
 		})
 	}
-	if !keep {
-		return
-	}
-	// The same pages on the desktop, to compare by eye with the phone's.
-	t.Run("desktop", func(t *testing.T) {
-		b := newBrowser(t, e.srv.URL, "admin")
-		for _, path := range []string{"/", "/dashboard?year=2020", "/scorecard?year=2020", "/contributions", "/contributions/1", "/activities",
-			"/projects", "/review", "/mine", "/registry/orgs", "/audit", "/scorecard/compliance?year=2020"} {
-			b.do(chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(`main`))
-			b.snap(dir, shotName("desktop", path), false)
-		}
-	})
 }
 
 // reviewOnPhone: on /review the first 通过 and 退回 lie within the
