@@ -146,6 +146,18 @@ func TestBrowserPhone(t *testing.T) {
 				if path == "/review" {
 					reviewOnPhone(t, b, dir, queued)
 				}
+				if path == "/contributions" {
+					// A list is cards: each cell led by its column's name,
+					// amounts still right-aligned.
+					got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`(() => {
+  const row = document.querySelector('#contributions tbody tr'), amount = row.children[7];
+  return [getComputedStyle(row).display, getComputedStyle(row.children[0], '::before').content,
+    getComputedStyle(amount, '::before').content, getComputedStyle(amount).textAlign];
+})()`))
+					if want := []string{"block", `"日期"`, `"金额（元）"`, "right"}; err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+						t.Errorf("/contributions row: display, labels, alignment = %q (%v), want %q", got, err, want)
+					}
+				}
 			}
 		})
 	}
