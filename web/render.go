@@ -169,7 +169,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(labelCells(buf.Bytes()))
 }
 
 func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
