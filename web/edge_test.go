@@ -222,7 +222,7 @@ func TestJSONOneDocument(t *testing.T) {
 // admin (session or API token) and to no one else.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
+	e := newEnvAt(t, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)) // a stopped clock: the sign-in delay does not run out
 	admin := e.client("admin")
 	do(t, admin, "GET", e.srv.URL+"/contributions/1", "", "")
 	do(t, admin, "POST", e.srv.URL+"/contributions", form, "date_from=2021-05-01") // 422
