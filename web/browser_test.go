@@ -160,14 +160,18 @@ func TestBrowserFlows(t *testing.T) {
 		before = lvchunTotal(b)
 		b.do(chromedp.Navigate(e.srv.URL+"/activities/new"),
 			chromedp.SendKeys(`input[name=title]`, "程家桥街道赴绿春县回访捐赠学校"),
-			chromedp.SetValue(`input[name=date_from]`, "2021-03-01"),
-			chromedp.SetValue(`input[name=date_to]`, "2021-03-04"),
+			// Dates typed as people write them (README): the field takes text.
+			chromedp.SendKeys(`input[name=date_from]`, "2021年3月1日"),
+			chromedp.SendKeys(`input[name=date_to]`, "2021/3/4"),
 			chromedp.SetValue(`select[name=county_code]`, "532531000000"),
 			chromedp.SendKeys(`input[name=leader]`, "游雁（街道党工委副书记、办事处主任）"),
 			chromedp.SendKeys(`textarea[name=narrative]`, "3月1日至4日，程家桥街道赴绿春县回访去年捐赠的学校，并举行捐赠仪式。"),
 			chromedp.Click(`form.form button[type=submit]`),
 			chromedp.WaitVisible(`.flash`))
 		b.shot("1-activity-saved")
+		if got := b.text(`//tr[th[text()="日期"]]/td`); got != "2021年3月1日至4日" {
+			t.Fatalf("saved dates = %q", got)
+		}
 		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
 		activityURL = loc
 		// A photo of the ceremony.
