@@ -282,6 +282,29 @@ func TestBrowserReports(t *testing.T) {
 			t.Errorf("the list does not say what it sums: %q", got)
 		}
 	})
+	t.Run("short Chinese terms and headings do not break inside a word", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "admin")
+		// Terms of two to six characters on more than one line: 消费帮/扶.
+		const broken = `[...document.querySelectorAll('table.grid th, td.term, .areas dt, .areas h3')].filter(e => {
+			const t = e.textContent.trim();
+			if (!/^[\u4e00-\u9fff]{2,6}$/.test(t)) return false;
+			const r = document.createRange(); r.selectNodeContents(e);
+			return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size > 1;
+		}).map(e => e.textContent.trim())`
+		for _, page := range []string{"/dashboard?year=2020", "/activities", "/contributions", "/scorecard?year=2020"} {
+			for _, width := range []int64{1024, 760} {
+				b.do(chromedp.EmulateViewport(width, 900), chromedp.Navigate(e.srv.URL+page))
+				got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](broken))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) > 0 {
+					b.shot("broken-terms")
+					t.Errorf("%s at %d px: terms broken inside a word: %v", page, width, got)
+				}
+			}
+		}
+	})
 	t.Run("the office makes, edits and publishes the 2020年第9、10期 bulletin", func(t *testing.T) {
 		b := newBrowser(t, e.srv.URL, "admin")
 		b.do(chromedp.Navigate(e.srv.URL+"/bulletins"),
