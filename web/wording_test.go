@@ -50,6 +50,12 @@ func TestWordingHistory(t *testing.T) {
 	if !regexp.MustCompile(`<td class="nowrap">\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}</td>`).MatchString(hist) {
 		t.Errorf("history time not 年月日 时:分: %.600s", hist)
 	}
+	// The imports list and a batch's page name the person who imported.
+	b := e.importBatch("chengjiaqiao")
+	for _, u := range []string{"/imports", fmt.Sprintf("/imports/%d", b)} {
+		_, page := do(t, e.client("admin"), "GET", e.srv.URL+u, "", "")
+		contains(t, u, page, []string{"程家桥街道填报员"}, []string{"<td>chengjiaqiao</td>", ">chengjiaqiao /"})
+	}
 }
 
 // TestWordingLists: one rule for empty money (—), the short county name on
