@@ -106,5 +106,45 @@ func LocalTime(s string) string {
 	if err != nil {
 		return s
 	}
-	return t.In(China).Format("2006-01-02 15:04")
+	return t.In(China).Format(TimeLayoutCN)
+}
+
+// TimeLayoutCN is how screens show a moment: 2026年12月2日 14:02 (China
+// time, 24 hours). Machine-readable outputs (API JSON, CSV) keep RFC 3339.
+const TimeLayoutCN = "2006年1月2日 15:04"
+
+// DateProblem says why s is not a date ParseDate reads (with no default
+// year), as the end of a message after a field's label: “2020-13-45”不是
+// 有效日期：月份应在1–12之间. A date that has a date's shape but does not
+// exist is told what is wrong with it, not that its format is. It returns
+// "" for a valid date YYYY-MM-DD; other ways of writing a valid date are
+// told the form that fields taking only YYYY-MM-DD (the API's) want.
+func DateProblem(s string) string {
+	if d, ok := ParseDate(s, 0); ok {
+		if d == s {
+			return ""
+		}
+		return "“" + s + "”应写成 " + d
+	}
+	n := strings.TrimSpace(width.Narrow.String(s))
+	g := reYMD.FindStringSubmatch(n)
+	if g == nil {
+		g = reCompact.FindStringSubmatch(n)
+	}
+	if g == nil {
+		return "“" + s + "”不是日期，请写成 2020-09-01 或 2020年9月1日"
+	}
+	y, m, d := atoi(g[1]), atoi(g[2]), atoi(g[3])
+	why := ""
+	switch days := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day(); {
+	case y < 1900 || y > 9999:
+		why = "年份应在1900–9999之间"
+	case m < 1 || m > 12:
+		why = "月份应在1–12之间"
+	case d < 1 || d > 31:
+		why = "日应在1–31之间"
+	case d > days:
+		why = strconv.Itoa(y) + "年" + strconv.Itoa(m) + "月只有" + strconv.Itoa(days) + "天"
+	}
+	return "“" + s + "”不是有效日期：" + why
 }

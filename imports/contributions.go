@@ -298,7 +298,7 @@ func (p *rowParser) parse(row []string) (*ledger.Contribution, string) {
 		if d, ok := xiezuo.ParseDate(s, yearOf(from, p.year)); ok {
 			c.DateTo = d
 		} else {
-			bad("截止日期", "“"+s+"”不是有效日期")
+			bad("截止日期", xiezuo.DateProblem(s))
 		}
 	}
 	for _, n := range splitList(cell("帮扶单位")) {

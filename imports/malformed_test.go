@@ -118,7 +118,7 @@ func TestMalformedRows(t *testing.T) {
 		{"empty date", set(0, ""), "【日期】不能为空"},
 		{"reversed range", set(0, "2020年9月4日至1日"), "【日期】"},
 		{"截止日期 before 日期", set(1, "2020-09-01"), "【截止日期】截止日期不能早于开始日期"},
-		{"bad 截止日期", set(1, "下周"), "【截止日期】“下周”不是有效日期"},
+		{"bad 截止日期", set(1, "下周"), "【截止日期】“下周”不是日期，请写成 2020-09-01 或 2020年9月1日"},
 		{"unknown county", set(3, "火星县"), "【受援县】结对受援县中找不到“火星县”"},
 		{"county outside the pairing", set(3, "长宁区"), "【受援县】结对受援县中找不到“长宁区”"},
 		{"township of another county", set(4, "者米乡"), "【受援乡镇】所填受援县中找不到“者米乡”"},

@@ -122,7 +122,7 @@ func (c *cells) date(col string) string {
 	}
 	d, ok := xiezuo.ParseDate(v, c.year)
 	if !ok {
-		c.bad(col, "“"+v+"”不是有效日期")
+		c.bad(col, xiezuo.DateProblem(v))
 	}
 	return d
 }

@@ -32,7 +32,7 @@ func YearsMessage(label string, last int) string {
 // the start of FirstYear to the end of last. It reports whether it is.
 func checkDate(p xiezuo.Problems, field, label, date string, last int) bool {
 	if !xiezuo.ValidDate(date) {
-		p.Add(field, label+"格式应为YYYY-MM-DD")
+		p.Add(field, label+xiezuo.DateProblem(date))
 		return false
 	}
 	if y := yearOf(date); y < FirstYear || y > last {

@@ -158,10 +158,10 @@ func (f *ContributionFilter) Validate() error {
 		p.Add("delivery", "到位参数应为 pledged 或 delivered")
 	}
 	if f.From != "" && !xiezuo.ValidDate(f.From) {
-		p.Add("from", "起始日期格式应为YYYY-MM-DD")
+		p.Add("from", "起始日期"+xiezuo.DateProblem(f.From))
 	}
 	if f.To != "" && !xiezuo.ValidDate(f.To) {
-		p.Add("to", "截止日期格式应为YYYY-MM-DD")
+		p.Add("to", "截止日期"+xiezuo.DateProblem(f.To))
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
@@ -462,7 +462,7 @@ func (r *Rectification) Validate() error {
 		p.Add("owner", "请填写责任单位")
 	}
 	if !xiezuo.ValidDate(r.DueOn) {
-		p.Add("due_on", "整改期限格式应为YYYY-MM-DD")
+		p.Add("due_on", "整改期限"+xiezuo.DateProblem(r.DueOn))
 	} else if r.Year == 0 {
 		r.Year, _ = strconv.Atoi(r.DueOn[:4])
 	}
@@ -470,7 +470,7 @@ func (r *Rectification) Validate() error {
 		p.Add("year", "年度应在1996至2100之间")
 	}
 	if r.DoneOn != "" && !xiezuo.ValidDate(r.DoneOn) {
-		p.Add("done_on", "完成日期格式应为YYYY-MM-DD")
+		p.Add("done_on", "完成日期"+xiezuo.DateProblem(r.DoneOn))
 	}
 	if r.CountyCode != "" {
 		checkPlace(p, r.CountyCode, "", "", false)

@@ -91,7 +91,7 @@ func (p *Person) Validate() error {
 		pr.Add("dest_code", "请选择派驻地区（12位区划代码）")
 	}
 	if p.TermFrom != "" && !xiezuo.ValidDate(p.TermFrom) {
-		pr.Add("term_from", "任期开始日期格式应为YYYY-MM-DD")
+		pr.Add("term_from", "任期开始日期"+xiezuo.DateProblem(p.TermFrom))
 	}
 	if p.TermTo != "" && (!xiezuo.ValidDate(p.TermTo) || p.TermTo < p.TermFrom) {
 		pr.Add("term_to", "任期结束日期无效或早于开始日期")

@@ -101,10 +101,10 @@ func (b *Bulletin) Validate() error {
 		p.Add("title", "标题不能超过100个字")
 	}
 	if !xiezuo.ValidDate(b.From) {
-		p.Add("from", "起始日期格式应为YYYY-MM-DD")
+		p.Add("from", "起始日期"+xiezuo.DateProblem(b.From))
 	}
 	if !xiezuo.ValidDate(b.To) {
-		p.Add("to", "截止日期格式应为YYYY-MM-DD")
+		p.Add("to", "截止日期"+xiezuo.DateProblem(b.To))
 	} else if b.From > b.To {
 		p.Add("to", "截止日期不能早于起始日期")
 	}

@@ -72,10 +72,10 @@ func ForYear(year int, county string) Filter {
 func (f *Filter) Validate() error {
 	p := xiezuo.Problems{}
 	if f.From != "" && !xiezuo.ValidDate(f.From) {
-		p.Add("from", "起始日期格式应为YYYY-MM-DD")
+		p.Add("from", "起始日期"+xiezuo.DateProblem(f.From))
 	}
 	if f.To != "" && !xiezuo.ValidDate(f.To) {
-		p.Add("to", "截止日期格式应为YYYY-MM-DD")
+		p.Add("to", "截止日期"+xiezuo.DateProblem(f.To))
 	}
 	if f.From != "" && f.To != "" && f.From > f.To {
 		p.Add("to", "截止日期不能早于起始日期")

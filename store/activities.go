@@ -57,14 +57,26 @@ func (f *RecordFilter) where(u *xiezuo.User, dateCol string, hasCounty bool) *wh
 	if f.To != "" {
 		w.add("x."+dateCol+" <= ?", f.To)
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
-	}
 	return w
 }
 
-func (f *RecordFilter) page(order string) string {
-	return fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", order, f.Limit, max(f.Offset, 0))
+// DefaultLimit and MaxLimit bound a page of records (RecordFilter.Limit):
+// a limit that is not set or out of range is DefaultLimit. The OpenAPI file
+// (web/static/openapi.yaml) states the same.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 500
+)
+
+// page is the ORDER BY, LIMIT and OFFSET of one page: the one place a
+// record list's default limit is applied, whether f was passed by value
+// or by pointer.
+func (f RecordFilter) page(order string) string {
+	limit := f.Limit
+	if limit <= 0 || limit > MaxLimit {
+		limit = DefaultLimit
+	}
+	return fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", order, limit, max(f.Offset, 0))
 }
 
 var activityCols = []string{"kind", "title", "date_from", "date_to", "section", "county_code", "places", "leader",

@@ -32,6 +32,11 @@ type AuditEntry struct {
 	Hash      string `json:"hash"`
 	// Keyed: the hash is an HMAC with the audit key (see computeHash).
 	Keyed bool `json:"keyed"`
+	// ActorDisplay and ActorUnit are the acting user's display name and
+	// unit as they are now (AuditHistory fills them; they are not hashed):
+	// the history shows the person, ActorName (the login) stays the record.
+	ActorDisplay string `json:"actor_display,omitempty"`
+	ActorUnit    string `json:"actor_unit,omitempty"`
 }
 
 // computeHash chains an entry to its predecessor. Fields are separated by a
@@ -124,8 +129,10 @@ func (d *DB) AuditHistory(ctx context.Context, u *xiezuo.User, entity string, id
 	} else if err := permit(ledger.CanReadAuditLog(u), "只有协作办可以查看审计日志"); err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor_name, action, entity, entity_id, before, after, prev_hash, hash
-		FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq`, entity, id)
+	rows, err := d.db.QueryContext(ctx, `SELECT a.seq, a.at, COALESCE(a.actor_id, 0), a.actor_name, a.action, a.entity, a.entity_id, a.before, a.after, a.prev_hash, a.hash,
+			COALESCE(u.display_name, ''), COALESCE(o.name, '')
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id LEFT JOIN organisations o ON o.id = u.org_id
+		WHERE a.entity = $1 AND a.entity_id = $2 ORDER BY a.seq`, entity, id)
 	if err != nil {
 		return nil, xiezuo.Internal(err)
 	}
@@ -133,7 +140,8 @@ func (d *DB) AuditHistory(ctx context.Context, u *xiezuo.User, entity string, id
 	var out []AuditEntry
 	for rows.Next() {
 		var e AuditEntry
-		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.ActorName, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After, &e.PrevHash, &e.Hash,
+			&e.ActorDisplay, &e.ActorUnit); err != nil {
 			return nil, xiezuo.Internal(err)
 		}
 		out = append(out, e)

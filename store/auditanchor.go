@@ -29,7 +29,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/xiezuo/xiezuo"
 )
@@ -88,14 +87,8 @@ func (c Checkpoint) Short() string {
 	return "第" + strconv.FormatInt(c.Seq, 10) + "条 " + h
 }
 
-// TimeText is the checkpoint's time in China, 2006-01-02 15:04.
-func (c Checkpoint) TimeText() string {
-	t, err := time.Parse(time.RFC3339, c.At)
-	if err != nil {
-		return c.At
-	}
-	return t.In(xiezuo.China).Format("2006-01-02 15:04")
-}
+// TimeText is the checkpoint's time as screens show it (xiezuo.LocalTime).
+func (c Checkpoint) TimeText() string { return xiezuo.LocalTime(c.At) }
 
 // Marshal is the checkpoint file's text: one JSON line.
 func (c Checkpoint) Marshal() []byte {

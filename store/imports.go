@@ -27,26 +27,28 @@ const (
 
 // ImportBatch is one import of one file.
 type ImportBatch struct {
-	ID         int64    `json:"id"`
-	Kind       string   `json:"kind"`
-	FileName   string   `json:"file_name"`
-	FileSHA256 string   `json:"file_sha256"`
-	UserID     int64    `json:"user_id"`
-	UserName   string   `json:"user_name,omitempty"`
-	UnitID     int64    `json:"unit_id"`
-	UnitName   string   `json:"unit_name,omitempty"`
-	Mode       string   `json:"mode"`
-	Approve    bool     `json:"approve"`
-	DryRun     bool     `json:"-"`
-	Status     string   `json:"status"`
-	Total      int64    `json:"rows_total"`
-	Imported   int64    `json:"rows_imported"`
-	Skipped    int64    `json:"rows_skipped"`
-	Duplicates int64    `json:"rows_duplicate"`
-	Errors     int64    `json:"rows_error"`
-	Header     []string `json:"header,omitempty"`
-	CreatedAt  string   `json:"created_at"`
-	UndoneAt   string   `json:"undone_at,omitempty"`
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"`
+	FileName   string `json:"file_name"`
+	FileSHA256 string `json:"file_sha256"`
+	UserID     int64  `json:"user_id"`
+	UserName   string `json:"user_name,omitempty"`
+	// UserDisplay is the importer's display name (screens show the person).
+	UserDisplay string   `json:"user_display,omitempty"`
+	UnitID      int64    `json:"unit_id"`
+	UnitName    string   `json:"unit_name,omitempty"`
+	Mode        string   `json:"mode"`
+	Approve     bool     `json:"approve"`
+	DryRun      bool     `json:"-"`
+	Status      string   `json:"status"`
+	Total       int64    `json:"rows_total"`
+	Imported    int64    `json:"rows_imported"`
+	Skipped     int64    `json:"rows_skipped"`
+	Duplicates  int64    `json:"rows_duplicate"`
+	Errors      int64    `json:"rows_error"`
+	Header      []string `json:"header,omitempty"`
+	CreatedAt   string   `json:"created_at"`
+	UndoneAt    string   `json:"undone_at,omitempty"`
 }
 
 // StatusLabel is the batch status in Chinese.
@@ -139,7 +141,7 @@ func boolInt(b bool) int {
 	return 0
 }
 
-const batchCols = `b.id, b.kind, b.file_name, b.file_sha256, b.user_id, u.username, COALESCE(b.unit_id, 0), COALESCE(o.name, ''), b.mode, b.approve,
+const batchCols = `b.id, b.kind, b.file_name, b.file_sha256, b.user_id, u.username, u.display_name, COALESCE(b.unit_id, 0), COALESCE(o.name, ''), b.mode, b.approve,
 	b.status, b.rows_total, b.rows_imported, b.rows_skipped, b.rows_duplicate, b.rows_error, b.header, b.created_at, COALESCE(b.undone_at, '')`
 const batchFrom = ` FROM import_batches b JOIN users u ON u.id = b.user_id LEFT JOIN organisations o ON o.id = b.unit_id`
 
@@ -147,7 +149,7 @@ func scanBatchRow(s interface{ Scan(...any) error }) (*ImportBatch, error) {
 	var b ImportBatch
 	var approve int
 	var header string
-	err := s.Scan(&b.ID, &b.Kind, &b.FileName, &b.FileSHA256, &b.UserID, &b.UserName, &b.UnitID, &b.UnitName, &b.Mode, &approve,
+	err := s.Scan(&b.ID, &b.Kind, &b.FileName, &b.FileSHA256, &b.UserID, &b.UserName, &b.UserDisplay, &b.UnitID, &b.UnitName, &b.Mode, &approve,
 		&b.Status, &b.Total, &b.Imported, &b.Skipped, &b.Duplicates, &b.Errors, &header, &b.CreatedAt, &b.UndoneAt)
 	b.Approve = approve == 1
 	_ = json.Unmarshal([]byte(header), &b.Header)

@@ -160,14 +160,18 @@ func TestBrowserFlows(t *testing.T) {
 		before = lvchunTotal(b)
 		b.do(chromedp.Navigate(e.srv.URL+"/activities/new"),
 			chromedp.SendKeys(`input[name=title]`, "程家桥街道赴绿春县回访捐赠学校"),
-			chromedp.SetValue(`input[name=date_from]`, "2021-03-01"),
-			chromedp.SetValue(`input[name=date_to]`, "2021-03-04"),
+			// Dates typed as people write them (README): the field takes text.
+			chromedp.SendKeys(`input[name=date_from]`, "2021年3月1日"),
+			chromedp.SendKeys(`input[name=date_to]`, "2021/3/4"),
 			chromedp.SetValue(`select[name=county_code]`, "532531000000"),
 			chromedp.SendKeys(`input[name=leader]`, "游雁（街道党工委副书记、办事处主任）"),
 			chromedp.SendKeys(`textarea[name=narrative]`, "3月1日至4日，程家桥街道赴绿春县回访去年捐赠的学校，并举行捐赠仪式。"),
 			chromedp.Click(`form.form button[type=submit]`),
 			chromedp.WaitVisible(`.flash`))
 		b.shot("1-activity-saved")
+		if got := b.text(`//tr[th[text()="日期"]]/td`); got != "2021年3月1日至4日" {
+			t.Fatalf("saved dates = %q", got)
+		}
 		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
 		activityURL = loc
 		// A photo of the ceremony.
@@ -276,6 +280,29 @@ func TestBrowserReports(t *testing.T) {
 		}
 		if got := b.text(`.filternote`); !strings.Contains(got, "社会帮扶") || !strings.Contains(got, "绿春县") {
 			t.Errorf("the list does not say what it sums: %q", got)
+		}
+	})
+	t.Run("short Chinese terms and headings do not break inside a word", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "admin")
+		// Terms of two to six characters on more than one line: 消费帮/扶.
+		const broken = `[...document.querySelectorAll('table.grid th, td.term, .areas dt, .areas h3')].filter(e => {
+			const t = e.textContent.trim();
+			if (!/^[\u4e00-\u9fff]{2,6}$/.test(t)) return false;
+			const r = document.createRange(); r.selectNodeContents(e);
+			return new Set([...r.getClientRects()].filter(x => x.width > 0).map(x => Math.round(x.top))).size > 1;
+		}).map(e => e.textContent.trim())`
+		for _, page := range []string{"/dashboard?year=2020", "/activities", "/contributions", "/scorecard?year=2020"} {
+			for _, width := range []int64{1024, 760} {
+				b.do(chromedp.EmulateViewport(width, 900), chromedp.Navigate(e.srv.URL+page))
+				got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](broken))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) > 0 {
+					b.shot("broken-terms")
+					t.Errorf("%s at %d px: terms broken inside a word: %v", page, width, got)
+				}
+			}
 		}
 	})
 	t.Run("the office makes, edits and publishes the 2020年第9、10期 bulletin", func(t *testing.T) {

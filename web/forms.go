@@ -47,7 +47,7 @@ func (f *formReader) date(name, label string) string {
 	if d, ok := normalizeDate(v); ok {
 		return d
 	}
-	f.p.Add(name, label+"格式应为 2020-09-01")
+	f.p.Add(name, label+xiezuo.DateProblem(v))
 	return v
 }
 

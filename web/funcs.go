@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/store"
 )
 
@@ -17,6 +19,10 @@ func init() {
 	funcs["localTime"] = xiezuo.LocalTime
 	funcs["auditSummary"] = auditSummary
 	funcs["auditAction"] = auditAction
+	funcs["auditActor"] = auditActor
+	funcs["amount"] = amount
+	funcs["amountFull"] = amountFull
+	funcs["place"] = place
 	funcs["yearChoices"] = yearChoices
 	funcs["splitPara"] = func(s string) []string {
 		var out []string
@@ -56,6 +62,41 @@ func init() {
 	}
 }
 
+// noAmount is how every screen shows an amount that is not there (0 fen):
+// a dash, never 0.00 — one rule for contributions, agreements, projects.
+const noAmount = `<span class="muted" title="金额未载">—</span>`
+
+// amount shows an amount in a list: 元 with two decimals, or noAmount.
+func amount(fen int64) template.HTML {
+	if fen == 0 {
+		return noAmount
+	}
+	return template.HTML(xiezuo.FormatYuan(fen))
+}
+
+// amountFull shows an amount on a record's page: 28,000.00 元（2.80 万元）,
+// or noAmount.
+func amountFull(fen int64) template.HTML {
+	if fen == 0 {
+		return noAmount
+	}
+	return template.HTML(xiezuo.FormatYuan(fen) + " 元（" + xiezuo.FormatWan(fen) + " 万元）")
+}
+
+// place shows a region's official name by one rule: the short name people
+// say on screen (金平县), the official name on hover and in print
+// (金平苗族瑶族傣族自治县; app.css swaps them for print). Exports write the
+// official name.
+func place(official string) template.HTML {
+	short := registry.ShortName(official)
+	if short == official {
+		return template.HTML(template.HTMLEscapeString(official))
+	}
+	o := template.HTMLEscapeString(official)
+	return template.HTML(`<span class="place" title="` + o + `"><span class="place-short">` + template.HTMLEscapeString(short) +
+		`</span><span class="place-full">` + o + `</span></span>`)
+}
+
 // printDate is the date a printed page shows: today in China. Handlers
 // take today from the database's clock (DB.Today) instead, so tests can set it.
 func printDate() string { return time.Now().In(xiezuo.China).Format(xiezuo.DateLayout) }
@@ -73,14 +114,17 @@ func yearChoices() []string {
 // fieldLabels name JSON fields of records in Chinese for the history.
 var fieldLabels = map[string]string{
 	"date_from": "日期", "date_to": "截止日期", "county_code": "受援县", "township_code": "乡镇", "village_code": "村",
-	"institution": "受援机构", "form": "形式", "sector": "领域", "delivery": "认捐/到位", "amount_fen": "金额（分）",
+	"institution": "受援机构", "form": "形式", "sector": "领域", "delivery": "认捐/到位", "amount_fen": "金额",
 	"quantity": "数量", "quantity_unit": "计量单位", "item": "物资/内容", "beneficiaries": "受益人数", "note": "备注",
 	"title": "标题", "kind": "类型", "section": "栏目", "places": "地点", "leader": "带队领导", "narrative": "内容",
-	"headcount": "人数", "pledged_fen": "协议金额（分）", "signed_on": "签订日期", "budget_fen": "预算（分）",
+	"headcount": "人数", "pledged_fen": "协议金额", "signed_on": "签订日期", "budget_fen": "预算",
 	"deadline": "完成时限", "progress": "进度", "work_state": "项目状态", "trained": "培训人数", "placed": "就业人数",
 	"poor_count": "建档立卡人数", "count": "人数", "label": "批次", "unit_id": "填报单位", "givers": "帮扶单位",
 	"status": "状态", "reason": "理由", "participants": "参加单位", "pairing_ids": "结对关系", "milestones": "节点",
 }
+
+// moneyFields hold fen: the history shows them as 元 (moneyText).
+var moneyFields = map[string]bool{"amount_fen": true, "pledged_fen": true, "budget_fen": true}
 
 var skipFields = map[string]bool{"updated_at": true, "created_at": true, "unit_name": true, "county_name": true,
 	"township_name": true, "village_name": true, "activity_title": true, "created_by_name": true, "pairings": true}
@@ -112,6 +156,24 @@ func auditAction(action string) string {
 		return "导入"
 	}
 	return action
+}
+
+// auditActor is who acted, as people know them: the display name with the
+// unit (协作办管理员（长宁区…办公室）), the unit left out when the name already
+// says it; the login name only when the user has no display name; 系统 for
+// the system's own entries.
+func auditActor(e store.AuditEntry) string {
+	name := e.ActorDisplay
+	if name == "" {
+		if e.ActorID == 0 && e.ActorName == "system" {
+			return "系统"
+		}
+		name = e.ActorName
+	}
+	if e.ActorUnit != "" && !strings.Contains(name, e.ActorUnit) {
+		name += "（" + e.ActorUnit + "）"
+	}
+	return name
 }
 
 // auditSummary describes an audit entry's change in a line: the fields
@@ -152,12 +214,26 @@ func auditSummary(e store.AuditEntry) string {
 		if label == "" {
 			label = k
 		}
-		parts = append(parts, label+"："+short(before[k])+" → "+short(after[k]))
+		show := short
+		if moneyFields[k] {
+			show = moneyText
+		}
+		parts = append(parts, label+"："+show(before[k])+" → "+show(after[k]))
 	}
 	if len(parts) == 0 {
 		return "未改变内容"
 	}
 	return strings.Join(parts, "；")
+}
+
+// moneyText shows a JSON amount in fen as 元 with two decimals and
+// thousands separators, as lists do: 28,000.00元; none is （空）.
+func moneyText(v any) string {
+	f, ok := v.(float64)
+	if !ok {
+		return short(v)
+	}
+	return xiezuo.FormatYuan(int64(f)) + "元"
 }
 
 func short(v any) string {

@@ -58,5 +58,8 @@ func (s *Server) labourList(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 	for _, l := range items {
 		trained, placed, poor = trained+l.Trained, placed+l.Placed, poor+l.PoorCount
 	}
-	return s.listPage(w, r, u, "labour_list", "劳务协作", map[string]any{"Rows": items, "Trained": trained, "Placed": placed, "Poor": poor})
+	return s.listPage(w, r, u, "labour_list", "劳务协作", map[string]any{"Rows": items, "Trained": trained, "Placed": placed, "Poor": poor,
+		// The empty list says the bulletin has no labour figures only when
+		// that is what it shows: all records, of the demo (2020年第9、10期).
+		"Filtered": filtered(r), "Demo": s.Demo})
 }

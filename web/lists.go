@@ -18,6 +18,17 @@ func listFilter(r *http.Request) store.RecordFilter {
 	return f
 }
 
+// filtered reports whether a list request narrows the list (any filter
+// parameter set): its empty state is then “没有符合条件的记录”.
+func filtered(r *http.Request) bool {
+	for k, v := range r.URL.Query() {
+		if k != "page" && k != "sort" && len(v) > 0 && v[0] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // listPage renders one of the smaller lists with the filter bar.
 func (s *Server) listPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, page, title string, items any) error {
 	data, err := s.choices(r.Context(), u)

@@ -99,11 +99,17 @@ func (s *Server) Open(addr string) error {
 	if err != nil {
 		return err
 	}
+	s.Serve(ln)
+	return nil
+}
+
+// Serve serves on ln, a listener the caller opened (the command line takes
+// its port before it opens the database), until Close.
+func (s *Server) Serve(ln net.Listener) {
 	s.ln = ln
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return s.bg }}
 	go s.srv.Serve(ln)
 	go s.sweepImports()
-	return nil
 }
 
 // sweepImports marks 中断, every importLease/3, the import batches whose

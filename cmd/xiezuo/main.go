@@ -16,7 +16,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"os/signal"
@@ -38,7 +40,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "xiezuo:", err)
+		fmt.Fprintln(os.Stderr, "xiezuo:", errorText(err))
 		os.Exit(1)
 	}
 }
@@ -68,6 +70,14 @@ func run(ctx context.Context, args []string) error {
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") && (cmd == "regions" || cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "export") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
+	err := runCmd(ctx, cmd, rest)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func runCmd(ctx context.Context, cmd string, rest []string) error {
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest)
@@ -110,6 +120,21 @@ func run(ctx context.Context, args []string) error {
 // database is its own (no --db) or --data is given with --db (PostgreSQL
 // deployments keep them there); --key names a key alone.
 func openDB(ctx context.Context, name string, args []string, nargs int, usage string, setup func(fs *flag.FlagSet)) (*flag.FlagSet, *store.DB, error) {
+	return openDBAfter(ctx, name, args, nargs, usage, setup, nil)
+}
+
+// errHelp: the command's help was asked for and printed; run ends with
+// no error.
+var errHelp = errors.New("help")
+
+// openDBAfter is openDB that calls before, when given, once the flags are
+// read and before anything is created or opened: serve takes its port
+// there, so a busy port leaves no new data directory behind.
+//
+// Only serve creates a data directory that does not exist: the other
+// commands say it does not, rather than start an empty database in
+// ./xiezuo-data that the server never sees.
+func openDBAfter(ctx context.Context, name string, args []string, nargs int, usage string, setup func(fs *flag.FlagSet), before func() error) (*flag.FlagSet, *store.DB, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	data := fs.String("data", "xiezuo-data", "数据目录（SQLite 文件 xiezuo.db 所在）")
 	dsn := fs.String("db", "", "PostgreSQL 连接串 postgres://… 或另一个 SQLite 文件（设置后 --data 只用于审计密钥和锚点）")
@@ -117,7 +142,7 @@ func openDB(ctx context.Context, name string, args []string, nargs int, usage st
 	if setup != nil {
 		setup(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, usage); err != nil {
 		return nil, nil, err
 	}
 	if fs.NArg() != nargs {
@@ -125,6 +150,16 @@ func openDB(ctx context.Context, name string, args []string, nargs int, usage st
 	}
 	dataSet := false
 	fs.Visit(func(f *flag.Flag) { dataSet = dataSet || f.Name == "data" })
+	if name != "serve" && *key == "" && (*dsn == "" || dataSet) {
+		if st, err := os.Stat(*data); err != nil || !st.IsDir() {
+			return nil, nil, fmt.Errorf("数据目录 %s 不存在：请用 --data 指定已有的数据目录（xiezuo serve 首次运行时创建它）", *data)
+		}
+	}
+	if before != nil {
+		if err := before(); err != nil {
+			return nil, nil, err
+		}
+	}
 	var o store.Options
 	var created string
 	var err error
@@ -148,6 +183,71 @@ func openDB(ctx context.Context, name string, args []string, nargs int, usage st
 		os.Remove(created) // the database's own key is lost: do not leave a wrong one
 	}
 	return fs, db, err
+}
+
+// parseFlags reads a command's flags and speaks Chinese about them: -h or
+// --help prints the command's usage and every flag (errHelp); an unknown
+// flag or a missing value is said in Chinese with the usage.
+func parseFlags(fs *flag.FlagSet, args []string, usage string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Print(flagHelp(fs, usage))
+		return errHelp
+	}
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, t := range []struct{ en, zh string }{
+		{"flag provided but not defined: ", "不认识的选项 "},
+		{"flag needs an argument: ", "选项缺少值："},
+		{"bad flag syntax: ", "选项写法不对："},
+	} {
+		if rest, ok := strings.CutPrefix(msg, t.en); ok {
+			msg = t.zh + rest
+			if t.en == "flag needs an argument: " {
+				msg = "选项 " + rest + " 缺少值"
+			}
+			break
+		}
+	}
+	if strings.HasPrefix(msg, "invalid value ") || strings.HasPrefix(msg, "invalid boolean value ") {
+		msg = "选项的值无效：" + msg
+	}
+	return errors.New(msg + "\n" + flagHelp(fs, usage))
+}
+
+// flagHelp is a command's usage and its flags, in Chinese.
+func flagHelp(fs *flag.FlagSet, usage string) string {
+	var b strings.Builder
+	b.WriteString("用法: " + usage + "\n选项:\n")
+	fs.VisitAll(func(f *flag.Flag) {
+		b.WriteString("  --" + f.Name)
+		if name, _ := flag.UnquoteUsage(f); name != "" {
+			b.WriteString(" 值")
+		}
+		b.WriteString("\n      " + f.Usage)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			b.WriteString("（默认 " + f.DefValue + "）")
+		}
+		b.WriteString("\n")
+	})
+	return b.String()
+}
+
+// listenOn takes the server's port, saying in Chinese when it cannot.
+func listenOn(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("端口 %s 已被占用：可能已有一个 xiezuo 在运行；请先停止它，或用 --addr 指定其他端口", addr)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("没有权限监听 %s：1024 以下的端口需要管理员权限，请用 --addr 指定其他端口", addr)
+	case err != nil:
+		return nil, fmt.Errorf("无法监听 %s（--addr 应为 主机:端口，如 127.0.0.1:8080）：%v", addr, err)
+	}
+	return ln, nil
 }
 
 // parsePrefixes reads --trusted-proxy: CIDRs or single addresses, comma
@@ -174,12 +274,24 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 func serve(ctx context.Context, args []string) error {
 	var addr, proxies *string
 	var noDemo, secure *bool
-	_, db, err := openDB(ctx, "serve", args, 0, "xiezuo serve [--addr …] [--data DIR | --db …] [--no-demo] [--secure-cookies] [--trusted-proxy CIDR,…]", func(fs *flag.FlagSet) {
+	var ln net.Listener
+	listen := func() error {
+		var err error
+		ln, err = listenOn(*addr)
+		return err
+	}
+	_, db, err := openDBAfter(ctx, "serve", args, 0, "xiezuo serve [--addr …] [--data DIR | --db …] [--no-demo] [--secure-cookies] [--trusted-proxy CIDR,…]", func(fs *flag.FlagSet) {
 		addr = fs.String("addr", "127.0.0.1:8080", "监听地址")
 		proxies = fs.String("trusted-proxy", "", "可信反向代理的地址段（CIDR，逗号分隔，如 127.0.0.1/32）：只采信它们转来的 X-Forwarded-For")
 		noDemo = fs.Bool("no-demo", false, "空库启动时不载入演示数据")
 		secure = fs.Bool("secure-cookies", false, "会话 Cookie 加 Secure 标志（经 HTTPS 访问时使用）")
-	})
+	}, listen)
+	served := false
+	defer func() {
+		if ln != nil && !served {
+			ln.Close() // refused before serving: give the port back
+		}
+	}()
 	if err != nil {
 		return err
 	}
@@ -210,9 +322,8 @@ func serve(ctx context.Context, args []string) error {
 	}
 	srv.Demo = demoLoaded
 	srv.TrustedProxies = trusted
-	if err := srv.Open(*addr); err != nil {
-		return err
-	}
+	srv.Serve(ln)
+	served = true
 	if !db.AuditKeyed() {
 		log.Warn("未使用审计密钥（--db 未配 --data）：删除最新的审计记录、或改后重算哈希，将无法发现")
 	}
@@ -273,16 +384,37 @@ func userAdd(ctx context.Context, args []string) error {
 	return nil
 }
 
+// fieldText is what the fields of err add to its message: the Chinese
+// messages the message does not already say (a Problems error's message
+// lists them all), never the fields' internal names (org_id).
 func fieldText(err error) string {
+	msg := xiezuo.ErrorMessage(err)
 	var parts []string
-	for k, v := range xiezuo.ErrorFields(err) {
-		parts = append(parts, k+"："+v)
+	for _, v := range xiezuo.ErrorFields(err) {
+		if !strings.Contains(msg, v) && !slices.Contains(parts, v) {
+			parts = append(parts, v)
+		}
 	}
 	slices.Sort(parts)
 	if len(parts) == 0 {
 		return ""
 	}
 	return "（" + strings.Join(parts, "；") + "）"
+}
+
+// errorText is how the command line shows an error: a service error as its
+// Chinese message (and, for an internal one, its cause for the operator);
+// others as they are.
+func errorText(err error) string {
+	var e *xiezuo.Error
+	if !errors.As(err, &e) || err != error(e) {
+		return err.Error()
+	}
+	s := xiezuo.ErrorMessage(err) + fieldText(err)
+	if e.Code == xiezuo.EINTERNAL && e.Cause != nil {
+		s += "\n原因：" + e.Cause.Error()
+	}
+	return s
 }
 
 // operator is the user of CLI commands that check rather than record
