@@ -376,9 +376,10 @@ func TestBrowserCSP(t *testing.T) {
 		t.Errorf("the print button did not print (%v)", err)
 	}
 	// The home page's year select submits its form when changed.
+	// One script sets the value and fires change: SetValue may fire change
+	// itself, and the page would be gone before a second step ran.
 	b.do(chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(`select[name=year]`),
-		chromedp.SetValue(`select[name=year]`, "2020"),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('select[name=year]').dispatchEvent(new Event('change', {bubbles: true}))`))
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('select[name=year]'); s.value = '2020'; s.dispatchEvent(new Event('change', {bubbles: true})) })()`))
 	b.waitURL("/?year=2020")
 	// A declined confirmation keeps the draft bulletin.
 	b.do(chromedp.Navigate(e.srv.URL+"/bulletins"),
