@@ -19,6 +19,7 @@ type RecordFilter struct {
 	ActivityID int64    // records made on this activity (agreements, labour, batches)
 	Kinds      []string // activities only: any of these kinds
 	State      string   // projects only: work_state
+	Query      string   // keyword (?q=) in the kind's searchable fields (see searchCols)
 	// OneTrip (activities only) leaves out a report linked as the same trip
 	// to another approved activity, so a trip two units report counts once.
 	OneTrip bool
@@ -26,9 +27,10 @@ type RecordFilter struct {
 	Offset  int
 }
 
-func (f *RecordFilter) where(u *xiezuo.User, dateCol string, hasCounty bool) *where {
+func (f *RecordFilter) where(u *xiezuo.User, kind ledger.Kind, dateCol string, hasCounty bool) *where {
 	w := &where{}
 	visible(w, u)
+	searchFilter(w, kind, f.Query)
 	if f.Status != "" {
 		w.add("x.status = ?", string(f.Status))
 	}
@@ -156,7 +158,7 @@ func (d *DB) Activity(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Ac
 // ListActivities lists the activities f matches that u may see, newest
 // first, with the total count. Callers: anyone signed in.
 func (d *DB) ListActivities(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Activity, int64, error) {
-	w := f.where(u, "date_from", true)
+	w := f.where(u, ledger.KindActivity, "date_from", true)
 	if f.Section != "" {
 		w.add("x.section = ?", f.Section)
 	}

@@ -50,6 +50,7 @@ func openBenchDB(b *testing.B) *store.DB {
 	if err := seedContributions(db.SQL(), benchRows); err != nil {
 		b.Fatal(err)
 	}
+	rebuildSearch(b, db) // the seed writes around the store
 	b.Logf("seeded %d contributions in %s", benchRows, time.Since(start).Round(time.Millisecond))
 	return db
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -184,9 +183,7 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	if f.GiverID != 0 {
 		w.add("EXISTS (SELECT 1 FROM contribution_givers g WHERE g.contribution_id = x.id AND g.org_id = ?)", f.GiverID)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		w.add("(x.item LIKE ? OR x.institution LIKE ? OR x.note LIKE ?)", "%"+q+"%", "%"+q+"%", "%"+q+"%")
-	}
+	searchFilter(w, ledger.KindContribution, f.Query)
 	return w
 }
 

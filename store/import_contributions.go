@@ -49,6 +49,7 @@ type chunkSink struct {
 	beat   time.Time
 	stmts  map[string]*sql.Stmt
 	givers []any
+	grams  []any // (kind, gram, record_id) triples for search_grams
 	// The ids this batch wrote lie in first..last (other users' records
 	// may lie between them).
 	first, last int64
@@ -263,7 +264,8 @@ func (s *chunkSink) insert(ctx context.Context, c *ledger.Contribution, key stri
 	for i, g := range c.Givers {
 		s.givers = append(s.givers, c.ID, g.ID, i)
 	}
-	if len(s.givers) >= 600 {
+	s.grams = contributionGrams(s.grams, c)
+	if len(s.givers) >= 600 || len(s.grams) >= 900 {
 		if err := s.flushGivers(ctx); err != nil {
 			return "", err
 		}
@@ -280,8 +282,16 @@ func (s *chunkSink) wrote(c *ledger.Contribution) {
 	s.sums.add(c)
 }
 
-// flushGivers writes the buffered givers, 200 rows a statement.
+// flushGivers writes the buffered givers, 200 rows a statement, and the
+// buffered search bigrams.
 func (s *chunkSink) flushGivers(ctx context.Context) error {
+	if len(s.grams) > 0 {
+		err := s.d.insertGrams(ctx, s.tx, s.grams)
+		s.grams = s.grams[:0]
+		if err != nil {
+			return xiezuo.Internal(err)
+		}
+	}
 	if len(s.givers) == 0 {
 		return nil
 	}

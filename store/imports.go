@@ -345,6 +345,9 @@ func (d *DB) ResolveDuplicate(ctx context.Context, u *xiezuo.User, batch, line i
 					return err
 				}
 			}
+			if err := d.indexSearch(ctx, tx, ledger.KindContribution, created); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET rows_imported = rows_imported + 1 WHERE id = $1`, batch); err != nil {
 				return err
 			}

@@ -150,6 +150,9 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 				return err
 			}
 		}
+		if err := d.indexSearch(ctx, tx, s.kind, s.h.ID); err != nil {
+			return err
+		}
 		after, err := s.load(tx, s.h.ID)
 		if err != nil {
 			return err
@@ -177,6 +180,9 @@ func (d *DB) DeleteRecord(ctx context.Context, u *xiezuo.User, kind ledger.Kind,
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能删除本单位草稿或已退回的记录")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+tables[kind]+` WHERE id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams WHERE kind = $1 AND record_id = $2`, string(kind), id); err != nil {
 			return err
 		}
 		return d.audit(ctx, tx, u, "delete", string(kind), id, h, nil)

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xiezuo/xiezuo/ledger"
+)
+
+// Keyword search. Chinese has no spaces, and the words people look for
+// are often two characters (红米, 茶叶, 教育), which SQLite FTS5's trigram
+// tokenizer and PostgreSQL's pg_trgm cannot match. So every record kind
+// with a keyword filter keeps, in search_grams, every two adjacent
+// characters of its searchable fields (migration 00020). A query's own
+// bigrams must all be there (an index lookup on both engines); LIKE on
+// those few candidates then confirms the whole query, so a stale or extra
+// bigram never changes a result, only a missing one could. Every write
+// path calls indexSearch or addGrams: saveRecord (forms, API, row-by-row
+// imports) and the contributions import's chunks.
+
+// searchCols are the fields the keyword filter (?q=) looks in, per kind.
+// Migration 00020 lists the same columns.
+var searchCols = map[ledger.Kind][]string{
+	ledger.KindContribution: {"item", "institution", "note"},
+	ledger.KindActivity:     {"title", "narrative", "places", "leader", "participants_text"},
+	ledger.KindAgreement:    {"title", "note"},
+	ledger.KindProject:      {"title", "note"},
+}
+
+// lowerASCII lowercases A–Z only, as SQLite's lower() does.
+func lowerASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
+// searchGrams is the rule: every two adjacent characters of each field,
+// ASCII-lowercased, each once.
+func searchGrams(fields ...string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range fields {
+		f = lowerASCII(f)
+		for i := 0; i < len(f); {
+			_, n1 := utf8.DecodeRuneInString(f[i:])
+			if i+n1 >= len(f) {
+				break
+			}
+			_, n2 := utf8.DecodeRuneInString(f[i+n1:])
+			if g := f[i : i+n1+n2]; !seen[g] {
+				seen[g] = true
+				out = append(out, g)
+			}
+			i += n1
+		}
+	}
+	return out
+}
+
+// likeEscape escapes LIKE's wildcards (with ESCAPE '\').
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// searchFilter adds the keyword filter for records of kind (alias x) that
+// contain q in any of their searchable fields, ASCII case ignored. The
+// one filter rule of every list with ?q=.
+func searchFilter(w *where, kind ledger.Kind, q string) {
+	q = lowerASCII(strings.TrimSpace(q))
+	cols := searchCols[kind]
+	if q == "" || cols == nil {
+		return
+	}
+	if gs := searchGrams(q); len(gs) > 0 {
+		parts := make([]string, len(gs))
+		for i, g := range gs {
+			parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(string(kind)) + " AND sg.gram = " + w.next(g)
+		}
+		w.conds = append(w.conds, "x.id IN ("+strings.Join(parts, " INTERSECT ")+")")
+	}
+	likes := make([]string, len(cols))
+	pat := "%" + likeEscape.Replace(q) + "%"
+	for i, c := range cols {
+		likes[i] = "lower(x." + c + ") LIKE " + w.next(pat) + ` ESCAPE '\'`
+	}
+	w.conds = append(w.conds, "("+strings.Join(likes, " OR ")+")")
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// indexSearch replaces the bigrams of one record from its stored fields.
+func (d *DB) indexSearch(ctx context.Context, tx execer, kind ledger.Kind, id int64) error {
+	cols := searchCols[kind]
+	if cols == nil {
+		return nil
+	}
+	vals := make([]string, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+tables[kind]+` WHERE id = $1`, id).Scan(dest...); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams WHERE kind = $1 AND record_id = $2`, string(kind), id); err != nil {
+		return err
+	}
+	var args []any
+	for _, g := range searchGrams(vals...) {
+		args = append(args, string(kind), g, id)
+	}
+	return d.insertGrams(ctx, tx, args)
+}
+
+// insertGrams writes (kind, gram, record_id) triples, 300 rows a statement.
+func (d *DB) insertGrams(ctx context.Context, tx execer, args []any) error {
+	const per = 300 * 3
+	for len(args) > 0 {
+		n := min(len(args), per)
+		if _, err := tx.ExecContext(ctx, d.positional(valuesSQL(`INSERT INTO search_grams (kind, gram, record_id)`, n/3, 3, "")), args[:n]...); err != nil {
+			return err
+		}
+		args = args[n:]
+	}
+	return nil
+}
+
+// contributionGrams appends a contribution's bigram triples to args.
+func contributionGrams(args []any, c *ledger.Contribution) []any {
+	for _, g := range searchGrams(c.Item, c.Institution, c.Note) {
+		args = append(args, string(ledger.KindContribution), g, c.ID)
+	}
+	return args
+}
+
+// RebuildSearch recomputes the whole keyword index from the records (for
+// rows written around the store, as the benchmarks' seed does). Callers:
+// the operator. Errors: EINTERNAL.
+func (d *DB) RebuildSearch(ctx context.Context) error {
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams`); err != nil {
+			return err
+		}
+		for _, kind := range []ledger.Kind{ledger.KindContribution, ledger.KindActivity, ledger.KindAgreement, ledger.KindProject} {
+			cols := searchCols[kind]
+			for last := int64(0); ; {
+				rows, err := tx.QueryContext(ctx, `SELECT id, `+strings.Join(cols, ", ")+` FROM `+tables[kind]+` WHERE id > $1 ORDER BY id LIMIT 5000`, last)
+				if err != nil {
+					return err
+				}
+				var args []any
+				n := 0
+				for rows.Next() {
+					n++
+					vals := make([]string, len(cols))
+					dest := []any{&last}
+					for i := range vals {
+						dest = append(dest, &vals[i])
+					}
+					if err := rows.Scan(dest...); err != nil {
+						rows.Close()
+						return err
+					}
+					for _, g := range searchGrams(vals...) {
+						args = append(args, string(kind), g, last)
+					}
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				if n == 0 {
+					break
+				}
+				if err := d.insertGrams(ctx, tx, args); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
