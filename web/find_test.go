@@ -1,0 +1,86 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xiezuo/xiezuo/store"
+)
+
+// TestListKeyword: 活动, 协议 and 项目 honour ?q= as 帮扶投入 does, on
+// the page and in the API, with a two-character word.
+func TestListKeyword(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.user("admin")
+	all := store.RecordFilter{Limit: 500}
+	type rec struct {
+		id     int64
+		fields []string
+	}
+	var acts, ags, projs []rec
+	as, _, err := e.db.ListActivities(ctx, admin, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range as {
+		acts = append(acts, rec{a.ID, []string{a.Title, a.Narrative, a.Places, a.Leader, a.ParticipantsText}})
+	}
+	agl, _ := e.db.ListAgreements(ctx, admin, all)
+	for _, a := range agl {
+		ags = append(ags, rec{a.ID, []string{a.Title, a.Note}})
+	}
+	pl, _ := e.db.ListProjects(ctx, admin, all)
+	for _, p := range pl {
+		projs = append(projs, rec{p.ID, []string{p.Title, p.Note}})
+	}
+	c := e.client("admin")
+	for _, l := range []struct {
+		path string
+		recs []rec
+	}{{"/activities", acts}, {"/agreements", ags}, {"/projects", projs}} {
+		if len(l.recs) < 2 {
+			t.Fatalf("%s: demo has %d records", l.path, len(l.recs))
+		}
+		word := string([]rune(l.recs[len(l.recs)-1].fields[0])[:2])
+		var in, out []int64
+		for _, r := range l.recs {
+			hit := false
+			for _, f := range r.fields {
+				hit = hit || strings.Contains(f, word)
+			}
+			if hit {
+				in = append(in, r.id)
+			} else {
+				out = append(out, r.id)
+			}
+		}
+		if len(out) == 0 {
+			t.Fatalf("%s: every record has %q", l.path, word)
+		}
+		resp, body := do(t, c, "GET", e.srv.URL+l.path+"?q="+url.QueryEscape(word), "", "")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", l.path, resp.StatusCode)
+		}
+		for _, id := range in {
+			if !strings.Contains(body, fmt.Sprintf(`href="%s/%d"`, l.path, id)) {
+				t.Errorf("%s?q=%s lacks record %d", l.path, word, id)
+			}
+		}
+		for _, id := range out {
+			if strings.Contains(body, fmt.Sprintf(`href="%s/%d"`, l.path, id)) {
+				t.Errorf("%s?q=%s shows record %d", l.path, word, id)
+			}
+		}
+		if !strings.Contains(body, `name="q" value="`+word+`"`) {
+			t.Errorf("%s: the keyword box does not keep %q", l.path, word)
+		}
+		_, api := do(t, c, "GET", e.srv.URL+"/api/v1"+l.path+"?limit=500&q="+url.QueryEscape(word), "", "")
+		if n := strings.Count(api, `"unit_id"`); n != len(in) {
+			t.Errorf("API %s?q=%s: %d items, want %d", l.path, word, n, len(in))
+		}
+	}
+}
