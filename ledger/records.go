@@ -132,6 +132,7 @@ type ContributionFilter struct {
 	From       string // date_from >= From
 	To         string // date_from <= To
 	Query      string // item, institution, note contain
+	Sort, Dir  string // a sortable column of the list (store decides which) and asc/desc; else newest first
 	Offset     int
 	Limit      int
 }

@@ -23,7 +23,10 @@ type RecordFilter struct {
 	// OneTrip (activities only) leaves out a report linked as the same trip
 	// to another approved activity, so a trip two units report counts once.
 	OneTrip bool
-	Limit   int
+	// Sort names a column of the list (see sortable) and Dir asc or desc;
+	// other values give the list's default order.
+	Sort, Dir string
+	Limit     int
 	Offset  int
 }
 
@@ -65,8 +68,8 @@ func (f *RecordFilter) where(u *xiezuo.User, kind ledger.Kind, dateCol string, h
 	return w
 }
 
-func (f *RecordFilter) page(order string) string {
-	return fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", order, f.Limit, max(f.Offset, 0))
+func (f *RecordFilter) page(kind ledger.Kind) string {
+	return orderBy(kind, f.Sort, f.Dir) + fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
 }
 
 var activityCols = []string{"kind", "title", "date_from", "date_to", "section", "county_code", "places", "leader",
@@ -166,7 +169,7 @@ func (d *DB) ListActivities(ctx context.Context, u *xiezuo.User, f RecordFilter)
 	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM activities x`+w.sql(), w.args...).Scan(&n); err != nil {
 		return nil, 0, xiezuo.Internal(err)
 	}
-	rows, err := d.db.QueryContext(ctx, activitySelect+w.sql()+f.page("x.date_from DESC, x.id DESC"), w.args...)
+	rows, err := d.db.QueryContext(ctx, activitySelect+w.sql()+f.page(ledger.KindActivity), w.args...)
 	if err != nil {
 		return nil, 0, xiezuo.Internal(err)
 	}

@@ -122,7 +122,7 @@ func agreementWhere(u *xiezuo.User, f RecordFilter) *where {
 // ListAgreements lists agreements u may see, newest first.
 func (d *DB) ListAgreements(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Agreement, error) {
 	w := agreementWhere(u, f)
-	out, err := listAll(ctx, d, agreementSelect+w.sql()+f.page("x.signed_on DESC, x.id DESC"), w.args, scanAgreement)
+	out, err := listAll(ctx, d, agreementSelect+w.sql()+f.page(ledger.KindAgreement), w.args, scanAgreement)
 	if err != nil {
 		return nil, err
 	}

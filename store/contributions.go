@@ -196,7 +196,7 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		return nil, tot, err
 	}
 	w := contributionWhere(u, &f)
-	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+fmt.Sprintf(` ORDER BY x.date_from DESC, x.id DESC LIMIT %d OFFSET %d`, f.Limit, f.Offset), w.args...)
+	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w.args...)
 	if err != nil {
 		return nil, tot, xiezuo.Internal(err)
 	}
@@ -226,7 +226,7 @@ func (d *DB) EachContribution(ctx context.Context, u *xiezuo.User, f ledger.Cont
 		return err
 	}
 	w := contributionWhere(u, &f)
-	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+` ORDER BY x.date_from DESC, x.id DESC`, w.args...)
+	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir), w.args...)
 	if err != nil {
 		return xiezuo.Internal(err)
 	}

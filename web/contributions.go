@@ -104,7 +104,7 @@ func contributionFilter(q url.Values) ledger.ContributionFilter {
 	f := ledger.ContributionFilter{
 		CountyCode: strings.TrimSpace(q.Get("county")), Form: q.Get("form"), Sector: q.Get("sector"),
 		Status: ledger.Status(q.Get("status")), Delivery: q.Get("delivery"), From: q.Get("from"), To: q.Get("to"),
-		Query: q.Get("q"), Area: q.Get("area"),
+		Query: q.Get("q"), Area: q.Get("area"), Sort: q.Get("sort"), Dir: q.Get("dir"),
 	}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.GiverID, _ = strconv.ParseInt(q.Get("giver"), 10, 64)

@@ -84,3 +84,28 @@ func TestListKeyword(t *testing.T) {
 		}
 	}
 }
+
+// TestListSortLinks: the column headers sort, keep the other filters and
+// reverse on a second click.
+func TestListSortLinks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("admin")
+	_, body := do(t, c, "GET", e.srv.URL+"/contributions?county=532531000000&q=%E5%8A%A9%E5%AD%A6&offset=50", "", "")
+	if !strings.Contains(body, `href="?county=532531000000&amp;dir=asc&amp;q=%E5%8A%A9%E5%AD%A6&amp;sort=amount"`) {
+		t.Errorf("no amount header link keeping the filter (and dropping the page)")
+	}
+	if !strings.Contains(body, `日期 ▼</a>`) {
+		t.Errorf("the default order is not shown on 日期")
+	}
+	_, body = do(t, c, "GET", e.srv.URL+"/contributions?sort=amount&dir=asc", "", "")
+	if !strings.Contains(body, `金额（元） ▲</a>`) || !strings.Contains(body, `dir=desc&amp;sort=amount"`) {
+		t.Errorf("sorted by amount: no ▲ or no link to reverse it")
+	}
+	for _, p := range []string{"/activities?sort=title&dir=desc", "/agreements?sort=amount", "/projects?sort=budget&dir=desc"} {
+		resp, body := do(t, c, "GET", e.srv.URL+p, "", "")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `class="sort"`) {
+			t.Errorf("%s: %d, sort links %v", p, resp.StatusCode, strings.Contains(body, `class="sort"`))
+		}
+	}
+}

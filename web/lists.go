@@ -14,7 +14,7 @@ import (
 // and API) shares: county, status, section, dates, unit and keyword.
 func recordFilterOf(q url.Values) store.RecordFilter {
 	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"),
-		Query: q.Get("q")}
+		Query: q.Get("q"), Sort: q.Get("sort"), Dir: q.Get("dir")}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	return f
 }
