@@ -27,7 +27,7 @@ type RecordFilter struct {
 	// other values give the list's default order.
 	Sort, Dir string
 	Limit     int
-	Offset  int
+	Offset    int
 }
 
 func (f *RecordFilter) where(u *xiezuo.User, kind ledger.Kind, dateCol string, hasCounty bool) *where {

@@ -51,7 +51,7 @@ var funcs = template.FuncMap{
 	},
 	// qs writes a query string into a link: html/template would escape
 	// its & and = as data otherwise.
-	"qs": func(q url.Values) template.URL { return template.URL(q.Encode()) },
+	"qs":       func(q url.Values) template.URL { return template.URL(q.Encode()) },
 	"sortLink": sortLink,
 	"countyAreaQuery": func(f report.Filter, county, area string) template.URL {
 		f.CountyCode = county
