@@ -109,3 +109,36 @@ func TestListSortLinks(t *testing.T) {
 		}
 	}
 }
+
+// TestBackToList: a record page links back to the list it came from, with
+// its filter, and to nothing off the site or of another kind.
+func TestBackToList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("admin")
+	list := "/contributions?county=532531000000&q=%E5%8A%A9%E5%AD%A6&sort=amount"
+	cases := []struct {
+		path, referer, want string
+	}{
+		{"/contributions/1", e.srv.URL + list, `href="/contributions?county=532531000000&amp;q=%E5%8A%A9%E5%AD%A6&amp;sort=amount"`},
+		{"/contributions/1?back=" + url.QueryEscape(list), "", `href="/contributions?county=532531000000&amp;q=%E5%8A%A9%E5%AD%A6&amp;sort=amount"`},
+		{"/contributions/1", "http://evil.example" + list, `href="/contributions">← 返回列表`},
+		{"/contributions/1?back=" + url.QueryEscape("//evil.example/contributions"), "", `href="/contributions">← 返回列表`},
+		{"/contributions/1?back=" + url.QueryEscape("https://evil.example/contributions"), "", `href="/contributions">← 返回列表`},
+		{"/contributions/1", e.srv.URL + "/activities?county=532531000000", `href="/contributions">← 返回列表`},
+		{"/activities/1", e.srv.URL + "/activities?section=%E6%89%B6%E8%B4%AB%E5%8D%8F%E4%BD%9C", `href="/activities?section=%E6%89%B6%E8%B4%AB%E5%8D%8F%E4%BD%9C">← 返回列表`},
+		{"/projects/1", "", `href="/projects">← 返回列表`},
+		{"/agreements/1", e.srv.URL + "/agreements?q=%E5%8D%8F%E8%AE%AE", `href="/agreements?q=%E5%8D%8F%E8%AE%AE">← 返回列表`},
+	}
+	for _, tc := range cases {
+		var h []string
+		if tc.referer != "" {
+			h = []string{"Referer", tc.referer}
+		}
+		resp, body := do(t, c, "GET", e.srv.URL+tc.path, "", "", h...)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, tc.want) {
+			i := strings.Index(body, "← 返回列表")
+			t.Errorf("%s from %q: %d, want %s; got %q", tc.path, tc.referer, resp.StatusCode, tc.want, body[max(0, i-120):max(0, i)])
+		}
+	}
+}
