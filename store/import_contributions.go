@@ -430,6 +430,12 @@ func (d *DB) deleteUnfinished(ctx context.Context, batch, first, last int64) err
 					return err
 				}
 			}
+			// The bigrams of the rows about to go (a few stale ones, should
+			// the two statements pick different rows, change no result).
+			if err := d.unindexSearch(ctx, tx, ledger.KindContribution, `x.id IN (SELECT id FROM contributions
+				WHERE id BETWEEN $1 AND $2 AND import_batch_id = $3 LIMIT `+fmt.Sprint(importChunk)+`)`, first, last, batch); err != nil {
+				return err
+			}
 			res, err := tx.ExecContext(ctx, `DELETE FROM contributions WHERE id IN (SELECT id FROM contributions
 				WHERE id BETWEEN $1 AND $2 AND import_batch_id = $3 LIMIT `+fmt.Sprint(importChunk)+`)`, first, last, batch)
 			if err == nil {

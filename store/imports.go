@@ -220,6 +220,9 @@ func (d *DB) UndoImport(ctx context.Context, u *xiezuo.User, id int64) (int64, e
 		if _, err := tx.ExecContext(ctx, `DELETE FROM import_keys WHERE batch_id = $1`, id); err != nil {
 			return err
 		}
+		if err := d.unindexSearch(ctx, tx, ledger.Kind(kind), "x.import_batch_id = $1", id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE import_batch_id = $1`, id)
 		if err != nil {
 			return err

@@ -133,6 +133,9 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 				return err
 			}
 		} else {
+			if err := d.unindexSearch(ctx, tx, s.kind, "x.id = $1", s.h.ID); err != nil {
+				return err
+			}
 			sets := make([]string, 0, len(s.cols)+2)
 			for i, c := range s.cols {
 				sets = append(sets, fmt.Sprintf("%s = $%d", c, i+1))
@@ -179,10 +182,10 @@ func (d *DB) DeleteRecord(ctx context.Context, u *xiezuo.User, kind ledger.Kind,
 		if !ledger.CanEdit(u, h) {
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能删除本单位草稿或已退回的记录")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+tables[kind]+` WHERE id = $1`, id); err != nil {
+		if err := d.unindexSearch(ctx, tx, kind, "x.id = $1", id); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams WHERE kind = $1 AND record_id = $2`, string(kind), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+tables[kind]+` WHERE id = $1`, id); err != nil {
 			return err
 		}
 		return d.audit(ctx, tx, u, "delete", string(kind), id, h, nil)

@@ -91,10 +91,12 @@ func searchFilter(w *where, kind ledger.Kind, q string) {
 
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// indexSearch replaces the bigrams of one record from its stored fields.
+// indexSearch writes the bigrams of one record from its stored fields
+// (after unindexSearch took away those of its old text).
 func (d *DB) indexSearch(ctx context.Context, tx execer, kind ledger.Kind, id int64) error {
 	cols := searchCols[kind]
 	if cols == nil {
@@ -108,9 +110,6 @@ func (d *DB) indexSearch(ctx context.Context, tx execer, kind ledger.Kind, id in
 	if err := tx.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+tables[kind]+` WHERE id = $1`, id).Scan(dest...); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams WHERE kind = $1 AND record_id = $2`, string(kind), id); err != nil {
-		return err
-	}
 	var args []any
 	for _, g := range searchGrams(vals...) {
 		args = append(args, string(kind), g, id)
@@ -118,12 +117,69 @@ func (d *DB) indexSearch(ctx context.Context, tx execer, kind ledger.Kind, id in
 	return d.insertGrams(ctx, tx, args)
 }
 
-// insertGrams writes (kind, gram, record_id) triples, 300 rows a statement.
+// unindexSearch deletes the bigrams of the records of kind (alias x) that
+// cond selects (its arguments are $1…), from their stored text: each by
+// its primary key, so no scan of search_grams. Call it before the rows
+// change or go.
+func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, cond string, args ...any) error {
+	cols := searchCols[kind]
+	if cols == nil {
+		return nil
+	}
+	q := `SELECT x.id, x.` + strings.Join(cols, ", x.") + ` FROM ` + tables[kind] + ` x WHERE (` + cond + `) AND x.id > ` +
+		placeholders(len(args)+1, 1) + ` ORDER BY x.id LIMIT 2000`
+	type rec struct {
+		id    int64
+		grams []string
+	}
+	for last := int64(0); ; {
+		rows, err := tx.QueryContext(ctx, q, append(args, last)...)
+		if err != nil {
+			return err
+		}
+		var recs []rec
+		for rows.Next() {
+			vals := make([]string, len(cols))
+			dest := []any{&last}
+			for i := range vals {
+				dest = append(dest, &vals[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return err
+			}
+			recs = append(recs, rec{last, searchGrams(vals...)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		for _, r := range recs {
+			for gs := r.grams; len(gs) > 0; {
+				part := gs[:min(len(gs), 500)]
+				gs = gs[len(part):]
+				a := []any{string(kind), r.id}
+				for _, g := range part {
+					a = append(a, g)
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams WHERE kind = $1 AND record_id = $2 AND gram IN (`+placeholders(3, len(part))+`)`, a...); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// insertGrams writes (kind, gram, record_id) triples, 300 rows a
+// statement; a triple already there (written around the store) is kept.
 func (d *DB) insertGrams(ctx context.Context, tx execer, args []any) error {
 	const per = 300 * 3
 	for len(args) > 0 {
 		n := min(len(args), per)
-		if _, err := tx.ExecContext(ctx, d.positional(valuesSQL(`INSERT INTO search_grams (kind, gram, record_id)`, n/3, 3, "")), args[:n]...); err != nil {
+		if _, err := tx.ExecContext(ctx, d.positional(valuesSQL(`INSERT INTO search_grams (kind, gram, record_id)`, n/3, 3, " ON CONFLICT DO NOTHING")), args[:n]...); err != nil {
 			return err
 		}
 		args = args[n:]

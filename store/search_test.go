@@ -118,6 +118,28 @@ func TestKeywordSearch(t *testing.T) {
 			t.Errorf("imported rows counted: %d, want 250", tot.Count)
 		}
 
+		// Undoing the import and deleting a draft take their bigrams away;
+		// a new record on a reused id (SQLite) gets its own.
+		if _, err := db.UndoImport(ctx, office, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		d := newContribution(t, db, 999)
+		d.Item = "删除的红米"
+		if err := db.SaveContribution(ctx, unit, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteRecord(ctx, unit, ledger.KindContribution, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		e := newContribution(t, db, 998)
+		e.Item = "新的茶叶"
+		if err := db.SaveContribution(ctx, unit, e); err != nil {
+			t.Fatal(err)
+		}
+		if ids := find("茶叶"); !slices.Contains(ids, e.ID) {
+			t.Errorf("new record on id %d not found: %v", e.ID, ids)
+		}
+
 		// What the write paths stored is the Go rule, and the migration's
 		// SQL (which filled the rows of older databases) is the same rule.
 		written := grams(t, db)
