@@ -142,3 +142,33 @@ func TestBackToList(t *testing.T) {
 		}
 	}
 }
+
+// TestChineseNotFound: unknown paths and wrong methods answer the Chinese
+// error page (JSON under /api/); /public offers 登录.
+func TestChineseNotFound(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, who := range []string{"", "admin"} {
+		c := e.client(who)
+		resp, body := do(t, c, "GET", e.srv.URL+"/no-such-page", "", "")
+		if resp.StatusCode != 404 || !strings.Contains(body, "页面不存在") || strings.Contains(body, "404 page not found") {
+			t.Errorf("%q: unknown path: %d %.200s", who, resp.StatusCode, body)
+		}
+		resp, body = do(t, c, "DELETE", e.srv.URL+"/contributions", "", "")
+		if resp.StatusCode != 405 || !strings.Contains(body, "请求方式") || resp.Header.Get("Allow") == "" {
+			t.Errorf("%q: wrong method: %d allow %q %.200s", who, resp.StatusCode, resp.Header.Get("Allow"), body)
+		}
+		resp, body = do(t, c, "GET", e.srv.URL+"/api/v1/nothing", "", "")
+		if resp.StatusCode != 404 || !strings.Contains(body, `"message":"页面不存在`) {
+			t.Errorf("%q: unknown API path: %d %s", who, resp.StatusCode, body)
+		}
+	}
+	_, body := do(t, e.client(""), "GET", e.srv.URL+"/public", "", "")
+	if !strings.Contains(body, `<a href="/login">登录</a>`) {
+		t.Errorf("/public has no 登录 link")
+	}
+	_, body = do(t, e.client("admin"), "GET", e.srv.URL+"/public", "", "")
+	if strings.Contains(body, `<a href="/login">登录</a>`) {
+		t.Errorf("/public offers 登录 to a signed-in user")
+	}
+}
