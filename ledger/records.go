@@ -133,6 +133,9 @@ type ContributionFilter struct {
 	To         string // date_from <= To
 	Query      string // item, institution, note contain
 	Sort, Dir  string // a sortable column of the list (store decides which) and asc/desc; else newest first
+	// AwaitingReceipt keeps approved deliveries not yet confirmed received,
+	// of the counties u may confirm for (see ReceiptScope).
+	AwaitingReceipt bool
 	Offset     int
 	Limit      int
 }

@@ -58,3 +58,42 @@ func compareStr(a, b string) int {
 	}
 	return 0
 }
+
+// TestAwaitingReceipt: a county user lists the approved deliveries of the
+// county not yet confirmed received; others may not ask.
+func TestAwaitingReceipt(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		county, office := user(t, db, "lvchun"), user(t, db, "admin")
+		f := ledger.ContributionFilter{AwaitingReceipt: true, Limit: 500}
+		items, tot, err := db.ListContributions(ctx, county, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range items {
+			if !ledger.CanConfirmReceipt(county, c) {
+				t.Errorf("listed %d, which lvchun may not confirm (%s %s %s %q)", c.ID, c.CountyCode, c.Status, c.Delivery, c.ReceivedAt)
+			}
+		}
+		all, _, _ := db.ListContributions(ctx, county, ledger.ContributionFilter{Limit: 500})
+		want := 0
+		for _, c := range all {
+			if ledger.CanConfirmReceipt(county, c) {
+				want++
+			}
+		}
+		if int(tot.Count) != want || want == 0 {
+			t.Fatalf("lvchun waits for %d, want %d (>0)", tot.Count, want)
+		}
+		if err := db.ConfirmReceipt(ctx, county, items[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, tot2, _ := db.ListContributions(ctx, county, f); tot2.Count != tot.Count-1 {
+			t.Errorf("after one receipt: %d, want %d", tot2.Count, tot.Count-1)
+		}
+		if _, all, _ := db.ListContributions(ctx, office, f); all.Count < tot.Count {
+			t.Errorf("office sees %d waiting, fewer than lvchun's county", all.Count)
+		}
+		_, _, err = db.ListContributions(ctx, user(t, db, "chengjiaqiao"), f)
+		wantCode(t, err, "forbidden")
+	})
+}

@@ -172,3 +172,42 @@ func TestChineseNotFound(t *testing.T) {
 		t.Errorf("/public offers 登录 to a signed-in user")
 	}
 }
+
+// TestReceiptsPage: lvchun has a menu entry to the deliveries waiting for
+// 确认收到 and confirms one from the list, which then leaves it.
+func TestReceiptsPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("lvchun")
+	_, home := do(t, c, "GET", e.srv.URL+"/", "", "")
+	if !strings.Contains(home, `href="/receipts"`) {
+		t.Errorf("no 待确认收到 in the county user's menu")
+	}
+	_, admin := do(t, e.client("chengjiaqiao"), "GET", e.srv.URL+"/", "", "")
+	if strings.Contains(admin, `href="/receipts"`) {
+		t.Errorf("a unit user's menu offers 待确认收到")
+	}
+	resp, body := do(t, c, "GET", e.srv.URL+"/receipts", "", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "确认收到</button>") {
+		t.Fatalf("/receipts: %d", resp.StatusCode)
+	}
+	i := strings.Index(body, `action="/contributions/`)
+	id := body[i+len(`action="/contributions/`):]
+	id = id[:strings.Index(id, "/")]
+	n := strings.Count(body, "确认收到</button>")
+	resp, _ = do(t, noRedirect(c), "POST", e.srv.URL+"/contributions/"+id+"/receive", form, "back=%2Freceipts", "Origin", e.srv.URL)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/receipts" {
+		t.Fatalf("confirm: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = do(t, c, "GET", e.srv.URL+"/receipts", "", "")
+	if strings.Contains(body, `action="/contributions/`+id+`/receive"`) || (n < 100 && strings.Count(body, "确认收到</button>") != n-1) {
+		t.Errorf("the confirmed delivery %s is still listed", id)
+	}
+}
+
+// noRedirect is c without following redirects.
+func noRedirect(c *http.Client) *http.Client {
+	cc := *c
+	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cc
+}

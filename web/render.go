@@ -192,6 +192,9 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 	if ledger.CanReview(u) {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
 	}
+	if u.Role == xiezuo.RoleCounty {
+		items = append(items, navItem{Href: "/receipts", Label: "待确认收到"})
+	}
 	if u.CanRecord() {
 		items = append(items, navItem{Href: "/mine", Label: "我的填报"}, navItem{Href: "/imports", Label: "导入"})
 	}
