@@ -136,8 +136,8 @@ type ContributionFilter struct {
 	// AwaitingReceipt keeps approved deliveries not yet confirmed received,
 	// of the counties u may confirm for (see ReceiptScope).
 	AwaitingReceipt bool
-	Offset     int
-	Limit      int
+	Offset          int
+	Limit           int
 }
 
 // Validate checks the filter's codes and dates so a bad URL gets a clear error.
