@@ -97,3 +97,51 @@ func TestAwaitingReceipt(t *testing.T) {
 		wantCode(t, err, "forbidden")
 	})
 }
+
+// TestAuditBrowse: the office pages through audit entries, newest first,
+// by record, user and date; nobody else may.
+func TestAuditBrowse(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin, unit := user(t, db, "admin"), user(t, db, "chengjiaqiao")
+		c := newContribution(t, db, 4321)
+		if err := db.SaveContribution(ctx, unit, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Transition(ctx, unit, ledger.KindContribution, c.ID, ledger.ActionSubmit, ""); err != nil {
+			t.Fatal(err)
+		}
+		es, n, err := db.AuditEntries(ctx, admin, store.AuditFilter{Entity: "contribution", EntityID: c.ID})
+		if err != nil || n != 2 || len(es) != 2 || es[0].Action != "submit" || es[1].Action != "create" {
+			t.Fatalf("record's entries: %d %v %+v", n, err, es)
+		}
+		all, total, err := db.AuditEntries(ctx, admin, store.AuditFilter{Limit: 10})
+		if err != nil || len(all) != 10 || total < 10 || all[0].Seq < all[9].Seq {
+			t.Fatalf("newest first: %d of %d, %v", len(all), total, err)
+		}
+		page2, _, _ := db.AuditEntries(ctx, admin, store.AuditFilter{Limit: 10, Offset: 10})
+		if len(page2) > 0 && page2[0].Seq >= all[9].Seq {
+			t.Errorf("page 2 overlaps page 1")
+		}
+		mine, _, err := db.AuditEntries(ctx, admin, store.AuditFilter{Actor: "chengjiaqiao", Limit: 500})
+		if err != nil || len(mine) < 2 {
+			t.Fatalf("by user: %d, %v", len(mine), err)
+		}
+		for _, e := range mine {
+			if e.ActorName != "chengjiaqiao" {
+				t.Errorf("by user: entry of %s", e.ActorName)
+			}
+		}
+		today := db.Today()
+		_, nToday, _ := db.AuditEntries(ctx, admin, store.AuditFilter{From: today, To: today})
+		_, nPast, _ := db.AuditEntries(ctx, admin, store.AuditFilter{To: "2000-01-01"})
+		if nToday < 2 || nPast != 0 {
+			t.Errorf("by date: today %d, before 2000 %d", nToday, nPast)
+		}
+		_, _, err = db.AuditEntries(ctx, admin, store.AuditFilter{From: "2020-13-45"})
+		wantCode(t, err, "invalid")
+		_, _, err = db.AuditEntries(ctx, unit, store.AuditFilter{})
+		wantCode(t, err, "forbidden")
+		_, _, err = db.AuditEntries(ctx, user(t, db, "lvchun"), store.AuditFilter{})
+		wantCode(t, err, "forbidden")
+	})
+}

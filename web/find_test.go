@@ -211,3 +211,27 @@ func noRedirect(c *http.Client) *http.Client {
 	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &cc
 }
+
+// TestAuditPageBrowse: /audit lists entries with filters that link on.
+func TestAuditPageBrowse(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	id := e.draft("chengjiaqiao")
+	c := e.client("admin")
+	resp, body := do(t, c, "GET", e.srv.URL+fmt.Sprintf("/audit?entity=contribution&entity_id=%d", id), "", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, "审计日志完整") || strings.Count(body, fmt.Sprintf(`entity_id=%d"`, id)) != 1 {
+		t.Errorf("record filter: %d, entries %d", resp.StatusCode, strings.Count(body, fmt.Sprintf(`entity_id=%d"`, id)))
+	}
+	_, body = do(t, c, "GET", e.srv.URL+"/audit?user=chengjiaqiao", "", "")
+	if !strings.Contains(body, `<a href="/audit?user=chengjiaqiao">chengjiaqiao</a>`) || strings.Contains(body, `<a href="/audit?user=admin">`) {
+		t.Errorf("user filter does not keep to chengjiaqiao")
+	}
+	_, body = do(t, c, "GET", e.srv.URL+"/audit?from=2020-13-45", "", "")
+	if !strings.Contains(body, "起始日期应为有效日期") {
+		t.Errorf("bad date not explained")
+	}
+	resp, _ = do(t, e.client("lvchun"), "GET", e.srv.URL+"/audit?user=admin", "", "")
+	if resp.StatusCode != 403 {
+		t.Errorf("county user: %d", resp.StatusCode)
+	}
+}
