@@ -49,7 +49,7 @@ type chunkSink struct {
 	beat   time.Time
 	stmts  map[string]*sql.Stmt
 	givers []any
-	grams  []any // (kind, gram, record_id) triples for search_grams
+	grams  []gramRow // the chunk's bigrams for search_grams, written at its commit
 	// The ids this batch wrote lie in first..last (other users' records
 	// may lie between them).
 	first, last int64
@@ -265,7 +265,7 @@ func (s *chunkSink) insert(ctx context.Context, c *ledger.Contribution, key stri
 		s.givers = append(s.givers, c.ID, g.ID, i)
 	}
 	s.grams = contributionGrams(s.grams, c)
-	if len(s.givers) >= 600 || len(s.grams) >= 900 {
+	if len(s.givers) >= 600 {
 		if err := s.flushGivers(ctx); err != nil {
 			return "", err
 		}
@@ -282,16 +282,8 @@ func (s *chunkSink) wrote(c *ledger.Contribution) {
 	s.sums.add(c)
 }
 
-// flushGivers writes the buffered givers, 200 rows a statement, and the
-// buffered search bigrams.
+// flushGivers writes the buffered givers, 200 rows a statement.
 func (s *chunkSink) flushGivers(ctx context.Context) error {
-	if len(s.grams) > 0 {
-		err := s.d.insertGrams(ctx, s.tx, s.grams)
-		s.grams = s.grams[:0]
-		if err != nil {
-			return xiezuo.Internal(err)
-		}
-	}
 	if len(s.givers) == 0 {
 		return nil
 	}
@@ -331,6 +323,13 @@ func (s *chunkSink) commit(ctx context.Context) error {
 	}
 	if err := s.flushGivers(ctx); err != nil {
 		return err
+	}
+	if len(s.grams) > 0 {
+		err := s.d.insertGramRows(ctx, s.tx, s.grams)
+		s.grams = s.grams[:0]
+		if err != nil {
+			return xiezuo.Internal(err)
+		}
 	}
 	if _, err := s.tx.ExecContext(ctx, sqlBeat, s.beatArgs()...); err != nil {
 		return xiezuo.Internal(err)
@@ -396,6 +395,7 @@ func (s *chunkSink) abort(ctx context.Context) {
 		s.tx.Rollback()
 		s.tx = nil
 	}
+	s.grams = s.grams[:0]
 	if s.b.ID == 0 || s.b.DryRun {
 		return
 	}

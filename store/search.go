@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -42,7 +43,6 @@ func lowerASCII(s string) string {
 // searchGrams is the rule: every two adjacent characters of each field,
 // ASCII-lowercased, each once.
 func searchGrams(fields ...string) []string {
-	seen := map[string]bool{}
 	var out []string
 	for _, f := range fields {
 		f = lowerASCII(f)
@@ -52,14 +52,12 @@ func searchGrams(fields ...string) []string {
 				break
 			}
 			_, n2 := utf8.DecodeRuneInString(f[i+n1:])
-			if g := f[i : i+n1+n2]; !seen[g] {
-				seen[g] = true
-				out = append(out, g)
-			}
+			out = append(out, f[i:i+n1+n2])
 			i += n1
 		}
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // likeEscape escapes LIKE's wildcards (with ESCAPE '\').
@@ -187,12 +185,34 @@ func (d *DB) insertGrams(ctx context.Context, tx execer, args []any) error {
 	return nil
 }
 
-// contributionGrams appends a contribution's bigram triples to args.
-func contributionGrams(args []any, c *ledger.Contribution) []any {
+// gramRow is one bigram of one contribution, buffered by an import.
+type gramRow struct {
+	gram string
+	id   int64
+}
+
+// contributionGrams appends a contribution's bigrams to rows.
+func contributionGrams(rows []gramRow, c *ledger.Contribution) []gramRow {
 	for _, g := range searchGrams(c.Item, c.Institution, c.Note) {
-		args = append(args, string(ledger.KindContribution), g, c.ID)
+		rows = append(rows, gramRow{g, c.ID})
 	}
-	return args
+	return rows
+}
+
+// insertGramRows writes an import chunk's bigrams in key order: the
+// B-tree is then written leaf after leaf instead of at random.
+func (d *DB) insertGramRows(ctx context.Context, tx execer, rows []gramRow) error {
+	slices.SortFunc(rows, func(a, b gramRow) int {
+		if c := strings.Compare(a.gram, b.gram); c != 0 {
+			return c
+		}
+		return int(a.id - b.id)
+	})
+	args := make([]any, 0, 3*len(rows))
+	for _, r := range rows {
+		args = append(args, string(ledger.KindContribution), r.gram, r.id)
+	}
+	return d.insertGrams(ctx, tx, args)
 }
 
 // RebuildSearch recomputes the whole keyword index from the records (for
