@@ -73,6 +73,13 @@ func searchFilter(w *where, kind ledger.Kind, q string) {
 		return
 	}
 	if gs := searchGrams(q); len(gs) > 0 {
+		if len(gs) > 6 { // a long query: a few bigrams narrow enough, LIKE checks the rest
+			few := make([]string, 0, 6)
+			for i := range 6 {
+				few = append(few, gs[i*(len(gs)-1)/5])
+			}
+			gs = few
+		}
 		parts := make([]string, len(gs))
 		for i, g := range gs {
 			parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(string(kind)) + " AND sg.gram = " + w.next(g)
