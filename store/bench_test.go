@@ -215,6 +215,10 @@ func plantWords(b *testing.B, db *store.DB) {
 // (?q=) for two-character Chinese words on the benchmark database, as
 // BenchmarkContributionList does; the "sql" cases run the list's two
 // statements directly, to show what the store adds.
+//
+// Measured 2026-12 on a busy 2-core machine, 3,820 matches a word, p50:
+// before the bigram index (LIKE) 红米 2656 ms, 茶叶 2334 ms, 教育 1573 ms;
+// with it 30, 22, 25 ms (the same SQL run directly: 24, 11, 19 ms).
 func BenchmarkContributionSearch(b *testing.B) {
 	db := openBenchDB(b)
 	plantWords(b, db)
