@@ -89,6 +89,19 @@ func CheckReceipt(u *xiezuo.User, c *Contribution) error {
 	return nil
 }
 
+// ReceiptScope says whose deliveries u may list as waiting for 确认收到
+// (the ones CheckReceipt would let u confirm): ok for the office (every
+// county: county "") and for county users (their own county).
+func ReceiptScope(u *xiezuo.User) (county string, ok bool) {
+	switch {
+	case u.IsOffice():
+		return "", true
+	case u != nil && u.Role == xiezuo.RoleCounty && u.CountyCode != "":
+		return u.CountyCode, true
+	}
+	return "", false
+}
+
 // CanConfirmReceipt reports whether u may confirm receipt of c now (see
 // CheckReceipt).
 func CanConfirmReceipt(u *xiezuo.User, c *Contribution) bool {

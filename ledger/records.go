@@ -132,8 +132,12 @@ type ContributionFilter struct {
 	From       string // date_from >= From
 	To         string // date_from <= To
 	Query      string // item, institution, note contain
-	Offset     int
-	Limit      int
+	Sort, Dir  string // a sortable column of the list (store decides which) and asc/desc; else newest first
+	// AwaitingReceipt keeps approved deliveries not yet confirmed received,
+	// of the counties u may confirm for (see ReceiptScope).
+	AwaitingReceipt bool
+	Offset          int
+	Limit           int
 }
 
 // Validate checks the filter's codes and dates so a bad URL gets a clear error.

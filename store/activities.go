@@ -19,16 +19,21 @@ type RecordFilter struct {
 	ActivityID int64    // records made on this activity (agreements, labour, batches)
 	Kinds      []string // activities only: any of these kinds
 	State      string   // projects only: work_state
+	Query      string   // keyword (?q=) in the kind's searchable fields (see searchCols)
 	// OneTrip (activities only) leaves out a report linked as the same trip
 	// to another approved activity, so a trip two units report counts once.
 	OneTrip bool
-	Limit   int
-	Offset  int
+	// Sort names a column of the list (see sortable) and Dir asc or desc;
+	// other values give the list's default order.
+	Sort, Dir string
+	Limit     int
+	Offset    int
 }
 
-func (f *RecordFilter) where(u *xiezuo.User, dateCol string, hasCounty bool) *where {
+func (f *RecordFilter) where(u *xiezuo.User, kind ledger.Kind, dateCol string, hasCounty bool) *where {
 	w := &where{}
 	visible(w, u)
+	searchFilter(w, kind, f.Query)
 	if f.Status != "" {
 		w.add("x.status = ?", string(f.Status))
 	}
@@ -68,15 +73,15 @@ const (
 	MaxLimit     = 500
 )
 
-// page is the ORDER BY, LIMIT and OFFSET of one page: the one place a
-// record list's default limit is applied, whether f was passed by value
-// or by pointer.
-func (f RecordFilter) page(order string) string {
+// page is the ORDER BY (the list's sort, see sort.go), LIMIT and OFFSET of
+// one page: the one place a record list's default limit is applied,
+// whether f was passed by value or by pointer.
+func (f RecordFilter) page(kind ledger.Kind) string {
 	limit := f.Limit
 	if limit <= 0 || limit > MaxLimit {
 		limit = DefaultLimit
 	}
-	return fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", order, limit, max(f.Offset, 0))
+	return orderBy(kind, f.Sort, f.Dir) + fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(f.Offset, 0))
 }
 
 var activityCols = []string{"kind", "title", "date_from", "date_to", "section", "county_code", "places", "leader",
@@ -168,7 +173,7 @@ func (d *DB) Activity(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Ac
 // ListActivities lists the activities f matches that u may see, newest
 // first, with the total count. Callers: anyone signed in.
 func (d *DB) ListActivities(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Activity, int64, error) {
-	w := f.where(u, "date_from", true)
+	w := f.where(u, ledger.KindActivity, "date_from", true)
 	if f.Section != "" {
 		w.add("x.section = ?", f.Section)
 	}
@@ -176,7 +181,7 @@ func (d *DB) ListActivities(ctx context.Context, u *xiezuo.User, f RecordFilter)
 	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM activities x`+w.sql(), w.args...).Scan(&n); err != nil {
 		return nil, 0, xiezuo.Internal(err)
 	}
-	rows, err := d.db.QueryContext(ctx, activitySelect+w.sql()+f.page("x.date_from DESC, x.id DESC"), w.args...)
+	rows, err := d.db.QueryContext(ctx, activitySelect+w.sql()+f.page(ledger.KindActivity), w.args...)
 	if err != nil {
 		return nil, 0, xiezuo.Internal(err)
 	}

@@ -111,7 +111,7 @@ func (d *DB) Agreement(ctx context.Context, u *xiezuo.User, id int64) (*ledger.A
 // agreementWhere selects agreements by signing date and, for a county, by
 // the west party of their pairings.
 func agreementWhere(u *xiezuo.User, f RecordFilter) *where {
-	w := f.where(u, "signed_on", false)
+	w := f.where(u, ledger.KindAgreement, "signed_on", false)
 	if len(f.CountyCode) == 12 {
 		w.add(`EXISTS (SELECT 1 FROM agreement_pairings ap JOIN pairings p ON p.id = ap.pairing_id JOIN organisations wo ON wo.id = p.west_org_id
 			WHERE ap.agreement_id = x.id AND wo.region_code LIKE ?)`, f.CountyCode[:6]+"%")
@@ -122,7 +122,7 @@ func agreementWhere(u *xiezuo.User, f RecordFilter) *where {
 // ListAgreements lists agreements u may see, newest first.
 func (d *DB) ListAgreements(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Agreement, error) {
 	w := agreementWhere(u, f)
-	out, err := listAll(ctx, d, agreementSelect+w.sql()+f.page("x.signed_on DESC, x.id DESC"), w.args, scanAgreement)
+	out, err := listAll(ctx, d, agreementSelect+w.sql()+f.page(ledger.KindAgreement), w.args, scanAgreement)
 	if err != nil {
 		return nil, err
 	}

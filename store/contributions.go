@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -184,22 +183,34 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	if f.GiverID != 0 {
 		w.add("EXISTS (SELECT 1 FROM contribution_givers g WHERE g.contribution_id = x.id AND g.org_id = ?)", f.GiverID)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		w.add("(x.item LIKE ? OR x.institution LIKE ? OR x.note LIKE ?)", "%"+q+"%", "%"+q+"%", "%"+q+"%")
+	searchFilter(w, ledger.KindContribution, f.Query)
+	if f.AwaitingReceipt {
+		county, ok := ledger.ReceiptScope(u)
+		if !ok {
+			w.add("1 = 0") // ListContributions refuses it first
+		} else if county != "" {
+			w.add("x.county_code = ?", county)
+		}
+		w.add("x.status = 'approved' AND x.delivery = 'delivered' AND x.received_at IS NULL")
 	}
 	return w
 }
 
 // ListContributions returns one page of the contributions f matches that u
 // may see, newest first, and the totals of all of them (every page).
-// Callers: anyone signed in. Errors: EINVALID (bad filter), EINTERNAL.
+// Callers: anyone signed in; with f.AwaitingReceipt the office and county
+// users (ledger.ReceiptScope). Errors: EINVALID (bad filter), EFORBIDDEN,
+// EINTERNAL.
 func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.ContributionFilter) ([]*ledger.Contribution, ledger.Totals, error) {
 	tot := ledger.Totals{ByForm: map[string]int64{}}
 	if err := f.Validate(); err != nil {
 		return nil, tot, err
 	}
+	if _, ok := ledger.ReceiptScope(u); f.AwaitingReceipt && !ok {
+		return nil, tot, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户和协作办可以查看待确认收到的帮扶")
+	}
 	w := contributionWhere(u, &f)
-	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+fmt.Sprintf(` ORDER BY x.date_from DESC, x.id DESC LIMIT %d OFFSET %d`, f.Limit, f.Offset), w.args...)
+	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w.args...)
 	if err != nil {
 		return nil, tot, xiezuo.Internal(err)
 	}
@@ -229,7 +240,7 @@ func (d *DB) EachContribution(ctx context.Context, u *xiezuo.User, f ledger.Cont
 		return err
 	}
 	w := contributionWhere(u, &f)
-	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+` ORDER BY x.date_from DESC, x.id DESC`, w.args...)
+	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir), w.args...)
 	if err != nil {
 		return xiezuo.Internal(err)
 	}

@@ -187,7 +187,7 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 	}{{&c.Visits, report.VisitKinds}, {&c.Meetings, report.MeetingKinds}, {&c.Talent, report.TalentKinds}} {
 		af := rf
 		af.Kinds, af.OneTrip = k.kinds, true
-		if err := one(k.dst, `SELECT COUNT(*) FROM activities x`, af.where(public, "date_from", true)); err != nil {
+		if err := one(k.dst, `SELECT COUNT(*) FROM activities x`, af.where(public, ledger.KindActivity, "date_from", true)); err != nil {
 			return c, err
 		}
 	}
@@ -195,15 +195,15 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 	if err := one(&c.People, `SELECT COUNT(*) FROM people p`, pw); err != nil {
 		return c, err
 	}
-	if err := one(&c.Projects, `SELECT COUNT(*) FROM projects x`, rf.where(public, "deadline", true)); err != nil {
+	if err := one(&c.Projects, `SELECT COUNT(*) FROM projects x`, rf.where(public, ledger.KindProject, "deadline", true)); err != nil {
 		return c, err
 	}
 	done := rf
 	done.State = "completed"
-	if err := one(&c.Completed, `SELECT COUNT(*) FROM projects x`, done.where(public, "deadline", true)); err != nil {
+	if err := one(&c.Completed, `SELECT COUNT(*) FROM projects x`, done.where(public, ledger.KindProject, "deadline", true)); err != nil {
 		return c, err
 	}
-	lw := rf.where(public, "date_from", true)
+	lw := rf.where(public, ledger.KindLabour, "date_from", true)
 	if err := d.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(x.trained), 0), COALESCE(SUM(x.placed), 0) FROM labour_records x`+lw.sql(), lw.args...).Scan(&c.Trained, &c.Placed); err != nil {
 		return c, err
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"io/fs"
+	"strings"
 
 	"github.com/xiezuo/xiezuo/report"
 )
@@ -19,4 +21,24 @@ func (d *DB) MoneyFigures(ctx context.Context, f report.Filter) error {
 
 func (d *DB) TopGivers(ctx context.Context, f report.Filter) error {
 	return d.topGivers(ctx, &report.Sums{Filter: f})
+}
+
+// RefillSearchByMigration empties search_grams and runs migration 00020's
+// fill statement again, so a test can compare its SQL rule with Go's.
+func (d *DB) RefillSearchByMigration(ctx context.Context) error {
+	fsys, err := migrationsFS(d.Dialect)
+	if err != nil {
+		return err
+	}
+	b, err := fs.ReadFile(fsys, "00020_search_grams.sql")
+	if err != nil {
+		return err
+	}
+	s := string(b)
+	s = s[strings.Index(s, "INSERT"):strings.Index(s, "-- +goose Down")]
+	if _, err := d.db.ExecContext(ctx, `DELETE FROM search_grams`); err != nil {
+		return err
+	}
+	_, err = d.db.ExecContext(ctx, s)
+	return err
 }

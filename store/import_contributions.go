@@ -49,6 +49,7 @@ type chunkSink struct {
 	beat   time.Time
 	stmts  map[string]*sql.Stmt
 	givers []any
+	grams  []gramRow // the chunk's bigrams for search_grams, written at its commit
 	// The ids this batch wrote lie in first..last (other users' records
 	// may lie between them).
 	first, last int64
@@ -263,6 +264,7 @@ func (s *chunkSink) insert(ctx context.Context, c *ledger.Contribution, key stri
 	for i, g := range c.Givers {
 		s.givers = append(s.givers, c.ID, g.ID, i)
 	}
+	s.grams = contributionGrams(s.grams, c)
 	if len(s.givers) >= 600 {
 		if err := s.flushGivers(ctx); err != nil {
 			return "", err
@@ -321,6 +323,13 @@ func (s *chunkSink) commit(ctx context.Context) error {
 	}
 	if err := s.flushGivers(ctx); err != nil {
 		return err
+	}
+	if len(s.grams) > 0 {
+		err := s.d.insertGramRows(ctx, s.tx, s.grams)
+		s.grams = s.grams[:0]
+		if err != nil {
+			return xiezuo.Internal(err)
+		}
 	}
 	if _, err := s.tx.ExecContext(ctx, sqlBeat, s.beatArgs()...); err != nil {
 		return xiezuo.Internal(err)
@@ -386,6 +395,7 @@ func (s *chunkSink) abort(ctx context.Context) {
 		s.tx.Rollback()
 		s.tx = nil
 	}
+	s.grams = s.grams[:0]
 	if s.b.ID == 0 || s.b.DryRun {
 		return
 	}
@@ -419,6 +429,12 @@ func (d *DB) deleteUnfinished(ctx context.Context, batch, first, last int64) err
 				if _, err := tx.ExecContext(ctx, `SET LOCAL xiezuo.batch = 'on'`); err != nil {
 					return err
 				}
+			}
+			// The bigrams of the rows about to go (a few stale ones, should
+			// the two statements pick different rows, change no result).
+			if err := d.unindexSearch(ctx, tx, ledger.KindContribution, `x.id IN (SELECT id FROM contributions
+				WHERE id BETWEEN $1 AND $2 AND import_batch_id = $3 LIMIT `+fmt.Sprint(importChunk)+`)`, first, last, batch); err != nil {
+				return err
 			}
 			res, err := tx.ExecContext(ctx, `DELETE FROM contributions WHERE id IN (SELECT id FROM contributions
 				WHERE id BETWEEN $1 AND $2 AND import_batch_id = $3 LIMIT `+fmt.Sprint(importChunk)+`)`, first, last, batch)

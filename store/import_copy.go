@@ -59,7 +59,7 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 		}
 		cols := append([]string{"id", "unit_id", "status", "created_by", "created_at", "updated_at"}, contributionCols...)
 		cols = append(cols, "import_batch_id", "import_key")
-		var givers [][]any
+		var givers, grams [][]any
 		data := make([][]any, len(rows))
 		for i, r := range rows {
 			r.c.ID = ids[i]
@@ -69,11 +69,17 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 			for j, g := range r.c.Givers {
 				givers = append(givers, []any{ids[i], g.ID, int64(j)})
 			}
+			for _, g := range searchGrams(r.c.Item, r.c.Institution, r.c.Note) {
+				grams = append(grams, []any{string(ledger.KindContribution), g, ids[i]})
+			}
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, pgx.CopyFromRows(data)); err != nil {
 			return mapDBError(err)
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contribution_givers"}, []string{"contribution_id", "org_id", "seq"}, pgx.CopyFromRows(givers)); err != nil {
+			return mapDBError(err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"search_grams"}, []string{"kind", "gram", "record_id"}, pgx.CopyFromRows(grams)); err != nil {
 			return mapDBError(err)
 		}
 		if _, err := tx.Exec(ctx, sqlBeat, s.beatArgs()...); err != nil {

@@ -222,6 +222,9 @@ func (d *DB) UndoImport(ctx context.Context, u *xiezuo.User, id int64) (int64, e
 		if _, err := tx.ExecContext(ctx, `DELETE FROM import_keys WHERE batch_id = $1`, id); err != nil {
 			return err
 		}
+		if err := d.unindexSearch(ctx, tx, ledger.Kind(kind), "x.import_batch_id = $1", id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE import_batch_id = $1`, id)
 		if err != nil {
 			return err
@@ -346,6 +349,9 @@ func (d *DB) ResolveDuplicate(ctx context.Context, u *xiezuo.User, batch, line i
 				if _, err := tx.ExecContext(ctx, `INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES ($1, $2, $3)`, created, g.ID, i); err != nil {
 					return err
 				}
+			}
+			if err := d.indexSearch(ctx, tx, ledger.KindContribution, created); err != nil {
+				return err
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE import_batches SET rows_imported = rows_imported + 1 WHERE id = $1`, batch); err != nil {
 				return err

@@ -133,6 +133,9 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 				return err
 			}
 		} else {
+			if err := d.unindexSearch(ctx, tx, s.kind, "x.id = $1", s.h.ID); err != nil {
+				return err
+			}
 			sets := make([]string, 0, len(s.cols)+2)
 			for i, c := range s.cols {
 				sets = append(sets, fmt.Sprintf("%s = $%d", c, i+1))
@@ -149,6 +152,9 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 			if err := s.children(tx, s.h.ID); err != nil {
 				return err
 			}
+		}
+		if err := d.indexSearch(ctx, tx, s.kind, s.h.ID); err != nil {
+			return err
 		}
 		after, err := s.load(tx, s.h.ID)
 		if err != nil {
@@ -175,6 +181,9 @@ func (d *DB) DeleteRecord(ctx context.Context, u *xiezuo.User, kind ledger.Kind,
 		}
 		if !ledger.CanEdit(u, h) {
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只能删除本单位草稿或已退回的记录")
+		}
+		if err := d.unindexSearch(ctx, tx, kind, "x.id = $1", id); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+tables[kind]+` WHERE id = $1`, id); err != nil {
 			return err

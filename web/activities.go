@@ -95,8 +95,8 @@ func (s *Server) activityShow(w http.ResponseWriter, r *http.Request, u *xiezuo.
 
 func (s *Server) activityList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	q := r.URL.Query()
-	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"), Limit: 50}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f := recordFilterOf(q)
+	f.Limit = 50
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	f.Kinds, f.OneTrip = q["kind"], q.Get("trip") == "1"
 	items, n, err := s.DB.ListActivities(r.Context(), u, f)

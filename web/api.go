@@ -169,8 +169,7 @@ func (e *editor[T]) saveAndShow(w http.ResponseWriter, r *http.Request, u *xiezu
 // recordFilter reads the list filter shared by the smaller record lists.
 func recordFilter(r *http.Request) store.RecordFilter {
 	q := r.URL.Query()
-	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to")}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f := recordFilterOf(q)
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	return f

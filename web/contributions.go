@@ -94,6 +94,10 @@ func (s *Server) contributionReceive(w http.ResponseWriter, r *http.Request, u *
 		return err
 	}
 	s.flash(r, "已确认收到该笔帮扶")
+	if r.FormValue("back") == "/receipts" { // confirmed from the list of deliveries waiting
+		http.Redirect(w, r, "/receipts", http.StatusSeeOther)
+		return nil
+	}
 	http.Redirect(w, r, fmt.Sprintf("/contributions/%d", id), http.StatusSeeOther)
 	return nil
 }
@@ -104,7 +108,7 @@ func contributionFilter(q url.Values) ledger.ContributionFilter {
 	f := ledger.ContributionFilter{
 		CountyCode: strings.TrimSpace(q.Get("county")), Form: q.Get("form"), Sector: q.Get("sector"),
 		Status: ledger.Status(q.Get("status")), Delivery: q.Get("delivery"), From: q.Get("from"), To: q.Get("to"),
-		Query: q.Get("q"), Area: q.Get("area"),
+		Query: q.Get("q"), Area: q.Get("area"), Sort: q.Get("sort"), Dir: q.Get("dir"),
 	}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.GiverID, _ = strconv.ParseInt(q.Get("giver"), 10, 64)
@@ -140,6 +144,26 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 	data["FilterText"] = s.filterText(r.Context(), f)
 	data["Printed"] = s.DB.Today()
 	s.render(w, r, http.StatusOK, "contribution_list", data)
+	return nil
+}
+
+// receiptList lists the approved deliveries of the user's county (all
+// counties for the office) that nobody has confirmed received yet, with a
+// 确认收到 button each.
+func (s *Server) receiptList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	q := r.URL.Query()
+	f := contributionFilter(q)
+	f.AwaitingReceipt = true
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	items, tot, err := s.DB.ListContributions(r.Context(), u, f)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Title": "待确认收到", "Items": items, "Totals": tot, "Q": q,
+		"Pager": newPager(r.URL, f.Offset, f.Limit, int(tot.Count))}
+	s.render(w, r, http.StatusOK, "receipts", data)
 	return nil
 }
 

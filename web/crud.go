@@ -191,6 +191,7 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, page string,
 		return err
 	}
 	data["History"], data["Kind"], data["H"] = hist, string(kind), h
+	data["Back"] = backLink(r, kind)
 	data["Title"] = fmt.Sprintf("%s（编号%d）", kind.Label(), h.ID)
 	s.render(w, r, http.StatusOK, page, data)
 	return nil

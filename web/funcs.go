@@ -258,3 +258,29 @@ func short(v any) string {
 	}
 	return s
 }
+
+// auditEntityChoice is one entity kind of the audit log's filter.
+type auditEntityChoice struct{ Code, Label string }
+
+// auditEntityChoices are the entities audit entries name: the ledger's
+// record kinds, then the others the store writes.
+var auditEntityChoices = func() []auditEntityChoice {
+	var out []auditEntityChoice
+	for _, k := range ledger.Kinds {
+		out = append(out, auditEntityChoice{string(k), k.Label()})
+	}
+	return append(out, []auditEntityChoice{{"bulletin", "简报"}, {"import_batch", "导入批次"}, {"organisation", "单位"}, {"pairing", "结对关系"},
+		{"person", "援派干部人才"}, {"rectification", "问题整改"}, {"targets", "考核目标"}, {"regions", "行政区划"}, {"user", "用户"}, {"api_token", "API 令牌"}}...)
+}()
+
+func init() {
+	funcs["auditEntities"] = func() []auditEntityChoice { return auditEntityChoices }
+	funcs["auditEntity"] = func(code string) string {
+		for _, c := range auditEntityChoices {
+			if c.Code == code {
+				return c.Label
+			}
+		}
+		return code
+	}
+}

@@ -215,6 +215,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/records/contribution/%d/delete", own, form, "", map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see, "chengjiaqiao": see}},
 		{"POST", "/records/contribution/1/delete", nil, form, "", map[string]int{"*": 403, "anon": 401}},
 		{"POST", "/contributions/1/receive", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": 409, "lvchun": 409}},
+		{"GET", "/receipts", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok, "lvchun": ok}},
 		{"GET", "/activities", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/activities/1", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		{"GET", "/projects", nil, "", "", map[string]int{"*": ok, "anon": redirect}},

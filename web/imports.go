@@ -386,5 +386,8 @@ func (s *Server) recordFilterText(ctx context.Context, f store.RecordFilter) str
 	if f.Section != "" {
 		more = append(more, "栏目："+f.Section)
 	}
+	if f.Query != "" {
+		more = append(more, "关键词："+f.Query)
+	}
 	return s.filterWords(ctx, f.CountyCode, f.Status, f.From, f.To, more...)
 }

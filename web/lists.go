@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/xiezuo/xiezuo"
@@ -9,11 +10,20 @@ import (
 	"github.com/xiezuo/xiezuo/store"
 )
 
+// recordFilterOf reads the parameters every smaller list (page, export
+// and API) shares: county, status, section, dates, unit and keyword.
+func recordFilterOf(q url.Values) store.RecordFilter {
+	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"),
+		Query: q.Get("q"), Sort: q.Get("sort"), Dir: q.Get("dir")}
+	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	return f
+}
+
 // listFilter reads the filter the smaller lists share.
 func listFilter(r *http.Request) store.RecordFilter {
 	q := r.URL.Query()
-	f := store.RecordFilter{CountyCode: q.Get("county"), Status: ledger.Status(q.Get("status")), Section: q.Get("section"), From: q.Get("from"), To: q.Get("to"), Limit: 200}
-	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
+	f := recordFilterOf(q)
+	f.Limit = 200
 	f.State = q.Get("state")
 	return f
 }

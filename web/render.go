@@ -51,7 +51,8 @@ var funcs = template.FuncMap{
 	},
 	// qs writes a query string into a link: html/template would escape
 	// its & and = as data otherwise.
-	"qs": func(q url.Values) template.URL { return template.URL(q.Encode()) },
+	"qs":       func(q url.Values) template.URL { return template.URL(q.Encode()) },
+	"sortLink": sortLink,
 	"countyAreaQuery": func(f report.Filter, county, area string) template.URL {
 		f.CountyCode = county
 		return template.URL(f.Query("area", area))
@@ -190,6 +191,9 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 	}
 	if ledger.CanReview(u) {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
+	}
+	if u.Role == xiezuo.RoleCounty {
+		items = append(items, navItem{Href: "/receipts", Label: "待确认收到"})
 	}
 	if u.CanRecord() {
 		items = append(items, navItem{Href: "/mine", Label: "我的填报"}, navItem{Href: "/imports", Label: "导入"})

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -113,6 +114,23 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 		return err
 	}
 	data["Checkpoint"] = cp
+	q := r.URL.Query()
+	f := store.AuditFilter{Entity: q.Get("entity"), Actor: q.Get("user"), From: q.Get("from"), To: q.Get("to")}
+	f.EntityID, _ = strconv.ParseInt(q.Get("entity_id"), 10, 64)
+	f.Offset, _ = strconv.Atoi(q.Get("offset"))
+	for _, d := range []*string{&f.From, &f.To} {
+		if nd, ok := normalizeDate(*d); ok {
+			*d = nd
+		}
+	}
+	entries, n, err := s.DB.AuditEntries(r.Context(), u, f)
+	if xiezuo.ErrorCode(err) == xiezuo.EINVALID {
+		data["Error"] = xiezuo.ErrorMessage(err)
+	} else if err != nil {
+		return err
+	}
+	data["Entries"], data["Q"] = entries, q
+	data["Pager"] = newPager(r.URL, f.Offset, f.Limit, int(n))
 	s.render(w, r, http.StatusOK, "audit", data)
 	return nil
 }

@@ -75,6 +75,7 @@ func (s *Server) routes(mux *router) {
 	mux.HandleFunc("GET /contributions/{id}", s.page(s.contributionShow))
 	editorRoutes(mux, s, s.contributionEditor()) // GET /contributions/new, POST /contributions, GET /contributions/{id}/edit, POST /contributions/{id}
 	mux.HandleFunc("POST /contributions/{id}/receive", s.page(s.contributionReceive))
+	mux.HandleFunc("GET /receipts", s.page(s.receiptList)) // deliveries waiting for 确认收到 (county users, the office)
 
 	mux.HandleFunc("GET /activities", s.page(s.activityList))
 	mux.HandleFunc("GET /activities/{id}", s.page(s.activityShow))

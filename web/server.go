@@ -86,7 +86,7 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	s.mux = &router{ServeMux: http.NewServeMux()}
 	s.routes(s.mux)
 	cop := http.NewCrossOriginProtection()
-	s.handler = s.edge(s.mux.ServeMux, sm.LoadAndSave(cop.Handler(s.authenticate(s.limitBody(s.mux))))) // see middleware.go
+	s.handler = s.edge(s.mux.ServeMux, sm.LoadAndSave(cop.Handler(s.authenticate(s.limitBody(s.unrouted(s.mux)))))) // see middleware.go
 	return s, nil
 }
 

@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xiezuo/xiezuo/ledger"
+)
+
+// Keyword search. Chinese has no spaces, and the words people look for
+// are often two characters (红米, 茶叶, 教育), which SQLite FTS5's trigram
+// tokenizer and PostgreSQL's pg_trgm cannot match. So every record kind
+// with a keyword filter keeps, in search_grams, every two adjacent
+// characters of its searchable fields (migration 00020). A query's own
+// bigrams must all be there (an index lookup on both engines); LIKE on
+// those few candidates then confirms the whole query, so a stale or extra
+// bigram never changes a result, only a missing one could. Every write
+// path calls indexSearch or addGrams: saveRecord (forms, API, row-by-row
+// imports) and the contributions import's chunks.
+
+// searchCols are the fields the keyword filter (?q=) looks in, per kind.
+// Migration 00020 lists the same columns.
+var searchCols = map[ledger.Kind][]string{
+	ledger.KindContribution: {"item", "institution", "note"},
+	ledger.KindActivity:     {"title", "narrative", "places", "leader", "participants_text"},
+	ledger.KindAgreement:    {"title", "note"},
+	ledger.KindProject:      {"title", "note"},
+}
+
+// lowerASCII lowercases A–Z only, as SQLite's lower() does.
+func lowerASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
+// searchGrams is the rule: every two adjacent characters of each field,
+// ASCII-lowercased, each once.
+func searchGrams(fields ...string) []string {
+	var out []string
+	for _, f := range fields {
+		f = lowerASCII(f)
+		for i := 0; i < len(f); {
+			_, n1 := utf8.DecodeRuneInString(f[i:])
+			if i+n1 >= len(f) {
+				break
+			}
+			_, n2 := utf8.DecodeRuneInString(f[i+n1:])
+			out = append(out, f[i:i+n1+n2])
+			i += n1
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// likeEscape escapes LIKE's wildcards (with ESCAPE '\').
+var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// searchFilter adds the keyword filter for records of kind (alias x) that
+// contain q in any of their searchable fields, ASCII case ignored. The
+// one filter rule of every list with ?q=.
+func searchFilter(w *where, kind ledger.Kind, q string) {
+	q = lowerASCII(strings.TrimSpace(q))
+	cols := searchCols[kind]
+	if q == "" || cols == nil {
+		return
+	}
+	if gs := searchGrams(q); len(gs) > 0 {
+		if len(gs) > 6 { // a long query: a few bigrams narrow enough, LIKE checks the rest
+			few := make([]string, 0, 6)
+			for i := range 6 {
+				few = append(few, gs[i*(len(gs)-1)/5])
+			}
+			gs = few
+		}
+		parts := make([]string, len(gs))
+		for i, g := range gs {
+			parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(string(kind)) + " AND sg.gram = " + w.next(g)
+		}
+		w.conds = append(w.conds, "x.id IN ("+strings.Join(parts, " INTERSECT ")+")")
+	}
+	likes := make([]string, len(cols))
+	pat := "%" + likeEscape.Replace(q) + "%"
+	for i, c := range cols {
+		likes[i] = "lower(x." + c + ") LIKE " + w.next(pat) + ` ESCAPE '\'`
+	}
+	w.conds = append(w.conds, "("+strings.Join(likes, " OR ")+")")
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// indexSearch writes the bigrams of one record from its stored fields
+// (after unindexSearch took away those of its old text).
+func (d *DB) indexSearch(ctx context.Context, tx execer, kind ledger.Kind, id int64) error {
+	cols := searchCols[kind]
+	if cols == nil {
+		return nil
+	}
+	vals := make([]string, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+tables[kind]+` WHERE id = $1`, id).Scan(dest...); err != nil {
+		return err
+	}
+	var args []any
+	for _, g := range searchGrams(vals...) {
+		args = append(args, string(kind), g, id)
+	}
+	return d.insertGrams(ctx, tx, args)
+}
+
+// unindexSearch deletes the bigrams of the records of kind (alias x) that
+// cond selects (its arguments are $1…), from their stored text: each by
+// its primary key, so no scan of search_grams. Call it before the rows
+// change or go.
+func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, cond string, args ...any) error {
+	cols := searchCols[kind]
+	if cols == nil {
+		return nil
+	}
+	q := `SELECT x.id, x.` + strings.Join(cols, ", x.") + ` FROM ` + tables[kind] + ` x WHERE (` + cond + `) AND x.id > ` +
+		placeholders(len(args)+1, 1) + ` ORDER BY x.id LIMIT 2000`
+	type rec struct {
+		id    int64
+		grams []string
+	}
+	for last := int64(0); ; {
+		rows, err := tx.QueryContext(ctx, q, append(args, last)...)
+		if err != nil {
+			return err
+		}
+		var recs []rec
+		for rows.Next() {
+			vals := make([]string, len(cols))
+			dest := []any{&last}
+			for i := range vals {
+				dest = append(dest, &vals[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return err
+			}
+			recs = append(recs, rec{last, searchGrams(vals...)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			return nil
+		}
+		for _, r := range recs {
+			for gs := r.grams; len(gs) > 0; {
+				part := gs[:min(len(gs), 500)]
+				gs = gs[len(part):]
+				a := []any{string(kind), r.id}
+				for _, g := range part {
+					a = append(a, g)
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams WHERE kind = $1 AND record_id = $2 AND gram IN (`+placeholders(3, len(part))+`)`, a...); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// insertGrams writes (kind, gram, record_id) triples, 300 rows a
+// statement; a triple already there (written around the store) is kept.
+func (d *DB) insertGrams(ctx context.Context, tx execer, args []any) error {
+	const per = 300 * 3
+	for len(args) > 0 {
+		n := min(len(args), per)
+		if _, err := tx.ExecContext(ctx, d.positional(valuesSQL(`INSERT INTO search_grams (kind, gram, record_id)`, n/3, 3, " ON CONFLICT DO NOTHING")), args[:n]...); err != nil {
+			return err
+		}
+		args = args[n:]
+	}
+	return nil
+}
+
+// gramRow is one bigram of one contribution, buffered by an import.
+type gramRow struct {
+	gram string
+	id   int64
+}
+
+// contributionGrams appends a contribution's bigrams to rows.
+func contributionGrams(rows []gramRow, c *ledger.Contribution) []gramRow {
+	for _, g := range searchGrams(c.Item, c.Institution, c.Note) {
+		rows = append(rows, gramRow{g, c.ID})
+	}
+	return rows
+}
+
+// insertGramRows writes an import chunk's bigrams in key order: the
+// B-tree is then written leaf after leaf instead of at random.
+func (d *DB) insertGramRows(ctx context.Context, tx execer, rows []gramRow) error {
+	slices.SortFunc(rows, func(a, b gramRow) int {
+		if c := strings.Compare(a.gram, b.gram); c != 0 {
+			return c
+		}
+		return int(a.id - b.id)
+	})
+	args := make([]any, 0, 3*len(rows))
+	for _, r := range rows {
+		args = append(args, string(ledger.KindContribution), r.gram, r.id)
+	}
+	return d.insertGrams(ctx, tx, args)
+}
+
+// RebuildSearch recomputes the whole keyword index from the records (for
+// rows written around the store, as the benchmarks' seed does). Callers:
+// the operator. Errors: EINTERNAL.
+func (d *DB) RebuildSearch(ctx context.Context) error {
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams`); err != nil {
+			return err
+		}
+		for _, kind := range []ledger.Kind{ledger.KindContribution, ledger.KindActivity, ledger.KindAgreement, ledger.KindProject} {
+			cols := searchCols[kind]
+			for last := int64(0); ; {
+				rows, err := tx.QueryContext(ctx, `SELECT id, `+strings.Join(cols, ", ")+` FROM `+tables[kind]+` WHERE id > $1 ORDER BY id LIMIT 5000`, last)
+				if err != nil {
+					return err
+				}
+				var args []any
+				n := 0
+				for rows.Next() {
+					n++
+					vals := make([]string, len(cols))
+					dest := []any{&last}
+					for i := range vals {
+						dest = append(dest, &vals[i])
+					}
+					if err := rows.Scan(dest...); err != nil {
+						rows.Close()
+						return err
+					}
+					for _, g := range searchGrams(vals...) {
+						args = append(args, string(kind), g, last)
+					}
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				if n == 0 {
+					break
+				}
+				if err := d.insertGrams(ctx, tx, args); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
