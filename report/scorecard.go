@@ -111,7 +111,7 @@ type Scorecard struct {
 	// HasUnassigned: some row has records outside the county columns (the
 	// page then shows a 未分县 column).
 	HasUnassigned bool
-	Overdue  []OverdueProject
+	Overdue       []OverdueProject
 	// Open 问题整改 items of the year, by due date.
 	Rectifications []*ledger.Rectification
 }
