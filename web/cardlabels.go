@@ -127,10 +127,11 @@ var (
 	spanAttr = regexp.MustCompile(`colspan="?(\d+)`)
 )
 
-// cellText is a header cell's text without its tags, spaces collapsed.
+// cellText is a header cell's text without its tags, spaces collapsed,
+// and without a sorted column's ▲/▼ (see sortLink).
 func cellText(b []byte) string {
 	s := anyTag.ReplaceAllString(string(b), "")
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(strings.NewReplacer("▲", "", "▼", "").Replace(s)), " ")
 	return strings.NewReplacer(`"`, "&#34;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
