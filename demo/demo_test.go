@@ -50,7 +50,7 @@ func TestDemoFactsAsInBulletin(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := demo.Load(ctx, db); err != nil {
+	if loaded, err := demo.Load(ctx, db); err != nil || !loaded {
 		t.Fatal(err)
 	}
 	// The 216 free-clinic visits were on 9月8日 (the visit ran 9月5日–8日).

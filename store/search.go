@@ -144,16 +144,12 @@ func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, con
 		}
 		var recs []rec
 		for rows.Next() {
-			vals := make([]string, len(cols))
-			dest := []any{&last}
-			for i := range vals {
-				dest = append(dest, &vals[i])
-			}
-			if err := rows.Scan(dest...); err != nil {
+			grams, err := scanGrams(rows, len(cols), &last)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			recs = append(recs, rec{last, searchGrams(vals...)})
+			recs = append(recs, rec{last, grams})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -241,16 +237,12 @@ func (d *DB) RebuildSearch(ctx context.Context) error {
 				n := 0
 				for rows.Next() {
 					n++
-					vals := make([]string, len(cols))
-					dest := []any{&last}
-					for i := range vals {
-						dest = append(dest, &vals[i])
-					}
-					if err := rows.Scan(dest...); err != nil {
+					grams, err := scanGrams(rows, len(cols), &last)
+					if err != nil {
 						rows.Close()
 						return err
 					}
-					for _, g := range searchGrams(vals...) {
+					for _, g := range grams {
 						args = append(args, string(kind), g, last)
 					}
 				}
@@ -268,4 +260,18 @@ func (d *DB) RebuildSearch(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// scanGrams reads a row of an id (into id) and n text columns, and
+// returns the bigrams of the texts.
+func scanGrams(rows *sql.Rows, n int, id *int64) ([]string, error) {
+	vals := make([]string, n)
+	dest := []any{id}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return nil, err
+	}
+	return searchGrams(vals...), nil
 }
