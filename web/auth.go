@@ -71,6 +71,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 // user and renders errors as the error page.
 func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		isoDates(r)
 		u := xiezuo.UserFromContext(r.Context())
 		if u == nil {
 			if r.Method == http.MethodGet {
@@ -86,9 +87,30 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	}
 }
 
+// isoDates rewrites the date filters of a query (from, to, asof) typed or
+// pasted as 2020年9月1日 or 2020/9/1 into 2020-09-01, in one place for every
+// page, export and API list; what is not a date is left for the handler
+// to refuse.
+func isoDates(r *http.Request) {
+	q := r.URL.Query()
+	changed := false
+	for _, k := range []string{"from", "to", "asof"} {
+		if v := q.Get(k); v != "" {
+			if d, ok := xiezuo.ParseDate(v, 0); ok && d != v {
+				q.Set(k, d)
+				changed = true
+			}
+		}
+	}
+	if changed {
+		r.URL.RawQuery = q.Encode()
+	}
+}
+
 // api wraps a JSON handler: it requires a user and writes errors as JSON.
 func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		isoDates(r)
 		u := xiezuo.UserFromContext(r.Context())
 		if u == nil {
 			s.apiError(w, r, xiezuo.Errorf(xiezuo.EUNAUTHORIZED, "请先登录或提供 API 令牌"))
