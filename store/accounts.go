@@ -111,7 +111,10 @@ func (d *DB) setPassword(ctx context.Context, actor *xiezuo.User, userID int64, 
 			hash, must, expires, d.now(), userID).Scan(&login); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE key = $1 OR key LIKE $2`, "u:"+login, "p:"+login+"\x1f%"); err != nil {
+		// The user's counter, and its per-address ones: keys "p:login\x1f…"
+		// (a range, not LIKE: a name may hold _ or %).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE key = $1 OR (key > $2 AND key < $3)`,
+			"u:"+login, "p:"+login+"\x1f", "p:"+login+"\x20"); err != nil {
 			return err
 		}
 		return d.audit(ctx, tx, actor, action, "user", userID, nil, map[string]any{"one_time": oneTime})
