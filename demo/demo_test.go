@@ -9,14 +9,20 @@ import (
 	"github.com/xiezuo/xiezuo/store"
 )
 
-func TestLoadSQLite(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+// openEmpty opens a new SQLite database in a temp dir, closed with the test.
+func openEmpty(t *testing.T) *store.DB {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "x.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestLoadSQLite(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openEmpty(t)
 	loaded, err := demo.Load(ctx, db)
 	if err != nil || !loaded {
 		t.Fatalf("Load = %v, %v", loaded, err)
@@ -45,11 +51,7 @@ func TestLoadSQLite(t *testing.T) {
 func TestDemoFactsAsInBulletin(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openEmpty(t)
 	if loaded, err := demo.Load(ctx, db); err != nil || !loaded {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestDemoFactsAsInBulletin(t *testing.T) {
 	// bulletin names no township for it.
 	var giver string
 	var township *string
-	err = db.SQL().QueryRow(`SELECT o.name, c.township_code FROM contributions c JOIN contribution_givers g ON g.contribution_id = c.id
+	err := db.SQL().QueryRow(`SELECT o.name, c.township_code FROM contributions c JOIN contribution_givers g ON g.contribution_id = c.id
 		JOIN organisations o ON o.id = g.org_id WHERE c.item LIKE '%采购清单%'`).Scan(&giver, &township)
 	if err != nil || giver == "长宁区生态环境局" || township != nil {
 		t.Errorf("采购清单: giver %q, township %v, %v", giver, township, err)
