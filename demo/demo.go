@@ -56,6 +56,9 @@ type contributionJSON struct {
 type recordsJSON struct {
 	Pairings []struct {
 		Kind, East, West, Note string
+		Region                 string // a township or village party, by code (West empty)
+		Partners               []string
+		Count                  int
 		From                   int
 	}
 	People     []struct{ Name, Kind, Org, Dest, Post, Note string }
@@ -189,11 +192,18 @@ func (l *loader) load() (err error) {
 	}
 	pairings := map[[2]string]int64{}
 	for _, p := range recs.Pairings {
-		rec := registry.Pairing{Kind: p.Kind, EastOrgID: l.org(p.East), WestOrgID: l.org(p.West), YearFrom: p.From, Note: p.Note}
-		if err := db.SavePairing(ctx, l.admin, &rec); err != nil {
-			return fmt.Errorf("结对 %s—%s: %w", p.East, p.West, err)
+		rec := registry.Pairing{Kind: p.Kind, EastOrgID: l.org(p.East), WestRegionCode: p.Region, PartyCount: p.Count, YearFrom: p.From, Note: p.Note}
+		west := p.Region // the agreements name a region party by its code
+		if p.Region == "" {
+			rec.WestOrgID, west = l.org(p.West), p.West
 		}
-		pairings[[2]string{p.East, p.West}] = rec.ID
+		for _, n := range p.Partners {
+			rec.Partners = append(rec.Partners, registry.Party{ID: l.org(n)})
+		}
+		if err := db.SavePairing(ctx, l.admin, &rec); err != nil {
+			return fmt.Errorf("结对 %s—%s: %w", p.East, west, err)
+		}
+		pairings[[2]string{p.East, west}] = rec.ID
 	}
 	for _, p := range recs.People {
 		rec := registry.Person{Name: p.Name, Kind: p.Kind, OrgID: l.org(p.Org), DestCode: p.Dest, Post: p.Post, Note: p.Note}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -398,13 +399,38 @@ func TestRegistryAndAgreementImports(t *testing.T) {
 	if err != nil || b.Imported != 2 {
 		t.Fatalf("pairings: %+v %v", b, err)
 	}
+	// A village as the west party, with a partner; an unnamed number of
+	// village pairs at the county; a place that is none.
+	villages := "结对类型,东部单位,共同结对单位,西部结对方,结对数,起始年份,备注\n" +
+		"村企结对,斯必克（中国）投资有限公司,凯西医药咨询（上海）有限公司,红河县架车乡扎垤村,,2021,\n" +
+		"村企结对,上海鼎创汇创客空间管理有限公司,,红河县,5,2021,简报未列村名\n" +
+		"村企结对,上海鼎创汇创客空间管理有限公司,,火星村,,2021,\n"
+	b, err = run2(t, db, admin, "pairings", "v.csv", []byte(villages), imports.Options{Mode: "valid"})
+	if err != nil || b.Imported != 2 || b.Errors != 1 {
+		probs, _ := db.ImportProblems(ctx, admin, b.ID)
+		t.Fatalf("village pairings: %+v %v %+v", b, err, probs)
+	}
+	if probs, _ := db.ImportProblems(ctx, admin, b.ID); len(probs) != 1 || !strings.Contains(probs[0].Message, "【西部结对方】“火星村”既不是已登记的单位，也不是县、乡镇或村") {
+		t.Fatalf("village pairing problems: %+v", probs)
+	}
+	vs, _ := db.Pairings(ctx, store.PairingFilter{Kind: "村企结对", Year: 2021, County: "532529000000"})
+	var got []string
+	for _, p := range vs {
+		if p.YearFrom == 2021 {
+			got = append(got, fmt.Sprintf("%s+%d—%s×%d", p.EastName, len(p.Partners), p.WestName, p.PartyCount))
+		}
+	}
+	if want := []string{"上海鼎创汇创客空间管理有限公司+0—红河县×5", "斯必克（中国）投资有限公司+1—红河县架车乡扎垤村委会×1"}; !slices.Equal(got, want) {
+		t.Errorf("village pairings = %q, want %q", got, want)
+	}
 	people := "姓名,类别,派出单位,派驻地,任期开始\n张三,援滇干部,程家桥街道,绿春县,2019-07-01\n李四,援青干部,新华路街道,果洛州,2019年7月1日\n"
 	if b, err := run2(t, db, admin, "people", "r.csv", []byte(people), imports.Options{}); err != nil || b.Imported != 2 {
 		t.Fatalf("people: %+v %v", b, err)
 	}
-	agreements := "协议名称,签订日期,协议金额(元),结对关系\n斯必克与甲寅镇村企结对协议,2020年9月1日,10万,斯必克（中国）投资有限公司—红河县甲寅镇\n无结对的协议,2020年9月1日,,新华路街道—绿春县\n"
+	agreements := "协议名称,签订日期,协议金额(元),结对关系\n斯必克与甲寅镇村企结对协议,2020年9月1日,10万,斯必克（中国）投资有限公司—红河县甲寅镇\n无结对的协议,2020年9月1日,,新华路街道—绿春县\n" +
+		"斯必克与扎垤村村企结对协议,2021年3月1日,,斯必克（中国）投资有限公司—扎垤村\n"
 	b, err = run2(t, db, unit, "agreements", "a.csv", []byte(agreements), imports.Options{Mode: "valid"})
-	if err != nil || b.Imported != 1 || b.Errors != 1 {
+	if err != nil || b.Imported != 2 || b.Errors != 1 {
 		t.Fatalf("agreements: %+v %v", b, err)
 	}
 	probs, _ := db.ImportProblems(ctx, unit, b.ID)

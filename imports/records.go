@@ -64,14 +64,16 @@ var (
 		{Header: "协议名称", Required: true, Field: "title", Width: 40, Example: "新华路街道与甲寅镇2020年对口帮扶协议"},
 		{Header: "签订日期", Required: true, Field: "signed_on", Width: spreadsheet.DateWidth, Example: "2020年9月1日"},
 		{Header: "协议金额(元)", Aliases: []string{"协议金额", "金额(元)"}, Field: "pledged", Width: 14, Example: "50万", Help: "未约定金额的留空"},
-		{Header: "结对关系", Required: true, Field: "pairing_ids", Width: 40, Example: "新华路街道—红河县甲寅镇", Help: "“东部单位—西部单位”，须已登记；多个用“、”分隔"},
+		{Header: "结对关系", Required: true, Field: "pairing_ids", Width: 40, Example: "新华路街道—红河县甲寅镇", Help: "“东部单位—西部结对方”，须已登记；多个用“、”分隔"},
 		{Header: "所属活动", Field: "activity_id", Width: 24},
 		{Header: "备注", Field: "note", Width: 24},
 	}}
 	PairingSpec = Spec{Kind: "pairing", Title: "结对关系", Columns: []Column{
 		{Header: "结对类型", Required: true, Field: "kind", Width: 12, List: "pairkind", Example: "携手奔小康", Help: strings.Join(registry.PairingKinds, "、")},
 		{Header: "东部单位", Required: true, Field: "east_org_id", Width: 30, Example: "新华路街道"},
-		{Header: "西部单位", Required: true, Field: "west_org_id", Width: 30, Example: "红河县甲寅镇"},
+		{Header: "共同结对单位", Field: "partners", Width: 30, Help: "几家单位共同结对时填写，用“、”分隔"},
+		{Header: "西部结对方", Aliases: []string{"西部单位"}, Required: true, Field: "west", Width: 30, Example: "红河县甲寅镇", Help: "单位名称，或乡镇、村（如 红河县架车乡扎垤村）"},
+		{Header: "结对数", Field: "party_count", Width: 8, Help: "一般留空（即1）；简报只报数目、未列名称时填对数，西部结对方填县"},
 		{Header: "起始年份", Required: true, Field: "year_from", Width: 10, Example: "2020"},
 		{Header: "结束年份", Field: "year_to", Width: 10},
 		{Header: "备注", Field: "note", Width: 24},
@@ -315,10 +317,19 @@ func parseRecord(c *cells, unit int64) func(context.Context, *store.DB, *xiezuo.
 		} else {
 			p.EastOrgID = o.ID
 		}
-		if o, err := c.res.org(c.s("西部单位")); err != nil {
-			c.bad("西部单位", err.Error())
-		} else {
-			p.WestOrgID = o.ID
+		for _, n := range splitList(c.s("共同结对单位")) {
+			if o, err := c.res.org(n); err != nil {
+				c.bad("共同结对单位", err.Error())
+			} else {
+				p.Partners = append(p.Partners, registry.Party{ID: o.ID})
+			}
+		}
+		p.PartyCount = int(c.count("结对数"))
+		if v := c.s("西部结对方"); v != "" {
+			var err error
+			if p.WestOrgID, p.WestRegionCode, err = c.res.westParty(v, p.PartyCount); err != nil {
+				c.bad("西部结对方", err.Error())
+			}
 		}
 		p.YearFrom, p.YearTo = int(c.count("起始年份")), int(c.count("结束年份"))
 		if len(c.errs) == 0 {

@@ -28,7 +28,7 @@ type resolver struct {
 	places   map[string][]registry.Region // parent code + "|" + name → township or village
 	inCounty map[string][]registry.Region // county code + "|" + village name → villages
 	acts     map[string][]int64           // activity title → ids
-	pairs    map[[2]int64][]int64         // east org, west org → pairing ids
+	pairs    map[pairKey][]int64          // east org, west party → pairing ids
 	// anyCounty: no county is paired yet, so a row may name any county.
 	anyCounty bool
 
@@ -46,7 +46,7 @@ type typedRegion struct {
 
 func newResolver(ctx context.Context, db *store.DB, u *xiezuo.User) (*resolver, error) {
 	r := &resolver{db: db, ctx: ctx, orgs: map[string][]int64{}, orgNames: map[int64]string{}, counties: map[string][]registry.Region{},
-		places: map[string][]registry.Region{}, inCounty: map[string][]registry.Region{}, acts: map[string][]int64{}, pairs: map[[2]int64][]int64{},
+		places: map[string][]registry.Region{}, inCounty: map[string][]registry.Region{}, acts: map[string][]int64{}, pairs: map[pairKey][]int64{},
 		typed: map[string]typedRegion{}}
 	orgs, err := db.FindOrgs(ctx, store.OrgFilter{Limit: 5000})
 	if err != nil {
@@ -67,7 +67,7 @@ func newResolver(ctx context.Context, db *store.DB, u *xiezuo.User) (*resolver, 
 	}
 	var counties []string
 	for _, p := range ps {
-		k := [2]int64{p.EastOrgID, p.WestOrgID}
+		k := pairKey{p.EastOrgID, p.WestOrgID, p.WestRegionCode}
 		r.pairs[k] = append(r.pairs[k], p.ID)
 	}
 	paired, err := db.PairedCounties(ctx)
@@ -284,27 +284,44 @@ func (r *resolver) activity(s string) (int64, error) {
 	}
 }
 
-// pairing resolves "东部单位—西部单位" (also -, －, ～ or →) to a pairing.
+// pairKey is a pairing's lead east unit and its west party (an
+// organisation or a region).
+type pairKey struct {
+	east, westOrg int64
+	westRegion    string
+}
+
+// westParty reads a pairing's west party (store.ResolveWestParty).
+func (r *resolver) westParty(s string, pairs int) (int64, string, error) {
+	org, region, err := r.db.ResolveWestParty(r.ctx, s, pairs)
+	if err != nil {
+		return 0, "", errors.New(xiezuo.ErrorMessage(err))
+	}
+	return org, region, nil
+}
+
+// pairing resolves "东部单位—西部结对方" (also -, －, ～ or →) to a pairing.
 func (r *resolver) pairing(s string) (int64, error) {
 	sep := strings.FieldsFunc(s, func(c rune) bool { return c == '—' || c == '－' || c == '-' || c == '～' || c == '→' })
 	if len(sep) != 2 {
-		return 0, fmt.Errorf("“%s”应写成“东部单位—西部单位”", s)
+		return 0, fmt.Errorf("“%s”应写成“东部单位—西部结对方”", s)
 	}
 	east, err := r.org(strings.TrimSpace(sep[0]))
 	if err != nil {
 		return 0, err
 	}
-	west, err := r.org(strings.TrimSpace(sep[1]))
+	westOrg, westRegion, err := r.westParty(strings.TrimSpace(sep[1]), 1)
 	if err != nil {
 		return 0, err
 	}
-	switch ids := r.pairs[[2]int64{east.ID, west.ID}]; len(ids) {
+	west := strings.TrimSpace(sep[1])
+	switch ids := r.pairs[pairKey{east.ID, westOrg, westRegion}]; len(ids) {
 	case 1:
 		return ids[0], nil
 	case 0:
-		return 0, fmt.Errorf("%s与%s之间没有登记结对关系", east.Name, west.Name)
+		return 0, fmt.Errorf("%s与%s之间没有登记结对关系", east.Name, west)
 	default:
-		return 0, fmt.Errorf("%s与%s之间有%d个结对关系，请在网页上选择", east.Name, west.Name, len(ids))
+		return 0, fmt.Errorf("%s与%s之间有%d个结对关系，请在网页上选择", east.Name, west, len(ids))
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -79,19 +80,23 @@ func fillPairings(ctx context.Context, q queryer, as []*ledger.Agreement) error 
 		a.PairingIDs, a.Pairings = nil, nil
 		args[i] = a.ID
 	}
-	rows, err := q.QueryContext(ctx, `SELECT ap.agreement_id, p.id, p.kind || '：' || eo.name || ' — ' || wo.name FROM agreement_pairings ap
-		JOIN pairings p ON p.id = ap.pairing_id JOIN organisations eo ON eo.id = p.east_org_id JOIN organisations wo ON wo.id = p.west_org_id
+	rows, err := q.QueryContext(ctx, `SELECT ap.agreement_id, p.id, p.kind, eo.name, (SELECT COUNT(*) FROM pairing_partners pp WHERE pp.pairing_id = p.id),
+		`+pairingWest+` FROM`+pairingFrom+` JOIN agreement_pairings ap ON ap.pairing_id = p.id
 		WHERE ap.agreement_id IN (`+placeholders(1, len(args))+`) ORDER BY ap.agreement_id, p.id`, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var aid, pid int64
-		var label string
-		if err := rows.Scan(&aid, &pid, &label); err != nil {
+		var aid, pid, partners int64
+		var kind, east, west string
+		if err := rows.Scan(&aid, &pid, &kind, &east, &partners, &west); err != nil {
 			return err
 		}
+		if partners > 0 {
+			east += fmt.Sprintf("等%d家", partners+1)
+		}
+		label := kind + "：" + east + " — " + west
 		a := byID[aid]
 		a.PairingIDs = append(a.PairingIDs, pid)
 		a.Pairings = append(a.Pairings, label)
@@ -113,8 +118,8 @@ func (d *DB) Agreement(ctx context.Context, u *xiezuo.User, id int64) (*ledger.A
 func agreementWhere(u *xiezuo.User, f RecordFilter) *where {
 	w := f.where(u, ledger.KindAgreement, "signed_on", false)
 	if len(f.CountyCode) == 12 {
-		w.add(`EXISTS (SELECT 1 FROM agreement_pairings ap JOIN pairings p ON p.id = ap.pairing_id JOIN organisations wo ON wo.id = p.west_org_id
-			WHERE ap.agreement_id = x.id AND wo.region_code LIKE ?)`, f.CountyCode[:6]+"%")
+		w.add(`EXISTS (SELECT 1 FROM agreement_pairings ap JOIN pairings p ON p.id = ap.pairing_id LEFT JOIN organisations wo ON wo.id = p.west_org_id
+			WHERE ap.agreement_id = x.id AND `+pairingPlace+` LIKE ?)`, f.CountyCode[:6]+"%")
 	}
 	return w
 }

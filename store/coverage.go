@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/registry"
@@ -39,11 +41,10 @@ func (d *DB) TenCoverage(ctx context.Context, year int) ([]report.Coverage, erro
 
 func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) (report.Coverage, error) {
 	c := report.Coverage{PairingID: p.ID, Kind: p.Kind, East: p.EastName, West: p.WestName}
-	west, err := d.Org(ctx, p.WestOrgID)
-	if err != nil {
-		return c, err
+	if len(p.Partners) > 0 {
+		c.East += fmt.Sprintf("等%d家", len(p.Partners)+1)
 	}
-	region := west.RegionCode
+	region := p.Place
 	if len(region) != 12 {
 		return c, nil // a west party without a region: nothing can be matched
 	}
@@ -55,8 +56,20 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 			w.add("(x.township_code IS NULL OR x.township_code = ? OR x.village_code = ?)", region, region)
 		}
 	}
+	// The east party is the lead unit and its partners, ids in east.
+	ids := p.EastIDs()
+	east := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+	eastArgs := func(times int) []any {
+		var a []any
+		for range times {
+			for _, id := range ids {
+				a = append(a, id)
+			}
+		}
+		return a
+	}
 	byEast := func(w *where, others string) {
-		w.add("(x.unit_id = ? OR EXISTS ("+others+"))", p.EastOrgID, p.EastOrgID)
+		w.add("(x.unit_id IN "+east+" OR EXISTS ("+others+" IN "+east+"))", eastArgs(2)...)
 	}
 	inYear := func(w *where, col string) {
 		w.add("x.status = 'approved'")
@@ -76,7 +89,7 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 		w := &where{}
 		inYear(w, "date_from")
 		w.add("x.delivery = 'delivered'")
-		byEast(w, "SELECT 1 FROM contribution_givers g WHERE g.contribution_id = x.id AND g.org_id = ?")
+		byEast(w, "SELECT 1 FROM contribution_givers g WHERE g.contribution_id = x.id AND g.org_id")
 		place(w)
 		if beneficiaries {
 			w.add("x.beneficiaries > 0")
@@ -87,7 +100,7 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 	projects := func() (string, *where) {
 		w := &where{}
 		w.add("x.status = 'approved'")
-		w.add("x.unit_id = ?", p.EastOrgID)
+		w.add("x.unit_id IN "+east, eastArgs(1)...)
 		w.add("x.deadline >= ?", from)
 		w.add("(x.start_on IS NULL OR x.start_on = '' OR x.start_on <= ?)", to)
 		place(w)
@@ -95,7 +108,7 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 	}
 	people := func(kinds string) (string, *where) {
 		w := &where{}
-		w.add("x.org_id = ?", p.EastOrgID)
+		w.add("x.org_id IN "+east, eastArgs(1)...)
 		w.add("x.dest_code LIKE ?", county[:6]+"%")
 		w.add("(x.term_from IS NULL OR x.term_from <= ?)", to)
 		w.add("(x.term_to IS NULL OR x.term_to = '' OR x.term_to >= ?)", from)
@@ -106,7 +119,7 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 		w := &where{}
 		inYear(w, "date_from")
 		w.add("x.county_code = ?", county)
-		byEast(w, "SELECT 1 FROM activity_participants ap WHERE ap.activity_id = x.id AND ap.org_id = ?")
+		byEast(w, "SELECT 1 FROM activity_participants ap WHERE ap.activity_id = x.id AND ap.org_id")
 		w.in("x.kind", kinds)
 		return `SELECT 1 FROM activities x`, w
 	}

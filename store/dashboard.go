@@ -212,7 +212,9 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 		if err != nil {
 			return c, err
 		}
-		c.Pairs[i] = int64(len(pairs))
+		for _, p := range pairs {
+			c.Pairs[i] += int64(p.PartyCount)
+		}
 	}
 	aw := agreementWhere(public, rf)
 	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(x.pledged_fen), 0) FROM agreements x`+aw.sql(), aw.args...).Scan(&c.Agreements, &c.PledgedFen); err != nil {

@@ -276,8 +276,25 @@ func checkOrgs(ctx context.Context, tx *sql.Tx, p xiezuo.Problems, field, label 
 	return nil
 }
 
-// SavePairing creates (ID 0) or updates a pairing. Callers: office admin.
-// Errors: EFORBIDDEN, EINVALID, ECONFLICT (same pairing exists), ENOTFOUND.
+// pairingFrom joins a pairing p to its lead east unit eo and its west
+// party: an organisation wo, or a region wr read with its township wr1
+// and county wr2, so that pairingWest is 红河县架车乡扎垤村委会 as the
+// organisations' names read 红河县甲寅镇.
+const pairingFrom = ` pairings p JOIN organisations eo ON eo.id = p.east_org_id LEFT JOIN organisations wo ON wo.id = p.west_org_id
+	LEFT JOIN regions wr ON wr.code = p.west_region_code
+	LEFT JOIN regions wr1 ON wr1.code = wr.parent_code AND wr.level > 3
+	LEFT JOIN regions wr2 ON wr2.code = wr1.parent_code AND wr1.level > 3`
+
+// pairingWest is the west party's name; pairingPlace its region (see
+// registry.Pairing.Place), both over pairingFrom.
+const (
+	pairingWest  = `COALESCE(wo.name, COALESCE(wr2.name, '') || COALESCE(wr1.name, '') || wr.name)`
+	pairingPlace = `COALESCE(p.west_region_code, wo.region_code, '')`
+)
+
+// SavePairing creates (ID 0) or updates a pairing with its partners.
+// Callers: office admin. Errors: EFORBIDDEN, EINVALID, ECONFLICT (same
+// pairing exists), ENOTFOUND.
 func (d *DB) SavePairing(ctx context.Context, u *xiezuo.User, p *registry.Pairing) error {
 	if err := requireAdmin(u); err != nil {
 		return err
@@ -287,14 +304,33 @@ func (d *DB) SavePairing(ctx context.Context, u *xiezuo.User, p *registry.Pairin
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		pr := xiezuo.Problems{}
-		var eastSide, westSide string
-		_ = tx.QueryRowContext(ctx, `SELECT side FROM organisations WHERE id = $1`, p.EastOrgID).Scan(&eastSide)
-		_ = tx.QueryRowContext(ctx, `SELECT side FROM organisations WHERE id = $1`, p.WestOrgID).Scan(&westSide)
-		if eastSide != registry.SideEast {
+		side := func(id int64) string {
+			var s string
+			_ = tx.QueryRowContext(ctx, `SELECT side FROM organisations WHERE id = $1`, id).Scan(&s)
+			return s
+		}
+		if side(p.EastOrgID) != registry.SideEast {
 			pr.Add("east_org_id", "东部结对单位不存在或不是东部单位")
 		}
-		if westSide != registry.SideWest {
-			pr.Add("west_org_id", "西部结对单位不存在或不是西部单位")
+		for _, o := range p.Partners {
+			if side(o.ID) != registry.SideEast {
+				pr.Add("partners", "共同结对单位不存在或不是东部单位")
+				break
+			}
+		}
+		var west, region any
+		if p.WestOrgID != 0 {
+			west = p.WestOrgID
+			if side(p.WestOrgID) != registry.SideWest {
+				pr.Add("west_org_id", "西部结对单位不存在或不是西部单位")
+			}
+		} else {
+			region = p.WestRegionCode
+			var level int
+			_ = tx.QueryRowContext(ctx, `SELECT level FROM regions WHERE code = $1`, p.WestRegionCode).Scan(&level)
+			if level < registry.LevelCounty {
+				pr.Add("west_region_code", "西部结对地区应为已登记的县、乡镇或村")
+			}
 		}
 		if err := pr.Err(); err != nil {
 			return err
@@ -303,65 +339,131 @@ func (d *DB) SavePairing(ctx context.Context, u *xiezuo.User, p *registry.Pairin
 		if p.YearTo != 0 {
 			yearTo = p.YearTo
 		}
+		action := "update"
 		if p.ID == 0 {
-			err := tx.QueryRowContext(ctx, `INSERT INTO pairings (kind, east_org_id, west_org_id, year_from, year_to, note) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-				p.Kind, p.EastOrgID, p.WestOrgID, p.YearFrom, yearTo, p.Note).Scan(&p.ID)
+			action = "create"
+			err := tx.QueryRowContext(ctx, `INSERT INTO pairings (kind, east_org_id, west_org_id, west_region_code, party_count, year_from, year_to, note)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+				p.Kind, p.EastOrgID, west, region, p.PartyCount, p.YearFrom, yearTo, p.Note).Scan(&p.ID)
 			if err != nil {
 				return err
 			}
-			return d.audit(ctx, tx, u, "create", "pairing", p.ID, nil, p)
+		} else {
+			res, err := tx.ExecContext(ctx, `UPDATE pairings SET kind = $1, east_org_id = $2, west_org_id = $3, west_region_code = $4, party_count = $5,
+				year_from = $6, year_to = $7, note = $8 WHERE id = $9`,
+				p.Kind, p.EastOrgID, west, region, p.PartyCount, p.YearFrom, yearTo, p.Note, p.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return xiezuo.Errorf(xiezuo.ENOTFOUND, "结对关系不存在")
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM pairing_partners WHERE pairing_id = $1`, p.ID); err != nil {
+				return err
+			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE pairings SET kind = $1, east_org_id = $2, west_org_id = $3, year_from = $4, year_to = $5, note = $6 WHERE id = $7`,
-			p.Kind, p.EastOrgID, p.WestOrgID, p.YearFrom, yearTo, p.Note, p.ID)
-		if err != nil {
-			return err
+		for i, o := range p.Partners {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO pairing_partners (pairing_id, org_id, seq) VALUES ($1, $2, $3)`, p.ID, o.ID, i); err != nil {
+				return err
+			}
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return xiezuo.Errorf(xiezuo.ENOTFOUND, "结对关系不存在")
-		}
-		return d.audit(ctx, tx, u, "update", "pairing", p.ID, nil, p)
+		return d.audit(ctx, tx, u, action, "pairing", p.ID, nil, p)
 	})
+}
+
+// ResolveWestParty reads a pairing's west party as typed: an
+// organisation's name or alias (红河县人民医院), else a county, township or
+// village (红河县架车乡扎垤村, 扎垤村, a 12-digit code) as ResolveRegion
+// reads it. A pairing that stands for several pairs (pairs > 1) is kept at
+// a county, so its text is read as a region only (红河县 the county, not
+// the county government). One of the two results is set. Anyone may call
+// it. Errors: ENOTFOUND, EINVALID (ambiguous region: the message lists
+// candidates).
+func (d *DB) ResolveWestParty(ctx context.Context, text string, pairs int) (orgID int64, region string, err error) {
+	text = strings.TrimSpace(text)
+	if pairs <= 1 {
+		if o, err := d.OrgByName(ctx, text); err == nil {
+			return o.ID, "", nil
+		} else if xiezuo.ErrorCode(err) != xiezuo.ENOTFOUND {
+			return 0, "", err
+		}
+	}
+	r, err := d.ResolveRegion(ctx, text, 0, "")
+	if err != nil {
+		if xiezuo.ErrorCode(err) == xiezuo.ENOTFOUND {
+			return 0, "", xiezuo.Errorf(xiezuo.ENOTFOUND, "“%s”既不是已登记的单位，也不是县、乡镇或村", text)
+		}
+		return 0, "", err
+	}
+	if r.Level < registry.LevelCounty {
+		return 0, "", xiezuo.Errorf(xiezuo.EINVALID, "“%s”是%s，西部结对方应为单位或县、乡镇、村", text, registry.LevelLabel(r.Level))
+	}
+	return 0, r.Code, nil
 }
 
 // PairingFilter selects pairings.
 type PairingFilter struct {
 	Kind   string
-	OrgID  int64 // either party
+	OrgID  int64 // any party
 	County string
 	Year   int // in force that year (year_from ≤ Year ≤ year_to or open-ended)
 }
 
-// Pairings lists pairings with party names. Anyone signed in may call it.
+// Pairings lists pairings with party names and partners. Anyone signed in
+// may call it.
 func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing, error) {
 	w := &where{}
 	if f.Kind != "" {
 		w.add("p.kind = ?", f.Kind)
 	}
 	if f.OrgID != 0 {
-		w.add("(p.east_org_id = ? OR p.west_org_id = ?)", f.OrgID, f.OrgID)
+		w.add("(p.east_org_id = ? OR p.west_org_id = ? OR EXISTS (SELECT 1 FROM pairing_partners pp WHERE pp.pairing_id = p.id AND pp.org_id = ?))", f.OrgID, f.OrgID, f.OrgID)
 	}
 	if f.County != "" && len(f.County) == 12 {
-		w.add("wo.region_code LIKE ?", f.County[:6]+"%")
+		w.add(pairingPlace+" LIKE ?", f.County[:6]+"%")
 	}
 	if f.Year != 0 {
 		w.add("p.year_from <= ? AND (p.year_to IS NULL OR p.year_to >= ?)", f.Year, f.Year)
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.kind, p.east_org_id, eo.name, p.west_org_id, wo.name, p.year_from, COALESCE(p.year_to, 0), p.note
-		FROM pairings p JOIN organisations eo ON eo.id = p.east_org_id JOIN organisations wo ON wo.id = p.west_org_id`+w.sql()+
-		` ORDER BY p.kind, eo.name, wo.name`, w.args...)
+	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.kind, p.east_org_id, eo.name, COALESCE(p.west_org_id, 0), COALESCE(p.west_region_code, ''), `+pairingWest+`,
+		`+pairingPlace+`, p.party_count, p.year_from, COALESCE(p.year_to, 0), p.note
+		FROM`+pairingFrom+w.sql()+` ORDER BY p.kind, eo.name, 7, p.id`, w.args...)
 	if err != nil {
 		return nil, xiezuo.Internal(err)
 	}
 	defer rows.Close()
 	var out []registry.Pairing
+	at := map[int64]int{}
 	for rows.Next() {
 		var p registry.Pairing
-		if err := rows.Scan(&p.ID, &p.Kind, &p.EastOrgID, &p.EastName, &p.WestOrgID, &p.WestName, &p.YearFrom, &p.YearTo, &p.Note); err != nil {
+		if err := rows.Scan(&p.ID, &p.Kind, &p.EastOrgID, &p.EastName, &p.WestOrgID, &p.WestRegionCode, &p.WestName, &p.Place, &p.PartyCount,
+			&p.YearFrom, &p.YearTo, &p.Note); err != nil {
 			return nil, xiezuo.Internal(err)
 		}
+		at[p.ID] = len(out)
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	rows.Close()
+	// The partners of every pairing: few, read at once.
+	prows, err := d.db.QueryContext(ctx, `SELECT pp.pairing_id, o.id, o.name FROM pairing_partners pp JOIN organisations o ON o.id = pp.org_id ORDER BY pp.pairing_id, pp.seq`)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var pid int64
+		var o registry.Party
+		if err := prows.Scan(&pid, &o.ID, &o.Name); err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		if i, ok := at[pid]; ok {
+			out[i].Partners = append(out[i].Partners, o)
+		}
+	}
+	return out, prows.Err()
 }
 
 // PairedCounties are the counties of the west parties of 区县结对
@@ -370,9 +472,8 @@ func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing,
 // scorecard, forms and import templates offer. Anyone may call it.
 // Errors: EINTERNAL.
 func (d *DB) PairedCounties(ctx context.Context) ([]registry.Region, error) {
-	rs, err := d.queryRegions(ctx, `SELECT `+regionCols+` FROM pairings p JOIN organisations eo ON eo.id = p.east_org_id
-		JOIN organisations wo ON wo.id = p.west_org_id JOIN regions r ON r.code = wo.region_code
-		WHERE p.kind = $1 AND r.level = $2 ORDER BY eo.name, wo.name, p.id`, registry.PairingCounty, registry.LevelCounty)
+	rs, err := d.queryRegions(ctx, `SELECT `+regionCols+` FROM`+pairingFrom+` JOIN regions r ON r.code = `+pairingPlace+`
+		WHERE p.kind = $1 AND r.level = $2 ORDER BY eo.name, `+pairingWest+`, p.id`, registry.PairingCounty, registry.LevelCounty)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -158,20 +159,48 @@ func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, con
 		if len(recs) == 0 {
 			return nil
 		}
+		// Many records' bigrams a statement: one statement per record
+		// cost a round trip each (20,000 of them for one chunk).
+		var grams []string
+		var ids []int64
 		for _, r := range recs {
-			for gs := r.grams; len(gs) > 0; {
-				part := gs[:min(len(gs), 500)]
-				gs = gs[len(part):]
-				a := []any{string(kind), r.id}
-				for _, g := range part {
-					a = append(a, g)
-				}
-				if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams WHERE kind = $1 AND record_id = $2 AND gram IN (`+placeholders(3, len(part))+`)`, a...); err != nil {
-					return err
-				}
+			for _, g := range r.grams {
+				grams, ids = append(grams, g), append(ids, r.id)
 			}
 		}
+		if err := d.deleteGrams(ctx, tx, kind, grams, ids); err != nil {
+			return err
+		}
 	}
+}
+
+// deleteGrams deletes the (grams[i], ids[i]) pairs of kind. PostgreSQL
+// takes them as two arrays in one statement; SQLite, in-process, as ORed
+// equalities, 300 a statement. Both answer each pair from the primary key.
+func (d *DB) deleteGrams(ctx context.Context, tx execer, kind ledger.Kind, grams []string, ids []int64) error {
+	if d.Dialect == Postgres {
+		_, err := tx.ExecContext(ctx, `DELETE FROM search_grams s USING unnest($2::text[], $3::bigint[]) AS d(gram, record_id)
+			WHERE s.kind = $1 AND s.gram = d.gram AND s.record_id = d.record_id`, string(kind), grams, ids)
+		return err
+	}
+	for len(grams) > 0 {
+		n := min(len(grams), 300)
+		var b strings.Builder
+		args := []any{string(kind)}
+		b.WriteString(`DELETE FROM search_grams WHERE `)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(" OR ")
+			}
+			fmt.Fprintf(&b, "(kind = $1 AND gram = $%d AND record_id = $%d)", 2*i+2, 2*i+3)
+			args = append(args, grams[i], ids[i])
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		grams, ids = grams[n:], ids[n:]
+	}
+	return nil
 }
 
 // insertGrams writes (kind, gram, record_id) triples, 300 rows a

@@ -76,6 +76,15 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// wantField fails unless err is EINVALID with a problem on field.
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	wantCode(t, err, xiezuo.EINVALID)
+	if xiezuo.ErrorFields(err)[field] == "" {
+		t.Fatalf("no problem on %s: %v", field, err)
+	}
+}
+
 func TestDemoTotals(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
@@ -574,6 +583,80 @@ func TestPairedCounties(t *testing.T) {
 		t.Log(names)
 		if len(cs) != 4 || !slices.Contains(names, "绿春县") || !slices.Contains(names, "甘德县") {
 			t.Errorf("paired counties = %v", names)
+		}
+	})
+}
+
+// Issue 10, fault 8: a village is a pairing's west party by its region
+// code; several enterprises pair jointly; an unnamed number of pairs is
+// kept at the county.
+func TestPairingParties(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin := user(t, db, "admin")
+		org, region, err := db.ResolveWestParty(ctx, "扎垤村", 1)
+		if err != nil || org != 0 || region != "532529210203" {
+			t.Fatalf("ResolveWestParty(扎垤村) = %d, %q, %v", org, region, err)
+		}
+		if org, region, err = db.ResolveWestParty(ctx, "红河县甲寅镇", 1); err != nil || org == 0 || region != "" {
+			t.Fatalf("ResolveWestParty(红河县甲寅镇) = %d, %q, %v", org, region, err)
+		}
+		if org, region, err = db.ResolveWestParty(ctx, "红河县", 4); err != nil || org != 0 || region != "532529000000" {
+			t.Fatalf("ResolveWestParty(红河县, 4 pairs) = %d, %q, %v", org, region, err)
+		}
+		_, _, err = db.ResolveWestParty(ctx, "云南省", 1)
+		wantCode(t, err, xiezuo.EINVALID) // a province is no party
+		_, _, err = db.ResolveWestParty(ctx, "没有这个村", 1)
+		wantCode(t, err, xiezuo.ENOTFOUND)
+
+		lead, partner := orgID(t, db, "斯必克（中国）投资有限公司"), orgID(t, db, "凯西医药咨询（上海）有限公司")
+		p := registry.Pairing{Kind: "村企结对", EastOrgID: lead, Partners: []registry.Party{{ID: partner}}, WestRegionCode: "532529210203", YearFrom: 2021}
+		bad := p
+		bad.WestOrgID = orgID(t, db, "红河县甲寅镇")
+		wantField(t, db.SavePairing(ctx, admin, &bad), "west_org_id") // an organisation and a region
+		bad = p
+		bad.Partners = []registry.Party{{ID: orgID(t, db, "红河县甲寅镇")}}
+		wantField(t, db.SavePairing(ctx, admin, &bad), "partners") // a west unit as partner
+		bad = p
+		bad.PartyCount, bad.Note = 4, "未列村名"
+		wantField(t, db.SavePairing(ctx, admin, &bad), "party_count") // several pairs only at a county
+		bad = p
+		bad.WestRegionCode = "530000000000"
+		wantField(t, db.SavePairing(ctx, admin, &bad), "west_region_code") // a province
+		if err := db.SavePairing(ctx, admin, &p); err != nil {
+			t.Fatal(err)
+		}
+		dup := p
+		dup.ID = 0
+		wantCode(t, db.SavePairing(ctx, admin, &dup), xiezuo.ECONFLICT)
+
+		ps, err := db.Pairings(ctx, store.PairingFilter{OrgID: partner, Year: 2021})
+		if err != nil || len(ps) != 1 {
+			t.Fatalf("pairings of the partner: %v, %v", ps, err)
+		}
+		got := ps[0]
+		if got.WestName != "红河县架车乡扎垤村委会" || got.Place != "532529210203" || len(got.Partners) != 1 || got.Partners[0].Name != "凯西医药咨询（上海）有限公司" || got.PartyCount != 1 {
+			t.Errorf("pairing read back: %+v", got)
+		}
+		if ps, _ := db.Pairings(ctx, store.PairingFilter{County: "532529000000", Kind: "村企结对", Year: 2021}); !slices.ContainsFunc(ps, func(q registry.Pairing) bool { return q.ID == p.ID }) {
+			t.Errorf("the county filter does not find the village pairing: %v", ps)
+		}
+		// Its agreement is labelled with the joint party.
+		a := &ledger.Agreement{Header: ledger.Header{UnitID: lead}, Title: "斯必克等2家企业与扎垤村村企结对协议", SignedOn: "2021-03-01", PairingIDs: []int64{p.ID}}
+		if err := db.SaveAgreement(ctx, admin, a); err != nil {
+			t.Fatal(err)
+		}
+		back, err := db.Agreement(ctx, admin, a.ID)
+		if err != nil || len(back.Pairings) != 1 || back.Pairings[0] != "村企结对：斯必克（中国）投资有限公司等2家 — 红河县架车乡扎垤村委会" {
+			t.Errorf("agreement pairings: %q, %v", back.Pairings, err)
+		}
+		// An update drops the partner.
+		p.Partners = nil
+		if err := db.SavePairing(ctx, admin, &p); err != nil {
+			t.Fatal(err)
+		}
+		if ps, _ := db.Pairings(ctx, store.PairingFilter{OrgID: partner, Year: 2021}); len(ps) != 0 {
+			t.Errorf("the partner still pairs: %v", ps)
 		}
 	})
 }

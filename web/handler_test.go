@@ -637,3 +637,42 @@ func TestLoginThrottleAndCSRF(t *testing.T) {
 		t.Fatalf("cookie flags: %s", sc)
 	}
 }
+
+// Issue 10, fault 8: the pairing form takes a village as the west party
+// and the enterprises pairing jointly; the list shows them and counts the
+// pairs a record stands for.
+func TestPairingFormVillage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("admin")
+	post := func(v url.Values) (*http.Response, string) {
+		return do(t, c, "POST", e.srv.URL+"/registry/pairings", form, v.Encode())
+	}
+	v := url.Values{"kind": {"村企结对"}, "east": {"斯必克（中国）投资有限公司"}, "partners": {"凯西医药咨询（上海）有限公司、上海鼎创汇创客空间管理有限公司"},
+		"west": {"扎垤村"}, "party_count": {"1"}, "year_from": {"2021"}}
+	if resp, body := post(v); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d\n%s", resp.StatusCode, body)
+	}
+	_, body := do(t, c, "GET", e.srv.URL+"/registry/pairings?kind=%E6%9D%91%E4%BC%81%E7%BB%93%E5%AF%B9&year=2021", "", "")
+	for _, want := range []string{"斯必克（中国）投资有限公司、凯西医药咨询（上海）有限公司、上海鼎创汇创客空间管理有限公司", "红河县架车乡扎垤村委会", "共 4 条记录，计 11 对"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the list lacks %q", want)
+		}
+	}
+	for _, tc := range []struct{ field, value, want string }{
+		{"west", "火星村", "西部结对方：“火星村”既不是已登记的单位，也不是县、乡镇或村"},
+		{"partners", "不存在的企业", "共同结对单位“不存在的企业”不在单位名录中"},
+		{"party_count", "3", "一条记录代表多对结对，只用于简报未列各方名称时"},
+	} {
+		bad := url.Values{}
+		for k, vs := range v {
+			bad[k] = vs
+		}
+		bad.Set("year_from", "2022")
+		bad.Set(tc.field, tc.value)
+		resp, body := post(bad)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tc.want) {
+			t.Errorf("%s=%s: %d, want the message %q", tc.field, tc.value, resp.StatusCode, tc.want)
+		}
+	}
+}

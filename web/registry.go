@@ -94,7 +94,11 @@ func (s *Server) pairingPage(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
-	return s.registryPage(w, r, "pairings", formErr, map[string]any{"Title": "结对关系", "Pairings": ps, "Kinds": registry.PairingKinds, "Orgs": orgs,
+	n := 0
+	for _, p := range ps {
+		n += p.PartyCount
+	}
+	return s.registryPage(w, r, "pairings", formErr, map[string]any{"Title": "结对关系", "Pairings": ps, "PairCount": n, "Kinds": registry.PairingKinds, "Orgs": orgs,
 		"F": values, "Q": q, "Tab": "pairings", "Counties": counties})
 }
 
@@ -104,8 +108,15 @@ func (s *Server) pairingCreate(w http.ResponseWriter, r *http.Request, u *xiezuo
 	if o := f.orgs("east", "东部单位"); len(o) == 1 {
 		p.EastOrgID = o[0].ID
 	}
-	if o := f.orgs("west", "西部单位"); len(o) == 1 {
-		p.WestOrgID = o[0].ID
+	for _, o := range f.orgs("partners", "共同结对单位") {
+		p.Partners = append(p.Partners, registry.Party{ID: o.ID})
+	}
+	p.PartyCount = int(f.int64("party_count", "结对数"))
+	if v := f.str("west"); v != "" {
+		var err error
+		if p.WestOrgID, p.WestRegionCode, err = s.DB.ResolveWestParty(r.Context(), v, p.PartyCount); err != nil {
+			f.p.Add("west", "西部结对方："+xiezuo.ErrorMessage(err))
+		}
 	}
 	p.YearFrom = int(f.int64("year_from", "起始年份"))
 	p.YearTo = int(f.int64("year_to", "结束年份"))

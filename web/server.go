@@ -154,7 +154,7 @@ func (s *Server) Close(ctx context.Context) error {
 	go func() { s.running.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(20 * time.Second):
+	case <-time.After(60 * time.Second):
 	}
 	return err
 }
