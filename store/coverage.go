@@ -44,6 +44,9 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 	if len(p.Partners) > 0 {
 		c.East += fmt.Sprintf("等%d家", len(p.Partners)+1)
 	}
+	if p.PartyCount > 1 {
+		c.West += fmt.Sprintf("（%d对，未列名称）", p.PartyCount)
+	}
 	region := p.Place
 	if len(region) != 12 {
 		return c, nil // a west party without a region: nothing can be matched

@@ -20,6 +20,8 @@ type phoneLayout struct {
 	Head        float64  `json:"head"` // header + menu height, CSS px
 	Wide        []string `json:"wide"` // the widest elements, when the page overflows
 	H1          string   `json:"h1"`
+	// Hidden are the current menu and tab items not wholly on the screen.
+	Hidden []string `json:"hidden"`
 }
 
 const measurePhone = `(() => {
@@ -33,7 +35,11 @@ const measurePhone = `(() => {
       .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') + ' right=' + Math.round(e.getBoundingClientRect().right));
   }
   const h1 = document.querySelector('h1');
-  return {sw: de.scrollWidth, iw: iw, head: head, wide: wide, h1: h1 ? h1.textContent.trim().slice(0, 40) : ''};
+  const hidden = [...document.querySelectorAll('nav.nav a.on, .tabs a.on')].filter(a => {
+    const r = a.getBoundingClientRect();
+    return r.left < 0 || r.right > sw + 1;
+  }).map(a => a.textContent.trim());
+  return {sw: de.scrollWidth, iw: iw, head: head, wide: wide, h1: h1 ? h1.textContent.trim().slice(0, 40) : '', hidden: hidden};
 })()`
 
 // buttonBox is where a button lies on the screen, CSS px.
@@ -139,6 +145,9 @@ func TestBrowserPhone(t *testing.T) {
 				b.snap(dir, shotName(role, path), keep)
 				if m.ScrollWidth > phoneW || m.ScrollWidth > m.InnerWidth {
 					t.Errorf("%s (%s): page is %d px wide on a %d px screen; widest: %v", path, m.H1, m.ScrollWidth, m.InnerWidth, m.Wide)
+				}
+				if len(m.Hidden) > 0 {
+					t.Errorf("%s: the current menu item %q is scrolled out of view", path, m.Hidden)
 				}
 				if m.Head > 0.15*phoneH {
 					t.Errorf("%s: header and menu are %.0f px high, more than 15%% of %d", path, m.Head, phoneH)

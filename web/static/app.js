@@ -6,6 +6,7 @@
 //   <a data-back>                  goes back one page (without script: its href)
 //   <select data-autosubmit>       submits its form when changed
 //   <form data-confirm="…">        asks before submitting
+//   nav a.on, .tabs a.on           scrolled into view in a narrow menu
 (function () {
   'use strict';
   document.addEventListener('click', function (e) {
@@ -26,4 +27,16 @@
     var msg = e.target instanceof Element && e.target.getAttribute('data-confirm');
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
+  // On a phone the menus scroll sideways: show the current item.
+  function showCurrent() {
+    document.querySelectorAll('nav.nav a.on, .tabs a.on').forEach(function (a) {
+      var bar = a.parentElement;
+      if (bar.scrollWidth > bar.clientWidth) {
+        var left = a.getBoundingClientRect().left - bar.getBoundingClientRect().left + bar.scrollLeft;
+        bar.scrollLeft = left - (bar.clientWidth - a.offsetWidth) / 2;
+      }
+    });
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', showCurrent);
+  else showCurrent();
 })();
