@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"context"
 	"strconv"
 	"time"
@@ -70,13 +71,31 @@ func (d *DB) moneyFigures(ctx context.Context, s *report.Sums) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for i := range s.Counties {
-		c := &s.Counties[i]
-		if err := d.db.QueryRowContext(ctx, `SELECT name FROM regions WHERE code = $1`, c.CountyCode).Scan(&c.CountyName); err != nil {
+	rows.Close()
+	if len(s.Counties) == 0 {
+		return nil
+	}
+	codes := make([]any, len(s.Counties))
+	for i, c := range s.Counties {
+		codes[i] = c.CountyCode
+	}
+	names := map[string]string{}
+	nrows, err := d.db.QueryContext(ctx, `SELECT code, name FROM regions WHERE code IN (`+placeholders(1, len(codes))+`)`, codes...)
+	if err != nil {
+		return err
+	}
+	defer nrows.Close()
+	for nrows.Next() {
+		var code, name string
+		if err := nrows.Scan(&code, &name); err != nil {
 			return err
 		}
+		names[code] = name
 	}
-	return nil
+	for i := range s.Counties {
+		s.Counties[i].CountyName = names[s.Counties[i].CountyCode]
+	}
+	return nrows.Err()
 }
 
 // topGivers ranks east units by the approved money they gave (a
@@ -207,14 +226,28 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 	if err := d.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(x.trained), 0), COALESCE(SUM(x.placed), 0) FROM labour_records x`+lw.sql(), lw.args...).Scan(&c.Trained, &c.Placed); err != nil {
 		return c, err
 	}
-	for i, kind := range report.XieshouPairs {
-		pairs, err := d.Pairings(ctx, PairingFilter{Kind: kind, County: f.CountyCode, Year: f.Year})
-		if err != nil {
+	// The pairs a pairing list of the kind counts (its 计 N 对), both kinds
+	// in one statement.
+	kw := PairingFilter{County: f.CountyCode, Year: f.Year}.where()
+	kw.in("p.kind", report.XieshouPairs)
+	prows, err := d.db.QueryContext(ctx, `SELECT p.kind, COALESCE(SUM(p.party_count), 0) FROM pairings p LEFT JOIN organisations wo ON wo.id = p.west_org_id`+
+		kw.sql()+` GROUP BY p.kind`, kw.args...)
+	if err != nil {
+		return c, err
+	}
+	defer prows.Close()
+	for prows.Next() {
+		var kind string
+		var n int64
+		if err := prows.Scan(&kind, &n); err != nil {
 			return c, err
 		}
-		for _, p := range pairs {
-			c.Pairs[i] += int64(p.PartyCount)
+		if i := slices.Index(report.XieshouPairs, kind); i >= 0 {
+			c.Pairs[i] = n
 		}
+	}
+	if err := prows.Err(); err != nil {
+		return c, err
 	}
 	aw := agreementWhere(public, rf)
 	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(x.pledged_fen), 0) FROM agreements x`+aw.sql(), aw.args...).Scan(&c.Agreements, &c.PledgedFen); err != nil {

@@ -17,12 +17,13 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing/fstest"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver
 	"github.com/pressly/goose/v3"
-	_ "modernc.org/sqlite" // SQLite driver "sqlite", CGO-free
+	"modernc.org/sqlite" // SQLite driver, CGO-free
 
 	"github.com/xiezuo/xiezuo"
 )
@@ -74,6 +75,8 @@ type DB struct {
 	anchorOnce   sync.Once
 	anchorMu     sync.Mutex
 	anchorWarned bool
+
+	stmts atomic.Int64 // SQL statements sent (Statements)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -91,13 +94,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 // OpenWith is Open with the audit key and head anchor of o.
 func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	d := &DB{DSN: dsn, Now: time.Now, Log: slog.Default()}
-	var err error
 	if IsPostgres(dsn) {
 		d.Dialect = Postgres
-		d.db, err = sql.Open("pgx", dsn)
+		c, err := newCountingConnector(stdlib.GetDefaultDriver(), dsn, &d.stmts)
 		if err != nil {
 			return nil, err
 		}
+		d.db = sql.OpenDB(c)
 		d.db.SetMaxOpenConns(16)
 	} else {
 		d.Dialect = SQLite
@@ -113,10 +116,11 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		// cache_size: 64 MB of pages per connection, so large imports and
 		// list totals do not re-read index pages from the file.
 		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate"
-		d.db, err = sql.Open("sqlite", "file:"+dsn+q)
+		c, err := newCountingConnector(&sqlite.Driver{}, "file:"+dsn+q, &d.stmts)
 		if err != nil {
 			return nil, err
 		}
+		d.db = sql.OpenDB(c)
 		d.db.SetMaxOpenConns(8)
 	}
 	if err := d.db.PingContext(ctx); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql/driver"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -29,6 +30,9 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 	}
 	defer conn.Close()
 	return conn.Raw(func(driverConn any) error {
+		if w, ok := driverConn.(interface{ Unwrap() driver.Conn }); ok {
+			driverConn = w.Unwrap()
+		}
 		pc := driverConn.(*stdlib.Conn).Conn()
 		tx, err := pc.Begin(ctx)
 		if err != nil {

@@ -183,6 +183,8 @@ type OrgFilter struct {
 	Side  string
 	Kind  string
 	Limit int
+	// NoAliases leaves Aliases empty (a picker that lists names only).
+	NoAliases bool
 }
 
 // FindOrgs lists organisations by name or alias. Anyone signed in may call
@@ -216,6 +218,9 @@ func (d *DB) FindOrgs(ctx context.Context, f OrgFilter) ([]registry.Organisation
 	}
 	if err := rows.Err(); err != nil {
 		return nil, xiezuo.Internal(err)
+	}
+	if f.NoAliases {
+		return out, nil
 	}
 	aliases, err := d.aliasMap(ctx)
 	if err != nil {
@@ -409,9 +414,8 @@ type PairingFilter struct {
 	Year   int // in force that year (year_from ≤ Year ≤ year_to or open-ended)
 }
 
-// Pairings lists pairings with party names and partners. Anyone signed in
-// may call it.
-func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing, error) {
+// where selects the filter's pairings p (its west organisation joined as wo).
+func (f PairingFilter) where() *where {
 	w := &where{}
 	if f.Kind != "" {
 		w.add("p.kind = ?", f.Kind)
@@ -425,6 +429,13 @@ func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing,
 	if f.Year != 0 {
 		w.add("p.year_from <= ? AND (p.year_to IS NULL OR p.year_to >= ?)", f.Year, f.Year)
 	}
+	return w
+}
+
+// Pairings lists pairings with party names and partners. Anyone signed in
+// may call it.
+func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing, error) {
+	w := f.where()
 	rows, err := d.db.QueryContext(ctx, `SELECT p.id, p.kind, p.east_org_id, eo.name, COALESCE(p.west_org_id, 0), COALESCE(p.west_region_code, ''), `+pairingWest+`,
 		`+pairingPlace+`, p.party_count, p.year_from, COALESCE(p.year_to, 0), p.note
 		FROM`+pairingFrom+w.sql()+` ORDER BY p.kind, eo.name, 7, p.id`, w.args...)

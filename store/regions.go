@@ -66,20 +66,59 @@ func (d *DB) Region(ctx context.Context, code string) (registry.Region, error) {
 }
 
 func (d *DB) regionPath(ctx context.Context, r registry.Region) (string, error) {
-	names := []string{r.Name}
-	parent := r.ParentCode
-	for parent != "" {
-		var name, next string
-		err := d.db.QueryRowContext(ctx, `SELECT name, COALESCE(parent_code, '') FROM regions WHERE code = $1`, parent).Scan(&name, &next)
-		if err != nil {
-			break
-		}
-		if name != "市辖区" {
-			names = append([]string{name}, names...)
-		}
-		parent = next
+	rs := []registry.Region{r}
+	if err := d.fillPaths(ctx, rs); err != nil {
+		return "", err
 	}
-	return strings.Join(names, " "), nil
+	return rs[0].Path, nil
+}
+
+// fillPaths sets the Path (省 市 县 …, without 市辖区) of each region from
+// its ancestors, read in one statement however many regions there are.
+func (d *DB) fillPaths(ctx context.Context, rs []registry.Region) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	var starts []any
+	for _, r := range rs {
+		if r.ParentCode != "" && !seen[r.ParentCode] {
+			seen[r.ParentCode] = true
+			starts = append(starts, r.ParentCode)
+		}
+	}
+	// The ancestors of each parent, the nearest first.
+	up := map[string][]string{}
+	if len(starts) > 0 {
+		rows, err := d.db.QueryContext(ctx, `WITH RECURSIVE up (start, code, name, parent, depth) AS (
+			SELECT r.code, r.code, r.name, r.parent_code, 0 FROM regions r WHERE r.code IN (`+placeholders(1, len(starts))+`)
+			UNION ALL SELECT up.start, p.code, p.name, p.parent_code, up.depth + 1 FROM regions p JOIN up ON p.code = up.parent)
+			SELECT start, name FROM up ORDER BY start, depth`, starts...)
+		if err != nil {
+			return xiezuo.Internal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var start, name string
+			if err := rows.Scan(&start, &name); err != nil {
+				return xiezuo.Internal(err)
+			}
+			up[start] = append(up[start], name)
+		}
+		if err := rows.Err(); err != nil {
+			return xiezuo.Internal(err)
+		}
+	}
+	for i, r := range rs {
+		names := []string{r.Name}
+		for _, n := range up[r.ParentCode] {
+			if n != "市辖区" {
+				names = append([]string{n}, names...)
+			}
+		}
+		rs[i].Path = strings.Join(names, " ")
+	}
+	return nil
 }
 
 // RegionFilter selects regions for search and pickers.
@@ -87,6 +126,8 @@ type RegionFilter struct {
 	Query  string // name, short name or code prefix
 	Level  int
 	Parent string // direct children of this code
+	// Parents: direct children of any of these codes (with Parent, of all).
+	Parents []string
 	Within string // any descendant of this county or township (code prefix)
 	Limit  int
 }
@@ -109,6 +150,9 @@ func (d *DB) SearchRegions(ctx context.Context, f RegionFilter) ([]registry.Regi
 	if f.Parent != "" {
 		w.add("r.parent_code = ?", f.Parent)
 	}
+	if len(f.Parents) > 0 {
+		w.in("r.parent_code", f.Parents)
+	}
 	if prefix := withinPrefix(f.Within); prefix != "" {
 		w.add("r.code LIKE ? AND r.code <> ?", prefix+"%", f.Within)
 	}
@@ -124,8 +168,8 @@ func (d *DB) SearchRegions(ctx context.Context, f RegionFilter) ([]registry.Regi
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		out[i].Path, _ = d.regionPath(ctx, out[i])
+	if err := d.fillPaths(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

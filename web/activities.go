@@ -103,7 +103,7 @@ func (s *Server) activityList(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	if err != nil {
 		return err
 	}
-	data, err := s.choices(r.Context(), u)
+	data, err := s.filterChoices(r.Context(), false)
 	if err != nil {
 		return err
 	}

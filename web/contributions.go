@@ -127,7 +127,7 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 	q := r.URL.Query()
 	f := contributionFilter(q)
 	items, tot, err := s.DB.ListContributions(r.Context(), u, f)
-	data, cerr := s.choices(r.Context(), u)
+	data, cerr := s.filterChoices(r.Context(), true)
 	if cerr != nil {
 		return cerr
 	}

@@ -152,24 +152,53 @@ func (f *formReader) merge(validate func() error) error {
 // formData is what every form template gets.
 type formData map[string]any
 
-// choices loads the select options forms need: paired counties, units,
-// organisation names for the datalist, townships of the paired counties.
-func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) {
-	orgs, err := s.DB.FindOrgs(ctx, store.OrgFilter{Limit: 5000})
-	if err != nil {
-		return nil, err
-	}
+// filterChoices is what a list's filter bar offers: the paired counties,
+// the enumerations and, with orgs, the units by name (no aliases). A few
+// statements, whatever the data.
+func (s *Server) filterChoices(ctx context.Context, orgs bool) (formData, error) {
 	counties, err := s.DB.PairedCounties(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var townships []registry.Region
-	for _, c := range counties {
-		ts, err := s.DB.SearchRegions(ctx, store.RegionFilter{Parent: c.Code, Limit: 200})
+	data := formData{
+		"Counties": counties,
+		"Forms":    ledger.Forms, "Sectors": ledger.Sectors, "Deliveries": ledger.Deliveries, "Sections": ledger.Sections,
+		"ActivityKinds": ledger.ActivityKinds, "FundingSources": ledger.FundingSources, "ProjectStates": ledger.ProjectStates,
+		"LabourKinds": ledger.LabourKinds, "BatchKinds": ledger.BatchKinds, "Statuses": ledger.Statuses,
+	}
+	if orgs {
+		os, err := s.DB.FindOrgs(ctx, store.OrgFilter{Limit: 5000, NoAliases: true})
 		if err != nil {
 			return nil, err
 		}
-		townships = append(townships, ts...)
+		data["Orgs"] = os
+	}
+	return data, nil
+}
+
+// choices is what a record's form offers: filterChoices with every unit,
+// the units u may record for, the townships of the paired counties and
+// the pairings in u's scope.
+func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) {
+	data, err := s.filterChoices(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	orgs, err := s.DB.FindOrgs(ctx, store.OrgFilter{Limit: 5000})
+	if err != nil {
+		return nil, err
+	}
+	counties := data["Counties"].([]registry.Region)
+	var townships []registry.Region
+	if len(counties) > 0 {
+		codes := make([]string, len(counties))
+		for i, c := range counties {
+			codes[i] = c.Code
+		}
+		// The townships of every paired county in one statement.
+		if townships, err = s.DB.SearchRegions(ctx, store.RegionFilter{Parents: codes, Limit: 1000}); err != nil {
+			return nil, err
+		}
 	}
 	pairings, err := s.DB.Pairings(ctx, store.PairingFilter{OrgID: pairingScope(u)})
 	if err != nil {
@@ -184,12 +213,8 @@ func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) 
 			}
 		}
 	}
-	return formData{
-		"Orgs": orgs, "Units": units, "Pairings": pairings, "Counties": counties, "Townships": townships,
-		"Forms": ledger.Forms, "Sectors": ledger.Sectors, "Deliveries": ledger.Deliveries, "Sections": ledger.Sections,
-		"ActivityKinds": ledger.ActivityKinds, "FundingSources": ledger.FundingSources, "ProjectStates": ledger.ProjectStates,
-		"LabourKinds": ledger.LabourKinds, "BatchKinds": ledger.BatchKinds, "Statuses": ledger.Statuses,
-	}, nil
+	data["Orgs"], data["Units"], data["Pairings"], data["Townships"] = orgs, units, pairings, townships
+	return data, nil
 }
 
 func pathID(r *http.Request) (int64, error) {

@@ -676,3 +676,35 @@ func TestPairingFormVillage(t *testing.T) {
 		}
 	}
 }
+
+// Issue 11: a page issues a bounded number of SQL statements whatever the
+// data: a list at most 10, the dashboard at most 20.
+func TestStatementsPerPage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("admin")
+	for _, tc := range []struct {
+		path string
+		max  int64
+	}{
+		{"/contributions", 10},
+		{"/contributions?county=532531000000&from=2020-01-01&to=2020-12-31", 10},
+		{"/activities", 10},
+		{"/agreements", 10},
+		{"/projects", 10},
+		{"/labour", 10},
+		{"/batches", 10},
+		{"/api/v1/contributions?county=532531000000", 10},
+		{"/dashboard?year=2020", 20},
+		{"/?year=2020", 20},
+	} {
+		do(t, c, "GET", e.srv.URL+tc.path, "", "") // warm: first-use lookups
+		before := e.s.DB.Statements()
+		resp, _ := do(t, c, "GET", e.srv.URL+tc.path, "", "")
+		n := e.s.DB.Statements() - before
+		t.Logf("%s: %d statements", tc.path, n)
+		if resp.StatusCode != http.StatusOK || n > tc.max {
+			t.Errorf("%s: %d, %d SQL statements (at most %d)", tc.path, resp.StatusCode, n, tc.max)
+		}
+	}
+}

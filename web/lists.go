@@ -41,7 +41,7 @@ func filtered(r *http.Request) bool {
 
 // listPage renders one of the smaller lists with the filter bar.
 func (s *Server) listPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, page, title string, items any) error {
-	data, err := s.choices(r.Context(), u)
+	data, err := s.filterChoices(r.Context(), false)
 	if err != nil {
 		return err
 	}
