@@ -1,8 +1,8 @@
 package store
 
 import (
-	"slices"
 	"context"
+	"slices"
 	"strconv"
 	"time"
 

@@ -128,8 +128,8 @@ type RegionFilter struct {
 	Parent string // direct children of this code
 	// Parents: direct children of any of these codes (with Parent, of all).
 	Parents []string
-	Within string // any descendant of this county or township (code prefix)
-	Limit  int
+	Within  string // any descendant of this county or township (code prefix)
+	Limit   int
 }
 
 // SearchRegions finds regions by official name, short name (金平县 finds
