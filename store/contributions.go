@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -275,24 +276,32 @@ func (d *DB) EachContribution(ctx context.Context, u *xiezuo.User, f ledger.Cont
 	return flush()
 }
 
+// contributionTotals sums the rows w selects by form in one pass: a
+// count and a sum per form (ledger.Forms), not a GROUP BY, which made
+// SQLite sort every matching row (issue 11).
 func (d *DB) contributionTotals(ctx context.Context, w *where) (ledger.Totals, error) {
 	tot := ledger.Totals{ByForm: map[string]int64{}}
-	rows, err := d.db.QueryContext(ctx, `SELECT x.form, COUNT(*), COALESCE(SUM(x.amount_fen), 0) FROM contributions x`+w.sql()+` GROUP BY x.form`, w.args...)
-	if err != nil {
+	cols := make([]string, 0, 2*len(ledger.Forms))
+	for _, f := range ledger.Forms { // codes are fixed ASCII words
+		cols = append(cols, `COUNT(CASE WHEN x.form = '`+f.Code+`' THEN 1 END)`, `COALESCE(SUM(CASE WHEN x.form = '`+f.Code+`' THEN x.amount_fen END), 0)`)
+	}
+	vals := make([]int64, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := d.db.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM contributions x`+w.sql(), w.args...).Scan(ptrs...); err != nil {
 		return tot, xiezuo.Internal(err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var form string
-		var n, sum int64
-		if err := rows.Scan(&form, &n, &sum); err != nil {
-			return tot, xiezuo.Internal(err)
+	for i, f := range ledger.Forms {
+		n, sum := vals[2*i], vals[2*i+1]
+		if n > 0 {
+			tot.Count += n
+			tot.AmountFen += sum
+			tot.ByForm[f.Code] = sum
 		}
-		tot.Count += n
-		tot.AmountFen += sum
-		tot.ByForm[form] = sum
 	}
-	return tot, rows.Err()
+	return tot, nil
 }
 
 // CountyTotal is the approved contributions of one county.

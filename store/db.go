@@ -102,6 +102,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		}
 		d.db = sql.OpenDB(c)
 		d.db.SetMaxOpenConns(16)
+		d.db.SetMaxIdleConns(16) // kept open: the default 2 reconnects under load
 	} else {
 		d.Dialect = SQLite
 		if dir := filepath.Dir(dsn); dir != "" {
@@ -122,6 +123,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		}
 		d.db = sql.OpenDB(c)
 		d.db.SetMaxOpenConns(8)
+		d.db.SetMaxIdleConns(8) // kept open, each with its page cache: the default 2 reopens the file under load
 	}
 	if err := d.db.PingContext(ctx); err != nil {
 		d.db.Close()

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -706,5 +707,43 @@ func TestStatementsPerPage(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || n > tc.max {
 			t.Errorf("%s: %d, %d SQL statements (at most %d)", tc.path, resp.StatusCode, n, tc.max)
 		}
+	}
+}
+
+// Issue 11: reading a page does not rewrite the session (those writes
+// queued every request behind the one writer); a session idle for two
+// hours is still signed out.
+func TestSessionIdleWithoutWrites(t *testing.T) {
+	t.Parallel()
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).UnixNano())
+	e := newEnv(t, func(s *web.Server) { s.SessionClock = func() time.Time { return time.Unix(0, clock.Load()) } })
+	c := e.client("admin")
+	row := func() string {
+		var data []byte
+		var expiry int64
+		if err := e.s.DB.SQL().QueryRow(`SELECT data, expiry FROM sessions`).Scan(&data, &expiry); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%x/%d", data, expiry)
+	}
+	get := func() *http.Response {
+		resp, _ := do(t, c, "GET", e.srv.URL+"/contributions", "", "")
+		return resp
+	}
+	get() // notes the session's first use
+	before := row()
+	for range 3 {
+		clock.Add(int64(time.Minute))
+		if resp := get(); resp.StatusCode != http.StatusOK {
+			t.Fatalf("signed-in read: %d", resp.StatusCode)
+		}
+	}
+	if after := row(); after != before {
+		t.Errorf("three reads within five minutes rewrote the session")
+	}
+	clock.Add(int64(2*time.Hour + time.Minute))
+	if resp := get(); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("after two idle hours: %d → %q, want the sign-in page", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }

@@ -35,6 +35,9 @@ type Server struct {
 	Log      *slog.Logger
 	// Demo is shown in the login page: the demo accounts exist.
 	Demo bool
+	// SessionClock times sessions' idle limit, as scs times their
+	// lifetime: the wall clock (time.Now when nil), not the DB's Now.
+	SessionClock func() time.Time
 
 	pages map[string]*template.Template
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
@@ -72,8 +75,10 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	s.metrics = newMetrics(db)
 	sm := scs.New()
 	sm.Store = db.Sessions()
+	// No scs IdleTimeout: it rewrites the session on every request, and
+	// those writes queued every page behind the one writer (issue 11).
+	// authenticate keeps the idle limit, writing at most every sessionTouch.
 	sm.Lifetime = 12 * time.Hour
-	sm.IdleTimeout = 2 * time.Hour
 	sm.Cookie.Name = "xiezuo_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
@@ -237,7 +242,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				s.apiError(w, r, err)
 				return
 			}
-		} else if id := s.Sessions.GetInt64(r.Context(), "user_id"); id != 0 {
+		} else if id := s.Sessions.GetInt64(r.Context(), "user_id"); id != 0 && s.fresh(r.Context()) {
 			if got, err := s.DB.UserByID(r.Context(), id); err == nil && !got.Disabled {
 				u = got
 			}
@@ -256,6 +261,32 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// A session idle for sessionIdle is signed out; its last use is written
+// when it is older than sessionTouch, not on every request.
+const (
+	sessionIdle  = 2 * time.Hour
+	sessionTouch = 5 * time.Minute
+)
+
+// fresh reports whether the signed-in session is within its idle limit
+// (else it is destroyed), noting its use every sessionTouch.
+func (s *Server) fresh(ctx context.Context) bool {
+	clock := s.SessionClock
+	if clock == nil {
+		clock = time.Now
+	}
+	now := clock().UnixNano()
+	seen := s.Sessions.GetInt64(ctx, "seen") // Unix ns; 0 before the first
+	switch idle := time.Duration(now - seen); {
+	case seen != 0 && idle > sessionIdle:
+		_ = s.Sessions.Destroy(ctx)
+		return false
+	case idle > sessionTouch || idle < 0:
+		s.Sessions.Put(ctx, "seen", now)
+	}
+	return true
 }
 
 // clientIP is the address a request came from: the peer, or — when the

@@ -1,0 +1,137 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/store"
+	"github.com/xiezuo/xiezuo/web"
+)
+
+// BenchmarkListLoad drives the lists of issue 11 through HTTP at 1, 16
+// and 64 concurrent clients for XIEZUO_BENCH_SECONDS (10) each, on the
+// database XIEZUO_BENCH_DB names (a SQLite file such as the one the store
+// benchmarks seed with a million contributions, or a postgres:// URL),
+// and reports requests per second with p50 and p99 — beside the same
+// list's SQL run raw in the same process, one client. Skipped without
+// XIEZUO_BENCH_DB.
+//
+//	XIEZUO_BENCH_DB=/tmp/copy.db go test ./web/ -run XXX -bench ListLoad -benchtime 1x -mutexprofile mu.out -blockprofile block.out
+func BenchmarkListLoad(b *testing.B) {
+	dsn := os.Getenv("XIEZUO_BENCH_DB")
+	if dsn == "" {
+		b.Skip("XIEZUO_BENCH_DB names the seeded database")
+	}
+	secs := 10 * time.Second
+	if v, err := time.ParseDuration(os.Getenv("XIEZUO_BENCH_SECONDS") + "s"); err == nil && v > 0 {
+		secs = v
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := demo.Load(ctx, db); err != nil { // no-op on a seeded database
+		b.Fatal(err)
+	}
+	s, err := web.NewServer(db, false, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	tr := &http.Transport{MaxIdleConnsPerHost: 128}
+	c := &http.Client{Jar: jar, Transport: tr}
+	if resp, err := c.PostForm(srv.URL+"/login", url.Values{"username": {"admin"}, "password": {demo.Password}}); err != nil {
+		b.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+	admin, err := db.UserByName(ctx, "admin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	lists := []struct{ name, path string }{
+		{"UI list 绿春县 2020", "/contributions?county=532531000000&from=2020-01-01&to=2020-12-31"},
+		{"API list 绿春县 2020", "/api/v1/contributions?county=532531000000&from=2020-01-01&to=2020-12-31"},
+		{"dashboard 2020", "/dashboard?year=2020"},
+	}
+	for b.Loop() {
+		// The raw operation: the store's list call for the same filter.
+		f := func() time.Duration {
+			t0 := time.Now()
+			_, _, err := db.ListContributions(ctx, admin, ledger.ContributionFilter{CountyCode: "532531000000", From: "2020-01-01", To: "2020-12-31", Limit: 50})
+			if err != nil {
+				b.Fatal(err)
+			}
+			return time.Since(t0)
+		}
+		var raw []time.Duration
+		for range 20 {
+			raw = append(raw, f())
+		}
+		slices.Sort(raw)
+		b.Logf("store call (page + totals), one client: p50 %v", raw[len(raw)/2].Round(10*time.Microsecond))
+		for _, l := range lists {
+			for _, n := range []int{1, 16, 64} {
+				rps, p50, p99, errs := load(c, srv.URL+l.path, n, secs)
+				b.Logf("%-22s c=%-2d %6.1f rps  p50 %-9v p99 %-9v errors %d", l.name, n, rps, p50, p99, errs)
+			}
+		}
+	}
+}
+
+// load sends GET u from n clients for d and returns the rate, the p50 and
+// p99 answer times and the number of answers other than 200.
+func load(c *http.Client, u string, n int, d time.Duration) (float64, time.Duration, time.Duration, int64) {
+	var mu sync.Mutex
+	var took []time.Duration
+	var errs atomic.Int64
+	stop := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(stop) {
+				t0 := time.Now()
+				resp, err := c.Get(u)
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					errs.Add(1)
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			took = append(took, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if len(took) == 0 {
+		return 0, 0, 0, errs.Load()
+	}
+	slices.Sort(took)
+	q := func(p float64) time.Duration { return took[int(p*float64(len(took)-1))].Round(100 * time.Microsecond) }
+	return float64(len(took)) / d.Seconds(), q(0.5), q(0.99), errs.Load()
+}
