@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -228,8 +229,140 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 	if err := d.fillGivers(ctx, d.db, items); err != nil {
 		return nil, tot, xiezuo.Internal(err)
 	}
-	tot, err = d.contributionTotals(ctx, w)
+	tot, err = d.listTotals(ctx, u, f, w)
 	return items, tot, err
+}
+
+// listTotals are the totals of every row f matches that u may see (w). The
+// approved rows of the whole months in f's period are read from the
+// monthly sums when f can be answered from them (county, form, area,
+// delivery, status approved or any); the days of a partial month at
+// either end, and the rows not approved, from the rows. Any other filter
+// (keyword, unit, giver, sector…) reads the rows.
+func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.ContributionFilter, w *where) (ledger.Totals, error) {
+	if f.Query != "" || f.UnitID != 0 || f.ActivityID != 0 || f.GiverID != 0 || f.Sector != "" || f.AwaitingReceipt ||
+		(f.Status != "" && f.Status != ledger.StatusApproved) {
+		return d.contributionTotals(ctx, w)
+	}
+	first, last, edges := monthSpan(f.From, f.To)
+	tot := ledger.Totals{ByForm: map[string]int64{}}
+	add := func(t ledger.Totals) {
+		tot.Count += t.Count
+		tot.AmountFen += t.AmountFen
+		for k, v := range t.ByForm {
+			tot.ByForm[k] += v
+		}
+	}
+	if first != "" || last != "" || len(edges) == 0 {
+		sw := &where{}
+		if f.CountyCode != "" {
+			sw.add("s.county_code = ?", f.CountyCode)
+		}
+		if f.Form != "" {
+			sw.add("s.form = ?", f.Form)
+		}
+		if f.Area != "" {
+			sw.add("s.area = ?", f.Area)
+		}
+		if f.Delivery != "" {
+			sw.add("s.delivery = ?", f.Delivery)
+		}
+		if first != "" {
+			sw.add("s.month >= ?", first)
+		}
+		if last != "" {
+			sw.add("s.month <= ?", last)
+		}
+		if first == "" || last == "" || first <= last {
+			t, err := d.formTotals(ctx, `SELECT s.form, COALESCE(SUM(s.n), 0), COALESCE(SUM(s.fen), 0) FROM contribution_month_sums s`+sw.sql()+` GROUP BY s.form`, sw.args)
+			if err != nil {
+				return tot, err
+			}
+			add(t)
+		}
+	}
+	for _, e := range edges { // approved rows of the partial months
+		ef := f
+		ef.Status, ef.From, ef.To = ledger.StatusApproved, e[0], e[1]
+		t, err := d.contributionTotals(ctx, contributionWhere(u, &ef))
+		if err != nil {
+			return tot, err
+		}
+		add(t)
+	}
+	if f.Status == "" { // the rows not approved that u may see
+		nw := contributionWhere(u, &f)
+		nw.add("x.status <> 'approved'") // as written, so the partial index contributions_pending serves
+		t, err := d.contributionTotals(ctx, nw)
+		if err != nil {
+			return tot, err
+		}
+		add(t)
+	}
+	return tot, nil
+}
+
+// formTotals reads (form, count, fen) rows into totals.
+func (d *DB) formTotals(ctx context.Context, q string, args []any) (ledger.Totals, error) {
+	tot := ledger.Totals{ByForm: map[string]int64{}}
+	rows, err := d.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return tot, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var form string
+		var n, fen int64
+		if err := rows.Scan(&form, &n, &fen); err != nil {
+			return tot, xiezuo.Internal(err)
+		}
+		if n != 0 {
+			tot.Count += n
+			tot.AmountFen += fen
+			tot.ByForm[form] += fen
+		}
+	}
+	return tot, rows.Err()
+}
+
+// monthSpan splits the period from..to (YYYY-MM-DD, either may be "")
+// into the whole months first..last (YYYY-MM; "" for no bound) and the
+// day ranges of the partial months at its ends. When the period lies
+// within one month and is not all of it, first and last are "" and the
+// period is the one edge.
+func monthSpan(from, to string) (first, last string, edges [][2]string) {
+	month := func(d string) time.Time { t, _ := time.Parse("2006-01-02", d[:8]+"01"); return t }
+	for _, d := range []string{from, to} {
+		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
+			return "", "", [][2]string{{from, to}} // not a date: the rows decide
+		}
+	}
+	if from != "" {
+		first = from[:7]
+		if from[8:] != "01" {
+			first = month(from).AddDate(0, 1, 0).Format("2006-01")
+		}
+	}
+	if to != "" {
+		last = to[:7]
+		end := month(to).AddDate(0, 1, -1).Format("2006-01-02")
+		if to != end {
+			last = month(to).AddDate(0, -1, 0).Format("2006-01")
+		}
+	}
+	if from != "" && to != "" && from > to {
+		return "", "", [][2]string{{from, to}} // matches nothing, as the rows say
+	}
+	if from != "" && to != "" && from[:7] == to[:7] && (first > to[:7] || last < from[:7]) {
+		return "", "", [][2]string{{from, to}}
+	}
+	if from != "" && from[8:] != "01" {
+		edges = append(edges, [2]string{from, month(from).AddDate(0, 1, -1).Format("2006-01-02")})
+	}
+	if to != "" && last != to[:7] {
+		edges = append(edges, [2]string{to[:8] + "01", to})
+	}
+	return first, last, edges
 }
 
 // EachContribution calls fn for every contribution f matches that u may

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -164,22 +163,8 @@ func sumsWhere(f report.Filter, col, from, to string) *where {
 // wholeMonths reports whether from..to (either may be empty) covers whole
 // months, and returns them as YYYY-MM.
 func wholeMonths(from, to string) (string, string, bool) {
-	if from != "" && (len(from) != 10 || from[8:] != "01") {
-		return "", "", false
-	}
-	if to != "" {
-		t, err := time.Parse(time.DateOnly, to)
-		if err != nil || t.AddDate(0, 0, 1).Day() != 1 {
-			return "", "", false
-		}
-	}
-	if from != "" {
-		from = from[:7]
-	}
-	if to != "" {
-		to = to[:7]
-	}
-	return from, to, true
+	first, last, edges := monthSpan(from, to)
+	return first, last, len(edges) == 0
 }
 
 // reportWhere selects the approved contributions of a scope.

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/report"
 )
 
@@ -41,4 +43,13 @@ func (d *DB) RefillSearchByMigration(ctx context.Context) error {
 	}
 	_, err = d.db.ExecContext(ctx, s)
 	return err
+}
+
+// RowTotals are a list's totals read from its rows, whatever the filter:
+// the path ListContributions takes when the sums cannot answer.
+func (d *DB) RowTotals(ctx context.Context, u *xiezuo.User, f ledger.ContributionFilter) (ledger.Totals, error) {
+	if err := f.Validate(); err != nil {
+		return ledger.Totals{}, err
+	}
+	return d.contributionTotals(ctx, contributionWhere(u, &f))
 }

@@ -453,7 +453,9 @@ type importSums struct {
 	givers map[giverSum][2]int64 // n, fen
 }
 
-type daySum struct{ day, county, area, delivery string }
+// daySum keys the day sums; form is kept for the month sums (the day
+// sums have none).
+type daySum struct{ day, county, area, form, delivery string }
 
 type giverSum struct {
 	month, county string
@@ -464,7 +466,7 @@ func (m importSums) add(c *ledger.Contribution) {
 	if m.days == nil {
 		return // a batch of drafts counts nothing
 	}
-	k := daySum{c.DateFrom, c.CountyCode, ledger.ContributionArea(c.Form, c.Sector), c.Delivery}
+	k := daySum{c.DateFrom, c.CountyCode, ledger.ContributionArea(c.Form, c.Sector), c.Form, c.Delivery}
 	v := m.days[k]
 	m.days[k] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
 	for _, g := range c.Givers {
@@ -476,17 +478,21 @@ func (m importSums) add(c *ledger.Contribution) {
 
 // apply adds the sums to the three sum tables, 100 rows a statement.
 func (m importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
-	months := map[daySum][2]int64{}
-	var days, givers [][]any
+	byDay, months := map[daySum][2]int64{}, map[daySum][2]int64{}
 	for k, v := range m.days {
-		days = append(days, []any{k.day, k.county, k.area, k.delivery, v[0], v[1]})
-		mk := daySum{k.day[:7], k.county, k.area, k.delivery}
+		dk := daySum{k.day, k.county, k.area, "", k.delivery}
+		dv := byDay[dk]
+		byDay[dk] = [2]int64{dv[0] + v[0], dv[1] + v[1]}
+		mk := daySum{k.day[:7], k.county, k.area, k.form, k.delivery}
 		mv := months[mk]
 		months[mk] = [2]int64{mv[0] + v[0], mv[1] + v[1]}
 	}
-	var monthRows [][]any
+	var days, monthRows, givers [][]any
+	for k, v := range byDay {
+		days = append(days, []any{k.day, k.county, k.area, k.delivery, v[0], v[1]})
+	}
 	for k, v := range months {
-		monthRows = append(monthRows, []any{k.day, k.county, k.area, k.delivery, v[0], v[1]})
+		monthRows = append(monthRows, []any{k.day, k.county, k.area, k.form, k.delivery, v[0], v[1]})
 	}
 	for k, v := range m.givers {
 		givers = append(givers, []any{k.month, k.county, k.org, v[0], v[1]})
@@ -496,7 +502,7 @@ func (m importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
 		rows           [][]any
 	}{
 		{"contribution_sums (day, county_code, area, delivery, n, fen)", "(day, county_code, area, delivery)", days},
-		{"contribution_month_sums (month, county_code, area, delivery, n, fen)", "(month, county_code, area, delivery)", monthRows},
+		{"contribution_month_sums (month, county_code, area, form, delivery, n, fen)", "(month, county_code, area, form, delivery)", monthRows},
 		{"giver_sums (month, county_code, org_id, n, fen)", "(month, county_code, org_id)", givers},
 	} {
 		table := t.head[:strings.IndexByte(t.head, ' ')]
