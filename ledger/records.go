@@ -138,6 +138,24 @@ type ContributionFilter struct {
 	AwaitingReceipt bool
 	Offset          int
 	Limit           int
+	// After and Before are keyset cursors (Cursor) of the newest-first
+	// order: the page after or before that row, whatever its depth. With
+	// another sort they are ignored and Offset pages.
+	After, Before string
+}
+
+// Cursor is a contribution's place in the newest-first order, for paging
+// by keyset: its date and id, as "2020-09-08.1234".
+func Cursor(c *Contribution) string { return c.DateFrom + "." + strconv.FormatInt(c.ID, 10) }
+
+// ParseCursor reads a Cursor.
+func ParseCursor(s string) (date string, id int64, ok bool) {
+	date, rest, found := strings.Cut(s, ".")
+	if !found || !xiezuo.ValidDate(date) {
+		return "", 0, false
+	}
+	id, err := strconv.ParseInt(rest, 10, 64)
+	return date, id, err == nil && id > 0
 }
 
 // Validate checks the filter's codes and dates so a bad URL gets a clear error.
@@ -166,6 +184,11 @@ func (f *ContributionFilter) Validate() error {
 	}
 	if f.To != "" && !xiezuo.ValidDate(f.To) {
 		p.Add("to", "截止日期"+xiezuo.DateProblem(f.To))
+	}
+	for k, c := range map[string]string{"after": f.After, "before": f.Before} {
+		if _, _, ok := ParseCursor(c); c != "" && !ok {
+			p.Add(k, "翻页参数无效，请从列表第一页重新翻页")
+		}
 	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50

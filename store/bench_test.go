@@ -163,6 +163,8 @@ func BenchmarkContributionList(b *testing.B) {
 		{"unit-user+county+year", unit, ledger.ContributionFilter{CountyCode: lvchun, From: "2020-01-01", To: "2020-12-31"}},
 		{"county-only", admin, ledger.ContributionFilter{CountyCode: lvchun}},
 		{"unfiltered", admin, ledger.ContributionFilter{}},
+		{"unfiltered-page-20000-offset", admin, ledger.ContributionFilter{Offset: 999_950}},
+		{"unfiltered-page-20000-cursor", admin, ledger.ContributionFilter{After: deepCursor(b, db, 999_949)}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -187,6 +189,16 @@ func BenchmarkContributionList(b *testing.B) {
 			b.ReportMetric(float64(count), "rows-matched")
 		})
 	}
+}
+
+// deepCursor is the cursor of the row at offset n of the unfiltered
+// newest-first list (the last row of the page before offset n+1).
+func deepCursor(b *testing.B, db *store.DB, n int) string {
+	var c ledger.Contribution
+	if err := db.SQL().QueryRow(`SELECT date_from, id FROM contributions ORDER BY date_from DESC, id DESC LIMIT 1 OFFSET $1`, n).Scan(&c.DateFrom, &c.ID); err != nil {
+		b.Fatal(err)
+	}
+	return ledger.Cursor(&c)
 }
 
 // searchWords are the keywords BenchmarkContributionSearch looks for; each

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -212,7 +213,21 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		return nil, tot, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户和协作办可以查看待确认收到的帮扶")
 	}
 	w := contributionWhere(u, &f)
-	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w.args...)
+	page, tail, back := w, orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), false
+	if NewestFirst(f) && (f.After != "" || f.Before != "") {
+		// Keyset: the rows beside the cursor's, read from the index at
+		// any depth (an OFFSET reads and drops every row before it).
+		page = &where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
+		if date, id, _ := ledger.ParseCursor(f.After); f.After != "" {
+			page.add("x.date_from <= ? AND (x.date_from < ? OR x.id < ?)", date, date, id)
+			tail = fmt.Sprintf(` ORDER BY x.date_from DESC, x.id DESC LIMIT %d`, f.Limit)
+		} else {
+			date, id, _ := ledger.ParseCursor(f.Before)
+			page.add("x.date_from >= ? AND (x.date_from > ? OR x.id > ?)", date, date, id)
+			tail, back = fmt.Sprintf(` ORDER BY x.date_from, x.id LIMIT %d`, f.Limit), true
+		}
+	}
+	rows, err := d.db.QueryContext(ctx, contributionSelect+page.sql()+tail, page.args...)
 	if err != nil {
 		return nil, tot, xiezuo.Internal(err)
 	}
@@ -226,6 +241,9 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		items = append(items, c)
 	}
 	rows.Close()
+	if back {
+		slices.Reverse(items)
+	}
 	if err := d.fillGivers(ctx, d.db, items); err != nil {
 		return nil, tot, xiezuo.Internal(err)
 	}

@@ -52,3 +52,14 @@ func orderBy(kind ledger.Kind, by, dir string) string {
 	}
 	return " ORDER BY " + col + ", x.id"
 }
+
+// NewestFirst reports whether f lists contributions in the default order,
+// newest first (date, then id, descending), the order keyset cursors
+// (ledger.Cursor) follow.
+func NewestFirst(f ledger.ContributionFilter) bool {
+	if _, ok := sortable[ledger.KindContribution][f.Sort]; !ok {
+		return true
+	}
+	by, dir := DefaultSort(ledger.KindContribution)
+	return f.Sort == by && strings.EqualFold(f.Dir, dir)
+}

@@ -660,3 +660,64 @@ func TestPairingParties(t *testing.T) {
 		}
 	})
 }
+
+// Issue 11: paging by keyset (date, id) in the newest-first order gives
+// the rows offset paging gives, forwards and back, with the filter kept.
+func TestKeysetPaging(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin := user(t, db, "admin")
+		for _, base := range []ledger.ContributionFilter{{Limit: 4}, {Limit: 3, CountyCode: "532531000000"}} {
+			ids := func(cs []*ledger.Contribution) (out []int64) {
+				for _, c := range cs {
+					out = append(out, c.ID)
+				}
+				return out
+			}
+			var byOffset []int64
+			for off := 0; ; off += base.Limit {
+				f := base
+				f.Offset = off
+				cs, _, err := db.ListContributions(ctx, admin, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				byOffset = append(byOffset, ids(cs)...)
+				if len(cs) < base.Limit {
+					break
+				}
+			}
+			var pages [][]*ledger.Contribution
+			var byKey []int64
+			for f := base; ; {
+				cs, _, err := db.ListContributions(ctx, admin, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(cs) == 0 {
+					break
+				}
+				pages = append(pages, cs)
+				byKey = append(byKey, ids(cs)...)
+				f.After = ledger.Cursor(cs[len(cs)-1])
+			}
+			if len(byOffset) < 10 || !slices.Equal(byKey, byOffset) {
+				t.Fatalf("county %q: by cursor %v, by offset %v", base.CountyCode, byKey, byOffset)
+			}
+			// Back from the last page: each page's Before is the one before it.
+			for i := len(pages) - 1; i > 0; i-- {
+				f := base
+				f.Before = ledger.Cursor(pages[i][0])
+				cs, _, err := db.ListContributions(ctx, admin, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(ids(cs), ids(pages[i-1])) {
+					t.Fatalf("county %q: before page %d: %v, want %v", base.CountyCode, i, ids(cs), ids(pages[i-1]))
+				}
+			}
+		}
+		_, _, err := db.ListContributions(ctx, admin, ledger.ContributionFilter{After: "2020-13-01.5"})
+		wantField(t, err, "after")
+	})
+}

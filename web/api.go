@@ -31,7 +31,12 @@ func (s *Server) apiContributions(w http.ResponseWriter, r *http.Request, u *xie
 	if items == nil {
 		items = []*ledger.Contribution{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "totals": tot})
+	out := map[string]any{"items": items, "totals": tot}
+	_ = f.Validate() // the page size ListContributions used
+	if store.NewestFirst(f) && len(items) == f.Limit {
+		out["next"] = ledger.Cursor(items[len(items)-1])
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/report"
+	"github.com/xiezuo/xiezuo/store"
 )
 
 func (s *Server) contributionEditor() *editor[*ledger.Contribution] {
@@ -115,6 +116,7 @@ func contributionFilter(q url.Values) ledger.ContributionFilter {
 	f.ActivityID, _ = strconv.ParseInt(q.Get("activity"), 10, 64)
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
 	f.Limit, _ = strconv.Atoi(q.Get("limit"))
+	f.After, f.Before = q.Get("after"), q.Get("before")
 	for _, d := range []*string{&f.From, &f.To} {
 		if nd, ok := normalizeDate(*d); ok {
 			*d = nd
@@ -139,7 +141,7 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 	}
 	_ = f.Validate() // apply the default page size for the pager
 	data["Title"], data["Items"], data["Totals"], data["Filter"], data["Q"] = "帮扶投入", items, tot, f, q
-	data["Pager"] = newPager(r.URL, f.Offset, f.Limit, int(tot.Count))
+	data["Pager"] = contributionPager(r.URL, f, items, int(tot.Count))
 	data["FormTotals"] = formTotals(tot)
 	data["FilterText"] = s.filterText(r.Context(), f)
 	data["Printed"] = s.DB.Today()
@@ -243,6 +245,35 @@ func formTotals(t ledger.Totals) []formTotal {
 type pager struct {
 	From, To, Total int
 	Prev, Next      string
+}
+
+// contributionPager pages the contribution list: in the newest-first
+// order by keyset cursors (a page at any depth costs what the first does),
+// the offset kept only to number the rows; in any other order by offset.
+func contributionPager(u *url.URL, f ledger.ContributionFilter, items []*ledger.Contribution, total int) pager {
+	p := newPager(u, f.Offset, f.Limit, total)
+	if !store.NewestFirst(f) || len(items) == 0 {
+		return p
+	}
+	link := func(off int, key string, c *ledger.Contribution) string {
+		q := u.Query()
+		q.Del("after")
+		q.Del("before")
+		q.Set("offset", strconv.Itoa(off))
+		if off == 0 {
+			q.Del("offset")
+		} else {
+			q.Set(key, ledger.Cursor(c))
+		}
+		return u.Path + "?" + q.Encode()
+	}
+	if p.Next != "" {
+		p.Next = link(f.Offset+f.Limit, "after", items[len(items)-1])
+	}
+	if p.Prev != "" {
+		p.Prev = link(max(f.Offset-f.Limit, 0), "before", items[0])
+	}
+	return p
 }
 
 func newPager(u *url.URL, offset, limit, total int) pager {

@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -745,5 +747,50 @@ func TestSessionIdleWithoutWrites(t *testing.T) {
 	clock.Add(int64(2*time.Hour + time.Minute))
 	if resp := get(); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 		t.Errorf("after two idle hours: %d → %q, want the sign-in page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// Issue 11: the contributions list pages by keyset cursors in its default
+// order, on the page and in the API, with the same rows as by offset.
+func TestKeysetPager(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("admin")
+	_, body := do(t, c, "GET", e.srv.URL+"/contributions?limit=10", "", "")
+	m := regexp.MustCompile(`<a href="([^"]*)">下一页</a>`).FindStringSubmatch(body)
+	if m == nil || !strings.Contains(m[1], "after=") || !strings.Contains(m[1], "offset=10") {
+		t.Fatalf("下一页 link: %q", m)
+	}
+	_, page2 := do(t, c, "GET", e.srv.URL+html.UnescapeString(m[1]), "", "")
+	if !strings.Contains(page2, "第 11–20 条") {
+		t.Errorf("page 2 is not numbered 11–20")
+	}
+	if p := regexp.MustCompile(`<a href="([^"]*)">上一页</a>`).FindStringSubmatch(page2); p == nil || strings.Contains(p[1], "offset") || strings.Contains(p[1], "before") {
+		t.Errorf("上一页 from page 2 should be the plain first page: %q", p)
+	}
+	type list struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+		Next string `json:"next"`
+	}
+	get := func(q string) list {
+		var l list
+		_, b := do(t, c, "GET", e.srv.URL+"/api/v1/contributions?"+q, "", "")
+		if err := json.Unmarshal([]byte(b), &l); err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	first, byOffset := get("limit=5"), get("limit=5&offset=5")
+	if first.Next == "" {
+		t.Fatal("the API gives no next cursor")
+	}
+	byCursor := get("limit=5&after=" + url.QueryEscape(first.Next))
+	if len(byCursor.Items) != 5 || byCursor.Items[0].ID != byOffset.Items[0].ID || byCursor.Items[4].ID != byOffset.Items[4].ID {
+		t.Errorf("after the cursor %+v, by offset %+v", byCursor.Items, byOffset.Items)
+	}
+	if resp, _ := do(t, c, "GET", e.srv.URL+"/api/v1/contributions?after=nonsense", "", ""); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a bad cursor: %d", resp.StatusCode)
 	}
 }
