@@ -702,9 +702,15 @@ func TestStatementsPerPage(t *testing.T) {
 		{"/?year=2020", 20},
 	} {
 		do(t, c, "GET", e.srv.URL+tc.path, "", "") // warm: first-use lookups
-		before := e.s.DB.Statements()
-		resp, _ := do(t, c, "GET", e.srv.URL+tc.path, "", "")
-		n := e.s.DB.Statements() - before
+		// The fewest of three: the server's background checks (interrupted
+		// imports, every 10 s) may fall inside one request's count.
+		var resp *http.Response
+		n := int64(1 << 62)
+		for range 3 {
+			before := e.s.DB.Statements()
+			resp, _ = do(t, c, "GET", e.srv.URL+tc.path, "", "")
+			n = min(n, e.s.DB.Statements()-before)
+		}
 		t.Logf("%s: %d statements", tc.path, n)
 		if resp.StatusCode != http.StatusOK || n > tc.max {
 			t.Errorf("%s: %d, %d SQL statements (at most %d)", tc.path, resp.StatusCode, n, tc.max)

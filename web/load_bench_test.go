@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/xiezuo/xiezuo/demo"
+	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/store"
 	"github.com/xiezuo/xiezuo/web"
@@ -38,6 +40,7 @@ func BenchmarkListLoad(b *testing.B) {
 	if v, err := time.ParseDuration(os.Getenv("XIEZUO_BENCH_SECONDS") + "s"); err == nil && v > 0 {
 		secs = v
 	}
+	debug.SetMemoryLimit(web.MemoryLimit) // as serve does
 	ctx := context.Background()
 	db, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -69,6 +72,7 @@ func BenchmarkListLoad(b *testing.B) {
 		{"UI list 绿春县 2020", "/contributions?county=532531000000&from=2020-01-01&to=2020-12-31"},
 		{"API list 绿春县 2020", "/api/v1/contributions?county=532531000000&from=2020-01-01&to=2020-12-31"},
 		{"dashboard 2020", "/dashboard?year=2020"},
+		{"UI list unfiltered", "/contributions"},
 	}
 	for b.Loop() {
 		// The raw operation: the store's list call for the same filter.
@@ -87,10 +91,14 @@ func BenchmarkListLoad(b *testing.B) {
 		slices.Sort(raw)
 		b.Logf("store call (page + totals), one client: p50 %v", raw[len(raw)/2].Round(10*time.Microsecond))
 		for _, l := range lists {
+			debug.FreeOSMemory()
+			testdb.PeakRSS(true)
 			for _, n := range []int{1, 16, 64} {
 				rps, p50, p99, errs := load(c, srv.URL+l.path, n, secs)
 				b.Logf("%-22s c=%-2d %6.1f rps  p50 %-9v p99 %-9v errors %d", l.name, n, rps, p50, p99, errs)
 			}
+			// Server and clients share this process: the server's share is less.
+			b.Logf("%-22s peak RSS of the process %d MB", l.name, testdb.PeakRSS(false)>>20)
 		}
 	}
 }
