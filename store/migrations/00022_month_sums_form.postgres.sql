@@ -14,7 +14,7 @@ INSERT INTO contribution_month_sums (month, county_code, area, form, delivery, n
 -- The rows not yet approved, which a list adds to the sums' approved
 -- totals, by a partial index: few rows (the work in progress), not the
 -- ledger's history.
-CREATE INDEX contributions_pending ON contributions (county_code, date_from, form, amount_fen, unit_id, import_batch_id, status) WHERE status <> 'approved';
+CREATE INDEX contributions_pending ON contributions (county_code, date_from, form, amount_fen, unit_id, import_batch_id, status, id) WHERE status <> 'approved';
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION contributions_sums() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -26,7 +26,7 @@ INSERT INTO contribution_month_sums (month, county_code, area, form, delivery, n
 -- The rows not yet approved, which a list adds to the sums' approved
 -- totals, by a partial index: few rows (the work in progress), not the
 -- ledger's history.
-CREATE INDEX contributions_pending ON contributions (county_code, date_from, form, amount_fen, unit_id, import_batch_id, status) WHERE status <> 'approved';
+CREATE INDEX contributions_pending ON contributions (county_code, date_from, form, amount_fen, unit_id, import_batch_id, status, id) WHERE status <> 'approved';
 -- +goose StatementBegin
 CREATE TRIGGER contributions_sums_insert AFTER INSERT ON contributions WHEN NEW.status = 'approved' AND NOT EXISTS (SELECT 1 FROM import_batches b WHERE b.id = NEW.import_batch_id AND b.status IN ('running', 'interrupted')) BEGIN
     INSERT INTO contribution_sums (day, county_code, area, delivery, n, fen)
