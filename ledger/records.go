@@ -206,6 +206,20 @@ type Totals struct {
 	ByForm    map[string]int64 `json:"by_form"`
 }
 
+// Add counts n records of form worth fen in t (nothing when n is 0, so a
+// form appears in ByForm only when it has records).
+func (t *Totals) Add(form string, n, fen int64) {
+	if n == 0 {
+		return
+	}
+	if t.ByForm == nil {
+		t.ByForm = map[string]int64{}
+	}
+	t.Count += n
+	t.AmountFen += fen
+	t.ByForm[form] += fen
+}
+
 // Activity kinds.
 var ActivityKinds = []string{"考察调研", "座谈会议", "签约仪式", "捐赠仪式", "培训讲座", "义诊巡诊", "远程课堂", "展销活动", "慰问", "公益活动", "接待来访", "其他"}
 

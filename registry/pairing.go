@@ -46,6 +46,15 @@ type Party struct {
 	Name string `json:"name,omitempty"`
 }
 
+// JointName names a lead unit with its partners as one party:
+// “唐利商贸（上海）有限公司等4家” (the name alone without partners).
+func JointName(lead string, partners int) string {
+	if partners == 0 {
+		return lead
+	}
+	return fmt.Sprintf("%s等%d家", lead, partners+1)
+}
+
 // MaxPartyCount bounds the pairs one pairing stands for.
 const MaxPartyCount = 999
 

@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/registry"
 )
 
 // SaveAgreement creates (ID 0) or updates an agreement and the pairings it
@@ -93,10 +93,7 @@ func fillPairings(ctx context.Context, q queryer, as []*ledger.Agreement) error 
 		if err := rows.Scan(&aid, &pid, &kind, &east, &partners, &west); err != nil {
 			return err
 		}
-		if partners > 0 {
-			east += fmt.Sprintf("等%d家", partners+1)
-		}
-		label := kind + "：" + east + " — " + west
+		label := kind + "：" + registry.JointName(east, int(partners)) + " — " + west
 		a := byID[aid]
 		a.PairingIDs = append(a.PairingIDs, pid)
 		a.Pairings = append(a.Pairings, label)

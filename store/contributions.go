@@ -220,11 +220,11 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		page = &where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
 		if date, id, _ := ledger.ParseCursor(f.After); f.After != "" {
 			page.add("x.date_from <= ? AND (x.date_from < ? OR x.id < ?)", date, date, id)
-			tail = fmt.Sprintf(` ORDER BY x.date_from DESC, x.id DESC LIMIT %d`, f.Limit)
+			tail = orderBy(ledger.KindContribution, "date", "desc") + fmt.Sprintf(` LIMIT %d`, f.Limit)
 		} else {
 			date, id, _ := ledger.ParseCursor(f.Before)
 			page.add("x.date_from >= ? AND (x.date_from > ? OR x.id > ?)", date, date, id)
-			tail, back = fmt.Sprintf(` ORDER BY x.date_from, x.id LIMIT %d`, f.Limit), true
+			tail, back = orderBy(ledger.KindContribution, "date", "asc")+fmt.Sprintf(` LIMIT %d`, f.Limit), true
 		}
 	}
 	rows, err := d.db.QueryContext(ctx, contributionSelect+page.sql()+tail, page.args...)
@@ -334,11 +334,7 @@ func (d *DB) formTotals(ctx context.Context, q string, args []any) (ledger.Total
 		if err := rows.Scan(&form, &n, &fen); err != nil {
 			return tot, xiezuo.Internal(err)
 		}
-		if n != 0 {
-			tot.Count += n
-			tot.AmountFen += fen
-			tot.ByForm[form] += fen
-		}
+		tot.Add(form, n, fen)
 	}
 	return tot, rows.Err()
 }
@@ -445,12 +441,7 @@ func (d *DB) contributionTotals(ctx context.Context, w *where) (ledger.Totals, e
 		return tot, xiezuo.Internal(err)
 	}
 	for i, f := range ledger.Forms {
-		n, sum := vals[2*i], vals[2*i+1]
-		if n > 0 {
-			tot.Count += n
-			tot.AmountFen += sum
-			tot.ByForm[f.Code] = sum
-		}
+		tot.Add(f.Code, vals[2*i], vals[2*i+1])
 	}
 	return tot, nil
 }

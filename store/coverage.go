@@ -40,10 +40,7 @@ func (d *DB) TenCoverage(ctx context.Context, year int) ([]report.Coverage, erro
 }
 
 func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) (report.Coverage, error) {
-	c := report.Coverage{PairingID: p.ID, Kind: p.Kind, East: p.EastName, West: p.WestName}
-	if len(p.Partners) > 0 {
-		c.East += fmt.Sprintf("等%d家", len(p.Partners)+1)
-	}
+	c := report.Coverage{PairingID: p.ID, Kind: p.Kind, East: registry.JointName(p.EastName, len(p.Partners)), West: p.WestName}
 	if p.PartyCount > 1 {
 		c.West += fmt.Sprintf("（%d对，未列名称）", p.PartyCount)
 	}

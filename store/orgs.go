@@ -458,6 +458,9 @@ func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing,
 		return nil, xiezuo.Internal(err)
 	}
 	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
 	// The partners of every pairing: few, read at once.
 	prows, err := d.db.QueryContext(ctx, `SELECT pp.pairing_id, o.id, o.name FROM pairing_partners pp JOIN organisations o ON o.id = pp.org_id ORDER BY pp.pairing_id, pp.seq`)
 	if err != nil {
