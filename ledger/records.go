@@ -220,6 +220,18 @@ func (t *Totals) Add(form string, n, fen int64) {
 	t.ByForm[form] += fen
 }
 
+// Plus adds o's figures to t.
+func (t *Totals) Plus(o Totals) {
+	for form, fen := range o.ByForm {
+		if t.ByForm == nil {
+			t.ByForm = map[string]int64{}
+		}
+		t.ByForm[form] += fen
+	}
+	t.Count += o.Count
+	t.AmountFen += o.AmountFen
+}
+
 // Activity kinds.
 var ActivityKinds = []string{"考察调研", "座谈会议", "签约仪式", "捐赠仪式", "培训讲座", "义诊巡诊", "远程课堂", "展销活动", "慰问", "公益活动", "接待来访", "其他"}
 

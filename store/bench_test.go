@@ -61,7 +61,9 @@ func openBenchDB(b *testing.B) *store.DB {
 }
 
 // seedContributions inserts n contributions spread over the demo's four
-// counties and their townships, 2018–2025, all forms, 90% approved.
+// counties and their townships, 2018–2025, all forms: approved, as the
+// issue-11 figures assume, but for a backlog of 1% not yet approved (a few
+// days of an office's entries; the seed had 10% before 2026-12-02).
 func seedContributions(db *sql.DB, n int, postgres bool) error {
 	r := rand.New(rand.NewPCG(1, 2))
 	var units, creators []int64
@@ -119,7 +121,7 @@ func seedContributions(db *sql.DB, n int, postgres bool) error {
 			}
 			day := time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(8*365)).Format("2006-01-02")
 			status := "approved"
-			if r.IntN(10) == 0 {
+			if r.IntN(100) == 0 {
 				status = []string{"draft", "submitted", "returned"}[r.IntN(3)]
 			}
 			delivery := "delivered"

@@ -262,16 +262,9 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		(f.Status != "" && f.Status != ledger.StatusApproved) {
 		return d.contributionTotals(ctx, w)
 	}
-	first, last, edges := monthSpan(f.From, f.To)
 	tot := ledger.Totals{ByForm: map[string]int64{}}
-	add := func(t ledger.Totals) {
-		tot.Count += t.Count
-		tot.AmountFen += t.AmountFen
-		for k, v := range t.ByForm {
-			tot.ByForm[k] += v
-		}
-	}
-	if first != "" || last != "" || len(edges) == 0 {
+	add := tot.Plus
+	err := byMonths(f.From, f.To, func(first, last string) error {
 		sw := &where{}
 		if f.CountyCode != "" {
 			sw.add("s.county_code = ?", f.CountyCode)
@@ -285,28 +278,19 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		if f.Delivery != "" {
 			sw.add("s.delivery = ?", f.Delivery)
 		}
-		if first != "" {
-			sw.add("s.month >= ?", first)
-		}
-		if last != "" {
-			sw.add("s.month <= ?", last)
-		}
-		if first == "" || last == "" || first <= last {
-			t, err := d.formTotals(ctx, `SELECT s.form, COALESCE(SUM(s.n), 0), COALESCE(SUM(s.fen), 0) FROM contribution_month_sums s`+sw.sql()+` GROUP BY s.form`, sw.args)
-			if err != nil {
-				return tot, err
-			}
-			add(t)
-		}
-	}
-	for _, e := range edges { // approved rows of the partial months
-		ef := f
-		ef.Status, ef.From, ef.To = ledger.StatusApproved, e[0], e[1]
-		t, err := d.contributionTotals(ctx, contributionWhere(u, &ef))
-		if err != nil {
-			return tot, err
-		}
+		monthRange(sw, first, last)
+		t, err := d.formTotals(ctx, `SELECT s.form, COALESCE(SUM(s.n), 0), COALESCE(SUM(s.fen), 0) FROM contribution_month_sums s`+sw.sql()+` GROUP BY s.form`, sw.args)
 		add(t)
+		return err
+	}, func(from, to string) error { // approved rows of a partial month
+		ef := f
+		ef.Status, ef.From, ef.To = ledger.StatusApproved, from, to
+		t, err := d.contributionTotals(ctx, contributionWhere(u, &ef))
+		add(t)
+		return err
+	})
+	if err != nil {
+		return tot, err
 	}
 	if f.Status == "" { // the rows not approved that u may see
 		nw := contributionWhere(u, &f)
@@ -337,6 +321,35 @@ func (d *DB) formTotals(ctx context.Context, q string, args []any) (ledger.Total
 		tot.Add(form, n, fen)
 	}
 	return tot, rows.Err()
+}
+
+// byMonths sums the approved contributions of from..to in two parts: the
+// whole months by sums(first, last) from contribution_month_sums (YYYY-MM,
+// "" for no bound), the days of the partial months at either end by
+// rows(from, to) from the rows. It calls each only for a part that exists.
+func byMonths(from, to string, sums func(first, last string) error, rows func(from, to string) error) error {
+	first, last, edges := monthSpan(from, to)
+	if (first != "" || last != "" || len(edges) == 0) && (first == "" || last == "" || first <= last) {
+		if err := sums(first, last); err != nil {
+			return err
+		}
+	}
+	for _, e := range edges {
+		if err := rows(e[0], e[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// monthRange limits the month sums (alias s) to first..last.
+func monthRange(w *where, first, last string) {
+	if first != "" {
+		w.add("s.month >= ?", first)
+	}
+	if last != "" {
+		w.add("s.month <= ?", last)
+	}
 }
 
 // monthSpan splits the period from..to (YYYY-MM-DD, either may be "")
@@ -457,29 +470,40 @@ type CountyTotal struct {
 // (either bound may be empty). Only approved records count. Callers: anyone
 // signed in.
 func (d *DB) CountyTotals(ctx context.Context, from, to string) ([]CountyTotal, error) {
-	w := approvedContributions(from, to)
-	rows, err := d.db.QueryContext(ctx, `SELECT x.county_code, r.name, x.form, COUNT(*), SUM(x.amount_fen) FROM contributions x
-		JOIN regions r ON r.code = x.county_code`+w.sql()+` GROUP BY x.county_code, r.name, x.form ORDER BY x.county_code`, w.args...)
-	if err != nil {
-		return nil, xiezuo.Internal(err)
-	}
-	defer rows.Close()
 	var out []CountyTotal
-	for rows.Next() {
-		var code, name, form string
-		var n, sum int64
-		if err := rows.Scan(&code, &name, &form, &n, &sum); err != nil {
-			return nil, xiezuo.Internal(err)
+	read := func(q string, args []any) error {
+		rows, err := d.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return xiezuo.Internal(err)
 		}
-		if len(out) == 0 || out[len(out)-1].CountyCode != code {
-			out = append(out, CountyTotal{CountyCode: code, CountyName: name, Totals: ledger.Totals{ByForm: map[string]int64{}}})
+		defer rows.Close()
+		for rows.Next() {
+			var code, name, form string
+			var n, sum int64
+			if err := rows.Scan(&code, &name, &form, &n, &sum); err != nil {
+				return xiezuo.Internal(err)
+			}
+			i := slices.IndexFunc(out, func(t CountyTotal) bool { return t.CountyCode == code })
+			if i < 0 {
+				i = len(out)
+				out = append(out, CountyTotal{CountyCode: code, CountyName: name, Totals: ledger.Totals{ByForm: map[string]int64{}}})
+			}
+			out[i].Add(form, n, sum)
 		}
-		t := &out[len(out)-1]
-		t.Count += n
-		t.AmountFen += sum
-		t.ByForm[form] = sum
+		return rows.Err()
 	}
-	return out, rows.Err()
+	err := byMonths(from, to, func(first, last string) error {
+		w := &where{}
+		monthRange(w, first, last)
+		return read(`SELECT s.county_code, r.name, s.form, SUM(s.n), SUM(s.fen) FROM contribution_month_sums s
+			JOIN regions r ON r.code = s.county_code`+w.sql()+` GROUP BY s.county_code, r.name, s.form HAVING SUM(s.n) > 0`, w.args)
+	}, func(from, to string) error {
+		w := approvedContributions(from, to)
+		return read(`SELECT x.county_code, r.name, x.form, COUNT(*), SUM(x.amount_fen) FROM contributions x
+			JOIN regions r ON r.code = x.county_code`+w.sql()+` GROUP BY x.county_code, r.name, x.form`, w.args)
+	})
+	slices.SortFunc(out, func(a, b CountyTotal) int { return strings.Compare(a.CountyCode, b.CountyCode) })
+	return out, err
 }
 
 // ConfirmReceipt records that the county received a delivered, approved

@@ -321,6 +321,31 @@ func listTotalsMismatch(t *testing.T, db *store.DB) string {
 		},
 		func(f *ledger.ContributionFilter) { f.Status = ledger.StatusDraft },
 	}
+	admin := user(t, db, "admin")
+	for _, p := range periods { // the home page's county table
+		got, err := db.CountyTotals(ctx, p[0], p[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all ledger.Totals
+		for _, c := range got {
+			all.Plus(c.Totals)
+			want, err := db.RowTotals(ctx, admin, ledger.ContributionFilter{CountyCode: c.CountyCode, Status: ledger.StatusApproved, From: p[0], To: p[1]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Count != want.Count || c.AmountFen != want.AmountFen || fmt.Sprint(c.ByForm) != fmt.Sprint(want.ByForm) || c.CountyName == "" {
+				return fmt.Sprintf("county totals %s..%s: %s %+v, rows %+v", p[0], p[1], c.CountyCode, c, want)
+			}
+		}
+		want, err := db.RowTotals(ctx, admin, ledger.ContributionFilter{Status: ledger.StatusApproved, From: p[0], To: p[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if all.Count != want.Count || all.AmountFen != want.AmountFen { // no county left out
+			return fmt.Sprintf("county totals %s..%s add to %d records, %d fen; rows %d, %d", p[0], p[1], all.Count, all.AmountFen, want.Count, want.AmountFen)
+		}
+	}
 	for _, name := range []string{"admin", "chengjiaqiao", "viewer"} {
 		u := user(t, db, name)
 		for _, county := range []string{"", "532531000000", "532530000000"} {

@@ -30,7 +30,8 @@ import (
 // benchmarks seed with a million contributions, or a postgres:// URL),
 // and reports requests per second with p50 and p99 — beside the same
 // list's SQL run raw in the same process, one client. Skipped without
-// XIEZUO_BENCH_DB.
+// XIEZUO_BENCH_DB. XIEZUO_BENCH_ONLY=API (a part of a name) runs only the
+// matching request kinds and no mixed run.
 //
 //	XIEZUO_BENCH_DB=/tmp/copy.db go test ./web/ -run XXX -bench ListLoad -benchtime 1x -mutexprofile mu.out -blockprofile block.out
 func BenchmarkListLoad(b *testing.B) {
@@ -93,6 +94,9 @@ func BenchmarkListLoad(b *testing.B) {
 		slices.Sort(raw)
 		b.Logf("store call (page + totals), one client: p50 %v", raw[len(raw)/2].Round(10*time.Microsecond))
 		for _, l := range lists {
+			if only := os.Getenv("XIEZUO_BENCH_ONLY"); only != "" && !strings.Contains(l.name, only) {
+				continue // one request kind, e.g. for a profile
+			}
 			debug.FreeOSMemory()
 			testdb.PeakRSS(true)
 			for _, n := range []int{1, 16, 64} {
@@ -101,6 +105,9 @@ func BenchmarkListLoad(b *testing.B) {
 			}
 			// Server and clients share this process: the server's share is less.
 			b.Logf("%-22s peak RSS of the process %d MB", l.name, testdb.PeakRSS(false)>>20)
+		}
+		if os.Getenv("XIEZUO_BENCH_ONLY") != "" {
+			continue
 		}
 		// Mixed: 64 clients, 35% of requests create a contribution (a
 		// draft, through the API), the rest read the UI list.

@@ -40,11 +40,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *xiezuo.User) er
 	var sum ledger.Totals
 	sum.ByForm = map[string]int64{}
 	for _, t := range totals {
-		sum.Count += t.Count
-		sum.AmountFen += t.AmountFen
-		for k, v := range t.ByForm {
-			sum.ByForm[k] += v
-		}
+		sum.Plus(t.Totals)
 	}
 	data := map[string]any{"Title": "首页", "CountyTotals": totals, "Sum": sum, "Forms": ledger.Forms, "Year": year}
 	if ledger.CanReview(u) {
