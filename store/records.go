@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
@@ -297,6 +298,9 @@ func (d *DB) ReviewQueue(ctx context.Context, u *xiezuo.User, statuses ...ledger
 				ph[i] = w.next(string(s))
 			}
 			w.conds = append(w.conds, "x.status IN ("+strings.Join(ph, ", ")+")")
+			if !slices.Contains(statuses, ledger.StatusApproved) {
+				w.add(notApproved)
+			}
 		}
 		rows, err := d.db.QueryContext(ctx, `SELECT `+headerCols+`, `+titles[k]+headerFrom(tables[k])+w.sql()+` ORDER BY x.updated_at DESC LIMIT 500`, w.args...)
 		if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"iter"
 	"regexp"
 	"sort"
 	"strconv"
@@ -44,7 +45,7 @@ func labelCells(page []byte) []byte {
 		stack []*table
 		edits []edit
 	)
-	for _, m := range tableTag.FindAllSubmatchIndex(page, -1) {
+	for m := range tableTags(page) {
 		closing := m[3] > m[2]
 		name := string(page[m[4]:m[5]])
 		attrs := string(page[m[6]:m[7]])
@@ -121,8 +122,55 @@ func labelCells(page []byte) []byte {
 	return out.Bytes()
 }
 
+// tableTags yields each table tag of page (<table|thead|tbody|tfoot|tr|th|td
+// …>, opening or closing) as the offsets of the regular expression
+// <(/?)(table|thead|tbody|tfoot|tr|th|td)\b([^>]*)> would give: the whole
+// tag, the slash, the name, the attributes. A scan for '<' instead of that
+// expression: it runs over every page a list renders (a fifth of a list
+// request's CPU when it was the expression).
+func tableTags(page []byte) iter.Seq[[8]int] {
+	return func(yield func([8]int) bool) {
+		for i := 0; i < len(page); {
+			j := bytes.IndexByte(page[i:], '<')
+			if j < 0 {
+				return
+			}
+			start := i + j
+			i = start + 1
+			k := i
+			if k < len(page) && page[k] == '/' {
+				k++
+			}
+			name := k
+			for k < len(page) && page[k] >= 'a' && page[k] <= 'z' {
+				k++
+			}
+			switch string(page[name:k]) {
+			case "table", "thead", "tbody", "tfoot", "tr", "th", "td":
+			default:
+				continue
+			}
+			if k < len(page) && isWordByte(page[k]) { // <tdx>, <th1>: not a table tag
+				continue
+			}
+			gt := bytes.IndexByte(page[k:], '>')
+			if gt < 0 {
+				return
+			}
+			end := k + gt + 1
+			if !yield([8]int{start, end, start + 1, name, name, k, k, end - 1}) {
+				return
+			}
+			i = end
+		}
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
 var (
-	tableTag = regexp.MustCompile(`<(/?)(table|thead|tbody|tfoot|tr|th|td)\b([^>]*)>`)
 	anyTag   = regexp.MustCompile(`<[^>]*>`)
 	spanAttr = regexp.MustCompile(`colspan="?(\d+)`)
 )

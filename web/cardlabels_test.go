@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -44,5 +46,25 @@ func TestLabelCells(t *testing.T) {
 	}
 	if s := strings.Repeat("x", 10); string(labelCells([]byte(s))) != s {
 		t.Error("a page without tables changed")
+	}
+}
+
+// TestTableTags: the scan finds the tags, with the offsets, that the
+// regular expression it replaced found.
+func TestTableTags(t *testing.T) {
+	re := regexp.MustCompile(`<(/?)(table|thead|tbody|tfoot|tr|th|td)\b([^>]*)>`)
+	for _, in := range []string{
+		`<table class="grid"><thead><tr><th>a</th></tr></thead><tbody><tr><td colspan="2">x</td></tr></tbody><tfoot></tfoot></table>`,
+		`<tdx><th1><TD><td-x><td_y></ table><table
+ class="a"><<td>><td`, `<a><b>text</b> < td <tr`, `<td>`, `<`, ``, `</tr`, `<tr>1 <th a=">"> x`,
+	} {
+		var got [][]int
+		for m := range tableTags([]byte(in)) {
+			got = append(got, m[:])
+		}
+		want := re.FindAllSubmatchIndex([]byte(in), -1)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%q:\n got %v\nwant %v", in, got, want)
+		}
 	}
 }
