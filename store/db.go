@@ -51,11 +51,13 @@ type DB struct {
 	// (0: importChunk); between chunks other writers take their turn.
 	ImportChunk int
 	Log         *slog.Logger
-	// wmu serialises this process's SQLite write transactions in Go. A
-	// long import releases it between chunks and a writer that has been
-	// waiting takes it at once (sync.Mutex hands off to a waiter blocked
-	// for over 1 ms), where SQLite's busy handler would poll and could
-	// miss a short gap.
+	// wmu serialises this process's write transactions in Go, before they
+	// take a connection: a writer waiting for its turn holds none, so
+	// readers never wait for the pool behind queued writers. A long import
+	// releases it between chunks and a writer that has been waiting takes
+	// it at once (sync.Mutex hands off to a waiter blocked for over 1 ms),
+	// where SQLite's busy handler would poll and could miss a short gap.
+	// PostgreSQL also takes the audit lock, for writers in other processes.
 	wmu sync.Mutex
 	// WriteWait, when set, is told how long each write transaction waited
 	// for the write lock (SQLite: wmu and BEGIN IMMEDIATE; PostgreSQL: the
@@ -279,11 +281,8 @@ func (t *writeTx) release() {
 // begin starts a write transaction holding the write lock (see tx).
 func (d *DB) begin(ctx context.Context) (*writeTx, error) {
 	start := time.Now()
-	unlock := func() {}
-	if d.Dialect == SQLite {
-		d.wmu.Lock()
-		unlock = d.wmu.Unlock
-	}
+	d.wmu.Lock()
+	unlock := d.wmu.Unlock
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		unlock()

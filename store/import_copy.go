@@ -24,6 +24,8 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	s.d.wmu.Lock() // as every writer (DB.begin): the turn before a connection
+	defer s.d.wmu.Unlock()
 	conn, err := s.d.db.Conn(ctx)
 	if err != nil {
 		return xiezuo.Internal(err)
