@@ -136,8 +136,10 @@ func moneySQL(f report.Filter) (string, []any) {
 func giversSQL(f report.Filter) (string, []any) {
 	if from, to, ok := wholeMonths(f.From, f.To); ok {
 		w := sumsWhere(f, "s.month", from, to)
-		return `SELECT s.org_id, o.name, SUM(s.n), SUM(s.fen) FROM giver_sums s JOIN organisations o ON o.id = s.org_id` + w.sql() +
-			` GROUP BY s.org_id, o.name HAVING SUM(s.n) > 0 ORDER BY 4 DESC, 1 LIMIT ` + strconv.Itoa(report.TopGivers), w.args
+		// Ranked first, named after: the names of the top few only.
+		return `SELECT t.org_id, o.name, t.n, t.fen FROM (SELECT s.org_id, SUM(s.n) AS n, SUM(s.fen) AS fen FROM giver_sums s` + w.sql() +
+			` GROUP BY s.org_id HAVING SUM(s.n) > 0 ORDER BY 3 DESC, 1 LIMIT ` + strconv.Itoa(report.TopGivers) +
+			`) t JOIN organisations o ON o.id = t.org_id ORDER BY t.fen DESC, t.org_id`, w.args
 	}
 	w := reportWhere(f)
 	return `SELECT g.org_id, o.name, COUNT(*), SUM(x.amount_fen) FROM contributions x

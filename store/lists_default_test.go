@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/xiezuo/xiezuo/internal/testdb"
@@ -51,5 +52,27 @@ func TestGenericPlans(t *testing.T) {
 		if got := store.GenericPlans(dsn); got != want {
 			t.Errorf("%s: got %s, want %s", dsn, got, want)
 		}
+	}
+}
+
+// TestSumsClustered: on SQLite the running sums are stored in key order
+// (WITHOUT ROWID, migration 00023), and the triggers that keep them still
+// work after the tables were renamed into place (TestRunningSums checks
+// their figures).
+func TestSumsClustered(t *testing.T) {
+	t.Parallel()
+	db := testdb.Open(t, "sqlite")
+	for _, table := range []string{"contribution_sums", "contribution_month_sums", "giver_sums"} {
+		var ddl string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1`, table).Scan(&ddl); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(ddl, "WITHOUT ROWID") {
+			t.Errorf("%s: %s", table, ddl)
+		}
+	}
+	var bad int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE sql LIKE '%_sums_new%'`).Scan(&bad); err != nil || bad != 0 {
+		t.Errorf("%d schema entries still name a *_new table (%v)", bad, err)
 	}
 }
