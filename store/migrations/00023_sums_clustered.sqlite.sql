@@ -44,6 +44,11 @@ INSERT INTO giver_sums_new SELECT month, county_code, org_id, n, fen FROM giver_
 DROP TABLE giver_sums;
 ALTER TABLE giver_sums_new RENAME TO giver_sums;
 PRAGMA legacy_alter_table = OFF;
+-- The rows not yet approved, for a list filtered by dates but not by
+-- county (资金 + 2021): contributions_pending leads with the county, so
+-- the planner read the year's whole date index instead (24 ms on 1.1M
+-- rows); this one leads with the date.
+CREATE INDEX contributions_pending_date ON contributions (date_from, form, county_code, amount_fen, unit_id, import_batch_id, status, id) WHERE status <> 'approved';
 
 -- +goose Down
 SELECT 1;
