@@ -117,7 +117,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	d := &DB{DSN: dsn, Now: time.Now, Log: slog.Default()}
 	if IsPostgres(dsn) {
 		d.Dialect = Postgres
-		c, err := newCountingConnector(stdlib.GetDefaultDriver(), genericPlans(dsn), &d.stmts)
+		c, err := newCountingConnector(stdlib.GetDefaultDriver(), genericPlans(dsn), &d.stmts, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +138,7 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 		// cache_size: 64 MB of pages per connection, so large imports and
 		// list totals do not re-read index pages from the file.
 		q := "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate"
-		c, err := newCountingConnector(&sqlite.Driver{}, "file:"+dsn+q, &d.stmts)
+		c, err := newCountingConnector(&sqlite.Driver{}, "file:"+dsn+q, &d.stmts, 128)
 		if err != nil {
 			return nil, err
 		}

@@ -18,10 +18,11 @@ type countingConnector struct {
 	inner driver.Connector // the engine's own, when it has one
 	dsn   string
 	n     *atomic.Int64
+	keep  int // prepared statements kept per connection (see stmtCache)
 }
 
-func newCountingConnector(drv driver.Driver, dsn string, n *atomic.Int64) (driver.Connector, error) {
-	c := &countingConnector{drv: drv, dsn: dsn, n: n}
+func newCountingConnector(drv driver.Driver, dsn string, n *atomic.Int64, keep int) (driver.Connector, error) {
+	c := &countingConnector{drv: drv, dsn: dsn, n: n, keep: keep}
 	if dc, ok := drv.(driver.DriverContext); ok {
 		inner, err := dc.OpenConnector(dsn)
 		if err != nil {
@@ -43,7 +44,11 @@ func (c *countingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countingConn{Conn: conn, n: c.n}, nil
+	cc := &countingConn{Conn: conn, n: c.n}
+	if c.keep > 0 {
+		cc.cache = &stmtCache{keep: c.keep, stmts: map[string]*cachedStmt{}}
+	}
+	return cc, nil
 }
 
 func (c *countingConnector) Driver() driver.Driver { return c.drv }
@@ -52,7 +57,95 @@ func (c *countingConnector) Driver() driver.Driver { return c.drv }
 // prepared (the executions of a prepared statement are not counted).
 type countingConn struct {
 	driver.Conn
-	n *atomic.Int64
+	n     *atomic.Int64
+	cache *stmtCache // nil: every statement is prepared anew by the engine
+}
+
+// stmtCache keeps a connection's most recently used prepared statements,
+// by their text. database/sql prepares a statement for every query it
+// sends on the SQLite driver, and parsing and planning the list's page
+// query was 16% of an API list request's CPU (issue 11); a kept statement
+// is bound and run again instead. PostgreSQL's driver keeps its own.
+// A statement still reading rows is not lent twice (a query run again
+// while its rows are open gets a statement of its own), and the least
+// recently used idle one goes when more than keep are held. Calls come
+// from database/sql with the connection's lock held, one at a time.
+type stmtCache struct {
+	keep  int
+	stmts map[string]*cachedStmt
+	clock uint64
+}
+
+type cachedStmt struct {
+	st   driver.Stmt
+	busy bool
+	used uint64
+}
+
+// stmt is the kept statement for query, prepared now if need be, or nil
+// when the kept one is busy or the engine cannot run it directly.
+func (c *countingConn) stmt(ctx context.Context, query string) (*cachedStmt, error) {
+	k := c.cache
+	k.clock++
+	if cs := k.stmts[query]; cs != nil {
+		if cs.busy {
+			return nil, nil
+		}
+		cs.used = k.clock
+		return cs, nil
+	}
+	pc, ok := c.Conn.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, nil
+	}
+	st, err := pc.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	_, q := st.(driver.StmtQueryContext)
+	_, e := st.(driver.StmtExecContext)
+	if !q || !e {
+		st.Close()
+		return nil, nil
+	}
+	if len(k.stmts) >= k.keep {
+		var old string
+		for text, cs := range k.stmts {
+			if !cs.busy && (old == "" || cs.used < k.stmts[old].used) {
+				old = text
+			}
+		}
+		if old != "" {
+			k.stmts[old].st.Close()
+			delete(k.stmts, old)
+		}
+	}
+	cs := &cachedStmt{st: st, used: k.clock}
+	k.stmts[query] = cs
+	return cs, nil
+}
+
+// keptRows gives its statement back when closed.
+type keptRows struct {
+	driver.Rows
+	cs *cachedStmt
+}
+
+func (r *keptRows) Close() error {
+	err := r.Rows.Close()
+	r.cs.busy = false
+	return err
+}
+
+// Close closes the kept statements, then the connection.
+func (c *countingConn) Close() error {
+	if c.cache != nil {
+		for _, cs := range c.cache.stmts {
+			cs.st.Close()
+		}
+		c.cache.stmts = nil
+	}
+	return c.Conn.Close()
 }
 
 // Unwrap is the engine's connection (for PostgreSQL's COPY).
@@ -77,6 +170,18 @@ func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.cache != nil {
+		cs, err := c.stmt(ctx, query)
+		if err != nil {
+			c.count(err)
+			return nil, err
+		}
+		if cs != nil {
+			r, err := cs.st.(driver.StmtExecContext).ExecContext(ctx, args)
+			c.count(err)
+			return r, err
+		}
+	}
 	ec, ok := c.Conn.(driver.ExecerContext)
 	if !ok {
 		return nil, driver.ErrSkip
@@ -87,6 +192,23 @@ func (c *countingConn) ExecContext(ctx context.Context, query string, args []dri
 }
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.cache != nil {
+		cs, err := c.stmt(ctx, query)
+		if err != nil {
+			c.count(err)
+			return nil, err
+		}
+		if cs != nil {
+			cs.busy = true
+			r, err := cs.st.(driver.StmtQueryContext).QueryContext(ctx, args)
+			c.count(err)
+			if err != nil {
+				cs.busy = false
+				return nil, err
+			}
+			return &keptRows{Rows: r, cs: cs}, nil
+		}
+	}
 	qc, ok := c.Conn.(driver.QueryerContext)
 	if !ok {
 		return nil, driver.ErrSkip
