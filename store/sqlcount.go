@@ -83,9 +83,13 @@ type cachedStmt struct {
 }
 
 // stmt is the kept statement for query, prepared now if need be, or nil
-// when the kept one is busy or the engine cannot run it directly.
+// when nothing is kept, the kept one is busy or the engine cannot run it
+// directly. A failed preparation counts as a statement sent.
 func (c *countingConn) stmt(ctx context.Context, query string) (*cachedStmt, error) {
 	k := c.cache
+	if k == nil {
+		return nil, nil
+	}
 	k.clock++
 	if cs := k.stmts[query]; cs != nil {
 		if cs.busy {
@@ -100,6 +104,7 @@ func (c *countingConn) stmt(ctx context.Context, query string) (*cachedStmt, err
 	}
 	st, err := pc.PrepareContext(ctx, query)
 	if err != nil {
+		c.count(err)
 		return nil, err
 	}
 	_, q := st.(driver.StmtQueryContext)
@@ -170,17 +175,12 @@ func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	if c.cache != nil {
-		cs, err := c.stmt(ctx, query)
-		if err != nil {
-			c.count(err)
-			return nil, err
-		}
-		if cs != nil {
-			r, err := cs.st.(driver.StmtExecContext).ExecContext(ctx, args)
-			c.count(err)
-			return r, err
-		}
+	if cs, err := c.stmt(ctx, query); err != nil {
+		return nil, err
+	} else if cs != nil {
+		r, err := cs.st.(driver.StmtExecContext).ExecContext(ctx, args)
+		c.count(err)
+		return r, err
 	}
 	ec, ok := c.Conn.(driver.ExecerContext)
 	if !ok {
@@ -192,22 +192,17 @@ func (c *countingConn) ExecContext(ctx context.Context, query string, args []dri
 }
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if c.cache != nil {
-		cs, err := c.stmt(ctx, query)
+	if cs, err := c.stmt(ctx, query); err != nil {
+		return nil, err
+	} else if cs != nil {
+		cs.busy = true
+		r, err := cs.st.(driver.StmtQueryContext).QueryContext(ctx, args)
+		c.count(err)
 		if err != nil {
-			c.count(err)
+			cs.busy = false
 			return nil, err
 		}
-		if cs != nil {
-			cs.busy = true
-			r, err := cs.st.(driver.StmtQueryContext).QueryContext(ctx, args)
-			c.count(err)
-			if err != nil {
-				cs.busy = false
-				return nil, err
-			}
-			return &keptRows{Rows: r, cs: cs}, nil
-		}
+		return &keptRows{Rows: r, cs: cs}, nil
 	}
 	qc, ok := c.Conn.(driver.QueryerContext)
 	if !ok {
