@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/registry"
 )
 
 // Contribution forms (形式). The codes are the API's.
@@ -70,6 +71,9 @@ func (c *Contribution) Validate(today string) error {
 		}
 		seen[g.ID] = true
 	}
+	if c.TownshipCode == "" && registry.ValidCode(c.VillageCode) && registry.LevelOf(c.VillageCode) == registry.LevelVillage {
+		c.TownshipCode = registry.TownshipOf(c.VillageCode) // a village's township is implied
+	}
 	checkPlace(p, c.CountyCode, c.TownshipCode, c.VillageCode, true)
 	if !validChoice(Forms, c.Form) {
 		p.Add("form", "请选择形式（资金/物资/消费帮扶/财政帮扶资金）")
@@ -121,18 +125,21 @@ func ContributionArea(form, sector string) string {
 // matches records of the county and of its townships and villages.
 type ContributionFilter struct {
 	CountyCode string
-	Form       string
-	Sector     string
-	Status     Status
-	Delivery   string
-	UnitID     int64
-	GiverID    int64
-	ActivityID int64
-	Area       string // one of ContributionAreas
-	From       string // date_from >= From
-	To         string // date_from <= To
-	Query      string // item, institution, note contain
-	Sort, Dir  string // a sortable column of the list (store decides which) and asc/desc; else newest first
+	// TownshipCode keeps one township's records; its county is implied
+	// (Validate fills CountyCode) and must agree with CountyCode.
+	TownshipCode string
+	Form         string
+	Sector       string
+	Status       Status
+	Delivery     string
+	UnitID       int64
+	GiverID      int64
+	ActivityID   int64
+	Area         string // one of ContributionAreas
+	From         string // date_from >= From
+	To           string // date_from <= To
+	Query        string // item, institution, note contain
+	Sort, Dir    string // a sortable column of the list (store decides which) and asc/desc; else newest first
 	// AwaitingReceipt keeps approved deliveries not yet confirmed received,
 	// of the counties u may confirm for (see ReceiptScope).
 	AwaitingReceipt bool
@@ -161,8 +168,11 @@ func ParseCursor(s string) (date string, id int64, ok bool) {
 // Validate checks the filter's codes and dates so a bad URL gets a clear error.
 func (f *ContributionFilter) Validate() error {
 	p := xiezuo.Problems{}
-	if f.CountyCode != "" {
-		checkPlace(p, f.CountyCode, "", "", false)
+	if f.CountyCode == "" && registry.ValidCode(f.TownshipCode) {
+		f.CountyCode = registry.CountyOf(f.TownshipCode)
+	}
+	if f.CountyCode != "" || f.TownshipCode != "" {
+		checkPlace(p, f.CountyCode, f.TownshipCode, "", false)
 	}
 	if f.Form != "" && !validChoice(Forms, f.Form) {
 		p.Add("form", "形式参数应为 cash、in_kind、consumption 或 fiscal")

@@ -167,6 +167,9 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	if f.CountyCode != "" {
 		w.add("x.county_code = ?", f.CountyCode)
 	}
+	if f.TownshipCode != "" {
+		w.add("x.township_code = ?", f.TownshipCode)
+	}
 	if f.Status != "" {
 		w.add("x.status = ?", string(f.Status))
 	}
@@ -223,7 +226,7 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 	if NewestFirst(f) && (f.After != "" || f.Before != "") {
 		// Keyset: the rows beside the cursor's, read from the index at
 		// any depth (an OFFSET reads and drops every row before it).
-		page = &where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
+		page = w.clone()
 		if date, id, _ := ledger.ParseCursor(f.After); f.After != "" {
 			page.add("x.date_from <= ? AND (x.date_from < ? OR x.id < ?)", date, date, id)
 			tail = orderBy(ledger.KindContribution, "date", "desc") + fmt.Sprintf(` LIMIT %d`, f.Limit)
@@ -259,33 +262,20 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 
 // listTotals are the totals of every row f matches that u may see (w). The
 // approved rows of the whole months in f's period are read from the
-// monthly sums when f can be answered from them (county, form, area,
-// delivery, status approved or any); the days of a partial month at
-// either end, and the rows not approved, from the rows. Any other filter
-// (keyword, unit, giver, sector…) reads the rows.
+// running sums when f can be answered from them (listSums); the days of
+// a partial month at either end, and the rows not approved, from the
+// rows. Any other filter (keyword, unit, activity…) reads the rows.
 func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.ContributionFilter, w *where) (ledger.Totals, error) {
-	if f.Query != "" || f.UnitID != 0 || f.ActivityID != 0 || f.GiverID != 0 || f.Sector != "" || f.AwaitingReceipt ||
-		(f.Status != "" && f.Status != ledger.StatusApproved) {
+	table, sums, ok := listSums(&f)
+	if !ok {
 		return d.contributionTotals(ctx, w)
 	}
 	tot := ledger.Totals{ByForm: map[string]int64{}}
 	add := tot.Plus
 	err := byMonths(f.From, f.To, func(first, last string) error {
-		sw := &where{}
-		if f.CountyCode != "" {
-			sw.add("s.county_code = ?", f.CountyCode)
-		}
-		if f.Form != "" {
-			sw.add("s.form = ?", f.Form)
-		}
-		if f.Area != "" {
-			sw.add("s.area = ?", f.Area)
-		}
-		if f.Delivery != "" {
-			sw.add("s.delivery = ?", f.Delivery)
-		}
+		sw := sums.clone()
 		monthRange(sw, first, last)
-		t, err := d.formTotals(ctx, `SELECT s.form, COALESCE(SUM(s.n), 0), COALESCE(SUM(s.fen), 0) FROM contribution_month_sums s`+sw.sql()+` GROUP BY s.form`, sw.args)
+		t, err := d.formTotals(ctx, `SELECT s.form, COALESCE(SUM(s.n), 0), COALESCE(SUM(s.fen), 0) FROM `+table+` s`+sw.sql()+` GROUP BY s.form`, sw.args)
 		add(t)
 		return err
 	}, func(from, to string) error { // approved rows of a partial month
@@ -308,6 +298,46 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		add(t)
 	}
 	return tot, nil
+}
+
+// listSums says which running sums answer the approved whole months of
+// f, and selects f's rows of them (alias s): a giver's months (giver_sums,
+// by county and form), a township's (township_month_sums) or the
+// counties' (contribution_month_sums), each by form, sector, area and
+// delivery where it carries them. ok is false when a filter of f is in
+// none of them (keyword, unit, activity, a status but approved, a giver
+// with a township, sector, area or delivery): the rows answer.
+func listSums(f *ledger.ContributionFilter) (table string, w *where, ok bool) {
+	if f.Query != "" || f.UnitID != 0 || f.ActivityID != 0 || f.AwaitingReceipt || (f.Status != "" && f.Status != ledger.StatusApproved) {
+		return "", nil, false
+	}
+	w = &where{}
+	eq := func(col, v string) {
+		if v != "" {
+			w.add("s."+col+" = ?", v)
+		}
+	}
+	switch {
+	case f.GiverID != 0:
+		if f.TownshipCode != "" || f.Sector != "" || f.Area != "" || f.Delivery != "" {
+			return "", nil, false
+		}
+		w.add("s.org_id = ?", f.GiverID)
+		eq("county_code", f.CountyCode)
+		eq("form", f.Form)
+		return "giver_sums", w, true
+	case f.TownshipCode != "": // its county is implied (Validate)
+		table = "township_month_sums"
+		eq("township_code", f.TownshipCode)
+	default:
+		table = "contribution_month_sums"
+		eq("county_code", f.CountyCode)
+	}
+	eq("form", f.Form)
+	eq("sector", f.Sector)
+	eq("area", f.Area)
+	eq("delivery", f.Delivery)
+	return table, w, true
 }
 
 // formTotals reads (form, count, fen) rows into totals.

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -405,6 +406,11 @@ func (w *where) add(cond string, args ...any) {
 		cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(w.args)), 1)
 	}
 	w.conds = append(w.conds, cond)
+}
+
+// clone returns a copy to add more conditions to.
+func (w *where) clone() *where {
+	return &where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
 }
 
 // period adds from <= col <= to, either bound omitted when "".

@@ -72,7 +72,7 @@ func (s *chunkSink) open(ctx context.Context) error {
 	s.status = ledger.StatusDraft
 	if s.b.Approve {
 		s.status = ledger.StatusApproved
-		s.sums = importSums{days: map[daySum][2]int64{}, givers: map[giverSum][2]int64{}}
+		s.sums = newImportSums()
 	}
 	f, err := s.d.newDupFilter(ctx, importFilterRows)
 	if err != nil {
@@ -447,74 +447,70 @@ func (d *DB) deleteUnfinished(ctx context.Context, batch, first, last int64) err
 }
 
 // importSums are the running sums of an approved batch's rows, counted as
-// they are written and added when the batch is published.
-type importSums struct {
-	days   map[daySum][2]int64   // n, fen
-	givers map[giverSum][2]int64 // n, fen
+// they are written and added when the batch is published: one map per
+// sums table (sumTables), keyed by its key columns.
+type importSums []map[sumKey][2]int64 // n, fen
+
+// sumKey is a sums row's key columns, in table order (the giver's
+// org_id an int64, the rest strings).
+type sumKey [6]any
+
+// sumTables are the running-sums tables, as their triggers keep them: the
+// key columns, then n and fen.
+var sumTables = []struct{ table, keys string }{
+	{"contribution_sums", "day, county_code, area, delivery"},
+	{"contribution_month_sums", "month, county_code, area, form, sector, delivery"},
+	{"township_month_sums", "township_code, month, area, form, sector, delivery"},
+	{"giver_sums", "month, county_code, org_id, form"},
 }
 
-// daySum keys the day sums; form is kept for the month sums (the day
-// sums have none).
-type daySum struct{ day, county, area, form, delivery string }
-
-type giverSum struct {
-	month, county string
-	org           int64
+func newImportSums() importSums {
+	m := make(importSums, len(sumTables))
+	for i := range m {
+		m[i] = map[sumKey][2]int64{}
+	}
+	return m
 }
 
 func (m importSums) add(c *ledger.Contribution) {
-	if m.days == nil {
+	if m == nil {
 		return // a batch of drafts counts nothing
 	}
-	k := daySum{c.DateFrom, c.CountyCode, ledger.ContributionArea(c.Form, c.Sector), c.Form, c.Delivery}
-	v := m.days[k]
-	m.days[k] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
+	count := func(table int, k sumKey) {
+		v := m[table][k]
+		m[table][k] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
+	}
+	area, month := ledger.ContributionArea(c.Form, c.Sector), c.DateFrom[:7]
+	count(0, sumKey{c.DateFrom, c.CountyCode, area, c.Delivery})
+	count(1, sumKey{month, c.CountyCode, area, c.Form, c.Sector, c.Delivery})
+	if c.TownshipCode != "" {
+		count(2, sumKey{c.TownshipCode, month, area, c.Form, c.Sector, c.Delivery})
+	}
 	for _, g := range c.Givers {
-		gk := giverSum{c.DateFrom[:7], c.CountyCode, g.ID}
-		v := m.givers[gk]
-		m.givers[gk] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
+		count(3, sumKey{month, c.CountyCode, g.ID, c.Form})
 	}
 }
 
-// apply adds the sums to the three sum tables, 100 rows a statement.
+// apply adds the sums to the sums tables, 100 rows a statement.
 func (m importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
-	byDay, months := map[daySum][2]int64{}, map[daySum][2]int64{}
-	for k, v := range m.days {
-		dk := daySum{k.day, k.county, k.area, "", k.delivery}
-		dv := byDay[dk]
-		byDay[dk] = [2]int64{dv[0] + v[0], dv[1] + v[1]}
-		mk := daySum{k.day[:7], k.county, k.area, k.form, k.delivery}
-		mv := months[mk]
-		months[mk] = [2]int64{mv[0] + v[0], mv[1] + v[1]}
+	if m == nil {
+		return nil // a batch of drafts
 	}
-	var days, monthRows, givers [][]any
-	for k, v := range byDay {
-		days = append(days, []any{k.day, k.county, k.area, k.delivery, v[0], v[1]})
-	}
-	for k, v := range months {
-		monthRows = append(monthRows, []any{k.day, k.county, k.area, k.form, k.delivery, v[0], v[1]})
-	}
-	for k, v := range m.givers {
-		givers = append(givers, []any{k.month, k.county, k.org, v[0], v[1]})
-	}
-	for _, t := range []struct {
-		head, conflict string
-		rows           [][]any
-	}{
-		{"contribution_sums (day, county_code, area, delivery, n, fen)", "(day, county_code, area, delivery)", days},
-		{"contribution_month_sums (month, county_code, area, form, delivery, n, fen)", "(month, county_code, area, form, delivery)", monthRows},
-		{"giver_sums (month, county_code, org_id, n, fen)", "(month, county_code, org_id)", givers},
-	} {
-		table := t.head[:strings.IndexByte(t.head, ' ')]
-		tail := " ON CONFLICT " + t.conflict + " DO UPDATE SET n = " + table + ".n + excluded.n, fen = " + table + ".fen + excluded.fen"
-		for len(t.rows) > 0 {
-			part := t.rows[:min(100, len(t.rows))]
-			t.rows = t.rows[len(part):]
+	for i, t := range sumTables {
+		keys := strings.Count(t.keys, ",") + 1
+		var rows [][]any
+		for k, v := range m[i] {
+			rows = append(rows, append(slices.Clone(k[:keys]), v[0], v[1]))
+		}
+		tail := " ON CONFLICT (" + t.keys + ") DO UPDATE SET n = " + t.table + ".n + excluded.n, fen = " + t.table + ".fen + excluded.fen"
+		for len(rows) > 0 {
+			part := rows[:min(100, len(rows))]
+			rows = rows[len(part):]
 			var args []any
 			for _, r := range part {
 				args = append(args, r...)
 			}
-			if _, err := tx.ExecContext(ctx, d.positional(valuesSQL("INSERT INTO "+t.head, len(part), len(part[0]), tail)), args...); err != nil {
+			if _, err := tx.ExecContext(ctx, d.positional(valuesSQL("INSERT INTO "+t.table+" ("+t.keys+", n, fen)", len(part), len(part[0]), tail)), args...); err != nil {
 				return err
 			}
 		}

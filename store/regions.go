@@ -130,6 +130,7 @@ type RegionFilter struct {
 	Parents []string
 	Within  string // any descendant of this county or township (code prefix)
 	Limit   int
+	NoPaths bool // leave Path empty (one statement fewer)
 }
 
 // SearchRegions finds regions by official name, short name (金平县 finds
@@ -167,6 +168,9 @@ func (d *DB) SearchRegions(ctx context.Context, f RegionFilter) ([]registry.Regi
 	out, err := d.queryRegions(ctx, sqlText, w.args...)
 	if err != nil {
 		return nil, err
+	}
+	if f.NoPaths {
+		return out, nil
 	}
 	if err := d.fillPaths(ctx, out); err != nil {
 		return nil, err

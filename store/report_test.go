@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"database/sql"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -263,13 +264,17 @@ func sumsMismatch(t *testing.T, db *store.DB) string {
 			`SELECT x.date_from, x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
 			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
-		{`SELECT month, county_code, area || '/' || form, delivery, n, fen FROM contribution_month_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+		{`SELECT month, county_code, area || '/' || form || '/' || sector, delivery, n, fen FROM contribution_month_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
 			`SELECT substr(x.date_from, 1, 7), x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
-			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form, x.delivery, COUNT(*), SUM(x.amount_fen)
+			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
-		{`SELECT month, county_code, CAST(org_id AS TEXT), '', n, fen FROM giver_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3`,
-			`SELECT substr(x.date_from, 1, 7), x.county_code, CAST(g.org_id AS TEXT), '', COUNT(*), SUM(x.amount_fen)
-			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`},
+		{`SELECT township_code, month, area || '/' || form || '/' || sector, delivery, n, fen FROM township_month_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+			`SELECT x.township_code, substr(x.date_from, 1, 7), CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
+			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
+			FROM contributions x WHERE x.status = 'approved' AND x.township_code IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
+		{`SELECT month, county_code, CAST(org_id AS TEXT), form, n, fen FROM giver_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+			`SELECT substr(x.date_from, 1, 7), x.county_code, CAST(g.org_id AS TEXT), x.form, COUNT(*), SUM(x.amount_fen)
+			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 	}
 	read := func(q string) []string {
 		rows, err := db.SQL().Query(q)
@@ -320,6 +325,53 @@ func listTotalsMismatch(t *testing.T, db *store.DB) string {
 			f.Delivery = "delivered"
 		},
 		func(f *ledger.ContributionFilter) { f.Status = ledger.StatusDraft },
+		func(f *ledger.ContributionFilter) { f.Sector = "education" },
+		func(f *ledger.ContributionFilter) {
+			f.Sector = "industry"
+			f.Form = "cash"
+			f.Delivery = "delivered"
+		},
+	}
+	// The first givers and townships with records, alone and with another
+	// filter (a township implies its county).
+	var givers []int64
+	var townships []string
+	for q, into := range map[string]func(*sql.Rows) error{
+		`SELECT DISTINCT g.org_id FROM contribution_givers g JOIN contributions x ON x.id = g.contribution_id ORDER BY 1`: func(r *sql.Rows) error {
+			var id int64
+			err := r.Scan(&id)
+			givers = append(givers, id)
+			return err
+		},
+		`SELECT DISTINCT township_code FROM contributions WHERE township_code IS NOT NULL ORDER BY 1`: func(r *sql.Rows) error {
+			var code string
+			err := r.Scan(&code)
+			townships = append(townships, code)
+			return err
+		},
+	} {
+		rows, err := db.SQL().Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			if err := into(rows); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows.Close()
+	}
+	for _, g := range givers[:min(3, len(givers))] {
+		others = append(others,
+			func(f *ledger.ContributionFilter) { f.GiverID = g },
+			func(f *ledger.ContributionFilter) { f.GiverID, f.Form, f.Status = g, "cash", ledger.StatusApproved },
+			func(f *ledger.ContributionFilter) { f.GiverID, f.Sector = g, "education" }) // the rows answer
+	}
+	for _, code := range townships[:min(3, len(townships))] {
+		others = append(others,
+			func(f *ledger.ContributionFilter) { f.CountyCode, f.TownshipCode = "", code },
+			func(f *ledger.ContributionFilter) { f.CountyCode, f.TownshipCode, f.Form = "", code, "cash" },
+			func(f *ledger.ContributionFilter) { f.CountyCode, f.TownshipCode, f.Area = "", code, "industry" })
 	}
 	admin := user(t, db, "admin")
 	for _, p := range periods { // the home page's county table

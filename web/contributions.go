@@ -107,7 +107,7 @@ func (s *Server) contributionReceive(w http.ResponseWriter, r *http.Request, u *
 // parameters serve the page and the API.
 func contributionFilter(q url.Values) ledger.ContributionFilter {
 	f := ledger.ContributionFilter{
-		CountyCode: strings.TrimSpace(q.Get("county")), Form: q.Get("form"), Sector: q.Get("sector"),
+		CountyCode: strings.TrimSpace(q.Get("county")), TownshipCode: strings.TrimSpace(q.Get("township")), Form: q.Get("form"), Sector: q.Get("sector"),
 		Status: ledger.Status(q.Get("status")), Delivery: q.Get("delivery"), From: q.Get("from"), To: q.Get("to"),
 		Query: q.Get("q"), Area: q.Get("area"), Sort: q.Get("sort"), Dir: q.Get("dir"),
 	}
@@ -139,11 +139,14 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 		}
 		data["Error"] = xiezuo.ErrorMessage(err)
 	}
+	if data["Townships"], err = s.townships(r.Context(), data["Counties"].([]registry.Region), false); err != nil {
+		return err
+	}
 	_ = f.Validate() // apply the default page size for the pager
 	data["Title"], data["Items"], data["Totals"], data["Filter"], data["Q"] = "帮扶投入", items, tot, f, q
 	data["Pager"] = contributionPager(r.URL, f, items, int(tot.Count))
 	data["FormTotals"] = formTotals(tot)
-	data["FilterText"] = s.filterText(r.Context(), f)
+	data["FilterText"] = s.filterText(r.Context(), f, append(data["Counties"].([]registry.Region), data["Townships"].([]registry.Region)...)...)
 	data["Printed"] = s.DB.Today()
 	s.render(w, r, http.StatusOK, "contribution_list", data)
 	return nil
@@ -170,9 +173,12 @@ func (s *Server) receiptList(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 }
 
 // filterText describes a contributions filter in words for printed and
-// exported lists.
-func (s *Server) filterText(ctx context.Context, f ledger.ContributionFilter) string {
+// exported lists; the regions a page has loaded are named without SQL.
+func (s *Server) filterText(ctx context.Context, f ledger.ContributionFilter, known ...registry.Region) string {
 	var more []string
+	if f.TownshipCode != "" {
+		more = append(more, "乡镇："+s.regionName(ctx, f.TownshipCode, known))
+	}
 	if f.Area != "" {
 		more = append(more, "考核领域："+report.AreaLabel(f.Area))
 	}
@@ -198,19 +204,15 @@ func (s *Server) filterText(ctx context.Context, f ledger.ContributionFilter) st
 	if f.Query != "" {
 		more = append(more, "关键词："+f.Query)
 	}
-	return s.filterWords(ctx, f.CountyCode, f.Status, f.From, f.To, more...)
+	return s.filterWords(ctx, known, f.CountyCode, f.Status, f.From, f.To, more...)
 }
 
 // filterWords joins the parts every list filter has — county (by name),
 // status, date range — with the list's own, or says 全部.
-func (s *Server) filterWords(ctx context.Context, county string, status ledger.Status, from, to string, more ...string) string {
+func (s *Server) filterWords(ctx context.Context, known []registry.Region, county string, status ledger.Status, from, to string, more ...string) string {
 	var parts []string
 	if county != "" {
-		name := county
-		if reg, err := s.DB.Region(ctx, county); err == nil {
-			name = reg.Name
-		}
-		parts = append(parts, "受援县："+name)
+		parts = append(parts, "受援县："+s.regionName(ctx, county, known))
 	}
 	if status != "" {
 		parts = append(parts, "状态："+status.Label())
@@ -223,6 +225,20 @@ func (s *Server) filterWords(ctx context.Context, county string, status ledger.S
 		return "全部"
 	}
 	return strings.Join(parts, "；")
+}
+
+// regionName names a region code: from known if it is there, else from
+// the registry, else the code itself.
+func (s *Server) regionName(ctx context.Context, code string, known []registry.Region) string {
+	for _, r := range known {
+		if r.Code == code {
+			return r.Name
+		}
+	}
+	if reg, err := s.DB.Region(ctx, code); err == nil {
+		return reg.Name
+	}
+	return code
 }
 
 // formTotal is one form's share of a total, for the totals row.

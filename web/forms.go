@@ -188,17 +188,9 @@ func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) 
 	if err != nil {
 		return nil, err
 	}
-	counties := data["Counties"].([]registry.Region)
-	var townships []registry.Region
-	if len(counties) > 0 {
-		codes := make([]string, len(counties))
-		for i, c := range counties {
-			codes[i] = c.Code
-		}
-		// The townships of every paired county in one statement.
-		if townships, err = s.DB.SearchRegions(ctx, store.RegionFilter{Parents: codes, Limit: 1000}); err != nil {
-			return nil, err
-		}
+	townships, err := s.townships(ctx, data["Counties"].([]registry.Region), true)
+	if err != nil {
+		return nil, err
 	}
 	pairings, err := s.DB.Pairings(ctx, store.PairingFilter{OrgID: pairingScope(u)})
 	if err != nil {
@@ -215,6 +207,18 @@ func (s *Server) choices(ctx context.Context, u *xiezuo.User) (formData, error) 
 	}
 	data["Orgs"], data["Units"], data["Pairings"], data["Townships"] = orgs, units, pairings, townships
 	return data, nil
+}
+
+// townships are the townships of the counties, with their paths or not.
+func (s *Server) townships(ctx context.Context, counties []registry.Region, paths bool) ([]registry.Region, error) {
+	if len(counties) == 0 {
+		return nil, nil
+	}
+	codes := make([]string, len(counties))
+	for i, c := range counties {
+		codes[i] = c.Code
+	}
+	return s.DB.SearchRegions(ctx, store.RegionFilter{Parents: codes, Limit: 1000, NoPaths: !paths})
 }
 
 func pathID(r *http.Request) (int64, error) {

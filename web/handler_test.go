@@ -692,6 +692,7 @@ func TestStatementsPerPage(t *testing.T) {
 	}{
 		{"/contributions", 10},
 		{"/contributions?county=532531000000&from=2020-01-01&to=2020-12-31", 10},
+		{"/contributions?township=532531102000&from=2020-01-01&to=2020-12-31", 10},
 		{"/activities", 10},
 		{"/agreements", 10},
 		{"/projects", 10},
@@ -798,5 +799,47 @@ func TestKeysetPager(t *testing.T) {
 	}
 	if resp, _ := do(t, c, "GET", e.srv.URL+"/api/v1/contributions?after=nonsense", "", ""); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("a bad cursor: %d", resp.StatusCode)
+	}
+}
+
+// A township filter (issue 11): the page offers the paired counties'
+// townships, keeps the choice, and lists only that township's records,
+// its villages' included; a township of another county is refused in
+// Chinese.
+func TestContributionsTownshipFilter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("viewer")
+	const town = "532531102000" // 绿春县, the township of 曼洛村 (532531102202)
+	resp, body := do(t, c, "GET", e.srv.URL+"/contributions?township="+town, "", "")
+	if resp.StatusCode != 200 || !strings.Contains(body, `<option value="`+town+`" selected>`) || !strings.Contains(body, `<optgroup label="金平县" data-county="532530000000">`) {
+		t.Fatalf("page: %d, township choice missing or not kept", resp.StatusCode)
+	}
+	_, body = do(t, c, "GET", e.srv.URL+"/api/v1/contributions?limit=500&township="+town, "", "")
+	var got struct {
+		Items []struct {
+			Township string `json:"township_code"`
+			Village  string `json:"village_code"`
+		} `json:"items"`
+		Tot struct {
+			Count int64 `json:"count"`
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); err != nil {
+		t.Fatal(err)
+	}
+	village := false
+	for _, it := range got.Items {
+		if it.Township != town {
+			t.Errorf("township %q in the list of %s", it.Township, town)
+		}
+		village = village || it.Village == "532531102202"
+	}
+	if len(got.Items) == 0 || int64(len(got.Items)) != got.Tot.Count || !village {
+		t.Fatalf("%d items, total count %d, village record listed: %v", len(got.Items), got.Tot.Count, village)
+	}
+	resp, body = do(t, c, "GET", e.srv.URL+"/api/v1/contributions?county=532530000000&township="+town, "", "")
+	if resp.StatusCode != 422 || !strings.Contains(body, "所选乡镇不属于所选受援县") {
+		t.Fatalf("township of another county: %d %s", resp.StatusCode, body)
 	}
 }

@@ -389,5 +389,5 @@ func (s *Server) recordFilterText(ctx context.Context, f store.RecordFilter) str
 	if f.Query != "" {
 		more = append(more, "关键词："+f.Query)
 	}
-	return s.filterWords(ctx, f.CountyCode, f.Status, f.From, f.To, more...)
+	return s.filterWords(ctx, nil, f.CountyCode, f.Status, f.From, f.To, more...)
 }
