@@ -113,7 +113,7 @@ type OrderLine struct {
 	OriginCode  string `json:"origin_code"`
 	Unit        string `json:"unit,omitempty"`
 	Qty         int64  `json:"qty"`
-	PriceFen    int64  `json:"price_fen"`
+	PriceFen    int64  `json:"price_fen"` // 0: amount only (outside the shop)
 	AmountFen   int64  `json:"amount_fen"`
 }
 
@@ -143,8 +143,10 @@ type Order struct {
 }
 
 // Validate checks every field that needs no database: channel, date,
-// parties, lines (each naming its product) and that the amounts add up.
-// An empty status is taken as 待确认.
+// parties, lines (each naming its product) and that the amounts add up:
+// a line's amount is quantity × unit price, except that a purchase made
+// outside the shop may give its amount alone (unit price 0: an 832 export
+// has no exact unit price in fen). An empty status is taken as 待确认.
 func (o *Order) Validate() error {
 	p := xiezuo.Problems{}
 	if !ValidChannel(o.Channel) {
@@ -176,11 +178,17 @@ func (o *Order) Validate() error {
 			p.Add(field, "第"+strconv.Itoa(i+1)+"行商品名称不能为空")
 			name = "第" + strconv.Itoa(i+1) + "行商品"
 		}
+		byAmount := o.Channel != "shop" && l.PriceFen == 0
 		switch amount, ok := mulFen(l.Qty, l.PriceFen); {
 		case l.Qty < 1:
 			p.Add(field, "“"+name+"”的数量须至少为1")
 		case l.Qty > MaxQuantity:
 			p.Add(field, "“"+name+"”的数量过大，请核对")
+		case byAmount && l.AmountFen <= 0:
+			p.Add(field, "“"+name+"”的金额须大于0元")
+		case byAmount && l.AmountFen > xiezuo.MaxFen:
+			p.Add(field, "“"+name+"”的金额超过100亿元，请核对")
+		case byAmount:
 		case l.PriceFen <= 0:
 			p.Add(field, "“"+name+"”的单价须大于0元")
 		case !ok:

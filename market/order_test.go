@@ -41,6 +41,12 @@ func TestOrderValidate(t *testing.T) {
 	}{
 		{"valid", nil, "", nil},
 		{"import outside the catalogue", func(o *Order) { o.Channel, o.Lines[0].ProductID, o.Lines[0].Category = "p832", 0, "" }, "", nil},
+		{"import by amount only", func(o *Order) {
+			o.Channel, o.Lines[0].PriceFen, o.Lines[0].AmountFen, o.TotalFen = "p832", 0, 10000, 19000
+		}, "", nil},
+		{"import by amount only, amount 0", func(o *Order) { o.Channel, o.Lines[0].PriceFen, o.Lines[0].AmountFen, o.TotalFen = "p832", 0, 0, 9000 }, "lines.0", []string{"梯田红米", "金额须大于0"}},
+		{"import by amount only, amount huge", func(o *Order) { o.Channel, o.Lines[0].PriceFen, o.Lines[0].AmountFen = "union", 0, xiezuo.MaxFen+1 }, "lines.0", []string{"梯田红米", "100亿"}},
+		{"the shop needs a price", func(o *Order) { o.Lines[0].PriceFen, o.Lines[0].AmountFen, o.TotalFen = 0, 10000, 19000 }, "lines.0", []string{"梯田红米", "单价"}},
 		{"bad channel", func(o *Order) { o.Channel = "" }, "channel", []string{"采购渠道"}},
 		{"bad date", func(o *Order) { o.OrderedOn = "2026-13-01" }, "ordered_on", []string{"下单日期", "月份"}},
 		{"no buyer", func(o *Order) { o.BuyerUnitID = 0 }, "buyer_unit_id", []string{"采购单位"}},
