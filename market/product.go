@@ -270,7 +270,7 @@ func ProductTransition(u *xiezuo.User, p *Product, supplierCounty string, a Prod
 	switch a {
 	case ProductCertify:
 		if !county {
-			return "", xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有产品所在县的用户可以认定")
+			return "", xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有产品所在县的用户或协作办可以认定")
 		}
 		if from == ProductSuspended {
 			return "", wrong()

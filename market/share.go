@@ -6,11 +6,17 @@ import (
 	"strconv"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 )
 
 // Reserved shares (预留份额): each budget unit reserves a part of its
 // yearly canteen farm-produce budget for products of the paired and 832
 // counties. Ratios are in basis points (1% = 100 bp).
+
+// FirstShareYear is the first year a reserved share may be filed for:
+// budget units' reserved shares for the poor counties' products began in
+// 2019.
+const FirstShareYear = 2019
 
 // DefaultRatioBP is the reserved ratio until the office sets another for
 // the year: 10%.
@@ -36,13 +42,8 @@ func (f *ShareFiling) Validate(today string, officeRatioBP int64) error {
 	if f.UnitID <= 0 {
 		p.Add("unit_id", "请选择预算单位")
 	}
-	last := 0
-	if len(today) >= 4 {
-		last, _ = strconv.Atoi(today[:4])
-		last++
-	}
-	if f.Year < 2019 || f.Year > last {
-		p.Add("year", "年度应在2019年至"+strconv.Itoa(last)+"年之间")
+	if last := ledger.LastYear(today); f.Year < FirstShareYear || f.Year > last {
+		p.Add("year", "年度应在"+strconv.Itoa(FirstShareYear)+"年至"+strconv.Itoa(last)+"年之间")
 	}
 	if f.NoCanteen {
 		if f.BudgetFen != 0 {

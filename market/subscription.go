@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/registry"
 )
 
@@ -30,8 +31,8 @@ type Lot struct {
 	YieldUnit    string `json:"yield_unit,omitempty"`
 }
 
-// Validate checks the lot's fields.
-func (l *Lot) Validate() error {
+// Validate checks the lot's fields on day today (which bounds its year).
+func (l *Lot) Validate(today string) error {
 	p := xiezuo.Problems{}
 	checkText(p, "name", "认购项目名称", &l.Name, 60, true)
 	if l.SupplierID <= 0 {
@@ -43,8 +44,8 @@ func (l *Lot) Validate() error {
 	if l.OrganiserID <= 0 {
 		p.Add("organiser_id", "请选择组织认购的单位")
 	}
-	if l.Year < 2019 || l.Year > 9999 {
-		p.Add("year", "年度无效")
+	if last := ledger.LastYear(today); l.Year < ledger.FirstYear || l.Year > last {
+		p.Add("year", ledger.YearsMessage("年度", last))
 	}
 	checkText(p, "unit", "认购单位", &l.Unit, 10, true)
 	switch {

@@ -33,7 +33,8 @@ func TestLotValidate(t *testing.T) {
 		{"total overflows", func(l *Lot) { l.PriceFen = xiezuo.MaxFen }, "price_fen", []string{"100亿"}},
 		{"yield without unit", func(l *Lot) { l.YieldUnit = "" }, "yield_unit", []string{"产量单位"}},
 		{"negative yield", func(l *Lot) { l.YieldPerUnit = -1 }, "yield_per_unit", []string{"单位产量"}},
-		{"bad year", func(l *Lot) { l.Year = 0 }, "year", []string{"年度"}},
+		{"bad year", func(l *Lot) { l.Year = 0 }, "year", []string{"年度", "1996", "2027"}},
+		{"year past next", func(l *Lot) { l.Year = 2028 }, "year", []string{"年度", "2027"}},
 	}
 	for _, c := range cases {
 		l := riceLot()
@@ -44,7 +45,7 @@ func TestLotValidate(t *testing.T) {
 		if c.field != "" {
 			code = xiezuo.EINVALID
 		}
-		checkErr(t, c.name, l.Validate(), code, c.field, c.want...)
+		checkErr(t, c.name, l.Validate(today), code, c.field, c.want...)
 	}
 }
 

@@ -67,7 +67,7 @@ type Rules struct {
 	PriceFactorPct int64
 	Burst          BurstRule
 	// Counties are the county codes whose products count: the paired
-	// counties and the 832 counties.
+	// counties and the 832 counties (empty: origins are not checked).
 	Counties map[string]bool
 }
 
@@ -251,8 +251,12 @@ func FlagReversed(facts []OrderFact) []Flag {
 }
 
 // FlagOutside flags each line whose origin lies outside counties (the
-// paired and 832 counties): it does not count as 消费帮扶 of the work.
+// paired and 832 counties): it does not count as 消费帮扶 of the work. An
+// empty set turns the check off.
 func FlagOutside(facts []OrderFact, counties map[string]bool) []Flag {
+	if len(counties) == 0 {
+		return nil
+	}
 	var out []Flag
 	for _, f := range facts {
 		if counties[registry.CountyOf(f.OriginCode)] {

@@ -169,6 +169,9 @@ func TestFlagReversedAndOutside(t *testing.T) {
 	if len(flags) != 2 || flags[0].OrderID != 4 || flags[1].OrderID != 5 {
 		t.Fatalf("outside: %+v", flags)
 	}
+	if FlagOutside([]OrderFact{outside}, nil) != nil {
+		t.Error("no county set: no check")
+	}
 	if !strings.Contains(flags[0].Message, "上海大米") || !strings.Contains(flags[0].Message, "长宁区") || !strings.Contains(flags[1].Message, gande) {
 		t.Errorf("messages: %q / %q", flags[0].Message, flags[1].Message)
 	}
