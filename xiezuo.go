@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error codes. The web edge maps each to one HTTP status in one table.
@@ -105,6 +107,17 @@ type Problems map[string]string
 func (p Problems) Add(field, msg string) {
 	if _, ok := p[field]; !ok {
 		p[field] = msg
+	}
+}
+
+// Text trims *s and records a problem for field when it is empty but
+// required, or longer than max runes (label names it in the message).
+func (p Problems) Text(field, label string, s *string, max int, required bool) {
+	*s = strings.TrimSpace(*s)
+	if required && *s == "" {
+		p.Add(field, label+"不能为空")
+	} else if utf8.RuneCountInString(*s) > max {
+		p.Add(field, label+"不能超过"+strconv.Itoa(max)+"个字")
 	}
 }
 

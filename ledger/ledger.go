@@ -5,10 +5,6 @@
 package ledger
 
 import (
-	"strconv"
-	"strings"
-	"unicode/utf8"
-
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/registry"
 )
@@ -125,7 +121,8 @@ func LabelOf(choices []Choice, code string) string {
 	return code
 }
 
-func validChoice(choices []Choice, code string) bool {
+// ValidChoice reports whether code is one of choices.
+func ValidChoice(choices []Choice, code string) bool {
 	for _, c := range choices {
 		if c.Code == code {
 			return true
@@ -142,16 +139,6 @@ var Sectors = []Choice{
 
 // Sections of the bulletin.
 var Sections = []string{"扶贫协作", "对口支援", "前方工作", "工作动态"}
-
-// checkText adds a problem when s is longer than max runes, or empty when required.
-func checkText(p xiezuo.Problems, field, label string, s *string, max int, required bool) {
-	*s = strings.TrimSpace(*s)
-	if required && *s == "" {
-		p.Add(field, label+"不能为空")
-	} else if utf8.RuneCountInString(*s) > max {
-		p.Add(field, label+"不能超过"+strconv.Itoa(max)+"个字")
-	}
-}
 
 // checkRange validates a from–to civil date range of a record on day
 // today (see LastYear); an empty to means one day.

@@ -75,13 +75,13 @@ func (c *Contribution) Validate(today string) error {
 		c.TownshipCode = registry.TownshipOf(c.VillageCode) // a village's township is implied
 	}
 	checkPlace(p, c.CountyCode, c.TownshipCode, c.VillageCode, true)
-	if !validChoice(Forms, c.Form) {
+	if !ValidChoice(Forms, c.Form) {
 		p.Add("form", "请选择形式（资金/物资/消费帮扶/财政帮扶资金）")
 	}
-	if !validChoice(Sectors, c.Sector) {
+	if !ValidChoice(Sectors, c.Sector) {
 		p.Add("sector", "请选择领域")
 	}
-	if !validChoice(Deliveries, c.Delivery) {
+	if !ValidChoice(Deliveries, c.Delivery) {
 		p.Add("delivery", "请选择认捐或到位")
 	}
 	checkFen(p, "amount", "金额", c.AmountFen)
@@ -89,14 +89,14 @@ func (c *Contribution) Validate(today string) error {
 		p.Add("amount", "资金和财政帮扶资金须填写金额")
 	}
 	checkCount(p, "quantity", "数量", c.Quantity)
-	checkText(p, "quantity_unit", "计量单位", &c.QuantityUnit, 10, c.Quantity > 0)
-	checkText(p, "item", "物资/内容", &c.Item, 200, c.Form == "in_kind")
+	p.Text("quantity_unit", "计量单位", &c.QuantityUnit, 10, c.Quantity > 0)
+	p.Text("item", "物资/内容", &c.Item, 200, c.Form == "in_kind")
 	if (c.Form == "in_kind" || c.Form == "consumption") && c.AmountFen == 0 && c.Quantity == 0 {
 		p.Add("quantity", "物资和消费帮扶须填写金额或数量")
 	}
 	checkCount(p, "beneficiaries", "受益人数", c.Beneficiaries)
-	checkText(p, "institution", "受援机构", &c.Institution, 100, false)
-	checkText(p, "note", "备注", &c.Note, 1000, false)
+	p.Text("institution", "受援机构", &c.Institution, 100, false)
+	p.Text("note", "备注", &c.Note, 1000, false)
 	return p.Err()
 }
 
@@ -174,10 +174,10 @@ func (f *ContributionFilter) Validate() error {
 	if f.CountyCode != "" || f.TownshipCode != "" {
 		checkPlace(p, f.CountyCode, f.TownshipCode, "", false)
 	}
-	if f.Form != "" && !validChoice(Forms, f.Form) {
+	if f.Form != "" && !ValidChoice(Forms, f.Form) {
 		p.Add("form", "形式参数应为 cash、in_kind、consumption 或 fiscal")
 	}
-	if f.Sector != "" && !validChoice(Sectors, f.Sector) {
+	if f.Sector != "" && !ValidChoice(Sectors, f.Sector) {
 		p.Add("sector", "领域参数无效")
 	}
 	if f.Status != "" && !f.Status.Valid() {
@@ -186,7 +186,7 @@ func (f *ContributionFilter) Validate() error {
 	if f.Area != "" && !slices.Contains(ContributionAreas, f.Area) {
 		p.Add("area", "考核领域参数应为 funds、industry、consumption 或 social")
 	}
-	if f.Delivery != "" && !validChoice(Deliveries, f.Delivery) {
+	if f.Delivery != "" && !ValidChoice(Deliveries, f.Delivery) {
 		p.Add("delivery", "到位参数应为 pledged 或 delivered")
 	}
 	if f.From != "" && !xiezuo.ValidDate(f.From) {
@@ -273,17 +273,17 @@ func (a *Activity) Validate(today string) error {
 	if !slices.Contains(ActivityKinds, a.Kind) {
 		p.Add("kind", "请选择活动类型")
 	}
-	checkText(p, "title", "标题", &a.Title, 100, true)
+	p.Text("title", "标题", &a.Title, 100, true)
 	checkRange(p, a.DateFrom, &a.DateTo, today)
 	if !slices.Contains(Sections, a.Section) {
 		p.Add("section", "请选择简报栏目")
 	}
 	checkPlace(p, a.CountyCode, "", "", false)
-	checkText(p, "places", "地点", &a.Places, 500, false)
-	checkText(p, "leader", "带队领导", &a.Leader, 100, false)
-	checkText(p, "participants_text", "参加人员", &a.ParticipantsText, 500, false)
+	p.Text("places", "地点", &a.Places, 500, false)
+	p.Text("leader", "带队领导", &a.Leader, 100, false)
+	p.Text("participants_text", "参加人员", &a.ParticipantsText, 500, false)
 	checkCount(p, "headcount", "人数", a.Headcount)
-	checkText(p, "narrative", "活动内容", &a.Narrative, 10000, true)
+	p.Text("narrative", "活动内容", &a.Narrative, 10000, true)
 	if a.SameAsID != 0 && a.SameAsID == a.ID {
 		p.Add("same_as_id", "不能关联自身")
 	}
@@ -308,7 +308,7 @@ type Agreement struct {
 // China) bounds the date and the year (see LastYear).
 func (a *Agreement) Validate(today string) error {
 	p := xiezuo.Problems{}
-	checkText(p, "title", "协议名称", &a.Title, 100, true)
+	p.Text("title", "协议名称", &a.Title, 100, true)
 	last := LastYear(today)
 	if checkDate(p, "signed_on", "签订日期", a.SignedOn, last) && a.Year == 0 {
 		a.Year = yearOf(a.SignedOn)
@@ -320,7 +320,7 @@ func (a *Agreement) Validate(today string) error {
 	if len(a.PairingIDs) == 0 {
 		p.Add("pairing_ids", "请至少选择一个结对关系")
 	}
-	checkText(p, "note", "备注", &a.Note, 1000, false)
+	p.Text("note", "备注", &a.Note, 1000, false)
 	return p.Err()
 }
 
@@ -371,9 +371,9 @@ func (p *Project) Overdue(today string) bool {
 func (pr *Project) Validate(today string) error {
 	last, plan := LastYear(today), yearOf(today)+PlanYears
 	p := xiezuo.Problems{}
-	checkText(p, "title", "项目名称", &pr.Title, 100, true)
+	p.Text("title", "项目名称", &pr.Title, 100, true)
 	checkPlace(p, pr.CountyCode, pr.TownshipCode, pr.VillageCode, true)
-	if !validChoice(Sectors, pr.Sector) {
+	if !ValidChoice(Sectors, pr.Sector) {
 		p.Add("sector", "请选择项目领域")
 	}
 	if !slices.Contains(FundingSources, pr.FundingSource) {
@@ -389,7 +389,7 @@ func (pr *Project) Validate(today string) error {
 	if pr.Progress < 0 || pr.Progress > 100 {
 		p.Add("progress", "进度应在0至100之间")
 	}
-	if !validChoice(ProjectStates, pr.WorkState) {
+	if !ValidChoice(ProjectStates, pr.WorkState) {
 		p.Add("work_state", "请选择项目状态")
 	}
 	if pr.WorkState == "completed" {
@@ -414,7 +414,7 @@ func (pr *Project) Validate(today string) error {
 			p.Add("milestones", YearsMessage(n+"的完成日期", last))
 		}
 	}
-	checkText(p, "note", "备注", &pr.Note, 1000, false)
+	p.Text("note", "备注", &pr.Note, 1000, false)
 	return p.Err()
 }
 
@@ -455,8 +455,8 @@ func (l *LabourRecord) Validate(today string) error {
 	if l.PoorCount > l.Trained && l.PoorCount > l.Placed {
 		p.Add("poor_count", "建档立卡人数不能超过培训或就业人数")
 	}
-	checkText(p, "destination", "就业去向", &l.Destination, 100, false)
-	checkText(p, "note", "备注", &l.Note, 1000, false)
+	p.Text("destination", "就业去向", &l.Destination, 100, false)
+	p.Text("note", "备注", &l.Note, 1000, false)
 	return p.Err()
 }
 
@@ -487,13 +487,13 @@ func (b *Batch) Validate(today string) error {
 	if !slices.Contains(BatchKinds, b.Kind) {
 		p.Add("kind", "请选择受益类型")
 	}
-	checkText(p, "label", "批次", &b.Label, 50, false)
+	p.Text("label", "批次", &b.Label, 50, false)
 	if b.Count <= 0 {
 		p.Add("count", "人数须大于0")
 	}
 	checkCount(p, "count", "人数", b.Count)
-	checkText(p, "count_unit", "计量单位", &b.CountUnit, 10, true)
-	checkText(p, "note", "备注", &b.Note, 1000, false)
+	p.Text("count_unit", "计量单位", &b.CountUnit, 10, true)
+	p.Text("note", "备注", &b.Note, 1000, false)
 	return p.Err()
 }
 
@@ -517,10 +517,10 @@ type Rectification struct {
 // Validate checks the fields that need no database.
 func (r *Rectification) Validate() error {
 	p := xiezuo.Problems{}
-	checkText(p, "title", "问题", &r.Title, 200, true)
-	checkText(p, "source", "问题来源", &r.Source, 100, false)
-	checkText(p, "measure", "整改措施", &r.Measure, 2000, false)
-	checkText(p, "note", "备注", &r.Note, 1000, false)
+	p.Text("title", "问题", &r.Title, 200, true)
+	p.Text("source", "问题来源", &r.Source, 100, false)
+	p.Text("measure", "整改措施", &r.Measure, 2000, false)
+	p.Text("note", "备注", &r.Note, 1000, false)
 	if r.OwnerID <= 0 {
 		p.Add("owner", "请填写责任单位")
 	}

@@ -63,10 +63,10 @@ func (r *Row832) Validate(today string) error {
 	if checkDate(p, "date", "下单日期", r.Date, true) && today != "" && r.Date > today {
 		p.Add("date", "下单日期不能晚于今天")
 	}
-	checkText(p, "buyer_unit", "采购单位", &r.BuyerUnit, 100, true)
-	checkText(p, "supplier", "供应商", &r.Supplier, 100, true)
+	p.Text("buyer_unit", "采购单位", &r.BuyerUnit, 100, true)
+	p.Text("supplier", "供应商", &r.Supplier, 100, true)
 	r.Product = strings.Join(strings.Fields(r.Product), " ")
-	checkText(p, "product", "商品名称", &r.Product, 100, true)
+	p.Text("product", "商品名称", &r.Product, 100, true)
 	checkCounty(p, "county_code", "产地县", r.CountyCode)
 	switch {
 	case r.Quantity < 1:

@@ -10,11 +10,8 @@ package market
 
 import (
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/xiezuo/xiezuo"
-	"github.com/xiezuo/xiezuo/ledger"
 )
 
 // The market's own roles (issue 12), beside xiezuo's. A user with one of
@@ -68,27 +65,6 @@ func isCountyOf(u *xiezuo.User, county string) bool {
 // the supervision flags (read-only): the office and 监管 (区财政局).
 func CanSupervise(u *xiezuo.User) bool {
 	return u != nil && (u.IsOffice() || u.Role == RoleSupervisor)
-}
-
-// validChoice reports whether code is one of choices.
-func validChoice(choices []ledger.Choice, code string) bool {
-	for _, c := range choices {
-		if c.Code == code {
-			return true
-		}
-	}
-	return false
-}
-
-// checkText trims *s and adds a problem when it is empty but required, or
-// longer than max runes.
-func checkText(p xiezuo.Problems, field, label string, s *string, max int, required bool) {
-	*s = strings.TrimSpace(*s)
-	if required && *s == "" {
-		p.Add(field, label+"不能为空")
-	} else if utf8.RuneCountInString(*s) > max {
-		p.Add(field, label+"不能超过"+strconv.Itoa(max)+"个字")
-	}
 }
 
 // checkDate adds a problem when date is not YYYY-MM-DD; empty is allowed

@@ -27,7 +27,7 @@ var Channels = []ledger.Choice{
 func ChannelLabel(code string) string { return ledger.LabelOf(Channels, code) }
 
 // ValidChannel reports whether code is a known channel.
-func ValidChannel(code string) bool { return validChoice(Channels, code) }
+func ValidChannel(code string) bool { return ledger.ValidChoice(Channels, code) }
 
 // OrderStatus is where an order is.
 type OrderStatus string
@@ -316,8 +316,8 @@ func Transition(o *Order, a OrderAction, u *xiezuo.User, in OrderInput) (OrderSt
 		if err := need(OrderToShip); err != nil {
 			return "", err
 		}
-		checkText(p, "carrier", "承运商", &in.Carrier, 50, true)
-		checkText(p, "tracking_no", "物流单号", &in.TrackingNo, 50, true)
+		p.Text("carrier", "承运商", &in.Carrier, 50, true)
+		p.Text("tracking_no", "物流单号", &in.TrackingNo, 50, true)
 		to = OrderShipped
 	case OrderReceive:
 		if !supplier && !purchaser {
@@ -334,8 +334,8 @@ func Transition(o *Order, a OrderAction, u *xiezuo.User, in OrderInput) (OrderSt
 		if err := need(OrderToAccept); err != nil {
 			return "", err
 		}
-		checkText(p, "invoice_ref", "发票照片", &in.InvoiceRef, 200, true)
-		checkText(p, "inspection_ref", "验收照片", &in.InspectionRef, 200, false)
+		p.Text("invoice_ref", "发票照片", &in.InvoiceRef, 200, true)
+		p.Text("inspection_ref", "验收照片", &in.InspectionRef, 200, false)
 		to = OrderAccepted
 	case OrderSettle:
 		if !manager {
@@ -344,7 +344,7 @@ func Transition(o *Order, a OrderAction, u *xiezuo.User, in OrderInput) (OrderSt
 		if err := need(OrderAccepted); err != nil {
 			return "", err
 		}
-		checkText(p, "payment_ref", "付款凭证号", &in.PaymentRef, 50, true)
+		p.Text("payment_ref", "付款凭证号", &in.PaymentRef, 50, true)
 		if checkDate(p, "paid_on", "付款日期", in.PaidOn, true) {
 			if in.PaidOn < o.OrderedOn {
 				p.Add("paid_on", "付款日期不能早于下单日期")
@@ -360,7 +360,7 @@ func Transition(o *Order, a OrderAction, u *xiezuo.User, in OrderInput) (OrderSt
 		if err := need(OrderPending, OrderToShip); err != nil {
 			return "", xiezuo.Errorf(xiezuo.ECONFLICT, "订单%s已%s，发货后不能取消", o.No, from.Label())
 		}
-		checkText(p, "reason", "取消原因", &in.Reason, 200, supplier)
+		p.Text("reason", "取消原因", &in.Reason, 200, supplier)
 		to = OrderCancelled
 	case OrderReturn:
 		if !manager && !supplier {
@@ -369,7 +369,7 @@ func Transition(o *Order, a OrderAction, u *xiezuo.User, in OrderInput) (OrderSt
 		if err := need(OrderAccepted, OrderSettled); err != nil {
 			return "", xiezuo.Errorf(xiezuo.ECONFLICT, "订单%s状态为“%s”，验收后才能退货", o.No, from.Label())
 		}
-		checkText(p, "reason", "退货原因", &in.Reason, 200, true)
+		p.Text("reason", "退货原因", &in.Reason, 200, true)
 		to = OrderReturned
 	default:
 		return "", xiezuo.Errorf(xiezuo.EINVALID, "未知的订单操作")

@@ -24,7 +24,7 @@ var Categories = []ledger.Choice{
 func CategoryLabel(code string) string { return ledger.LabelOf(Categories, code) }
 
 // ValidCategory reports whether code is a known category.
-func ValidCategory(code string) bool { return validChoice(Categories, code) }
+func ValidCategory(code string) bool { return ledger.ValidChoice(Categories, code) }
 
 // Units are the units of sale offered in forms; others up to 10 characters
 // are accepted.
@@ -110,13 +110,13 @@ func (p *Product) Validate(supplierCounty string) error {
 	if p.SupplierID <= 0 || supplierCounty == "" {
 		pr.Add("supplier_id", "请选择供应商")
 	}
-	checkText(pr, "name", "商品名称", &p.Name, 60, true)
+	pr.Text("name", "商品名称", &p.Name, 60, true)
 	if !ValidCategory(p.Category) {
 		pr.Add("category", "请选择品类（粮油、茶叶、肉禽蛋、干货调味、果蔬、中药材、手工艺品/非遗文创、其他）")
 	}
 	checkOrigin(pr, p.OriginCode, supplierCounty)
-	checkText(pr, "spec", "规格", &p.Spec, 50, false)
-	checkText(pr, "unit", "计量单位", &p.Unit, 10, true)
+	pr.Text("spec", "规格", &p.Spec, 50, false)
+	pr.Text("unit", "计量单位", &p.Unit, 10, true)
 	switch {
 	case p.PriceFen <= 0:
 		pr.Add("price_fen", "单价须大于0元")
@@ -143,7 +143,7 @@ func (p *Product) Validate(supplierCounty string) error {
 	if p.Status != ProductDraft || !p.Cert.Empty() {
 		checkCert(pr, &p.Cert, supplierCounty)
 	}
-	checkText(pr, "reason", "暂停原因", &p.Reason, 200, false)
+	pr.Text("reason", "暂停原因", &p.Reason, 200, false)
 	return pr.Err()
 }
 
@@ -162,7 +162,7 @@ func checkOrigin(p xiezuo.Problems, origin, county string) {
 
 // checkCert checks a certification issued for a product of county.
 func checkCert(p xiezuo.Problems, c *Certification, county string) {
-	checkText(p, "cert_no", "认定编号", &c.No, 50, true)
+	p.Text("cert_no", "认定编号", &c.No, 50, true)
 	if checkCounty(p, "cert_county_code", "认定县", c.CountyCode) && county != "" && c.CountyCode != county {
 		p.Add("cert_county_code", "认定县须为供应商所在县")
 	}

@@ -34,7 +34,7 @@ type Lot struct {
 // Validate checks the lot's fields on day today (which bounds its year).
 func (l *Lot) Validate(today string) error {
 	p := xiezuo.Problems{}
-	checkText(p, "name", "认购项目名称", &l.Name, 60, true)
+	p.Text("name", "认购项目名称", &l.Name, 60, true)
 	if l.SupplierID <= 0 {
 		p.Add("supplier_id", "请选择供应商")
 	}
@@ -47,7 +47,7 @@ func (l *Lot) Validate(today string) error {
 	if last := ledger.LastYear(today); l.Year < ledger.FirstYear || l.Year > last {
 		p.Add("year", ledger.YearsMessage("年度", last))
 	}
-	checkText(p, "unit", "认购单位", &l.Unit, 10, true)
+	p.Text("unit", "认购单位", &l.Unit, 10, true)
 	switch {
 	case l.Quantity < 1:
 		p.Add("quantity", "可认购数量须至少为1")
@@ -62,7 +62,7 @@ func (l *Lot) Validate(today string) error {
 	if l.YieldPerUnit < 0 || l.YieldPerUnit > MaxQuantity {
 		p.Add("yield_per_unit", "单位产量无效")
 	}
-	checkText(p, "yield_unit", "产量单位", &l.YieldUnit, 10, l.YieldPerUnit > 0)
+	p.Text("yield_unit", "产量单位", &l.YieldUnit, 10, l.YieldPerUnit > 0)
 	return p.Err()
 }
 
@@ -87,7 +87,7 @@ func CheckShares(l *Lot, shares []Share) error {
 	for i := range shares {
 		s := &shares[i]
 		field := "shares." + strconv.Itoa(i)
-		checkText(p, field, "第"+strconv.Itoa(i+1)+"位认购人名称", &s.Name, 100, true)
+		p.Text(field, "第"+strconv.Itoa(i+1)+"位认购人名称", &s.Name, 100, true)
 		switch {
 		case s.OrgID != 0 && seenOrg[s.OrgID], s.OrgID == 0 && s.Name != "" && seenName[s.Name]:
 			p.Add(field, "“"+s.Name+"”重复认购，请合并为一条")
@@ -198,7 +198,7 @@ func (pl *Pledge) Validate() error {
 		p.Add("amount_fen", "认捐金额超过100亿元，请核对单位是否为元")
 	}
 	checkDate(p, "pledged_on", "认捐日期", pl.PledgedOn, true)
-	checkText(p, "note", "备注", &pl.Note, 500, false)
+	p.Text("note", "备注", &pl.Note, 500, false)
 	return p.Err()
 }
 

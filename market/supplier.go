@@ -65,7 +65,7 @@ type Supplier struct {
 // taken as 申请中 (a new application).
 func (s *Supplier) Validate() error {
 	p := xiezuo.Problems{}
-	checkText(p, "name", "供应商名称", &s.Name, 100, true)
+	p.Text("name", "供应商名称", &s.Name, 100, true)
 	s.USCC = strings.ToUpper(strings.TrimSpace(s.USCC))
 	if s.USCC == "" {
 		p.Add("uscc", "统一社会信用代码不能为空")
@@ -73,8 +73,8 @@ func (s *Supplier) Validate() error {
 		p.Add("uscc", "统一社会信用代码校验位不正确（应为18位，按GB 32100校验）")
 	}
 	checkCounty(p, "county_code", "所在县", s.CountyCode)
-	checkText(p, "farmer_link", "联农带农情况", &s.FarmerLink, 1000, true)
-	checkText(p, "contact", "联系人", &s.Contact, 50, true)
+	p.Text("farmer_link", "联农带农情况", &s.FarmerLink, 1000, true)
+	p.Text("contact", "联系人", &s.Contact, 50, true)
 	s.Phone = strings.TrimSpace(s.Phone)
 	if s.Phone == "" {
 		p.Add("phone", "联系电话不能为空")
@@ -86,7 +86,7 @@ func (s *Supplier) Validate() error {
 	} else if !s.Status.Valid() {
 		p.Add("status", "供应商状态无效")
 	}
-	checkText(p, "reason", "暂停原因", &s.Reason, 200, false)
+	p.Text("reason", "暂停原因", &s.Reason, 200, false)
 	return p.Err()
 }
 
