@@ -11,10 +11,18 @@ const (
 	RoleUnit     Role = "unit"     // 报送单位: records and submits its own unit's records
 	RoleCounty   Role = "county"   // 受援县用户: records on-site projects, confirms receipt
 	RoleViewer   Role = "viewer"   // 只读: approved records only
+	// The market's roles (消费帮扶, package market). A supplier's, buyer
+	// admin's and purchaser's account belongs to its organisation and sees
+	// the market only (MarketOnly); 监管 reads like a viewer and supervises
+	// every buyer's purchases.
+	RoleSupplier   Role = "supplier"    // 供应商: lists products, confirms and ships orders
+	RoleBuyerAdmin Role = "buyer_admin" // 采购单位管理账号: reserved share, purchasers, settlement
+	RolePurchaser  Role = "purchaser"   // 采购人: buys, accepts deliveries
+	RoleSupervisor Role = "supervisor"  // 监管（区财政局）: read-only supervision
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleAdmin, RoleReviewer, RoleUnit, RoleCounty, RoleViewer}
+var Roles = []Role{RoleAdmin, RoleReviewer, RoleUnit, RoleCounty, RoleViewer, RoleSupplier, RoleBuyerAdmin, RolePurchaser, RoleSupervisor}
 
 // Label is the role's Chinese name.
 func (r Role) Label() string {
@@ -29,8 +37,27 @@ func (r Role) Label() string {
 		return "受援县"
 	case RoleViewer:
 		return "只读用户"
+	case RoleSupplier:
+		return "供应商"
+	case RoleBuyerAdmin:
+		return "采购单位管理账号"
+	case RolePurchaser:
+		return "采购人"
+	case RoleSupervisor:
+		return "监管单位"
 	}
 	return string(r)
+}
+
+// MarketOnly reports whether r works in the market alone (supplier, buyer
+// admin, purchaser): the ledger, registry and reports are not theirs.
+func (r Role) MarketOnly() bool {
+	return r == RoleSupplier || r == RoleBuyerAdmin || r == RolePurchaser
+}
+
+// NeedsOrg reports whether a user of role r must belong to an organisation.
+func (r Role) NeedsOrg() bool {
+	return r == RoleUnit || r == RoleCounty || r.MarketOnly()
 }
 
 // Valid reports whether r is a known role.

@@ -14,36 +14,20 @@ import (
 	"github.com/xiezuo/xiezuo"
 )
 
-// The market's own roles (issue 12), beside xiezuo's. A user with one of
-// them belongs to an organisation (xiezuo.User.OrgID): a supplier's users
-// to the supplier, buyer accounts to their budget unit, union or enterprise.
-// The county (xiezuo.RoleCounty, with CountyCode) recommends suppliers and
-// certifies products of its county; the office (User.IsOffice) admits and
-// suspends suppliers.
+// The market's roles are xiezuo's (user.go): a supplier's users belong to
+// the supplier (xiezuo.User.OrgID), buyer accounts to their budget unit,
+// union or enterprise. The county (xiezuo.RoleCounty, with CountyCode)
+// recommends suppliers and certifies products of its county; the office
+// (User.IsOffice) admits and suspends suppliers.
 const (
-	RoleSupplier   xiezuo.Role = "supplier"    // 供应商
-	RoleBuyerAdmin xiezuo.Role = "buyer_admin" // 采购单位管理账号（含财务：结算、预留份额填报）
-	RolePurchaser  xiezuo.Role = "purchaser"   // 采购人（交易账号）
-	RoleSupervisor xiezuo.Role = "supervisor"  // 监管（区财政局）：只读，看全部采购单位
+	RoleSupplier   = xiezuo.RoleSupplier
+	RoleBuyerAdmin = xiezuo.RoleBuyerAdmin
+	RolePurchaser  = xiezuo.RolePurchaser
+	RoleSupervisor = xiezuo.RoleSupervisor
 )
 
 // Roles lists the market's roles in display order.
 var Roles = []xiezuo.Role{RoleSupplier, RoleBuyerAdmin, RolePurchaser, RoleSupervisor}
-
-// RoleLabel is the Chinese name of a market role, or of any other role.
-func RoleLabel(r xiezuo.Role) string {
-	switch r {
-	case RoleSupplier:
-		return "供应商"
-	case RoleBuyerAdmin:
-		return "采购单位管理账号"
-	case RolePurchaser:
-		return "采购人"
-	case RoleSupervisor:
-		return "监管单位"
-	}
-	return r.Label()
-}
 
 // isBuyerOf reports whether u is an account (management or purchaser) of
 // buyer unit unitID.

@@ -224,11 +224,11 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	dialect := goose.DialectSQLite3
+	dialect, opts := goose.DialectSQLite3, []goose.ProviderOption{goose.WithGoMigrations(sqliteGoMigrations()...)}
 	if d.Dialect == Postgres {
-		dialect = goose.DialectPostgres
+		dialect, opts = goose.DialectPostgres, nil
 	}
-	p, err := goose.NewProvider(dialect, d.db, fsys)
+	p, err := goose.NewProvider(dialect, d.db, fsys, opts...)
 	if err != nil {
 		return err
 	}

@@ -43,8 +43,8 @@ func (d *DB) CreateUser(ctx context.Context, actor *xiezuo.User, nu NewUser) (*x
 	if !nu.Role.Valid() {
 		p.Add("role", "角色无效")
 	}
-	if (nu.Role == xiezuo.RoleUnit || nu.Role == xiezuo.RoleCounty) && nu.OrgID == 0 {
-		p.Add("org_id", "报送单位和受援县用户须指定所属单位")
+	if nu.Role.NeedsOrg() && nu.OrgID == 0 {
+		p.Add("org_id", nu.Role.Label()+"用户须指定所属单位")
 	}
 	if nu.Role == xiezuo.RoleCounty && nu.CountyCode == "" {
 		p.Add("county_code", "受援县用户须指定所属县")
