@@ -37,6 +37,13 @@ var Users = []struct {
 	{"xinhualu", "新华路街道填报员", xiezuo.RoleUnit, "新华路街道", ""},
 	{"lvchun", "绿春县协作办", xiezuo.RoleCounty, "绿春县东西部扶贫协作办公室", "532531000000"},
 	{"viewer", "只读用户", xiezuo.RoleViewer, "", ""},
+	// The market's accounts (消费帮扶): a supplier of 绿春县, 程家桥街道 as a
+	// budget unit with its management account and a purchaser, and the
+	// district finance bureau supervising.
+	{"zhenghua", "正华农产品加工厂", xiezuo.RoleSupplier, "绿春县正华农产品加工厂", ""},
+	{"cjq-guanli", "程家桥街道采购管理", xiezuo.RoleBuyerAdmin, "程家桥街道", ""},
+	{"cjq-caigou", "程家桥街道采购人", xiezuo.RolePurchaser, "程家桥街道", ""},
+	{"caizheng", "区财政局监管", xiezuo.RoleSupervisor, "长宁区财政局", ""},
 }
 
 type orgJSON struct {

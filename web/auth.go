@@ -81,10 +81,35 @@ func (s *Server) page(h func(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 			s.pageError(w, r, xiezuo.Errorf(xiezuo.EUNAUTHORIZED, "请先登录"))
 			return
 		}
+		if err := marketOnly(u, r); err != nil {
+			if r.Method == http.MethodGet && r.Pattern == "GET /{$}" {
+				http.Redirect(w, r, "/market", http.StatusSeeOther) // their home
+				return
+			}
+			s.pageError(w, r, err)
+			return
+		}
 		if err := h(w, r, u); err != nil {
 			s.pageError(w, r, err)
 		}
 	}
+}
+
+// marketOnly refuses a market-only account (supplier, buyer admin,
+// purchaser: xiezuo.Role.MarketOnly) every route but the market's
+// (/market…, /api/v1/market…) and its own account's: the ledger, the
+// registry and the reports are not theirs to read.
+func marketOnly(u *xiezuo.User, r *http.Request) error {
+	if !u.Role.MarketOnly() {
+		return nil
+	}
+	_, path, _ := strings.Cut(r.Pattern, " ")
+	for _, p := range []string{"/market", "/api/v1/market", "/account", "/tokens/", "/api/v1/me"} {
+		if path == p || strings.HasPrefix(path, p+"/") || (strings.HasSuffix(p, "/") && strings.HasPrefix(path, p)) {
+			return nil
+		}
+	}
+	return xiezuo.Errorf(xiezuo.EFORBIDDEN, "%s账号只能使用消费帮扶（商城）和本人账号的功能", u.Role.Label())
 }
 
 // isoDates rewrites the date filters of a query (from, to, asof) typed or
@@ -114,6 +139,10 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 		u := xiezuo.UserFromContext(r.Context())
 		if u == nil {
 			s.apiError(w, r, xiezuo.Errorf(xiezuo.EUNAUTHORIZED, "请先登录或提供 API 令牌"))
+			return
+		}
+		if err := marketOnly(u, r); err != nil {
+			s.apiError(w, r, err)
 			return
 		}
 		if err := h(w, r, u); err != nil {
