@@ -142,7 +142,9 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 	if data["Townships"], err = s.townships(r.Context(), data["Counties"].([]registry.Region), false); err != nil {
 		return err
 	}
-	_ = f.Validate() // apply the default page size for the pager
+	if f.Validate() == nil && f.TownshipCode != "" && q.Get("county") == "" {
+		q.Set("county", f.CountyCode) // implied by the township: shown chosen
+	}
 	data["Title"], data["Items"], data["Totals"], data["Filter"], data["Q"] = "帮扶投入", items, tot, f, q
 	data["Pager"] = contributionPager(r.URL, f, items, int(tot.Count))
 	data["FormTotals"] = formTotals(tot)
