@@ -12,6 +12,7 @@ import (
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/market"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/report"
 )
@@ -37,6 +38,8 @@ var funcs = template.FuncMap{
 		return strings.Join(names, "、")
 	},
 	"joinStr":       strings.Join,
+	"catLabel":      market.CategoryLabel,
+	"channelLabel":  market.ChannelLabel,
 	"activityKinds": func() []string { return ledger.ActivityKinds },
 	"areaLabel":     report.AreaLabel,
 	"stateText":     report.StateLabel,
@@ -177,6 +180,16 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 	if u == nil {
 		return nil
 	}
+	if u.Role.MarketOnly() { // the market is all they have
+		items := []navItem{{Href: "/market", Label: "商城"}, {Href: "/market/orders", Label: "订单"}}
+		if u.Role == xiezuo.RoleSupplier {
+			items = append(items, navItem{Href: "/market/products", Label: "商品管理"})
+		}
+		if market.CanCheckout(u) {
+			items = append(items, navItem{Href: "/market/cart", Label: "采购单"})
+		}
+		return activeNav(items, r.URL.Path)
+	}
 	items := []navItem{
 		{Href: "/", Label: "首页"},
 		{Href: "/dashboard", Label: "统计看板"},
@@ -188,6 +201,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 		{Href: "/labour", Label: "劳务协作"},
 		{Href: "/batches", Label: "受益批次"},
 		{Href: "/bulletins", Label: "简报"},
+		{Href: "/market", Label: "消费帮扶"},
 	}
 	if ledger.CanReview(u) {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
@@ -199,10 +213,23 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 		items = append(items, navItem{Href: "/mine", Label: "我的填报"}, navItem{Href: "/imports", Label: "导入"})
 	}
 	items = append(items, navItem{Href: "/registry/orgs", Label: "基础信息"})
-	p := r.URL.Path
-	for i := range items {
-		h := items[i].Href
-		items[i].Active = (h == "/" && p == "/") || (h != "/" && strings.HasPrefix(p, strings.SplitN(h, "/", 3)[0]+"/"+strings.SplitN(h, "/", 3)[1]))
+	return activeNav(items, r.URL.Path)
+}
+
+// activeNav marks the item of path p: the one whose first path segment
+// is p's (the home page only for /). Of several, the longest href wins.
+func activeNav(items []navItem, p string) []navItem {
+	best := -1
+	for i, it := range items {
+		h := it.Href
+		if (h == "/" && p == "/") || (h != "/" && (p == h || strings.HasPrefix(p, h+"/") || strings.HasPrefix(p, strings.SplitN(h, "/", 3)[0]+"/"+strings.SplitN(h, "/", 3)[1]+"/"))) {
+			if best < 0 || len(h) > len(items[best].Href) {
+				best = i
+			}
+		}
+	}
+	if best >= 0 {
+		items[best].Active = true
 	}
 	return items
 }

@@ -77,6 +77,8 @@ func (s *Server) routes(mux *router) {
 	mux.HandleFunc("POST /contributions/{id}/receive", s.page(s.contributionReceive))
 	mux.HandleFunc("GET /receipts", s.page(s.receiptList)) // deliveries waiting for 确认收到 (county users, the office)
 
+	s.marketRoutes(mux) // 消费帮扶: web/market.go
+
 	mux.HandleFunc("GET /activities", s.page(s.activityList))
 	mux.HandleFunc("GET /activities/{id}", s.page(s.activityShow))
 	editorRoutes(mux, s, s.activityEditor()) // GET /activities/new, POST /activities, GET /activities/{id}/edit, POST /activities/{id}
