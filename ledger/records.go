@@ -48,6 +48,7 @@ type Contribution struct {
 	ActivityTitle string `json:"activity_title,omitempty"`
 	AgreementID   int64  `json:"agreement_id,omitempty"`
 	ProjectID     int64  `json:"project_id,omitempty"`
+	OrderID       int64  `json:"order_id,omitempty"` // the market order it counts (set by the store only)
 	Note          string `json:"note,omitempty"`
 	ReceivedAt    string `json:"received_at,omitempty"`
 	ReceivedBy    string `json:"received_by,omitempty"`

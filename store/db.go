@@ -81,6 +81,8 @@ type DB struct {
 	anchorWarned bool
 
 	stmts atomic.Int64 // SQL statements sent (Statements)
+
+	checkouts checkoutQueue // the shop's checkouts, written in groups (market_orders.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
