@@ -586,16 +586,18 @@ type ProductFilter struct {
 	Offset      int
 }
 
-// productWhere builds the conditions of f for u over productFrom.
-func productWhere(u *xiezuo.User, f *ProductFilter) (*where, error) {
-	w := &where{}
+// productWhere builds the conditions of f for u over productList (the
+// products x and their suppliers s), and says whether the keyword filter
+// needs productFrom's names joined (a query word of one character).
+func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, err error) {
+	w = &where{}
 	catalogueScope(w, u, productPublic, "x.supplier_id", "x.county_code")
 	if f.CountyCode != "" {
 		w.add("x.county_code = ?", f.CountyCode)
 	}
 	if f.Category != "" {
 		if !market.ValidCategory(f.Category) {
-			return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "未知的商品品类", Fields: map[string]string{"category": "请选择品类"}}
+			return nil, false, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "未知的商品品类", Fields: map[string]string{"category": "请选择品类"}}
 		}
 		w.add("x.category = ?", f.Category)
 	}
@@ -613,7 +615,7 @@ func productWhere(u *xiezuo.User, f *ProductFilter) (*where, error) {
 	}
 	if f.SellableOn != "" {
 		if !xiezuo.ValidDate(f.SellableOn) {
-			return nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "可售日期" + xiezuo.DateProblem(f.SellableOn),
+			return nil, false, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "可售日期" + xiezuo.DateProblem(f.SellableOn),
 				Fields: map[string]string{"sellable_on": "日期" + xiezuo.DateProblem(f.SellableOn)}}
 		}
 		// market.Sellable in SQL: an admitted supplier, a listed product
@@ -624,40 +626,31 @@ func productWhere(u *xiezuo.User, f *ProductFilter) (*where, error) {
 		w.add("x.cert_no <> '' AND x.cert_valid_until >= ?", f.SellableOn)
 		w.add("x.stock > 0")
 	}
-	productSearch(w, f.Query)
-	return w, nil
+	return w, productSearch(w, f.Query), nil
 }
 
-// productSearch adds the keyword filter: every word of q (market.QueryWords)
-// in the name, category label, origin's names or supplier's name. The
-// words' bigrams find the candidates in search_grams; LIKE confirms each
-// word, as market.Score does.
-func productSearch(w *where, q string) {
+// productList is what a list's count and candidates read: products x and
+// their suppliers s (for the scope and SellableOn); productFrom adds the
+// names.
+const productList = ` FROM products x JOIN suppliers s ON s.org_id = x.supplier_id`
+
+// productSearch adds the keyword filter's candidates: the products whose
+// search words hold every bigram of the query's words (market.QueryWords).
+// market.Rank (Score > 0: every word in the name, category label, origin's
+// names or supplier's name) then confirms each candidate in Go, so the
+// filter is the market's rule itself. A word of one character has no
+// bigram: for such words LIKE over productFrom's names filters instead,
+// and productSearch reports that those joins are needed.
+func productSearch(w *where, q string) (joinNames bool) {
 	words := market.QueryWords(q)
-	if len(words) == 0 {
-		return
-	}
 	var gs []string
 	for _, word := range words {
-		gs = append(gs, searchGrams(word)...)
-	}
-	slices.Sort(gs)
-	gs = slices.Compact(gs)
-	if len(gs) > 6 { // a long query: a few bigrams narrow enough, LIKE checks the rest
-		few := make([]string, 0, 6)
-		for i := range 6 {
-			few = append(few, gs[i*(len(gs)-1)/5])
+		wg := searchGrams(word)
+		gs = append(gs, wg...)
+		if len(wg) > 0 {
+			continue
 		}
-		gs = few
-	}
-	if len(gs) > 0 {
-		parts := make([]string, len(gs))
-		for i, g := range gs {
-			parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(productKind) + " AND sg.gram = " + w.next(g)
-		}
-		w.conds = append(w.conds, "x.id IN ("+strings.Join(parts, " INTERSECT ")+")")
-	}
-	for _, word := range words {
+		joinNames = true
 		pat := "%" + likeEscape.Replace(lowerASCII(word)) + "%"
 		likes := []string{
 			"lower(x.name) LIKE " + w.next(pat) + ` ESCAPE '\'`,
@@ -675,6 +668,23 @@ func productSearch(w *where, q string) {
 		}
 		w.conds = append(w.conds, "("+strings.Join(likes, " OR ")+")")
 	}
+	slices.Sort(gs)
+	gs = slices.Compact(gs)
+	if len(gs) > 6 { // a long query: a few bigrams narrow enough, Score checks the rest
+		few := make([]string, 0, 6)
+		for i := range 6 {
+			few = append(few, gs[i*(len(gs)-1)/5])
+		}
+		gs = few
+	}
+	if len(gs) > 0 {
+		parts := make([]string, len(gs))
+		for i, g := range gs {
+			parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(productKind) + " AND sg.gram = " + w.next(g)
+		}
+		w.conds = append(w.conds, "x.id IN ("+strings.Join(parts, " INTERSECT ")+")")
+	}
+	return joinNames
 }
 
 // Products lists the products u may see (market.CanViewProduct) that f
@@ -685,29 +695,37 @@ func productSearch(w *where, q string) {
 // scope). Errors: EINVALID (unknown category, bad SellableOn date),
 // EINTERNAL.
 func (d *DB) Products(ctx context.Context, u *xiezuo.User, f ProductFilter) ([]market.Product, int, error) {
-	w, err := productWhere(u, &f)
+	w, joinNames, err := productWhere(u, &f)
 	if err != nil {
 		return nil, 0, err
 	}
 	limit, offset := cataloguePage(f.Limit, f.Offset)
 	if len(market.QueryWords(f.Query)) == 0 {
 		var total int
-		if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*)`+productFrom+w.sql(), w.args...).Scan(&total); err != nil {
+		if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*)`+productList+w.sql(), w.args...).Scan(&total); err != nil {
 			return nil, 0, xiezuo.Internal(err)
 		}
-		out, err := d.queryProducts(ctx, productSelect+w.sql()+fmt.Sprintf(` ORDER BY x.name, x.id LIMIT %d OFFSET %d`, limit, offset), w.args...)
+		ids, err := d.productIDs(ctx, `SELECT x.id`+productList+w.sql()+fmt.Sprintf(` ORDER BY x.name, x.id LIMIT %d OFFSET %d`, limit, offset), w.args...)
+		if err != nil {
+			return nil, 0, err
+		}
+		out, err := d.productsByID(ctx, ids)
 		return out, total, err
 	}
-	// Rank every candidate on the fields market.Score reads, then read the
-	// page's products whole.
-	rows, err := d.db.QueryContext(ctx, `SELECT x.id, x.name, x.category, `+originName+`, so.name`+productFrom+w.sql()+` ORDER BY x.name, x.id`, w.args...)
+	// Every candidate, with the fields market.Score reads (the names from
+	// small lookups), ranked; then the page's products read whole.
+	from := productList
+	if joinNames {
+		from = productFrom
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT x.id, x.name, x.category, x.origin_code, x.supplier_id`+from+w.sql()+` ORDER BY x.name, x.id`, w.args...)
 	if err != nil {
 		return nil, 0, xiezuo.Internal(err)
 	}
 	var cands []market.Product
 	for rows.Next() {
 		var p market.Product
-		if err := rows.Scan(&p.ID, &p.Name, &p.Category, &p.OriginName, &p.SupplierName); err != nil {
+		if err := rows.Scan(&p.ID, &p.Name, &p.Category, &p.OriginCode, &p.SupplierID); err != nil {
 			rows.Close()
 			return nil, 0, xiezuo.Internal(err)
 		}
@@ -717,27 +735,122 @@ func (d *DB) Products(ctx context.Context, u *xiezuo.User, f ProductFilter) ([]m
 	if err := rows.Err(); err != nil {
 		return nil, 0, xiezuo.Internal(err)
 	}
+	if err := d.fillSearchNames(ctx, cands); err != nil {
+		return nil, 0, err
+	}
 	ranked := market.Rank(cands, f.Query)
 	total := len(ranked)
 	if offset >= total {
 		return []market.Product{}, total, nil
 	}
 	ranked = ranked[offset:min(total, offset+limit)]
-	args := make([]any, len(ranked))
-	at := make(map[int64]int, len(ranked))
+	ids := make([]int64, len(ranked))
 	for i, p := range ranked {
-		args[i] = p.ID
-		at[p.ID] = i
+		ids[i] = p.ID
+	}
+	out, err := d.productsByID(ctx, ids)
+	return out, total, err
+}
+
+// fillSearchNames sets the supplier's and origin's names of ps, reading
+// each distinct supplier and origin once.
+func (d *DB) fillSearchNames(ctx context.Context, ps []market.Product) error {
+	suppliers, origins := map[int64]string{}, map[string]string{}
+	for _, p := range ps {
+		suppliers[p.SupplierID], origins[p.OriginCode] = "", ""
+	}
+	var sargs, oargs []any
+	for id := range suppliers {
+		sargs = append(sargs, id)
+	}
+	for code := range origins {
+		oargs = append(oargs, code)
+	}
+	read := func(q string, args []any, set func(rows *sql.Rows) error) error {
+		for len(args) > 0 {
+			n := min(len(args), 500)
+			rows, err := d.db.QueryContext(ctx, fmt.Sprintf(q, placeholders(1, n)), args[:n]...)
+			if err != nil {
+				return xiezuo.Internal(err)
+			}
+			for rows.Next() {
+				if err := set(rows); err != nil {
+					rows.Close()
+					return xiezuo.Internal(err)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return xiezuo.Internal(err)
+			}
+			args = args[n:]
+		}
+		return nil
+	}
+	if err := read(`SELECT id, name FROM organisations WHERE id IN (%s)`, sargs, func(rows *sql.Rows) error {
+		var id int64
+		var name string
+		err := rows.Scan(&id, &name)
+		suppliers[id] = name
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := read(`SELECT ro.code, `+originName+` FROM regions ro
+		LEFT JOIN regions ro1 ON ro1.code = ro.parent_code AND ro.level > 3
+		LEFT JOIN regions ro2 ON ro2.code = ro1.parent_code AND ro1.level > 3 WHERE ro.code IN (%s)`, oargs, func(rows *sql.Rows) error {
+		var code, name string
+		err := rows.Scan(&code, &name)
+		origins[code] = name
+		return err
+	}); err != nil {
+		return err
+	}
+	for i := range ps {
+		ps[i].SupplierName, ps[i].OriginName = suppliers[ps[i].SupplierID], origins[ps[i].OriginCode]
+	}
+	return nil
+}
+
+func (d *DB) productIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := d.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, xiezuo.Internal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	return ids, nil
+}
+
+// productsByID reads the products ids whole, in that order.
+func (d *DB) productsByID(ctx context.Context, ids []int64) ([]market.Product, error) {
+	if len(ids) == 0 {
+		return []market.Product{}, nil
+	}
+	args := make([]any, len(ids))
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		args[i], at[id] = id, i
 	}
 	page, err := d.queryProducts(ctx, productSelect+` WHERE x.id IN (`+placeholders(1, len(args))+`)`, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	out := make([]market.Product, len(ranked))
+	out := make([]market.Product, len(ids))
 	for _, p := range page {
 		out[at[p.ID]] = p
 	}
-	return out, total, nil
+	return out, nil
 }
 
 func (d *DB) queryProducts(ctx context.Context, q string, args ...any) ([]market.Product, error) {
