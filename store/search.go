@@ -21,6 +21,11 @@ import (
 // bigram never changes a result, only a missing one could. Every write
 // path calls indexSearch or addGrams: saveRecord (forms, API, row-by-row
 // imports) and the contributions import's chunks.
+//
+// The market's products are kind productKind: the bigrams of the fields
+// market.Score ranks (name, category label, origin's names, supplier's
+// name), written by indexProducts (market_catalogue.go) on every product
+// write and for all of a supplier's products when it is renamed.
 
 // searchCols are the fields the keyword filter (?q=) looks in, per kind.
 // Migration 00020 lists the same columns.
@@ -30,6 +35,9 @@ var searchCols = map[ledger.Kind][]string{
 	ledger.KindAgreement:    {"title", "note"},
 	ledger.KindProject:      {"title", "note"},
 }
+
+// productKind is the search_grams kind of the market's products.
+const productKind = "product"
 
 // lowerASCII lowercases A–Z only, as SQLite's lower() does.
 func lowerASCII(s string) string {
@@ -168,7 +176,7 @@ func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, con
 				grams, ids = append(grams, g), append(ids, r.id)
 			}
 		}
-		if err := d.deleteGrams(ctx, tx, kind, grams, ids); err != nil {
+		if err := d.deleteGrams(ctx, tx, string(kind), grams, ids); err != nil {
 			return err
 		}
 	}
@@ -177,16 +185,16 @@ func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, con
 // deleteGrams deletes the (grams[i], ids[i]) pairs of kind. PostgreSQL
 // takes them as two arrays in one statement; SQLite, in-process, as ORed
 // equalities, 300 a statement. Both answer each pair from the primary key.
-func (d *DB) deleteGrams(ctx context.Context, tx execer, kind ledger.Kind, grams []string, ids []int64) error {
+func (d *DB) deleteGrams(ctx context.Context, tx execer, kind string, grams []string, ids []int64) error {
 	if d.Dialect == Postgres {
 		_, err := tx.ExecContext(ctx, `DELETE FROM search_grams s USING unnest($2::text[], $3::bigint[]) AS d(gram, record_id)
-			WHERE s.kind = $1 AND s.gram = d.gram AND s.record_id = d.record_id`, string(kind), grams, ids)
+			WHERE s.kind = $1 AND s.gram = d.gram AND s.record_id = d.record_id`, kind, grams, ids)
 		return err
 	}
 	for len(grams) > 0 {
 		n := min(len(grams), 300)
 		var b strings.Builder
-		args := []any{string(kind)}
+		args := []any{kind}
 		b.WriteString(`DELETE FROM search_grams WHERE `)
 		for i := range n {
 			if i > 0 {
@@ -287,7 +295,7 @@ func (d *DB) RebuildSearch(ctx context.Context) error {
 				}
 			}
 		}
-		return nil
+		return d.indexProducts(ctx, tx, "1 = 1")
 	})
 }
 
