@@ -36,6 +36,8 @@ var Users = []struct {
 	{"chengjiaqiao", "程家桥街道填报员", xiezuo.RoleUnit, "程家桥街道", ""},
 	{"xinhualu", "新华路街道填报员", xiezuo.RoleUnit, "新华路街道", ""},
 	{"lvchun", "绿春县协作办", xiezuo.RoleCounty, "绿春县东西部扶贫协作办公室", "532531000000"},
+	{"jinping", "金平县协作办", xiezuo.RoleCounty, "金平县东西部扶贫协作办公室", "532530000000"},
+	{"honghe", "红河县协作办", xiezuo.RoleCounty, "红河县东西部扶贫协作办公室", "532529000000"},
 	{"viewer", "只读用户", xiezuo.RoleViewer, "", ""},
 	// The market's accounts (消费帮扶): a supplier of 绿春县, 程家桥街道 as a
 	// budget unit with its management account and a purchaser, and the
@@ -124,10 +126,11 @@ func Load(ctx context.Context, db *store.DB) (bool, error) {
 }
 
 type loader struct {
-	db    *store.DB
-	ctx   context.Context
-	admin *xiezuo.User
-	orgs  map[string]int64
+	db       *store.DB
+	ctx      context.Context
+	admin    *xiezuo.User
+	orgs     map[string]int64
+	counties map[string]*xiezuo.User // each county's 协作办 account
 }
 
 func (l *loader) org(name string) int64 {
@@ -191,6 +194,12 @@ func (l *loader) load() (err error) {
 		}
 		if u.Role == xiezuo.RoleAdmin {
 			l.admin = created
+		}
+		if u.Role == xiezuo.RoleCounty {
+			if l.counties == nil {
+				l.counties = map[string]*xiezuo.User{}
+			}
+			l.counties[u.County] = created
 		}
 	}
 	var recs recordsJSON
@@ -294,7 +303,7 @@ func (l *loader) load() (err error) {
 			return fmt.Errorf("问题整改 %s: %w", r.Title, err)
 		}
 	}
-	return nil
+	return l.market()
 }
 
 func readJSON(name string, v any) error {

@@ -1,0 +1,126 @@
+package web_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserMarket runs the market's critical path in a real browser, as
+// issue 12 describes it: a supplier of 绿春县 lists 梯田红米; the county
+// certifies it; a purchaser of 程家桥街道 buys 20 袋; the supplier
+// confirms and ships; the purchaser accepts with the invoice; 绿春县's
+// consumption total rises by exactly that amount; the unit's finance
+// settles it.
+func TestBrowserMarket(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	today := e.db.Today()
+	year := today[:4]
+	consumption := func() int64 {
+		t.Helper()
+		rows, err := e.db.CountyTotals(ctx, year+"-01-01", year+"-12-31")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range rows {
+			if c.CountyCode == "532531000000" {
+				return c.ByForm["consumption"]
+			}
+		}
+		return 0
+	}
+	before := consumption()
+	var productURL, orderURL string
+
+	t.Run("the supplier lists a product", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "zhenghua")
+		b.do(chromedp.Navigate(e.srv.URL+"/market/products/new"),
+			chromedp.SendKeys(`input[name=name]`, "梯田红米（新米）"),
+			chromedp.SetValue(`select[name=category]`, "grain_oil"),
+			chromedp.SendKeys(`input[name=origin]`, "大兴镇"),
+			chromedp.SendKeys(`input[name=spec]`, "5斤/袋"),
+			chromedp.SendKeys(`input[name=price]`, "45"),
+			chromedp.SendKeys(`input[name=stock]`, "100"),
+			chromedp.Click(`form.form button[type=submit]`),
+			chromedp.WaitVisible(`.flash`))
+		b.shot("market-1-listed")
+		if got := b.text(`h1 .st`); got != "待认定" {
+			t.Fatalf("new product status %q", got)
+		}
+		productURL, _ = chromedp.Run(b.ctx, chromedp.Location())
+	})
+	t.Run("the county certifies it", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "lvchun")
+		b.do(chromedp.Navigate(productURL),
+			chromedp.SendKeys(`input[name=cert_no]`, "绿扶认〔2020〕099号"),
+			chromedp.SendKeys(`input[name=valid_until]`, strconv.Itoa(atoi(year)+1)+"-12-31"),
+			chromedp.Click(`form[action$="/certify"] button`),
+			chromedp.WaitVisible(`.flash`))
+		if got := b.text(`h1 .st`); got != "在售" {
+			t.Fatalf("certified product status %q", got)
+		}
+	})
+	t.Run("a purchaser buys 20 袋", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "cjq-caigou")
+		b.do(chromedp.Navigate(e.srv.URL+"/market?q=%E7%BA%A2%E7%B1%B3"), chromedp.WaitVisible(`.product`))
+		if !strings.Contains(b.text(`.products`), "梯田红米（新米）") {
+			t.Fatal("the certified product is not found by 红米")
+		}
+		b.do(chromedp.Navigate(productURL),
+			chromedp.SetValue(`input[name=qty]`, "20"),
+			chromedp.Click(`form[action="/market/cart"] button`),
+			chromedp.WaitVisible(`.flash`),
+			chromedp.Navigate(e.srv.URL+"/market/cart"))
+		if got := b.text(`#cart tfoot .num`); got != "900.00" {
+			t.Fatalf("cart total %q", got)
+		}
+		b.do(chromedp.Click(`form[action="/market/checkout"] button`), chromedp.WaitVisible(`.flash`))
+		b.shot("market-2-ordered")
+		orderURL, _ = chromedp.Run(b.ctx, chromedp.Location())
+		if !strings.Contains(orderURL, "/market/orders/") || b.text(`h1 .st`) != "待确认" {
+			t.Fatalf("after checkout at %s", orderURL)
+		}
+	})
+	t.Run("the supplier confirms and ships", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "zhenghua")
+		b.do(chromedp.Navigate(orderURL),
+			chromedp.Click(`form[action$="/confirm"] button`), chromedp.WaitVisible(`.flash`),
+			chromedp.SendKeys(`input[name=carrier]`, "顺丰速运"),
+			chromedp.SendKeys(`input[name=tracking_no]`, "SF1234567890"),
+			chromedp.Click(`form[action$="/ship"] button`), chromedp.WaitVisible(`.flash`))
+		if got := b.text(`h1 .st`); got != "已发货" {
+			t.Fatalf("shipped order status %q", got)
+		}
+	})
+	t.Run("the purchaser accepts with the invoice", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "cjq-caigou")
+		b.do(chromedp.Navigate(orderURL),
+			chromedp.Click(`form[action$="/receive"] button`), chromedp.WaitVisible(`.flash`),
+			chromedp.SendKeys(`input[name=invoice_ref]`, "发票 No.04512876"),
+			chromedp.Click(`form[action$="/accept"] button`), chromedp.WaitVisible(`.flash`))
+		b.shot("market-3-accepted")
+		if got := b.text(`h1 .st`); got != "已验收" {
+			t.Fatalf("accepted order status %q", got)
+		}
+		if got := consumption() - before; got != 90000 {
+			t.Fatalf("绿春县 consumption rose by %d fen, want 90000 (20 袋 × 45 元)", got)
+		}
+	})
+	t.Run("the unit's finance settles it", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "cjq-guanli")
+		b.do(chromedp.Navigate(orderURL),
+			chromedp.SendKeys(`input[name=payment_ref]`, "国库支付 2020-0915"),
+			chromedp.Click(`form[action$="/settle"] button`), chromedp.WaitVisible(`.flash`))
+		if got := b.text(`h1 .st`); got != "已结算" {
+			t.Fatalf("settled order status %q", got)
+		}
+		if got := consumption() - before; got != 90000 {
+			t.Fatalf("after settling, consumption rose by %d fen", got)
+		}
+	})
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
