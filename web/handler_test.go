@@ -22,6 +22,7 @@ import (
 	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/market"
 	"github.com/xiezuo/xiezuo/report"
 	"github.com/xiezuo/xiezuo/store"
 	"github.com/xiezuo/xiezuo/web"
@@ -389,6 +390,47 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"POST", "/registry/users/%d/reset", freshUser, form, "", map[string]int{"*": 403, "anon": 401, "admin": ok}},
 		row{"POST", "/registry/users/%d/disable", freshUser, form, "", map[string]int{"*": 403, "anon": 401, "admin": see}},
 		row{"GET", "/api/v1/me", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+	)
+	// The market: the demo's 梯田红米 of 正华 (绿春县, listed) and a fresh
+	// order of it by 程家桥街道's purchaser. Market-only accounts not named
+	// get "*"; the rest of the perimeter is marketOnlyWant's.
+	var product, supplier int64
+	if err := e.db.SQL().QueryRow(`SELECT id, supplier_id FROM products WHERE name = '梯田红米'`).Scan(&product, &supplier); err != nil {
+		t.Fatal(err)
+	}
+	productID, supplierID := func() int64 { return product }, func() int64 { return supplier }
+	order := func() int64 {
+		os, err := e.db.Checkout(ctx, e.user("cjq-caigou"), []market.CartLine{{Product: &market.Product{ID: product}, Qty: 1}}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return os[0].ID
+	}
+	office := func(m map[string]int) map[string]int { m["admin"], m["reviewer"] = m["*office"], m["*office"]; delete(m, "*office"); return m }
+	rows = append(rows,
+		row{"GET", "/market", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/market/products", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/market/products/new", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "zhenghua": ok})},
+		row{"POST", "/market/products", nil, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "zhenghua": 422})},
+		row{"GET", "/market/products/%d", productID, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/market/products/%d/edit", productID, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "zhenghua": ok})},
+		row{"POST", "/market/products/%d", productID, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "zhenghua": 422})},
+		// Certifying without a certificate: who may is told what is missing.
+		row{"POST", "/market/products/%d/certify", productID, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "lvchun": 422})},
+		row{"GET", "/market/suppliers", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"POST", "/market/suppliers", nil, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "lvchun": 422})},
+		row{"GET", "/market/suppliers/%d", supplierID, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"POST", "/market/suppliers/%d/suspend", supplierID, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422})},
+		row{"GET", "/market/cart", nil, "", "", map[string]int{"*": 403, "anon": redirect, "cjq-caigou": ok}},
+		row{"POST", "/market/cart", nil, form, "", map[string]int{"*": 403, "anon": 401, "cjq-caigou": 422}},
+		row{"POST", "/market/cart/remove", nil, form, "", map[string]int{"*": 403, "anon": 401, "cjq-caigou": see}},
+		row{"POST", "/market/checkout", nil, form, "", map[string]int{"*": 403, "anon": 401, "cjq-caigou": 422}},
+		row{"GET", "/market/orders", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		// The order's parties and its overseers see it; nobody else knows it is there.
+		row{"GET", "/market/orders/%d", order, "", "", office(map[string]int{"*": 404, "anon": redirect, "*office": ok, "caizheng": ok, "zhenghua": ok, "cjq-guanli": ok, "cjq-caigou": ok})},
+		row{"POST", "/market/orders/%d/confirm", order, form, "", office(map[string]int{"*": 404, "anon": 401, "*office": 403, "caizheng": 403, "zhenghua": see, "cjq-guanli": 403, "cjq-caigou": 403})},
+	)
+	rows = append(rows,
 		// Last: it signs every client out.
 		row{"POST", "/logout", nil, form, "", map[string]int{"*": see}},
 	)

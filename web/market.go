@@ -240,6 +240,11 @@ func (s *Server) productSave(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 		if p, err = s.DB.Product(r.Context(), u, id); err != nil {
 			return err
 		}
+		if !market.CanEditProduct(u, p) {
+			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有本商品的供应商和协作办可以修改")
+		}
+	} else if u.Role != xiezuo.RoleSupplier && !u.IsOffice() {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有供应商和协作办可以新增商品")
 	}
 	f := s.readForm(r)
 	if p.ID == 0 {
@@ -333,26 +338,28 @@ func (s *Server) supplierPage(w http.ResponseWriter, r *http.Request, u *xiezuo.
 // supplierCreate registers a supplier's application (the office, or the
 // county for its own county).
 func (s *Server) supplierCreate(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !u.IsOffice() && u.Role != xiezuo.RoleCounty {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办和受援县可以登记供应商")
+	}
 	f := s.readForm(r)
 	sup := &market.Supplier{Name: f.str("name"), USCC: strings.ToUpper(f.str("uscc")), CountyCode: f.str("county_code"),
 		FarmerLink: f.str("farmer_link"), Contact: f.str("contact"), Phone: f.str("phone")}
 	if u.Role == xiezuo.RoleCounty {
 		sup.CountyCode = u.CountyCode
 	}
-	if err := f.merge(sup.Validate); err == nil {
+	err := f.merge(sup.Validate)
+	if err == nil {
 		err = s.DB.CreateSupplier(r.Context(), u, sup)
-		if err == nil {
-			s.flash(r, "已登记供应商“"+sup.Name+"”的申请")
-			http.Redirect(w, r, "/market/suppliers/"+itoa64(sup.ID), http.StatusSeeOther)
-			return nil
-		}
-		if c := xiezuo.ErrorCode(err); c != xiezuo.EINVALID && c != xiezuo.ECONFLICT {
-			return err
-		}
-		return s.supplierPage(w, r, u, f.Values, err)
-	} else {
-		return s.supplierPage(w, r, u, f.Values, err)
 	}
+	if err == nil {
+		s.flash(r, "已登记供应商“"+sup.Name+"”的申请")
+		http.Redirect(w, r, "/market/suppliers/"+itoa64(sup.ID), http.StatusSeeOther)
+		return nil
+	}
+	if c := xiezuo.ErrorCode(err); c != xiezuo.EINVALID && c != xiezuo.ECONFLICT {
+		return err
+	}
+	return s.supplierPage(w, r, u, f.Values, err)
 }
 
 func (s *Server) supplierShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
@@ -507,6 +514,9 @@ func (s *Server) cartAdd(w http.ResponseWriter, r *http.Request, u *xiezuo.User)
 }
 
 func (s *Server) cartRemove(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !market.CanCheckout(u) {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有采购单位的采购人可以使用采购单")
+	}
 	id, _ := strconv.ParseInt(r.PostFormValue("product_id"), 10, 64)
 	items := slices.DeleteFunc(readCart(s.Sessions.GetString(r.Context(), "cart")), func(it cartItem) bool { return it.ProductID == id })
 	s.Sessions.Put(r.Context(), "cart", writeCart(items))
