@@ -406,7 +406,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}
 		return os[0].ID
 	}
-	office := func(m map[string]int) map[string]int { m["admin"], m["reviewer"] = m["*office"], m["*office"]; delete(m, "*office"); return m }
+	office := func(m map[string]int) map[string]int {
+		m["admin"], m["reviewer"] = m["*office"], m["*office"]
+		delete(m, "*office")
+		return m
+	}
 	rows = append(rows,
 		row{"GET", "/market", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
 		row{"GET", "/market/products", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
