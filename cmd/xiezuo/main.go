@@ -2,7 +2,7 @@
 //
 //	xiezuo serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--no-demo]
 //	xiezuo regions import [--data DIR | --db …] CSV_DIR
-//	xiezuo user add [--data DIR | --db …] --username NAME --password PW --role admin|reviewer|unit|county|viewer [--org 单位] [--county 代码]
+//	xiezuo user add [--data DIR | --db …] --username NAME --password PW --role admin|reviewer|unit|county|viewer|supplier|buyer_admin|purchaser|supervisor [--org 单位] [--county 代码]
 //	xiezuo user passwd|reset|disable|enable [--data DIR | --db …] --username NAME
 //	xiezuo token create|list|revoke [--data DIR | --db …] …
 //	xiezuo audit verify [--data DIR | --db … [--key FILE]] [--checkpoint FILE]…
@@ -48,7 +48,7 @@ func main() {
 const usage = `用法:
   xiezuo serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--no-demo] [--secure-cookies]
   xiezuo regions import [--data DIR | --db …] CSV目录
-  xiezuo user add [--data DIR | --db …] --username 用户名 --password 密码 --role admin|reviewer|unit|county|viewer [--org 单位名称] [--county 区划代码]
+  xiezuo user add [--data DIR | --db …] --username 用户名 --password 密码 --role admin|reviewer|unit|county|viewer|supplier|buyer_admin|purchaser|supervisor [--org 单位名称] [--county 区划代码]
   xiezuo user passwd [--data DIR | --db …] --username 用户名 --password 新密码
   xiezuo user reset [--data DIR | --db …] --username 用户名        （发一次性密码，登录后须改密）
   xiezuo user disable|enable [--data DIR | --db …] --username 用户名
@@ -360,7 +360,7 @@ func userAdd(ctx context.Context, args []string) error {
 		name = fs.String("username", "", "用户名")
 		display = fs.String("name", "", "显示名称")
 		pw = fs.String("password", "", "密码（至少8位）")
-		role = fs.String("role", "", "角色 admin|reviewer|unit|county|viewer")
+		role = fs.String("role", "", "角色 admin|reviewer|unit|county|viewer|supplier|buyer_admin|purchaser|supervisor")
 		org = fs.String("org", "", "所属单位名称（报送单位、受援县用户必填）")
 		county = fs.String("county", "", "所属县12位区划代码（受援县用户必填）")
 	})
