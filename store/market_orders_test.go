@@ -234,6 +234,12 @@ func TestOrderShopFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// It follows its order: the office cannot reopen it in the ledger.
+		var line int64
+		if err := db.SQL().QueryRow(`SELECT id FROM contributions WHERE order_id = $1`, o.ID).Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, db.Transition(ctx, s.admin, ledger.KindContribution, line, ledger.ActionReopen, "金额有误"), xiezuo.ECONFLICT)
 		var c *ledger.Contribution
 		for _, x := range cs {
 			if x.OrderID == o.ID {

@@ -252,6 +252,17 @@ func (d *DB) transitionOne(ctx context.Context, tx *sql.Tx, u *xiezuo.User, kind
 	if err != nil {
 		return err
 	}
+	if kind == ledger.KindContribution && a == ledger.ActionReopen {
+		// A counted order's contribution follows its order (market): it is
+		// corrected by returning the order, not edited in the ledger.
+		var no string
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(o.no, '') FROM contributions x LEFT JOIN orders o ON o.id = x.order_id WHERE x.id = $1`, h.ID).Scan(&no); err != nil {
+			return err
+		}
+		if no != "" {
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "这笔消费帮扶由订单%s验收后生成，不能重新打开；如需更正，请在订单中办理退货", no)
+		}
+	}
 	if a != ledger.ActionReturn && a != ledger.ActionReopen {
 		reason = ""
 	}
