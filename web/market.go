@@ -40,7 +40,11 @@ func (s *Server) marketRoutes(mux *router) {
 	mux.HandleFunc("GET /market/orders", s.page(s.orderList))
 	mux.HandleFunc("GET /market/orders/{id}", s.page(s.orderShow))
 	mux.HandleFunc("POST /market/orders/{id}/{action}", s.page(s.orderAction)) // confirm|ship|receive|accept|settle|cancel|return
+	s.marketAPIRoutes(mux)
 }
+
+// orderSteps are the steps an order route takes.
+var orderSteps = []market.OrderAction{market.OrderConfirm, market.OrderShip, market.OrderReceive, market.OrderAccept, market.OrderSettle, market.OrderCancel, market.OrderReturn}
 
 // marketData is what every market page gets: the paired counties, the
 // categories, the tabs u has (tab is the current one) and the
@@ -581,7 +585,7 @@ func (s *Server) orderList(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 func orderActions(u *xiezuo.User, o *market.Order, today string) []market.OrderAction {
 	var out []market.OrderAction
 	in := market.OrderInput{Carrier: "x", TrackingNo: "x", InvoiceRef: "x", PaymentRef: "x", PaidOn: today, Reason: "x", Today: today}
-	for _, a := range []market.OrderAction{market.OrderConfirm, market.OrderShip, market.OrderReceive, market.OrderAccept, market.OrderSettle, market.OrderCancel, market.OrderReturn} {
+	for _, a := range orderSteps {
 		if _, err := market.Transition(o, a, u, in); err == nil {
 			out = append(out, a)
 		}
@@ -620,7 +624,7 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 		return err
 	}
 	a := market.OrderAction(r.PathValue("action"))
-	if !slices.Contains([]market.OrderAction{market.OrderConfirm, market.OrderShip, market.OrderReceive, market.OrderAccept, market.OrderSettle, market.OrderCancel, market.OrderReturn}, a) {
+	if !slices.Contains(orderSteps, a) {
 		return xiezuo.Errorf(xiezuo.ENOTFOUND, "没有这个操作")
 	}
 	f := s.readForm(r)

@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,3 +127,54 @@ func TestBrowserMarket(t *testing.T) {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// TestMarketAPI: the shop through its JSON API — a retried checkout with
+// the same Idempotency-Key makes one order and takes stock once; a cart
+// beyond the stock is refused naming the product; the supplier confirms.
+func TestMarketAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var rice, stock int64
+	if err := e.db.SQL().QueryRow(`SELECT id, stock FROM products WHERE name = '梯田红米'`).Scan(&rice, &stock); err != nil {
+		t.Fatal(err)
+	}
+	buyer := e.client("cjq-caigou")
+	checkout := func(key, body string) (int, string) {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/market/checkout", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" {
+			req.Header.Set("Idempotency-Key", key)
+		}
+		resp, text := send(t, buyer, req)
+		return resp.StatusCode, text
+	}
+	cart := fmt.Sprintf(`{"lines":[{"product_id":%d,"qty":3}]}`, rice)
+	code1, first := checkout("order-2020-0915-a", cart)
+	code2, again := checkout("order-2020-0915-a", cart)
+	var a, b struct {
+		Orders []struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+		} `json:"orders"`
+	}
+	json.Unmarshal([]byte(first), &a)
+	json.Unmarshal([]byte(again), &b)
+	if code1 != 201 || code2 != 201 || len(a.Orders) != 1 || len(b.Orders) != 1 || a.Orders[0].ID != b.Orders[0].ID || a.Orders[0].Status != "pending" {
+		t.Fatalf("retry: %d %s / %d %s", code1, first, code2, again)
+	}
+	var left int64
+	e.db.SQL().QueryRow(`SELECT stock FROM products WHERE id = $1`, rice).Scan(&left)
+	if left != stock-3 {
+		t.Fatalf("stock %d after a retried checkout of 3 from %d", left, stock)
+	}
+	if code, text := checkout("", cart); code != 422 || !strings.Contains(text, "Idempotency-Key") {
+		t.Fatalf("no key: %d %s", code, text)
+	}
+	if code, text := checkout("too-much", fmt.Sprintf(`{"lines":[{"product_id":%d,"qty":%d}]}`, rice, left+1)); code/100 != 4 || !strings.Contains(text, "梯田红米") {
+		t.Fatalf("beyond stock: %d %s", code, text)
+	}
+	resp, text := do(t, e.client("zhenghua"), "POST", fmt.Sprintf("%s/api/v1/market/orders/%d/confirm", e.srv.URL, a.Orders[0].ID), "application/json", "")
+	if resp.StatusCode != 200 || !strings.Contains(text, `"status":"to_ship"`) {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, text)
+	}
+}
