@@ -575,14 +575,17 @@ func nextOrderSeq(ctx context.Context, tx *sql.Tx, today string) (int, error) {
 // cancellation gives the quantities back to stock (market.ReturnsStock);
 // an order that comes to count (market.LedgerEffect +1, on 验收) posts one
 // approved consumption contribution dated today, and one that stops
-// counting (退货) deletes it, so every total follows.
+// counting (退货) deletes it, so every total follows. files (the invoice
+// and inspection photo of an acceptance) are stored in the same
+// transaction and fill in.InvoiceRef / InspectionRef with their
+// references (OrderFileRef).
 //
 // Callers: the order's parties as market.Transition says; anyone else who
 // may see it (the office, 监管) gets EFORBIDDEN. Errors: ENOTFOUND (also
 // when u may not see the order), EFORBIDDEN, ECONFLICT (wrong status, or
 // changed meanwhile), EINVALID (a required input missing, with Fields),
 // EINTERNAL.
-func (d *DB) OrderTransition(ctx context.Context, u *xiezuo.User, id int64, a market.OrderAction, in market.OrderInput) error {
+func (d *DB) OrderTransition(ctx context.Context, u *xiezuo.User, id int64, a market.OrderAction, in market.OrderInput, files ...OrderFile) error {
 	for _, s := range []*string{&in.Carrier, &in.TrackingNo, &in.InvoiceRef, &in.InspectionRef, &in.PaymentRef, &in.PaidOn, &in.Reason} {
 		*s = strings.TrimSpace(*s)
 	}
@@ -590,6 +593,22 @@ func (d *DB) OrderTransition(ctx context.Context, u *xiezuo.User, id int64, a ma
 		o, err := visibleOrder(ctx, tx, u, id)
 		if err != nil {
 			return err
+		}
+		if len(files) > 0 { // stored with the step, or not at all
+			if _, err := market.Transition(o, a, u, market.OrderInput{InvoiceRef: "-", Carrier: "-", TrackingNo: "-", PaymentRef: "-", PaidOn: d.Today(), Reason: "-", Today: d.Today()}); err != nil &&
+				xiezuo.ErrorCode(err) != xiezuo.EINVALID {
+				return err // not u's step: nothing stored
+			}
+			refs, err := d.addOrderFiles(ctx, tx, u, id, files)
+			if err != nil {
+				return err
+			}
+			if r, ok := refs["invoice_ref"]; ok {
+				in.InvoiceRef = r
+			}
+			if r, ok := refs["inspection_ref"]; ok {
+				in.InspectionRef = r
+			}
 		}
 		today := d.Today()
 		in.Today = today

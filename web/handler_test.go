@@ -433,6 +433,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		// The order's parties and its overseers see it; nobody else knows it is there.
 		row{"GET", "/market/orders/%d", order, "", "", office(map[string]int{"*": 404, "anon": redirect, "*office": ok, "caizheng": ok, "zhenghua": ok, "cjq-guanli": ok, "cjq-caigou": ok})},
 		row{"POST", "/market/orders/%d/confirm", order, form, "", office(map[string]int{"*": 404, "anon": 401, "*office": 403, "caizheng": 403, "zhenghua": see, "cjq-guanli": 403, "cjq-caigou": 403})},
+		// Accepting a pending order: the purchaser is told it cannot yet (back to the order).
+		row{"POST", "/market/orders/%d/accept", order, form, "", office(map[string]int{"*": 404, "anon": 401, "*office": 403, "caizheng": 403, "zhenghua": 403, "cjq-guanli": 403, "cjq-caigou": see})},
+		row{"GET", "/market/orders/%d/files/1", order, "", "", map[string]int{"*": 404, "anon": redirect}},
 		row{"GET", "/api/v1/market/products", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		// No Idempotency-Key: a purchaser is told to send one; nobody else may check out.
 		row{"POST", "/api/v1/market/checkout", nil, "application/json", `{"lines":[]}`, map[string]int{"*": 403, "anon": 401, "cjq-caigou": 422}},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/rand"
+	"io"
 	"encoding/hex"
 	"net/http"
 	"net/url"
@@ -39,7 +40,9 @@ func (s *Server) marketRoutes(mux *router) {
 	mux.HandleFunc("POST /market/checkout", s.page(s.checkout))
 	mux.HandleFunc("GET /market/orders", s.page(s.orderList))
 	mux.HandleFunc("GET /market/orders/{id}", s.page(s.orderShow))
-	mux.HandleFunc("POST /market/orders/{id}/{action}", s.page(s.orderAction)) // confirm|ship|receive|accept|settle|cancel|return
+	mux.HandleFunc("POST /market/orders/{id}/{action}", s.page(s.orderAction)) // confirm|ship|receive|settle|cancel|return
+	mux.HandleFunc("POST /market/orders/{id}/accept", s.page(s.orderAccept))  // with the invoice and inspection photo uploaded
+	mux.HandleFunc("GET /market/orders/{id}/files/{fid}", s.page(s.orderFile))
 	s.marketAPIRoutes(mux)
 }
 
@@ -644,4 +647,71 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	s.flash(r, msg)
 	http.Redirect(w, r, "/market/orders/"+itoa64(id), http.StatusSeeOther)
 	return nil
+}
+
+// orderAccept is 验收: the purchaser uploads the invoice (required) and an
+// inspection photo, stored with the step in one transaction.
+func (s *Server) orderAccept(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var files []store.OrderFile
+	// The body limit (uploadLimits) is limitBody's.
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if e := tooLarge(r, err); e != nil {
+			return e
+		}
+	} else {
+		for field, input := range map[string]string{"invoice_ref": "invoice", "inspection_ref": "inspection"} {
+			if f, h, err := r.FormFile(input); err == nil {
+				data, _ := io.ReadAll(f)
+				f.Close()
+				files = append(files, store.OrderFile{Field: field, Name: h.Filename, Data: data})
+			}
+		}
+	}
+	in := market.OrderInput{Today: s.DB.Today()}
+	if err := s.DB.OrderTransition(r.Context(), u, id, market.OrderAccept, in, files...); err != nil {
+		if xiezuo.ErrorCode(err) == xiezuo.EINVALID && xiezuo.ErrorFields(err)["invoice_ref"] != "" && len(files) == 0 {
+			err = xiezuo.Errorf(xiezuo.EINVALID, "验收须上传发票（照片或 PDF）")
+		}
+		if !formFailed(err) {
+			return err
+		}
+		s.flash(r, "未验收："+xiezuo.ErrorMessage(err))
+	} else {
+		s.flash(r, "订单已验收，已计入消费帮扶")
+	}
+	http.Redirect(w, r, "/market/orders/"+itoa64(id), http.StatusSeeOther)
+	return nil
+}
+
+// orderFile serves a file of an order to those who may see the order.
+func (s *Server) orderFile(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	fid, _ := strconv.ParseInt(r.PathValue("fid"), 10, 64)
+	f, err := s.DB.OrderFileData(r.Context(), u, id, fid)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", contentDisposition(f.Name))
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(f.Data)
+	return nil
+}
+
+// fileRef is the file id of an order's reference to one of its files
+// ("file:12"), 0 for a reference typed as text.
+func fileRef(ref string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimPrefix(ref, "file:"), 10, 64)
+	if !strings.HasPrefix(ref, "file:") {
+		return 0
+	}
+	return n
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,13 +102,29 @@ func TestBrowserMarket(t *testing.T) {
 	})
 	t.Run("the purchaser accepts with the invoice", func(t *testing.T) {
 		b := newBrowser(t, e.srv.URL, "cjq-caigou")
+		invoice := filepath.Join(t.TempDir(), "发票.png")
+		if err := os.WriteFile(invoice, pngFile(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		b.do(chromedp.Navigate(orderURL),
 			chromedp.Click(`form[action$="/receive"] button`), chromedp.WaitVisible(`.flash`),
-			chromedp.SendKeys(`input[name=invoice_ref]`, "发票 No.04512876"),
+			chromedp.SetUploadFiles(`input[name=invoice]`, []string{invoice}),
 			chromedp.Click(`form[action$="/accept"] button`), chromedp.WaitVisible(`.flash`))
 		b.shot("market-3-accepted")
 		if got := b.text(`h1 .st`); got != "已验收" {
-			t.Fatalf("accepted order status %q", got)
+			t.Fatalf("accepted order status %q (%s)", got, b.text(`.flash`))
+		}
+		// The invoice is the order's: its parties open it, others do not learn it is there.
+		attr, err := chromedp.Run(b.ctx, chromedp.AttributeValue(`//a[text()="查看发票"]`, "href"))
+		link := attr.Value
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ := do(t, e.client("cjq-caigou"), "GET", e.srv.URL+link, "", ""); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("invoice for the buyer: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		if resp, _ := do(t, e.client("xinhualu"), "GET", e.srv.URL+link, "", ""); resp.StatusCode != 404 {
+			t.Fatalf("invoice for another unit: %d", resp.StatusCode)
 		}
 		if got := consumption() - before; got != 90000 {
 			t.Fatalf("绿春县 consumption rose by %d fen, want 90000 (20 袋 × 45 元)", got)

@@ -40,6 +40,7 @@ var funcs = template.FuncMap{
 	"joinStr":       strings.Join,
 	"catLabel":      market.CategoryLabel,
 	"channelLabel":  market.ChannelLabel,
+	"fileRef":       fileRef,
 	"activityKinds": func() []string { return ledger.ActivityKinds },
 	"areaLabel":     report.AreaLabel,
 	"stateText":     report.StateLabel,
