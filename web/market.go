@@ -2,8 +2,8 @@ package web
 
 import (
 	"crypto/rand"
-	"io"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,7 +41,7 @@ func (s *Server) marketRoutes(mux *router) {
 	mux.HandleFunc("GET /market/orders", s.page(s.orderList))
 	mux.HandleFunc("GET /market/orders/{id}", s.page(s.orderShow))
 	mux.HandleFunc("POST /market/orders/{id}/{action}", s.page(s.orderAction)) // confirm|ship|receive|settle|cancel|return
-	mux.HandleFunc("POST /market/orders/{id}/accept", s.page(s.orderAccept))  // with the invoice and inspection photo uploaded
+	mux.HandleFunc("POST /market/orders/{id}/accept", s.page(s.orderAccept))   // with the invoice and inspection photo uploaded
 	mux.HandleFunc("GET /market/orders/{id}/files/{fid}", s.page(s.orderFile))
 	s.marketAPIRoutes(mux)
 }
