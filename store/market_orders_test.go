@@ -310,7 +310,9 @@ func TestOrderShopFlow(t *testing.T) {
 			t.Fatalf("stock after supplier's cancel = %d, want 80", got)
 		}
 
-		// Two concurrent steps of one order: exactly one applies.
+		// The same step twice at once (a double click, a retried request):
+		// exactly one applies, the other is told the order moved on. (A
+		// confirm racing a cancel may rightly both apply, in that order.)
 		c3 := s.checkout(t, s.purchaser, "", s.rice, 1)[0]
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
@@ -318,23 +320,19 @@ func TestOrderShopFlow(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if i == 0 {
-					errs[i] = db.OrderTransition(ctx, s.supplierUser, c3.ID, market.OrderConfirm, market.OrderInput{})
-				} else {
-					errs[i] = db.OrderTransition(ctx, s.purchaser, c3.ID, market.OrderCancel, market.OrderInput{})
-				}
+				errs[i] = db.OrderTransition(ctx, s.supplierUser, c3.ID, market.OrderConfirm, market.OrderInput{})
 			}()
 		}
 		wg.Wait()
 		if (errs[0] == nil) == (errs[1] == nil) {
-			t.Fatalf("concurrent confirm/cancel: %v, %v", errs[0], errs[1])
+			t.Fatalf("concurrent confirms: %v, %v", errs[0], errs[1])
 		}
 		for _, err := range errs {
 			if err != nil {
 				wantCode(t, err, xiezuo.ECONFLICT)
 			}
 		}
-		if st := s.status(t, c3.ID); (errs[0] == nil && st != market.OrderToShip) || (errs[1] == nil && st != market.OrderCancelled) {
+		if st := s.status(t, c3.ID); st != market.OrderToShip {
 			t.Fatalf("status after the race = %s", st)
 		}
 		if n, err := db.VerifyAudit(ctx, s.admin); err != nil {
