@@ -931,3 +931,23 @@ func TestContributionsTownshipFilter(t *testing.T) {
 		t.Fatalf("township of another county: %d %s", resp.StatusCode, body)
 	}
 }
+
+// The menu marks the page's own item: an order is under 订单, not under
+// another market item that shares /market; a user page under 基础信息.
+func TestActiveNav(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, tc := range []struct{ user, path, want string }{
+		{"zhenghua", "/market/orders", "订单"},
+		{"zhenghua", "/market/products/1", "商品管理"},
+		{"zhenghua", "/market", "商城"},
+		{"admin", "/market/orders", "消费帮扶"},
+		{"admin", "/registry/users", "基础信息"},
+		{"admin", "/", "首页"},
+	} {
+		_, body := do(t, e.client(tc.user), "GET", e.srv.URL+tc.path, "", "")
+		if !strings.Contains(body, `class="on">`+tc.want+`</a>`) || strings.Count(body, `class="on">`) > 2 {
+			t.Errorf("%s %s: the menu does not mark %s alone", tc.user, tc.path, tc.want)
+		}
+	}
+}

@@ -217,16 +217,23 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 	return activeNav(items, r.URL.Path)
 }
 
-// activeNav marks the item of path p: the one whose first path segment
-// is p's (the home page only for /). Of several, the longest href wins.
+// activeNav marks the item of path p: the longest href that is p or a
+// parent of it; failing that, the first whose first path segment is p's
+// (基础信息 /registry/orgs for /registry/users); the home page only for /.
 func activeNav(items []navItem, p string) []navItem {
 	best := -1
 	for i, it := range items {
+		if h := it.Href; h != "/" && (p == h || strings.HasPrefix(p, h+"/")) && (best < 0 || len(h) > len(items[best].Href)) {
+			best = i
+		}
+	}
+	for i, it := range items {
+		if best >= 0 {
+			break
+		}
 		h := it.Href
-		if (h == "/" && p == "/") || (h != "/" && (p == h || strings.HasPrefix(p, h+"/") || strings.HasPrefix(p, strings.SplitN(h, "/", 3)[0]+"/"+strings.SplitN(h, "/", 3)[1]+"/"))) {
-			if best < 0 || len(h) > len(items[best].Href) {
-				best = i
-			}
+		if (h == "/" && p == "/") || (h != "/" && strings.HasPrefix(p, "/"+strings.SplitN(h, "/", 3)[1]+"/")) {
+			best = i
 		}
 	}
 	if best >= 0 {
