@@ -126,3 +126,25 @@ func TestMoneyHelpers(t *testing.T) {
 		}
 	}
 }
+
+func TestCanRecordPurchase(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		u    *xiezuo.User
+		unit int64
+		want bool
+	}{
+		{&xiezuo.User{Role: xiezuo.RoleAdmin}, 7, true},
+		{&xiezuo.User{Role: xiezuo.RoleSupervisor}, 7, true},
+		{&xiezuo.User{Role: xiezuo.RoleBuyerAdmin, OrgID: 7}, 7, true},
+		{&xiezuo.User{Role: xiezuo.RoleBuyerAdmin, OrgID: 8}, 7, false},
+		{&xiezuo.User{Role: xiezuo.RolePurchaser, OrgID: 7}, 7, false},
+		{&xiezuo.User{Role: xiezuo.RoleSupplier, OrgID: 7}, 7, false},
+		{&xiezuo.User{Role: xiezuo.RoleUnit, OrgID: 7}, 7, false},
+		{nil, 7, false},
+	} {
+		if got := CanRecordPurchase(tc.u, tc.unit); got != tc.want {
+			t.Errorf("%+v for unit %d: %v", tc.u, tc.unit, got)
+		}
+	}
+}

@@ -436,6 +436,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		// Accepting a pending order: the purchaser is told it cannot yet (back to the order).
 		row{"POST", "/market/orders/%d/accept", order, form, "", office(map[string]int{"*": 404, "anon": 401, "*office": 403, "caizheng": 403, "zhenghua": 403, "cjq-guanli": 403, "cjq-caigou": see})},
 		row{"GET", "/market/orders/%d/files/1", order, "", "", map[string]int{"*": 404, "anon": redirect}},
+		row{"GET", "/market/purchases", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok, "cjq-guanli": ok})},
+		row{"POST", "/market/purchases", nil, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "caizheng": 422, "cjq-guanli": 422})},
+		row{"GET", "/market/purchases/template.xlsx", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok, "cjq-guanli": ok})},
 		row{"GET", "/api/v1/market/products", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		// No Idempotency-Key: a purchaser is told to send one; nobody else may check out.
 		row{"POST", "/api/v1/market/checkout", nil, "application/json", `{"lines":[]}`, map[string]int{"*": 403, "anon": 401, "cjq-caigou": 422}},

@@ -44,6 +44,7 @@ func (s *Server) marketRoutes(mux *router) {
 	mux.HandleFunc("POST /market/orders/{id}/accept", s.page(s.orderAccept))   // with the invoice and inspection photo uploaded
 	mux.HandleFunc("GET /market/orders/{id}/files/{fid}", s.page(s.orderFile))
 	s.marketAPIRoutes(mux)
+	s.marketPurchaseRoutes(mux)
 }
 
 // orderSteps are the steps an order route takes.
@@ -60,7 +61,8 @@ func (s *Server) marketData(r *http.Request, u *xiezuo.User, title, tab string) 
 	oversees := u.IsOffice() || u.Role == xiezuo.RoleCounty || u.Role == xiezuo.RoleSupervisor
 	return formData{"Title": title, "Tab": tab, "Counties": counties, "Categories": market.Categories, "Units": market.Units,
 		"CartCount": len(readCart(s.Sessions.GetString(r.Context(), "cart"))), "Today": s.DB.Today(),
-		"CanBuyNav": market.CanCheckout(u), "ManagesProducts": oversees || u.Role == xiezuo.RoleSupplier, "SeesSuppliers": oversees}, nil
+		"CanBuyNav": market.CanCheckout(u), "ManagesProducts": oversees || u.Role == xiezuo.RoleSupplier, "SeesSuppliers": oversees,
+		"ImportsPurchases": mayImportPurchases(u) == nil}, nil
 }
 
 // productFilter reads the catalogue's filter from a query string.

@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -194,5 +196,30 @@ func TestMarketAPI(t *testing.T) {
 	resp, text := do(t, e.client("zhenghua"), "POST", fmt.Sprintf("%s/api/v1/market/orders/%d/confirm", e.srv.URL, a.Orders[0].ID), "application/json", "")
 	if resp.StatusCode != 200 || !strings.Contains(text, `"status":"to_ship"`) {
 		t.Fatalf("confirm: %d %s", resp.StatusCode, text)
+	}
+}
+
+// A unit's management account uploads its 832 export on the market page:
+// the report says what was imported and the order is listed.
+func TestMarketPurchasesUpload(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("cjq-guanli")
+	csv := "订单编号,下单日期,采购单位,供应商,商品名称,产地县,数量,金额(元),订单状态\n" +
+		"8322020091500001,2020-09-15,程家桥街道,绿春县正华农产品加工厂,梯田红米,绿春县,10,499.00,已完成\n"
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("mode", "all")
+	fw, _ := mw.CreateFormFile("file", "程家桥街道9月832订单.csv")
+	fw.Write([]byte(csv))
+	mw.Close()
+	resp, _ := do(t, c, "POST", e.srv.URL+"/market/purchases", mw.FormDataContentType(), body.String())
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/market/purchases?batch=") {
+		t.Fatalf("upload: %d → %q", resp.StatusCode, loc)
+	}
+	_, page := do(t, c, "GET", e.srv.URL+loc, "", "")
+	if !strings.Contains(page, "导入 1 行") || !strings.Contains(page, "P832-8322020091500001") {
+		t.Fatalf("report page lacks the import or the order:\n%.2000s", page)
 	}
 }
