@@ -58,7 +58,7 @@ const usage = `用法:
   xiezuo audit verify [--data DIR | --db … [--key 密钥文件]] [--checkpoint 检查点文件]…
   xiezuo audit checkpoint [--data DIR | --db …] [--out 文件]
   xiezuo backup [--data DIR] 输出文件（旁边写出 输出文件.checkpoint）
-  xiezuo import [--data DIR | --db …] [--type contributions] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件
+  xiezuo import [--data DIR | --db …] [--type contributions|purchases832|…] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件
   xiezuo bulletin [--data DIR | --db …] --from 2020-09-01 --to 2020-10-31 [--title 标题] [--numbers 9、10] [--save] --out 简报.docx
   xiezuo export iati [--data DIR | --db …] --out 文件.xml`
 
