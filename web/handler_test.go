@@ -439,6 +439,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"GET", "/market/purchases", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok, "cjq-guanli": ok})},
 		row{"POST", "/market/purchases", nil, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "caizheng": 422, "cjq-guanli": 422})},
 		row{"GET", "/market/purchases/template.xlsx", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok, "cjq-guanli": ok})},
+		row{"POST", "/market/purchases/record", nil, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "caizheng": 422, "cjq-guanli": 422})},
 		row{"GET", "/api/v1/market/products", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		// No Idempotency-Key: a purchaser is told to send one; nobody else may check out.
 		row{"POST", "/api/v1/market/checkout", nil, "application/json", `{"lines":[]}`, map[string]int{"*": 403, "anon": 401, "cjq-caigou": 422}},

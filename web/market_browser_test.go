@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -221,5 +222,33 @@ func TestMarketPurchasesUpload(t *testing.T) {
 	_, page := do(t, c, "GET", e.srv.URL+loc, "", "")
 	if !strings.Contains(page, "导入 1 行") || !strings.Contains(page, "P832-8322020091500001") {
 		t.Fatalf("report page lacks the import or the order:\n%.2000s", page)
+	}
+	// The bulletin's 晨讯科技 buys 1万斤 of 红米 directly (定向采购): the
+	// office records the voucher once; 绿春县's consumption rises by it.
+	consumption := func() int64 {
+		rows, _ := e.db.CountyTotals(ctx, "2020-01-01", "2020-12-31")
+		for _, r := range rows {
+			if r.CountyCode == "532531000000" {
+				return r.ByForm["consumption"]
+			}
+		}
+		return 0
+	}
+	before := consumption()
+	voucher := url.Values{"channel": {"targeted"}, "ref": {"晨讯-2020-红米"}, "buyer": {"晨讯科技集团"}, "date": {"2020年9月18日"},
+		"supplier": {"绿春县正华农产品加工厂"}, "county": {"绿春县"}, "product": {"梯田红米"}, "qty": {"10000"}, "amount": {"5万"}}.Encode()
+	admin := e.client("admin")
+	if resp, _ := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, voucher); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record: %d", resp.StatusCode)
+	}
+	if got := consumption() - before; got != 5_000_000 {
+		t.Fatalf("绿春县 consumption rose by %d fen, want 5,000,000", got)
+	}
+	if resp, _ := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, voucher); resp.StatusCode != http.StatusSeeOther || consumption()-before != 5_000_000 {
+		t.Fatalf("the same voucher again: %d, +%d fen", resp.StatusCode, consumption()-before)
+	}
+	bad := url.Values{"channel": {"shop"}, "ref": {""}, "buyer": {"不存在的单位"}, "qty": {"0"}}.Encode()
+	if resp, body := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, bad); resp.StatusCode != 422 || !strings.Contains(body, "请选择渠道") || !strings.Contains(body, "不在单位名录中") {
+		t.Fatalf("bad voucher: %d", resp.StatusCode)
 	}
 }
