@@ -49,7 +49,7 @@ func (d *DB) RecordPurchase(ctx context.Context, u *xiezuo.User, o *market.Order
 		err := tx.QueryRowContext(ctx, `SELECT id, status FROM orders WHERE source_key = $1`, sourceKey).Scan(&id, &status)
 		switch {
 		case err == nil && market.OrderStatus(status) == o.Status:
-			result = PurchaseUnchanged
+			result, o.ID = PurchaseUnchanged, id
 			return nil
 		case err == nil: // the source's later state of a known purchase
 			result = PurchaseUpdated

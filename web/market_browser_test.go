@@ -244,8 +244,12 @@ func TestMarketPurchasesUpload(t *testing.T) {
 	if got := consumption() - before; got != 5_000_000 {
 		t.Fatalf("绿春县 consumption rose by %d fen, want 5,000,000", got)
 	}
-	if resp, _ := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, voucher); resp.StatusCode != http.StatusSeeOther || consumption()-before != 5_000_000 {
-		t.Fatalf("the same voucher again: %d, +%d fen", resp.StatusCode, consumption()-before)
+	resp2, _ := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, voucher)
+	if resp2.StatusCode != http.StatusSeeOther || consumption()-before != 5_000_000 {
+		t.Fatalf("the same voucher again: %d, +%d fen", resp2.StatusCode, consumption()-before)
+	}
+	if resp, page := do(t, admin, "GET", e.srv.URL+resp2.Header.Get("Location"), "", ""); resp.StatusCode != 200 || !strings.Contains(page, "已登记过") {
+		t.Fatalf("the same voucher again leads to %s: %d", resp2.Header.Get("Location"), resp.StatusCode)
 	}
 	bad := url.Values{"channel": {"shop"}, "ref": {""}, "buyer": {"不存在的单位"}, "qty": {"0"}}.Encode()
 	if resp, body := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, bad); resp.StatusCode != 422 || !strings.Contains(body, "请选择渠道") || !strings.Contains(body, "不在单位名录中") {
