@@ -173,6 +173,8 @@ func CanImport(u *xiezuo.User, kind Kind, unitID int64) bool {
 		return CanManageRegistry(u)
 	case kind == "target":
 		return CanSetTargets(u)
+	case kind == "buyer_account": // market.CanOpenAccounts: the office and 监管
+		return u.IsOffice() || u.Role == xiezuo.RoleSupervisor
 	case kind == KindContribution:
 		return CanCreateFor(u, unitID)
 	}
