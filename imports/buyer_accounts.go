@@ -54,11 +54,26 @@ type IssuedCode struct {
 	Expires     string // YYYY-MM-DD (China)
 }
 
+// Field is c in one form field (the result page's download form holds
+// the codes, which are kept nowhere else); ParseIssuedCode reads it.
+func (c IssuedCode) Field() string {
+	return strings.Join([]string{c.Unit, string(c.Role), c.DisplayName, c.Username, c.Code, c.Expires}, "\t")
+}
+
+// ParseIssuedCode reads an IssuedCode.Field.
+func ParseIssuedCode(s string) (IssuedCode, bool) {
+	f := strings.Split(s, "\t")
+	if len(f) != 6 || !market.IsBuyerRole(xiezuo.Role(f[1])) || f[4] == "" {
+		return IssuedCode{}, false
+	}
+	return IssuedCode{Unit: f[0], Role: xiezuo.Role(f[1]), DisplayName: f[2], Username: f[3], Code: f[4], Expires: f[5]}, true
+}
+
 // buyerUnitRow is what a file says of one unit, from its first row.
 type buyerUnitRow struct {
-	line              int
+	line               int
 	kind, uscc, parent string
-	admin             int // line of its management account, 0 if none yet
+	admin              int // line of its management account, 0 if none yet
 }
 
 // BuyerAccounts opens the accounts of a buyer units and accounts workbook

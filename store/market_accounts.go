@@ -292,7 +292,7 @@ func dateOf(s string) string {
 // (field password), EUNAUTHORIZED (wrong name or code, expired code),
 // ECONFLICT (activated already, or the code was used meanwhile), ETOOMANY.
 func (d *DB) Activate(ctx context.Context, username, code, next, addr string) (*xiezuo.User, error) {
-	code = strings.ToUpper(strings.TrimSpace(code))
+	code = normalizeCode(code)
 	weak := func(names ...string) error {
 		if msg := password.Weak(next, false, names...); msg != "" {
 			return &xiezuo.Error{Code: xiezuo.EINVALID, Message: msg, Fields: map[string]string{"password": msg}}
@@ -340,6 +340,22 @@ func (d *DB) Activate(ctx context.Context, username, code, next, addr string) (*
 	}
 	u.MustChange = false
 	return u, nil
+}
+
+// normalizeCode reads a one-time code as people type it: any case, with
+// or without its hyphens or spaces.
+func normalizeCode(code string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(code) {
+		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	if len(s) != 15 {
+		return strings.ToUpper(strings.TrimSpace(code))
+	}
+	return s[:5] + "-" + s[5:10] + "-" + s[10:]
 }
 
 // BuyerUnitRow is one buyer unit on the activation dashboard: its

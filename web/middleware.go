@@ -127,6 +127,7 @@ var uploadLimits = map[string]bodyLimit{
 	"POST /imports":                  {spreadsheet.DefaultMaxBytes, "上传的文件超过 %d MB，已拒绝。请拆分后分批导入。"},
 	"POST /activities/{id}/photos":   {store.MaxPhotoBytes, "照片不能超过 %d MB"},
 	"POST /scorecard/targets/import": {10 << 20, "考核目标文件不能超过 %d MB"},
+	"POST /market/accounts/import":   {accountImportBytes, "账号文件不能超过 %d MB，请拆分后分批导入"},
 }
 
 // limitOf returns the body limit of route (the reader's, with the
