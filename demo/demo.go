@@ -303,7 +303,10 @@ func (l *loader) load() (err error) {
 			return fmt.Errorf("问题整改 %s: %w", r.Title, err)
 		}
 	}
-	return l.market()
+	if err := l.market(); err != nil {
+		return err
+	}
+	return l.buyerAccounts()
 }
 
 func readJSON(name string, v any) error {

@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/market"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/spreadsheet"
 	"github.com/xiezuo/xiezuo/store"
@@ -164,6 +165,7 @@ func templateLists(ctx context.Context, db *store.DB) (map[string][]string, erro
 	}
 	l["orgkind"] = registry.OrgKinds
 	l["side"] = []string{"东部", "西部"}
+	l["buyerkind"], l["accountkind"] = market.BuyerUnitKinds, market.AccountKindWords
 	l["actkind"], l["section"], l["funding"] = ledger.ActivityKinds, ledger.Sections, ledger.FundingSources
 	l["labourkind"], l["batchkind"] = ledger.LabourKinds, ledger.BatchKinds
 	l["pairkind"], l["personkind"] = registry.PairingKinds, registry.PersonKinds

@@ -83,6 +83,23 @@ func Hash(ctx context.Context, pw string) (string, error) {
 	return argon2id.CreateHash(pw, Params)
 }
 
+// CodeParams are the argon2id costs of a one-time code's hash (HashCode).
+var CodeParams = &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// HashCode returns the argon2id hash of a one-time code at CodeParams'
+// low cost. A code the machine drew at random (about 74 bits: store's
+// oneTimeCode) cannot be guessed however fast each guess is, so it needs
+// no slow hash, and an import of hundreds of accounts with a code each
+// takes a second instead of minutes. Never for a password a person chose.
+func HashCode(ctx context.Context, code string) (string, error) {
+	release, err := acquire(ctx, CodeParams.Memory)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return argon2id.CreateHash(code, CodeParams)
+}
+
 // Check reports whether pw matches hash. An empty hash (no such user) is
 // checked against a dummy hash, in the same time, and never matches; nor
 // does a malformed stored hash.

@@ -100,25 +100,52 @@ func (d *DB) setPassword(ctx context.Context, actor *xiezuo.User, userID int64, 
 	if err != nil {
 		return err
 	}
-	var expires any
-	must := 0
+	var life time.Duration
 	if oneTime {
-		must, expires = 1, d.Now().Add(ResetCodeLife).UTC().Format(time.RFC3339)
+		life = ResetCodeLife
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		var login string
-		if err := tx.QueryRowContext(ctx, `UPDATE users SET password_hash = $1, must_change = $2, reset_expires = $3, password_changed_at = $4 WHERE id = $5 RETURNING login`,
-			hash, must, expires, d.now(), userID).Scan(&login); err != nil {
-			return err
-		}
-		// The user's counter, and its per-address ones: keys "p:login\x1f…"
-		// (a range, not LIKE: a name may hold _ or %).
-		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE key = $1 OR (key > $2 AND key < $3)`,
-			"u:"+login, "p:"+login+"\x1f", "p:"+login+"\x20"); err != nil {
-			return err
-		}
-		return d.audit(ctx, tx, actor, action, "user", userID, nil, map[string]any{"one_time": oneTime})
+		_, err := d.storePassword(ctx, tx, actor, userID, hash, "", life, action)
+		return err
 	})
+}
+
+// storePassword writes a password hash for the user in tx: a one-time
+// code good for life, or (life 0) a password of the user's own, which
+// also marks the account activated the first time. When was is not
+// empty the hash is replaced only if it is still was (a code works once);
+// ok reports whether a row changed. The user's failure counters are
+// cleared and action audited.
+func (d *DB) storePassword(ctx context.Context, tx *sql.Tx, actor *xiezuo.User, userID int64, hash, was string, life time.Duration, action string) (ok bool, err error) {
+	var expires any
+	must := 0
+	if life > 0 {
+		must, expires = 1, d.Now().Add(life).UTC().Format(time.RFC3339)
+	}
+	now := d.now()
+	var login string
+	err = tx.QueryRowContext(ctx, `UPDATE users SET password_hash = $1, must_change = $2, reset_expires = $3, password_changed_at = $4,
+		activated_at = CASE WHEN $2 = 0 THEN COALESCE(activated_at, $4) ELSE activated_at END
+		WHERE id = $5 AND ($6 = '' OR password_hash = $6) RETURNING login`,
+		hash, must, expires, now, userID, was).Scan(&login)
+	if err == sql.ErrNoRows && was != "" {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if err := clearSignInFailures(ctx, tx, login); err != nil {
+		return false, err
+	}
+	return true, d.audit(ctx, tx, actor, action, "user", userID, nil, map[string]any{"one_time": life > 0})
+}
+
+// clearSignInFailures forgets the failure counters of a user: theirs and
+// their per-address ones, keys "p:login\x1f…" (a range, not LIKE: a name
+// may hold _ or %).
+func clearSignInFailures(ctx context.Context, tx *sql.Tx, login string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE key = $1 OR (key > $2 AND key < $3)`,
+		"u:"+login, "p:"+login+"\x1f", "p:"+login+"\x20")
+	return err
 }
 
 // SetDisabled disables (or enables again) a user's account: a disabled

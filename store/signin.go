@@ -95,9 +95,11 @@ func (d *DB) SignIn(ctx context.Context, username, pw, addr string) (*xiezuo.Use
 	if u.MustChange && expires.Valid && expires.String < d.now() {
 		return nil, xiezuo.Errorf(xiezuo.EUNAUTHORIZED, "一次性密码已过期，请联系协作办管理员重新重置")
 	}
-	// A hash made with older costs is renewed while the password is at hand.
+	// A hash made with older costs is renewed while the password is at
+	// hand; a one-time code's is not (it is about to be replaced, and an
+	// activation code is hashed cheaply on purpose: password.HashCode).
 	var renewed string
-	if password.NeedsRehash(hash) {
+	if password.NeedsRehash(hash) && !u.MustChange {
 		if renewed, err = password.Hash(ctx, pw); err != nil {
 			renewed = "" // next time
 		}

@@ -34,8 +34,8 @@ func (d *DB) CreateUser(ctx context.Context, actor *xiezuo.User, nu NewUser) (*x
 	}
 	p := xiezuo.Problems{}
 	nu.Username = strings.TrimSpace(nu.Username)
-	if nu.Username == "" || utf8.RuneCountInString(nu.Username) > 50 || strings.ContainsAny(nu.Username, " \t/") {
-		p.Add("username", "用户名不能为空、不能含空格且不超过50个字")
+	if msg := usernameProblem(nu.Username); msg != "" {
+		p.Add("username", msg)
 	}
 	if msg := password.Weak(nu.Password, nu.Role == xiezuo.RoleAdmin, nu.Username, nu.DisplayName); msg != "" {
 		p.Add("password", msg)
@@ -79,8 +79,8 @@ func (d *DB) CreateUser(ctx context.Context, actor *xiezuo.User, nu NewUser) (*x
 			return &xiezuo.Error{Code: xiezuo.ECONFLICT, Message: "用户名“" + nu.Username + "”已存在（不区分大小写）", Fields: map[string]string{"username": "用户名已存在"}}
 		}
 		now := d.now()
-		if err := tx.QueryRowContext(ctx, `INSERT INTO users (username, login, display_name, password_hash, role, org_id, county_code, created_at, password_changed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO users (username, login, display_name, password_hash, role, org_id, county_code, created_at, password_changed_at, activated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) RETURNING id`,
 			u.Username, loginKey(u.Username), u.DisplayName, hash, string(u.Role), nullID(u.OrgID), nullStr(u.CountyCode), now).Scan(&u.ID); err != nil {
 			return err
 		}
@@ -90,6 +90,14 @@ func (d *DB) CreateUser(ctx context.Context, actor *xiezuo.User, nu NewUser) (*x
 		return nil, err
 	}
 	return u, nil
+}
+
+// usernameProblem says what is wrong with a (trimmed) user name, or "".
+func usernameProblem(name string) string {
+	if name == "" || utf8.RuneCountInString(name) > 50 || strings.ContainsAny(name, " \t/") {
+		return "用户名不能为空、不能含空格且不超过50个字"
+	}
+	return ""
 }
 
 // loginKey is how a user name is compared: trimmed, lower case.

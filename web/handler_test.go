@@ -23,6 +23,7 @@ import (
 	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/market"
+	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/report"
 	"github.com/xiezuo/xiezuo/store"
 	"github.com/xiezuo/xiezuo/web"
@@ -446,6 +447,31 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"GET", "/api/v1/market/orders", nil, "", "", map[string]int{"*": ok, "anon": 401}},
 		row{"GET", "/api/v1/market/orders/%d", order, "", "", office(map[string]int{"*": 404, "anon": 401, "*office": ok, "caizheng": ok, "zhenghua": ok, "cjq-guanli": ok, "cjq-caigou": ok})},
 		row{"POST", "/api/v1/market/orders/%d/confirm", order, "application/json", "", office(map[string]int{"*": 404, "anon": 401, "*office": 403, "caizheng": 403, "zhenghua": ok, "cjq-guanli": 403, "cjq-caigou": 403})},
+	)
+	// Buyer units and accounts (web/market_accounts.go): the office and
+	// 监管 open accounts and see their activation; /activate is public.
+	pendingAccount := func() int64 {
+		a := &store.NewBuyerAccount{Unit: registry.Organisation{Name: "长宁区矩阵测试局", Kind: "委办局"}, Role: xiezuo.RolePurchaser,
+			DisplayName: "矩阵", Username: fmt.Sprintf("matrix-%d", time.Now().UnixNano())}
+		id, _, err := e.db.ImportBuyerAccount(ctx, e.user("admin"), a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	accounts := func(m map[string]int) map[string]int {
+		m["admin"], m["reviewer"], m["caizheng"] = m["*accounts"], m["*accounts"], m["*accounts"]
+		delete(m, "*accounts")
+		return m
+	}
+	rows = append(rows,
+		row{"GET", "/activate", nil, "", "", map[string]int{"*": ok}},
+		row{"POST", "/activate", nil, form, "", map[string]int{"*": 422}}, // no password: refused before any code is checked
+		row{"GET", "/market/accounts", nil, "", "", accounts(map[string]int{"*": 403, "anon": redirect, "*accounts": ok})},
+		row{"GET", "/market/accounts/template.xlsx", nil, "", "", accounts(map[string]int{"*": 403, "anon": redirect, "*accounts": ok})},
+		row{"POST", "/market/accounts/import", nil, form, "", accounts(map[string]int{"*": 403, "anon": 401, "*accounts": 422})},
+		row{"POST", "/market/accounts/codes.xlsx", nil, form, "", accounts(map[string]int{"*": 403, "anon": 401, "*accounts": 422})},
+		row{"POST", "/market/accounts/%d/code", pendingAccount, form, "", accounts(map[string]int{"*": 403, "anon": 401, "*accounts": 201})},
 	)
 	rows = append(rows,
 		// Last: it signs every client out.

@@ -45,6 +45,7 @@ func (s *Server) marketRoutes(mux *router) {
 	mux.HandleFunc("GET /market/orders/{id}/files/{fid}", s.page(s.orderFile))
 	s.marketAPIRoutes(mux)
 	s.marketPurchaseRoutes(mux)
+	s.marketAccountRoutes(mux)
 }
 
 // orderSteps are the steps an order route takes.

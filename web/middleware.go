@@ -128,6 +128,7 @@ var uploadLimits = map[string]bodyLimit{
 	"POST /activities/{id}/photos":    {store.MaxPhotoBytes, "照片不能超过 %d MB"},
 	"POST /market/orders/{id}/accept": {2 * store.MaxPhotoBytes, "发票和验收照片合计不能超过 %d MB"},
 	"POST /scorecard/targets/import":  {10 << 20, "考核目标文件不能超过 %d MB"},
+	"POST /market/accounts/import":    {accountImportBytes, "账号文件不能超过 %d MB，请拆分后分批导入"},
 }
 
 // limitOf returns the body limit of route (the reader's, with the

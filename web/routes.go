@@ -47,6 +47,10 @@ func (s *Server) routes(mux *router) {
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.loginPost)
 	mux.HandleFunc("POST /logout", s.logout)
+	// First sign-in of an account opened with an activation code (消费帮扶
+	// buyer accounts: web/market_accounts.go), before anyone is signed in.
+	mux.HandleFunc("GET /activate", s.activatePage)
+	mux.HandleFunc("POST /activate", s.activatePost)
 
 	// Account care: one's own password and API tokens.
 	mux.HandleFunc("GET /account", s.page(s.accountPage))
