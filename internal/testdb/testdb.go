@@ -10,10 +10,14 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -88,26 +92,114 @@ func Reopen(t testing.TB, db *store.DB, o store.Options) *store.DB {
 	return other
 }
 
-// OpenDemo returns a fresh database on engine with the demo loaded.
+// OpenDemo returns a fresh database on engine with the demo loaded: a
+// copy of one loaded once per test process (a SQLite file copied, a
+// PostgreSQL database created from it as template), since loading the
+// demo — its accounts' password hashes above all — takes seconds.
 func OpenDemo(t testing.TB, engine string) *store.DB {
 	t.Helper()
-	db := Open(t, engine)
-	if _, err := demo.Load(context.Background(), db); err != nil {
-		t.Fatal(err)
+	tpl := demoTemplateOf(t, engine)
+	var dsn string
+	switch engine {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "xiezuo-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		dsn = filepath.Join(dir, "xiezuo.db")
+		b, err := os.ReadFile(tpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dsn, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	case "postgres":
+		dsn = newPostgresDBFrom(t, os.Getenv("XIEZUO_TEST_POSTGRES"), tpl)
 	}
+	db, err := store.OpenWith(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatalf("open %s: %v", engine, err)
+	}
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 
-func newPostgresDB(t testing.TB, base string) string {
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
+// demoTemplates hold, per engine, the database the demo was loaded into
+// once: a SQLite file's path or a PostgreSQL database's name.
+var demoTemplates = map[string]*struct {
+	once      sync.Once
+	of        string
+	err, skip error
+}{"sqlite": {}, "postgres": {}}
+
+func demoTemplateOf(t testing.TB, engine string) string {
+	t.Helper()
+	tpl, ok := demoTemplates[engine]
+	if !ok {
+		t.Fatalf("unknown engine %q", engine)
 	}
-	defer admin.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "xz_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8'`); err != nil {
+	tpl.once.Do(func() {
+		ctx := context.Background()
+		var dsn string
+		switch engine {
+		case "sqlite":
+			dir, err := os.MkdirTemp("", "xiezuo-demo-")
+			if err != nil {
+				tpl.err = err
+				return
+			}
+			dsn = filepath.Join(dir, "xiezuo.db")
+			tpl.of = dsn
+		case "postgres":
+			base := os.Getenv("XIEZUO_TEST_POSTGRES")
+			if base == "" {
+				tpl.skip = fmt.Errorf("PostgreSQL (XIEZUO_TEST_POSTGRES)")
+				return
+			}
+			name, err := createPostgresDB(base, "xz_demo_", "template0")
+			if err != nil {
+				tpl.skip = err
+				return
+			}
+			tpl.of, dsn = name, withDB(base, name)
+		}
+		db, err := store.OpenWith(ctx, dsn, store.Options{})
+		if err != nil {
+			tpl.err = err
+			return
+		}
+		defer db.Close()
+		if _, err := demo.Load(ctx, db); err != nil {
+			tpl.err = err
+			return
+		}
+		if engine == "sqlite" { // the whole database in its one file
+			_, tpl.err = db.SQL().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		}
+	})
+	switch {
+	case tpl.skip != nil:
+		Missing(t, tpl.skip.Error())
+	case tpl.err != nil:
+		t.Fatalf("demo template (%s): %v", engine, tpl.err)
+	}
+	return tpl.of
+}
+
+func newPostgresDB(t testing.TB, base string) string {
+	return newPostgresDBFrom(t, base, "template0")
+}
+
+// newPostgresDBFrom creates a database of the cluster at base as a copy of
+// template, dropped when the test ends, and returns its URL.
+func newPostgresDBFrom(t testing.TB, base, template string) string {
+	if base == "" {
+		Missing(t, "PostgreSQL (XIEZUO_TEST_POSTGRES)")
+	}
+	name, err := createPostgresDB(base, "xz_test_", template)
+	if err != nil {
 		if Required() {
 			t.Fatalf("create test database: %v", err)
 		}
@@ -120,9 +212,57 @@ func newPostgresDB(t testing.TB, base string) string {
 			a.Close()
 		}
 	})
+	return withDB(base, name)
+}
+
+// createPostgresDB creates a database named prefix and random hex as a
+// copy of template. The demo templates of earlier test processes (their
+// names carry the hour they were made) are dropped after a day.
+func createPostgresDB(base, prefix, template string) (string, error) {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := prefix + hex.EncodeToString(b)
+	if prefix == "xz_demo_" {
+		hour := time.Now().Unix() / 3600
+		name = fmt.Sprintf("%s%d_%s", prefix, hour, hex.EncodeToString(b))
+		rows, err := admin.Query(`SELECT datname FROM pg_database WHERE datname LIKE 'xz_demo_%'`)
+		if err == nil {
+			var old []string
+			for rows.Next() {
+				var n string
+				rows.Scan(&n)
+				var h int64
+				if _, err := fmt.Sscanf(strings.TrimPrefix(n, prefix), "%d_", &h); err == nil && h < hour-24 {
+					old = append(old, n)
+				}
+			}
+			rows.Close()
+			for _, n := range old {
+				admin.Exec(`DROP DATABASE IF EXISTS ` + n + ` WITH (FORCE)`)
+			}
+		}
+	}
+	// Several test processes copy one template at once: PostgreSQL
+	// refuses a copy while another is being made (retried briefly).
+	for try := 0; ; try++ {
+		_, err = admin.Exec(`CREATE DATABASE ` + name + ` TEMPLATE ` + template + ` ENCODING 'UTF8'`)
+		if err == nil || try == 50 || !strings.Contains(err.Error(), "being accessed by other users") {
+			return name, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// withDB is base's URL naming database name.
+func withDB(base, name string) string {
 	u, err := url.Parse(base)
 	if err != nil {
-		t.Fatal(err)
+		return base
 	}
 	u.Path = "/" + name
 	return u.String()
