@@ -40,6 +40,7 @@ func (s *Server) marketRoutes(mux *router) {
 	mux.HandleFunc("GET /market/orders", s.page(s.orderList))
 	mux.HandleFunc("GET /market/orders/{id}", s.page(s.orderShow))
 	mux.HandleFunc("POST /market/orders/{id}/{action}", s.page(s.orderAction)) // confirm|ship|receive|accept|settle|cancel|return
+	s.marketSupervisionRoutes(mux)
 }
 
 // marketData is what every market page gets: the paired counties, the

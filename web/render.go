@@ -188,6 +188,9 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 		if market.CanCheckout(u) {
 			items = append(items, navItem{Href: "/market/cart", Label: "采购单"})
 		}
+		if u.Role == xiezuo.RoleBuyerAdmin {
+			items = append(items, navItem{Href: "/market/share", Label: "预留份额"})
+		}
 		return activeNav(items, r.URL.Path)
 	}
 	items := []navItem{
