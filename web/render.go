@@ -222,13 +222,18 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 // activeNav marks the item of path p: the one whose first path segment
 // is p's (the home page only for /). Of several, the longest href wins.
 func activeNav(items []navItem, p string) []navItem {
-	best := -1
+	best, bestScore := -1, 0
 	for i, it := range items {
 		h := it.Href
-		if (h == "/" && p == "/") || (h != "/" && (p == h || strings.HasPrefix(p, h+"/") || strings.HasPrefix(p, strings.SplitN(h, "/", 3)[0]+"/"+strings.SplitN(h, "/", 3)[1]+"/"))) {
-			if best < 0 || len(h) > len(items[best].Href) {
-				best = i
-			}
+		score := 0 // the page itself or one under it beats a sibling under the same first segment
+		switch {
+		case (h == "/" && p == "/") || (h != "/" && (p == h || strings.HasPrefix(p, h+"/"))):
+			score = 10000 + len(h)
+		case h != "/" && strings.HasPrefix(p, strings.SplitN(h, "/", 3)[0]+"/"+strings.SplitN(h, "/", 3)[1]+"/"):
+			score = len(h)
+		}
+		if score > bestScore {
+			best, bestScore = i, score
 		}
 	}
 	if best >= 0 {
