@@ -102,5 +102,17 @@ func (l *loader) market() error {
 			return fmt.Errorf("商品 %s 认定: %w", d.name, err)
 		}
 	}
+	// 程家桥街道's management account files this year's reserved share:
+	// a canteen farm-produce budget of 50万元 at the office's 10%, so its
+	// share page and 监管's table show real progress once an order of its
+	// purchaser is accepted.
+	guanli, err := db.UserByName(ctx, "cjq-guanli")
+	if err != nil {
+		return fmt.Errorf("预留份额: %w", err)
+	}
+	share := &market.ShareFiling{UnitID: guanli.OrgID, Year: year, BudgetFen: 50_000_000, RatioBP: market.DefaultRatioBP}
+	if err := db.FileShare(ctx, guanli, share); err != nil {
+		return fmt.Errorf("预留份额: %w", err)
+	}
 	return nil
 }

@@ -112,26 +112,79 @@ func FlagSameUSCC(facts []OrderFact) []Flag {
 // median divided by the factor. Cancelled lines are left out; a category
 // needs MinPriceSamples prices. factorPct ≤ 100 takes the default.
 func FlagPrices(facts []OrderFact, factorPct int64) []Flag {
-	if factorPct <= 100 {
-		factorPct = DefaultPriceFactorPct
-	}
-	type key struct{ category, unit string }
-	prices := map[key][]int64{}
+	prices := map[PriceKey][]int64{}
 	for _, f := range facts {
 		if f.Status != OrderCancelled && f.PriceFen > 0 {
-			k := key{f.Category, f.Unit}
+			k := PriceKey{f.Category, f.Unit}
 			prices[k] = append(prices[k], f.PriceFen)
 		}
 	}
-	medians := map[key]int64{}
+	medians := map[PriceKey]int64{}
 	for k, ps := range prices {
 		if len(ps) >= MinPriceSamples {
 			medians[k] = median(ps)
 		}
 	}
+	return FlagPricesByMedian(facts, medians, factorPct)
+}
+
+// PriceKey is what prices are compared within: a category and a unit.
+type PriceKey struct{ Category, Unit string }
+
+// PriceCount is how many lines (N) sold at one unit price.
+type PriceCount struct{ PriceFen, N int64 }
+
+// MedianOfCounts is the median of the prices ps stand for (each PriceFen
+// N times), as FlagPrices takes it of a list; ok is false below
+// MinPriceSamples prices. ps must be sorted by price.
+func MedianOfCounts(ps []PriceCount) (m int64, ok bool) {
+	var n int64
+	for _, p := range ps {
+		if p.N > 0 {
+			n += p.N
+		}
+	}
+	if n < MinPriceSamples {
+		return 0, false
+	}
+	at := func(i int64) int64 { // the i-th price (from 0)
+		for _, p := range ps {
+			if p.N <= 0 {
+				continue
+			}
+			if i < p.N {
+				return p.PriceFen
+			}
+			i -= p.N
+		}
+		return 0
+	}
+	if n%2 == 1 {
+		return at(n / 2), true
+	}
+	lo, hi := at(n/2-1), at(n/2)
+	return lo + (hi-lo)/2, true
+}
+
+// PriceBand is the unit prices FlagPricesByMedian leaves alone for
+// median m: from low to high inclusive; factorPct as for FlagPrices.
+func PriceBand(m, factorPct int64) (low, high int64) {
+	if factorPct <= 100 {
+		factorPct = DefaultPriceFactorPct
+	}
+	return (m*100 + factorPct - 1) / factorPct, m * factorPct / 100
+}
+
+// FlagPricesByMedian flags each line of facts, cancelled ones left out,
+// whose unit price lies outside PriceBand of its category and unit's
+// median in medians (no median: not judged).
+func FlagPricesByMedian(facts []OrderFact, medians map[PriceKey]int64, factorPct int64) []Flag {
+	if factorPct <= 100 {
+		factorPct = DefaultPriceFactorPct
+	}
 	var out []Flag
 	for _, f := range facts {
-		m, ok := medians[key{f.Category, f.Unit}]
+		m, ok := medians[PriceKey{f.Category, f.Unit}]
 		if !ok || f.Status == OrderCancelled || f.PriceFen <= 0 || m <= 0 {
 			continue
 		}
@@ -186,17 +239,36 @@ type BurstRule struct {
 	MinOrders   int
 }
 
+// Window is the first day of the rule's window (ReportDate's Days days
+// up to and including it); ok is false when the check is off.
+func (r BurstRule) Window() (start string, ok bool) {
+	end, err := time.Parse(xiezuo.DateLayout, r.ReportDate)
+	if err != nil || r.Days <= 0 {
+		return "", false
+	}
+	return end.AddDate(0, 0, -(r.Days - 1)).Format(xiezuo.DateLayout), true
+}
+
+// BurstTally is what FlagBursts adds up of one buyer unit's orders up to
+// the reporting date, cancelled ones left out: all of them, and those in
+// the window.
+type BurstTally struct {
+	UnitID       int64
+	Name         string
+	AllFen       int64
+	WindowFen    int64
+	WindowOrders int
+}
+
 // FlagBursts flags each buyer unit with a burst of orders before the
 // reporting date (one flag per unit).
 func FlagBursts(facts []OrderFact, r BurstRule) []Flag {
-	end, err := time.Parse(xiezuo.DateLayout, r.ReportDate)
-	if err != nil || r.Days <= 0 {
+	start, ok := r.Window()
+	if !ok {
 		return nil
 	}
-	start := end.AddDate(0, 0, -(r.Days - 1)).Format(xiezuo.DateLayout)
 	type tally struct {
-		name         string
-		all, window  int64
+		BurstTally
 		windowOrders map[int64]bool
 	}
 	units := map[int64]*tally{}
@@ -207,25 +279,39 @@ func FlagBursts(facts []OrderFact, r BurstRule) []Flag {
 		}
 		t := units[f.BuyerUnitID]
 		if t == nil {
-			t = &tally{name: f.BuyerName, windowOrders: map[int64]bool{}}
+			t = &tally{BurstTally: BurstTally{UnitID: f.BuyerUnitID, Name: f.BuyerName}, windowOrders: map[int64]bool{}}
 			units[f.BuyerUnitID] = t
 			order = append(order, f.BuyerUnitID)
 		}
-		t.all += f.AmountFen
+		t.AllFen += f.AmountFen
 		if f.OrderedOn >= start {
-			t.window += f.AmountFen
+			t.WindowFen += f.AmountFen
 			t.windowOrders[f.OrderID] = true
 		}
 	}
-	var out []Flag
+	ts := make([]BurstTally, 0, len(order))
 	for _, id := range order {
 		t := units[id]
-		if t.all <= 0 || len(t.windowOrders) < max(r.MinOrders, 1) || t.window*100 < t.all*r.MinSharePct {
+		t.WindowOrders = len(t.windowOrders)
+		ts = append(ts, t.BurstTally)
+	}
+	return FlagBurstTallies(ts, r)
+}
+
+// FlagBurstTallies flags each unit of ts whose tally is a burst under r,
+// in the order of ts.
+func FlagBurstTallies(ts []BurstTally, r BurstRule) []Flag {
+	if _, ok := r.Window(); !ok {
+		return nil
+	}
+	var out []Flag
+	for _, t := range ts {
+		if t.AllFen <= 0 || t.WindowOrders < max(r.MinOrders, 1) || t.WindowFen*100 < t.AllFen*r.MinSharePct {
 			continue
 		}
-		out = append(out, Flag{Kind: "burst", UnitID: id,
-			Message: fmt.Sprintf("“%s”在%s报送日前%d天内下单%d笔、金额%s元，占其累计采购的%s", t.name,
-				xiezuo.FormatDateCN(r.ReportDate), r.Days, len(t.windowOrders), xiezuo.FormatYuan(t.window), FormatPercent(t.window*10000/t.all))})
+		out = append(out, Flag{Kind: "burst", UnitID: t.UnitID,
+			Message: fmt.Sprintf("“%s”在%s报送日前%d天内下单%d笔、金额%s元，占其累计采购的%s", t.Name,
+				xiezuo.FormatDateCN(r.ReportDate), r.Days, t.WindowOrders, xiezuo.FormatYuan(t.WindowFen), FormatPercent(t.WindowFen*10000/t.AllFen))})
 	}
 	return out
 }

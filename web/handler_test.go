@@ -473,6 +473,17 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"POST", "/market/accounts/codes.xlsx", nil, form, "", accounts(map[string]int{"*": 403, "anon": 401, "*accounts": 422})},
 		row{"POST", "/market/accounts/%d/code", pendingAccount, form, "", accounts(map[string]int{"*": 403, "anon": 401, "*accounts": 201})},
 	)
+	// Reserved shares and supervision: the office and 监管 supervise (a
+	// buyer unit's management account is sent to its own share page); the
+	// office alone sets the year's ratio; the management account alone
+	// files its unit's share. Empty forms: who may is told what is missing.
+	rows = append(rows,
+		row{"GET", "/market/supervision", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok, "cjq-guanli": see})},
+		row{"GET", "/market/supervision.xlsx", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok})},
+		row{"POST", "/market/supervision/ratio", nil, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "caizheng": 403})},
+		row{"GET", "/market/share", nil, "", "", map[string]int{"*": 403, "anon": redirect, "caizheng": 403, "cjq-guanli": ok}},
+		row{"POST", "/market/share", nil, form, "", map[string]int{"*": 403, "anon": 401, "caizheng": 403, "cjq-guanli": 422}},
+	)
 	rows = append(rows,
 		// Last: it signs every client out.
 		row{"POST", "/logout", nil, form, "", map[string]int{"*": see}},

@@ -46,6 +46,7 @@ func (s *Server) marketRoutes(mux *router) {
 	s.marketAPIRoutes(mux)
 	s.marketPurchaseRoutes(mux)
 	s.marketAccountRoutes(mux)
+	s.marketSupervisionRoutes(mux)
 }
 
 // orderSteps are the steps an order route takes.

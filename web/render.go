@@ -190,6 +190,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 			items = append(items, navItem{Href: "/market/cart", Label: "采购单"})
 		}
 		if u.Role == xiezuo.RoleBuyerAdmin {
+			items = append(items, navItem{Href: "/market/share", Label: "预留份额"})
 			items = append(items, navItem{Href: "/market/purchases", Label: "商城外采购"})
 		}
 		return activeNav(items, r.URL.Path)
