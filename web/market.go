@@ -72,7 +72,6 @@ func productFilter(q url.Values) (store.ProductFilter, error) {
 	f := store.ProductFilter{Query: strings.TrimSpace(q.Get("q")), CountyCode: q.Get("county"), Category: q.Get("category"),
 		Status: market.ProductStatus(q.Get("status"))}
 	f.Offset, _ = strconv.Atoi(q.Get("offset"))
-	f.Limit = 24
 	p := xiezuo.Problems{}
 	for _, b := range []struct {
 		key, label string
@@ -92,40 +91,33 @@ func productFilter(q url.Values) (store.ProductFilter, error) {
 // marketCatalogue is the shop: the listed, certified products of admitted
 // suppliers, searched and filtered; a purchaser adds them to the cart.
 func (s *Server) marketCatalogue(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	data, err := s.marketData(r, u, "消费帮扶商城", "shop")
-	if err != nil {
-		return err
-	}
-	q := r.URL.Query()
-	f, ferr := productFilter(q)
-	f.SellableOn, f.Status = s.DB.Today(), ""
-	var items []market.Product
-	var total int
-	if ferr == nil {
-		items, total, ferr = s.DB.Products(r.Context(), u, f)
-	}
-	if ferr != nil {
-		if xiezuo.ErrorCode(ferr) != xiezuo.EINVALID {
-			return ferr
-		}
-		data["Error"] = xiezuo.ErrorMessage(ferr)
-	}
-	data["Items"], data["Q"], data["Pager"] = items, q, newPager(r.URL, f.Offset, f.Limit, total)
-	data["CanBuy"] = market.CanCheckout(u)
-	s.render(w, r, http.StatusOK, "market", data)
-	return nil
+	return s.productPage(w, r, u, true)
 }
 
 // productList is the products u manages or oversees, every status: a
 // supplier's own, a county's, all for the office and 监管.
 func (s *Server) productList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	data, err := s.marketData(r, u, "商品管理", "products")
+	return s.productPage(w, r, u, false)
+}
+
+// productPage lists products by the query's filter: the shop (what is
+// sellable today, 24 a page, as cards) or the management list (any
+// status, 50 a page, as a table).
+func (s *Server) productPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, shop bool) error {
+	title, tab, page := "商品管理", "products", "market_products"
+	if shop {
+		title, tab, page = "消费帮扶商城", "shop", "market"
+	}
+	data, err := s.marketData(r, u, title, tab)
 	if err != nil {
 		return err
 	}
 	q := r.URL.Query()
 	f, ferr := productFilter(q)
 	f.Limit = 50
+	if shop {
+		f.SellableOn, f.Status, f.Limit = s.DB.Today(), "", 24
+	}
 	var items []market.Product
 	var total int
 	if ferr == nil {
@@ -138,8 +130,8 @@ func (s *Server) productList(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 		data["Error"] = xiezuo.ErrorMessage(ferr)
 	}
 	data["Items"], data["Q"], data["Pager"], data["Statuses"] = items, q, newPager(r.URL, f.Offset, f.Limit, total), market.ProductStatuses
-	data["CanAdd"] = u.Role == xiezuo.RoleSupplier || u.IsOffice()
-	s.render(w, r, http.StatusOK, "market_products", data)
+	data["CanBuy"], data["CanAdd"] = market.CanCheckout(u), u.Role == xiezuo.RoleSupplier || u.IsOffice()
+	s.render(w, r, http.StatusOK, page, data)
 	return nil
 }
 
