@@ -539,10 +539,26 @@ const factCols = `x.id, x.no, x.ordered_on, x.channel, x.buyer_unit_id, bu.name,
 const factFrom = ` FROM order_lines l JOIN orders x ON x.id = l.order_id JOIN organisations bu ON bu.id = x.buyer_unit_id
 	JOIN organisations su ON su.id = x.supplier_id LEFT JOIN regions rg ON rg.code = l.origin_code`
 
+// factFromLines is factFrom read from the lines a condition on them
+// selects (through their own index) to their orders: SQLite takes the
+// left table of a CROSS JOIN as the outer loop, so it does not scan the
+// year's orders instead (PostgreSQL plans a CROSS JOIN as any join).
+const factFromLines = ` FROM order_lines l CROSS JOIN orders x JOIN organisations bu ON bu.id = x.buyer_unit_id
+	JOIN organisations su ON su.id = x.supplier_id LEFT JOIN regions rg ON rg.code = l.origin_code`
+
 // orderFacts reads the order lines a condition on l and x selects, at
-// most limit of them.
-func (d *DB) orderFacts(ctx context.Context, w *where, limit int) ([]market.OrderFact, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+factCols+factFrom+w.sql()+` ORDER BY x.ordered_on, x.id, l.seq LIMIT `+strconv.Itoa(limit), w.args...)
+// most limit of them; linesFirst reads them from the lines (see
+// factFromLines), else from the orders.
+func (d *DB) orderFacts(ctx context.Context, w *where, limit int, linesFirst bool) ([]market.OrderFact, error) {
+	from := factFrom
+	if linesFirst {
+		from = factFromLines
+		w.add("x.id = l.order_id")
+	}
+	// No ORDER BY: with one, SQLite walks the year's orders in date order
+	// (orders_day) to skip the sort, a million rows for a handful; the
+	// few facts are sorted here instead.
+	rows, err := d.db.QueryContext(ctx, `SELECT `+factCols+from+w.sql()+` LIMIT `+strconv.Itoa(limit), w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -557,6 +573,12 @@ func (d *DB) orderFacts(ctx context.Context, w *where, limit int) ([]market.Orde
 		}
 		out = append(out, f)
 	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].OrderedOn != out[j].OrderedOn {
+			return out[i].OrderedOn < out[j].OrderedOn
+		}
+		return out[i].OrderID < out[j].OrderID
+	})
 	return out, rows.Err()
 }
 
@@ -614,8 +636,10 @@ func (d *DB) supervisionFlags(ctx context.Context, rep *SupervisionReport) error
 		}
 		w := yearWhere(rep, units)
 		w.add("x.buyer_unit_id = ?", p[0])
-		w.add("x.supplier_id = ?", p[1])
-		fs, err := d.orderFacts(ctx, w, MaxFlagsPerKind*4)
+		// Read through the buyer's orders (orders_buyer): a supplier has
+		// far more; the unary + keeps SQLite off orders_supplier.
+		w.add("+x.supplier_id = ?", p[1])
+		fs, err := d.orderFacts(ctx, w, MaxFlagsPerKind*4, false)
 		if err != nil {
 			return err
 		}
@@ -662,7 +686,7 @@ func (d *DB) supervisionFlags(ctx context.Context, rep *SupervisionReport) error
 		w.add("l.unit = ?", k.Unit)
 		w.add("(l.price_fen > ? OR (l.price_fen > 0 AND l.price_fen < ?))", high, low)
 		w.add("x.status <> 'cancelled'")
-		fs, err := d.orderFacts(ctx, w, MaxFlagsPerKind+1)
+		fs, err := d.orderFacts(ctx, w, MaxFlagsPerKind+1, true)
 		if err != nil {
 			return err
 		}
@@ -730,9 +754,9 @@ func (d *DB) supervisionFlags(ctx context.Context, rep *SupervisionReport) error
 	// before shipping, so before counting), with the days of acceptance
 	// and return from the audit log.
 	w := yearWhere(rep, units)
-	w.add("x.status IN ('returned', 'cancelled')")
+	w.add("x.status = 'returned'")
 	w.add("EXISTS (SELECT 1 FROM audit_log a WHERE a.entity = 'order' AND a.entity_id = x.id AND a.action = 'accept')")
-	revFacts, err := d.orderFacts(ctx, w, MaxFlagsPerKind*4)
+	revFacts, err := d.orderFacts(ctx, w, MaxFlagsPerKind*4, false)
 	if err != nil {
 		return err
 	}
@@ -789,23 +813,33 @@ func (d *DB) supervisionFlags(ctx context.Context, rep *SupervisionReport) error
 	}
 	sort.Strings(codes)
 	if len(codes) > 0 {
-		w := yearWhere(rep, units)
-		var ors []string
+		// One query per gap between the paired counties' ranges of codes:
+		// SQLite, without statistics, scans every line for an OR of many
+		// ranges, and answers each range alone from order_lines_origin.
+		type gap struct{ after, before string } // exclusive bounds; "" open
+		var gaps []gap
 		prev := ""
 		for _, c := range codes {
-			lo, hi := c[:6]+"000000", c[:6]+"999999"
-			if prev == "" {
-				ors = append(ors, "l.origin_code < "+w.next(lo))
-			} else {
-				ors = append(ors, "(l.origin_code > "+w.next(prev)+" AND l.origin_code < "+w.next(lo)+")")
-			}
-			prev = hi
+			gaps = append(gaps, gap{prev, c[:6] + "000000"})
+			prev = c[:6] + "999999"
 		}
-		ors = append(ors, "l.origin_code > "+w.next(prev))
-		w.add("(" + strings.Join(ors, " OR ") + ")")
-		fs, err := d.orderFacts(ctx, w, MaxFlagsPerKind+1)
-		if err != nil {
-			return err
+		gaps = append(gaps, gap{prev, ""})
+		var fs []market.OrderFact
+		for _, g := range gaps {
+			w := yearWhere(rep, units)
+			if g.after != "" {
+				w.add("l.origin_code > ?", g.after)
+			}
+			if g.before != "" {
+				w.add("l.origin_code < ?", g.before)
+			}
+			more, err := d.orderFacts(ctx, w, MaxFlagsPerKind+1-len(fs), true)
+			if err != nil {
+				return err
+			}
+			if fs = append(fs, more...); len(fs) > MaxFlagsPerKind {
+				break
+			}
 		}
 		add("outside", market.FlagOutside(fs, set))
 	} else {
