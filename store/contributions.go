@@ -41,12 +41,7 @@ func (d *DB) SaveContribution(ctx context.Context, u *xiezuo.User, c *ledger.Con
 			if _, err := tx.ExecContext(ctx, `DELETE FROM contribution_givers WHERE contribution_id = $1`, id); err != nil {
 				return err
 			}
-			for i, g := range c.Givers {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES ($1, $2, $3)`, id, g.ID, i); err != nil {
-					return err
-				}
-			}
-			return nil
+			return insertGivers(ctx, tx, id, c)
 		},
 		load: func(q queryer, id int64) (any, error) { return d.getContribution(ctx, q, id) },
 	})
@@ -74,6 +69,26 @@ const contributionSelect = `SELECT ` + headerCols + `, x.date_from, x.date_to, x
 	FROM contributions x JOIN organisations un ON un.id = x.unit_id JOIN users cu ON cu.id = x.created_by
 	JOIN regions rc ON rc.code = x.county_code LEFT JOIN regions rt ON rt.code = x.township_code LEFT JOIN regions rv ON rv.code = x.village_code
 	LEFT JOIN activities act ON act.id = x.activity_id LEFT JOIN users ru ON ru.id = x.received_by`
+
+// giverCols are a giver row's columns: the contribution's date travels
+// with it (migration 00036), so a giver's list reads its rows in date
+// order from the givers' index.
+var giverCols = []string{"contribution_id", "org_id", "seq", "date_from"}
+
+// insertGivers writes c's givers as contribution id's, in order.
+func insertGivers(ctx context.Context, tx execer, id int64, c *ledger.Contribution) error {
+	for i, g := range c.Givers {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO contribution_givers (`+strings.Join(giverCols, ", ")+`) VALUES ($1, $2, $3, $4)`, id, g.ID, i, c.DateFrom); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// giverSelect is contributionSelect driven by one giver's rows (alias gv,
+// its condition added by the caller): CROSS JOIN keeps SQLite's planner
+// reading the givers' index first, in its order.
+var giverSelect = strings.Replace(contributionSelect, "FROM contributions x", "FROM contribution_givers gv CROSS JOIN contributions x", 1)
 
 func scanContribution(s interface{ Scan(...any) error }) (*ledger.Contribution, error) {
 	var c ledger.Contribution
@@ -222,21 +237,32 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		return nil, tot, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户和协作办可以查看待确认收到的帮扶")
 	}
 	w := contributionWhere(u, &f)
-	page, tail, back := w, orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), false
-	if NewestFirst(f) && (f.After != "" || f.Before != "") {
+	sel, page, tail, back := contributionSelect, w, orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), false
+	if NewestFirst(f) {
+		// Newest first, in the order of an index: the contributions' (date,
+		// id), or for a giver its own rows' (giver, date, id), so a page
+		// reads its rows however few of the period's rows match.
+		date, id := "x.date_from", "x.id"
+		if f.GiverID != 0 {
+			sel, page, date, id = giverSelect, w.clone(), "gv.date_from", "gv.contribution_id"
+			page.add("gv.org_id = ? AND x.id = gv.contribution_id", f.GiverID)
+			page.period(date, f.From, f.To)
+		}
+		newest := func(dir string) string { return " ORDER BY " + date + " " + dir + ", " + id + " " + dir }
+		tail = newest("DESC") + fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
 		// Keyset: the rows beside the cursor's, read from the index at
 		// any depth (an OFFSET reads and drops every row before it).
-		page = w.clone()
-		if date, id, _ := ledger.ParseCursor(f.After); f.After != "" {
-			page.add("x.date_from <= ? AND (x.date_from < ? OR x.id < ?)", date, date, id)
-			tail = orderBy(ledger.KindContribution, "date", "desc") + fmt.Sprintf(` LIMIT %d`, f.Limit)
-		} else {
-			date, id, _ := ledger.ParseCursor(f.Before)
-			page.add("x.date_from >= ? AND (x.date_from > ? OR x.id > ?)", date, date, id)
-			tail, back = orderBy(ledger.KindContribution, "date", "asc")+fmt.Sprintf(` LIMIT %d`, f.Limit), true
+		if c, cid, _ := ledger.ParseCursor(f.After); f.After != "" {
+			page = page.clone()
+			page.add(date+" <= ? AND ("+date+" < ? OR "+id+" < ?)", c, c, cid)
+			tail = newest("DESC") + fmt.Sprintf(` LIMIT %d`, f.Limit)
+		} else if c, cid, _ := ledger.ParseCursor(f.Before); f.Before != "" {
+			page = page.clone()
+			page.add(date+" >= ? AND ("+date+" > ? OR "+id+" > ?)", c, c, cid)
+			tail, back = newest("ASC")+fmt.Sprintf(` LIMIT %d`, f.Limit), true
 		}
 	}
-	rows, err := d.db.QueryContext(ctx, contributionSelect+page.sql()+tail, page.args...)
+	rows, err := d.db.QueryContext(ctx, sel+page.sql()+tail, page.args...)
 	if err != nil {
 		return nil, tot, xiezuo.Internal(err)
 	}

@@ -262,10 +262,10 @@ func (s *chunkSink) insert(ctx context.Context, c *ledger.Contribution, key stri
 	s.wrote(c)
 	s.n++
 	for i, g := range c.Givers {
-		s.givers = append(s.givers, c.ID, g.ID, i)
+		s.givers = append(s.givers, c.ID, g.ID, i, c.DateFrom)
 	}
 	s.grams = contributionGrams(s.grams, c)
-	if len(s.givers) >= 600 {
+	if len(s.givers) >= 200*len(giverCols) {
 		if err := s.flushGivers(ctx); err != nil {
 			return "", err
 		}
@@ -287,7 +287,7 @@ func (s *chunkSink) flushGivers(ctx context.Context) error {
 	if len(s.givers) == 0 {
 		return nil
 	}
-	_, err := s.tx.ExecContext(ctx, s.d.positional(valuesSQL(`INSERT INTO contribution_givers (contribution_id, org_id, seq)`, len(s.givers)/3, 3, "")), s.givers...)
+	_, err := s.tx.ExecContext(ctx, s.d.positional(valuesSQL(`INSERT INTO contribution_givers (`+strings.Join(giverCols, ", ")+`)`, len(s.givers)/len(giverCols), len(giverCols), "")), s.givers...)
 	s.givers = s.givers[:0]
 	if err != nil {
 		return xiezuo.Internal(err)

@@ -73,7 +73,7 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 			vals := append([]any{ids[i], r.c.UnitID, string(s.status), s.u.ID, s.b.CreatedAt, s.b.CreatedAt}, contributionArgs(r.c)...)
 			data[i] = append(vals, s.b.ID, r.key)
 			for j, g := range r.c.Givers {
-				givers = append(givers, []any{ids[i], g.ID, int64(j)})
+				givers = append(givers, []any{ids[i], g.ID, int64(j), r.c.DateFrom})
 			}
 			for _, g := range searchGrams(r.c.Item, r.c.Institution, r.c.Note) {
 				grams = append(grams, []any{string(ledger.KindContribution), g, ids[i]})
@@ -82,7 +82,7 @@ func (s *chunkSink) copyChunk(ctx context.Context, rows []copyRow) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, pgx.CopyFromRows(data)); err != nil {
 			return mapDBError(err)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contribution_givers"}, []string{"contribution_id", "org_id", "seq"}, pgx.CopyFromRows(givers)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contribution_givers"}, giverCols, pgx.CopyFromRows(givers)); err != nil {
 			return mapDBError(err)
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"search_grams"}, []string{"kind", "gram", "record_id"}, pgx.CopyFromRows(grams)); err != nil {

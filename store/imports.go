@@ -345,10 +345,8 @@ func (d *DB) ResolveDuplicate(ctx context.Context, u *xiezuo.User, batch, line i
 				`, import_batch_id) VALUES (`+placeholders(1, 5+len(contributionCols)+1)+`) RETURNING id`, args...).Scan(&created); err != nil {
 				return err
 			}
-			for i, g := range c.Givers {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES ($1, $2, $3)`, created, g.ID, i); err != nil {
-					return err
-				}
+			if err := insertGivers(ctx, tx, created, &c); err != nil {
+				return err
 			}
 			if err := d.indexSearch(ctx, tx, ledger.KindContribution, created); err != nil {
 				return err

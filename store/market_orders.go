@@ -752,7 +752,7 @@ func (d *DB) postOrder(ctx context.Context, tx *sql.Tx, u *xiezuo.User, o *marke
 		args...).Scan(&c.ID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO contribution_givers (contribution_id, org_id, seq) VALUES ($1, $2, 0)`, c.ID, o.BuyerUnitID); err != nil {
+	if err := insertGivers(ctx, tx, c.ID, c); err != nil {
 		return err
 	}
 	if err := d.indexSearch(ctx, tx, ledger.KindContribution, c.ID); err != nil {

@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -275,6 +277,9 @@ func sumsMismatch(t *testing.T, db *store.DB) string {
 		{`SELECT month, county_code, CAST(org_id AS TEXT), form, n, fen FROM giver_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
 			`SELECT substr(x.date_from, 1, 7), x.county_code, CAST(g.org_id AS TEXT), x.form, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
+		// Each giver row carries its contribution's date (migration 00036).
+		{`SELECT CAST(g.contribution_id AS TEXT), CAST(g.org_id AS TEXT), g.date_from, '', 0, 0 FROM contribution_givers g ORDER BY g.contribution_id, g.org_id`,
+			`SELECT CAST(g.contribution_id AS TEXT), CAST(g.org_id AS TEXT), x.date_from, '', 0, 0 FROM contribution_givers g JOIN contributions x ON x.id = g.contribution_id ORDER BY g.contribution_id, g.org_id`},
 	}
 	read := func(q string) []string {
 		rows, err := db.SQL().Query(q)
@@ -297,6 +302,39 @@ func sumsMismatch(t *testing.T, db *store.DB) string {
 		got, want := read(p[0]), read(p[1])
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			return fmt.Sprintf("running sums (%d rows) differ from the records (%d rows): %v … vs %v …", len(got), len(want), first(got, want), first(want, got))
+		}
+	}
+	return ""
+}
+
+// giverPagesMismatch lists giver filter f's rows page by page, two a
+// page, following the cursors, and describes the first fault ("" if
+// none): not count rows in all, a row out of the newest-first order or
+// twice, or a row the filter does not match.
+func giverPagesMismatch(ctx context.Context, db *store.DB, u *xiezuo.User, f ledger.ContributionFilter, count int64) string {
+	f.Limit = 2
+	var seen []*ledger.Contribution
+	for range count + 1 {
+		items, _, err := db.ListContributions(ctx, u, f)
+		if err != nil {
+			return err.Error()
+		}
+		seen = append(seen, items...)
+		if len(items) < f.Limit {
+			break
+		}
+		f.After = ledger.Cursor(items[len(items)-1])
+	}
+	if int64(len(seen)) != count {
+		return fmt.Sprintf("giver %d: pages hold %d rows, totals count %d", f.GiverID, len(seen), count)
+	}
+	for i, c := range seen {
+		if i > 0 && (c.DateFrom > seen[i-1].DateFrom || c.DateFrom == seen[i-1].DateFrom && c.ID >= seen[i-1].ID) {
+			return fmt.Sprintf("giver %d: row %d (%s #%d) out of order after %s #%d", f.GiverID, i, c.DateFrom, c.ID, seen[i-1].DateFrom, seen[i-1].ID)
+		}
+		if !slices.ContainsFunc(c.Givers, func(g ledger.Org) bool { return g.ID == f.GiverID }) ||
+			(f.From != "" && c.DateFrom < f.From) || (f.To != "" && c.DateFrom > f.To) {
+			return fmt.Sprintf("giver %d: row #%d (%s, givers %v) does not match", f.GiverID, c.ID, c.DateFrom, c.Givers)
 		}
 	}
 	return ""
@@ -415,6 +453,11 @@ func listTotalsMismatch(t *testing.T, db *store.DB) string {
 					}
 					if got.Count != want.Count || got.AmountFen != want.AmountFen || fmt.Sprint(got.ByForm) != fmt.Sprint(want.ByForm) {
 						return fmt.Sprintf("%s, county %q, %s..%s, filter %d: list totals %+v, rows %+v", name, county, p[0], p[1], i, got, want)
+					}
+					if f.GiverID != 0 { // a giver's rows, read from its own index (migration 00036)
+						if msg := giverPagesMismatch(ctx, db, u, f, want.Count); msg != "" {
+							return fmt.Sprintf("%s, county %q, %s..%s, filter %d: %s", name, county, p[0], p[1], i, msg)
+						}
 					}
 				}
 			}

@@ -667,7 +667,34 @@ func TestKeysetPaging(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
 		admin := user(t, db, "admin")
-		for _, base := range []ledger.ContributionFilter{{Limit: 4}, {Limit: 3, CountyCode: "532531000000"}} {
+		// A giver's rows are read from the givers' own index (migration
+		// 00036): eleven of one giver, three and four sharing a day, one
+		// moved to another day after it was written.
+		unit, giver := user(t, db, "chengjiaqiao"), orgID(t, db, "上海龙舜投资管理有限公司")
+		for i, day := range []string{"2020-09-02", "2020-09-02", "2020-09-02", "2020-09-03", "2020-09-03", "2020-09-03", "2020-09-03", "2020-08-30", "2019-12-31", "2020-10-01", "2020-09-02"} {
+			c := newContribution(t, db, int64(100+i))
+			c.DateFrom, c.DateTo = day, day
+			if err := db.SaveContribution(ctx, unit, c); err != nil {
+				t.Fatal(err)
+			}
+			if i == 10 {
+				c.DateFrom, c.DateTo = "2020-09-04", "2020-09-04"
+				if err := db.SaveContribution(ctx, unit, c); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		all, _, err := db.ListContributions(ctx, admin, ledger.ContributionFilter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var givenBy []int64 // the giver's rows, newest first, as the whole list has them
+		for _, c := range all {
+			if slices.ContainsFunc(c.Givers, func(g ledger.Org) bool { return g.ID == giver }) && c.DateFrom >= "2020-01-01" {
+				givenBy = append(givenBy, c.ID)
+			}
+		}
+		for _, base := range []ledger.ContributionFilter{{Limit: 4}, {Limit: 3, CountyCode: "532531000000"}, {Limit: 2, GiverID: giver, From: "2020-01-01"}} {
 			ids := func(cs []*ledger.Contribution) (out []int64) {
 				for _, c := range cs {
 					out = append(out, c.ID)
@@ -704,6 +731,9 @@ func TestKeysetPaging(t *testing.T) {
 			if len(byOffset) < 10 || !slices.Equal(byKey, byOffset) {
 				t.Fatalf("county %q: by cursor %v, by offset %v", base.CountyCode, byKey, byOffset)
 			}
+			if base.GiverID != 0 && !slices.Equal(byKey, givenBy) {
+				t.Fatalf("giver: by cursor %v, in the whole list %v", byKey, givenBy)
+			}
 			// Back from the last page: each page's Before is the one before it.
 			for i := len(pages) - 1; i > 0; i-- {
 				f := base
@@ -717,7 +747,7 @@ func TestKeysetPaging(t *testing.T) {
 				}
 			}
 		}
-		_, _, err := db.ListContributions(ctx, admin, ledger.ContributionFilter{After: "2020-13-01.5"})
+		_, _, err = db.ListContributions(ctx, admin, ledger.ContributionFilter{After: "2020-13-01.5"})
 		wantField(t, err, "after")
 	})
 }
