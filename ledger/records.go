@@ -137,6 +137,10 @@ type ContributionFilter struct {
 	GiverID      int64
 	ActivityID   int64
 	Area         string // one of ContributionAreas
+	// Channel keeps the records posted by market orders of one channel
+	// (the market's channel code; the store checks it), or, with
+	// ChannelNone, the records no order posted.
+	Channel string
 	From         string // date_from >= From
 	To           string // date_from <= To
 	Query        string // item, institution, note contain
@@ -209,6 +213,10 @@ func (f *ContributionFilter) Validate() error {
 	}
 	return p.Err()
 }
+
+// ChannelNone is the ContributionFilter.Channel of the records no market
+// order posted (entered or imported as contributions).
+const ChannelNone = "none"
 
 // Totals sums the contributions a filter matches (all pages).
 type Totals struct {
