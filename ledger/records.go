@@ -140,11 +140,11 @@ type ContributionFilter struct {
 	// Channel keeps the records posted by market orders of one channel
 	// (the market's channel code; the store checks it), or, with
 	// ChannelNone, the records no order posted.
-	Channel string
-	From         string // date_from >= From
-	To           string // date_from <= To
-	Query        string // item, institution, note contain
-	Sort, Dir    string // a sortable column of the list (store decides which) and asc/desc; else newest first
+	Channel   string
+	From      string // date_from >= From
+	To        string // date_from <= To
+	Query     string // item, institution, note contain
+	Sort, Dir string // a sortable column of the list (store decides which) and asc/desc; else newest first
 	// AwaitingReceipt keeps approved deliveries not yet confirmed received,
 	// of the counties u may confirm for (see ReceiptScope).
 	AwaitingReceipt bool

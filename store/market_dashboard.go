@@ -85,6 +85,8 @@ func (d *DB) ConsumptionChannels(ctx context.Context, f report.Filter) (sums []P
 	if err := rows.Err(); err != nil {
 		return nil, false, xiezuo.Internal(err)
 	}
-	sort.SliceStable(sums, func(i, j int) bool { return sums[i].Fen > sums[j].Fen || sums[i].Fen == sums[j].Fen && sums[i].Code < sums[j].Code })
+	sort.SliceStable(sums, func(i, j int) bool {
+		return sums[i].Fen > sums[j].Fen || sums[i].Fen == sums[j].Fen && sums[i].Code < sums[j].Code
+	})
 	return sums, true, nil
 }
