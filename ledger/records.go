@@ -137,14 +137,10 @@ type ContributionFilter struct {
 	GiverID      int64
 	ActivityID   int64
 	Area         string // one of ContributionAreas
-	// Channel keeps the records posted by market orders of one channel
-	// (the market's channel code; the store checks it), or, with
-	// ChannelNone, the records no order posted.
-	Channel   string
-	From      string // date_from >= From
-	To        string // date_from <= To
-	Query     string // item, institution, note contain
-	Sort, Dir string // a sortable column of the list (store decides which) and asc/desc; else newest first
+	From         string // date_from >= From
+	To           string // date_from <= To
+	Query        string // item, institution, note contain
+	Sort, Dir    string // a sortable column of the list (store decides which) and asc/desc; else newest first
 	// AwaitingReceipt keeps approved deliveries not yet confirmed received,
 	// of the counties u may confirm for (see ReceiptScope).
 	AwaitingReceipt bool
@@ -154,6 +150,10 @@ type ContributionFilter struct {
 	// order: the page after or before that row, whatever its depth. With
 	// another sort they are ignored and Offset pages.
 	After, Before string
+	// Channel keeps the records posted by market orders of one channel
+	// (the market's channel code; the store checks it), or, with
+	// ChannelNone, the records no order posted.
+	Channel string
 }
 
 // Cursor is a contribution's place in the newest-first order, for paging
