@@ -80,30 +80,32 @@ const MaxFlagsPerKind = 200
 // every figure but MonthCounties and MonthChannels covers January to
 // Month, and those two the month alone.
 type SupervisionReport struct {
-	Year     int           `json:"year"`
-	Month    int           `json:"month,omitempty"` // 1–12; 0: the whole year
-	RatioBP  int64         `json:"ratio_bp"`        // the office's for the year
-	RatioSet bool          `json:"ratio_set"`
-	Units    []ShareLine   `json:"units"`
-	Parents  []ParentTotal `json:"parents"`
-	Counties []PurchaseSum `json:"counties"`
-	Channels []PurchaseSum `json:"channels"`
-	Months   []PurchaseSum `json:"months"` // all twelve
-	// The month's own purchases (Month set): per county of origin and
-	// per channel, with their total.
-	MonthCounties []PurchaseSum       `json:"month_counties,omitempty"`
-	MonthChannels []PurchaseSum       `json:"month_channels,omitempty"`
-	MonthN        int64               `json:"month_n,omitempty"`
-	MonthFen      int64               `json:"month_fen,omitempty"`
-	ReservedFen   int64               `json:"reserved_fen"`
-	PurchasedFen  int64               `json:"purchased_fen"`
-	OrderCount    int64               `json:"order_count"`
-	Burst         market.BurstRule    `json:"burst"`
-	Flags         []market.Flag       `json:"flags"`
-	FlagCounts    map[string]int      `json:"flag_counts"`
-	FlagsCut      bool                `json:"flags_cut"`       // some kind reached MaxFlagsPerKind
-	Scope         string              `json:"scope,omitempty"` // the unit a buyer account sees, "" for all
-	Filing        *market.ShareFiling `json:"filing,omitempty"`
+	Year         int                 `json:"year"`
+	RatioBP      int64               `json:"ratio_bp"` // the office's for the year
+	RatioSet     bool                `json:"ratio_set"`
+	Units        []ShareLine         `json:"units"`
+	Parents      []ParentTotal       `json:"parents"`
+	Counties     []PurchaseSum       `json:"counties"`
+	Channels     []PurchaseSum       `json:"channels"`
+	Months       []PurchaseSum       `json:"months"` // all twelve
+	ReservedFen  int64               `json:"reserved_fen"`
+	PurchasedFen int64               `json:"purchased_fen"`
+	OrderCount   int64               `json:"order_count"`
+	Burst        market.BurstRule    `json:"burst"`
+	Flags        []market.Flag       `json:"flags"`
+	FlagCounts   map[string]int      `json:"flag_counts"`
+	FlagsCut     bool                `json:"flags_cut"`       // some kind reached MaxFlagsPerKind
+	Scope        string              `json:"scope,omitempty"` // the unit a buyer account sees, "" for all
+	Filing       *market.ShareFiling `json:"filing,omitempty"`
+
+	// Month is the month the report runs to (1–12; 0: the whole year);
+	// with it, the month's own purchases per county of origin and per
+	// channel, and their total.
+	Month         int           `json:"month,omitempty"`
+	MonthCounties []PurchaseSum `json:"month_counties,omitempty"`
+	MonthChannels []PurchaseSum `json:"month_channels,omitempty"`
+	MonthN        int64         `json:"month_n,omitempty"`
+	MonthFen      int64         `json:"month_fen,omitempty"`
 }
 
 // ShareRatio is the office's lowest reserved ratio for year (basis
