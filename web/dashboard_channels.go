@@ -21,8 +21,8 @@ type channelFigure struct {
 }
 
 // consumptionChannels are the scope's 消费帮扶 figures by channel, the
-// rest last (none when no order posted any: the area's total says it
-// all). Public views get no links.
+// rest (records no order posted) last if any; none at all when no order
+// posted any: the area's total says it all. Public views get no links.
 func (s *Server) consumptionChannels(r *http.Request, f report.Filter, d *report.Dashboard, public bool) ([]channelFigure, error) {
 	sums, ok, err := s.DB.ConsumptionChannels(r.Context(), f)
 	if err != nil || !ok || len(sums) == 0 {
@@ -48,7 +48,9 @@ func (s *Server) consumptionChannels(r *http.Request, f report.Filter, d *report
 		out = append(out, channelFigure{Code: c.Code, Label: c.Label, Fen: c.Fen, N: c.N, Href: link(c.Code)})
 		byOrders += c.Fen
 	}
-	out = append(out, channelFigure{Code: ledger.ChannelNone, Label: "直接录入", Fen: total - byOrders, Href: link(ledger.ChannelNone)})
+	if rest := total - byOrders; rest != 0 {
+		out = append(out, channelFigure{Code: ledger.ChannelNone, Label: "直接录入", Fen: rest, Href: link(ledger.ChannelNone)})
+	}
 	return out, nil
 }
 

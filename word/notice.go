@@ -370,6 +370,11 @@ func (d *writer) table(widths []int, head ...string) *tableW {
 	t.Style("TableGrid")
 	t.Width(5000, stypes.TableWidthPct)
 	tw := &tableW{t: t, widths: widths}
+	grid := make([]uint64, len(widths))
+	for i, w := range widths {
+		grid[i] = uint64(textWidth * w / 100)
+	}
+	t.Grid(grid...)
 	hr := t.AddRow()
 	for i, h := range head {
 		tw.width(cell(hr.AddCell(), h, true, stypes.JustificationCenter).BackgroundColor("E7EDF5"), i)
@@ -426,7 +431,7 @@ func (d *writer) sumsTable(n *Notice, col string, month, period []store.Purchase
 
 // unitsTable is every unit's line, ranked units first, with the totals.
 func (d *writer) unitsTable(r *store.SupervisionReport) {
-	t := d.table([]int{7, 30, 13, 16, 16, 18}, "排名", "预算单位", "填报情况", "预留份额（元）", "已采购（元）", "完成比例")
+	t := d.table([]int{8, 25, 12, 19, 19, 17}, "排名", "预算单位", "填报", "预留份额（元）", "已采购（元）", "完成比例")
 	for _, l := range r.Units {
 		rank, filed := "—", "未填报"
 		if l.Rank > 0 {
