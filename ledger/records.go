@@ -150,6 +150,10 @@ type ContributionFilter struct {
 	// order: the page after or before that row, whatever its depth. With
 	// another sort they are ignored and Offset pages.
 	After, Before string
+	// Channel keeps the records posted by market orders of one channel
+	// (the market's channel code; the store checks it), or, with
+	// ChannelNone, the records no order posted.
+	Channel string
 }
 
 // Cursor is a contribution's place in the newest-first order, for paging
@@ -209,6 +213,10 @@ func (f *ContributionFilter) Validate() error {
 	}
 	return p.Err()
 }
+
+// ChannelNone is the ContributionFilter.Channel of the records no market
+// order posted (entered or imported as contributions).
+const ChannelNone = "none"
 
 // Totals sums the contributions a filter matches (all pages).
 type Totals struct {

@@ -50,12 +50,15 @@ var FlagKinds = []ledger.Choice{
 }
 
 // Flag is one finding: its kind, the order (or, for a burst, the buyer
-// unit) it is about, and why, in Chinese.
+// unit) it is about, the day it is about (the order's date; a burst's
+// reporting date; the day a counted order was reversed), and why, in
+// Chinese.
 type Flag struct {
 	Kind    string `json:"kind"`
 	OrderID int64  `json:"order_id,omitempty"`
 	OrderNo string `json:"order_no,omitempty"`
 	UnitID  int64  `json:"unit_id,omitempty"`
+	On      string `json:"on,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -100,7 +103,7 @@ func FlagSameUSCC(facts []OrderFact) []Flag {
 			continue
 		}
 		seen[f.OrderID] = true
-		out = append(out, Flag{Kind: "same_uscc", OrderID: f.OrderID, OrderNo: f.OrderNo, UnitID: f.BuyerUnitID,
+		out = append(out, Flag{Kind: "same_uscc", OrderID: f.OrderID, OrderNo: f.OrderNo, UnitID: f.BuyerUnitID, On: f.OrderedOn,
 			Message: fmt.Sprintf("订单%s的采购单位“%s”与供应商“%s”统一社会信用代码相同（%s）", f.OrderNo, f.BuyerName, f.SupplierName, f.BuyerUSCC)})
 	}
 	return out
@@ -199,7 +202,7 @@ func FlagPricesByMedian(facts []OrderFact, medians map[PriceKey]int64, factorPct
 		if low {
 			dir = "低于"
 		}
-		out = append(out, Flag{Kind: "price", OrderID: f.OrderID, OrderNo: f.OrderNo, UnitID: f.BuyerUnitID,
+		out = append(out, Flag{Kind: "price", OrderID: f.OrderID, OrderNo: f.OrderNo, UnitID: f.BuyerUnitID, On: f.OrderedOn,
 			Message: fmt.Sprintf("订单%s中“%s”单价%s元/%s，%s同类（%s）中位数%s元的%s倍", f.OrderNo, f.ProductName,
 				xiezuo.FormatYuan(f.PriceFen), f.Unit, dir, CategoryLabel(f.Category), xiezuo.FormatYuan(m), times(f.PriceFen, m))})
 	}
@@ -309,7 +312,7 @@ func FlagBurstTallies(ts []BurstTally, r BurstRule) []Flag {
 		if t.AllFen <= 0 || t.WindowOrders < max(r.MinOrders, 1) || t.WindowFen*100 < t.AllFen*r.MinSharePct {
 			continue
 		}
-		out = append(out, Flag{Kind: "burst", UnitID: t.UnitID,
+		out = append(out, Flag{Kind: "burst", UnitID: t.UnitID, On: r.ReportDate,
 			Message: fmt.Sprintf("“%s”在%s报送日前%d天内下单%d笔、金额%s元，占其累计采购的%s", t.Name,
 				xiezuo.FormatDateCN(r.ReportDate), r.Days, t.WindowOrders, xiezuo.FormatYuan(t.WindowFen), FormatPercent(t.WindowFen*10000/t.AllFen))})
 	}
@@ -326,11 +329,11 @@ func FlagReversed(facts []OrderFact) []Flag {
 			continue
 		}
 		seen[f.OrderID] = true
-		when := ""
+		when, on := "", f.OrderedOn
 		if f.ReversedOn != "" {
-			when = "于" + xiezuo.FormatDateCN(f.ReversedOn)
+			when, on = "于"+xiezuo.FormatDateCN(f.ReversedOn), f.ReversedOn
 		}
-		out = append(out, Flag{Kind: "reversed", OrderID: f.OrderID, OrderNo: f.OrderNo, UnitID: f.BuyerUnitID,
+		out = append(out, Flag{Kind: "reversed", OrderID: f.OrderID, OrderNo: f.OrderNo, UnitID: f.BuyerUnitID, On: on,
 			Message: fmt.Sprintf("订单%s于%s验收计入消费帮扶后%s%s，已冲减", f.OrderNo, xiezuo.FormatDateCN(f.CountedOn), when, f.Status.Label())})
 	}
 	return out
@@ -352,7 +355,7 @@ func FlagOutside(facts []OrderFact, counties map[string]bool) []Flag {
 		if origin == "" {
 			origin = f.OriginCode
 		}
-		out = append(out, Flag{Kind: "outside", OrderID: f.OrderID, OrderNo: f.OrderNo, UnitID: f.BuyerUnitID,
+		out = append(out, Flag{Kind: "outside", OrderID: f.OrderID, OrderNo: f.OrderNo, UnitID: f.BuyerUnitID, On: f.OrderedOn,
 			Message: fmt.Sprintf("订单%s中“%s”的产地“%s”不在结对县或832县之列，不计入消费帮扶", f.OrderNo, f.ProductName, origin)})
 	}
 	return out

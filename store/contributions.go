@@ -201,6 +201,13 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	if f.Delivery != "" {
 		w.add("x.delivery = ?", f.Delivery)
 	}
+	switch f.Channel {
+	case "":
+	case ledger.ChannelNone:
+		w.add("x.order_id IS NULL")
+	default:
+		w.add("x.order_id IN (SELECT o.id FROM orders o WHERE o.channel = ?)", f.Channel)
+	}
 	if f.UnitID != 0 {
 		w.add("x.unit_id = ?", f.UnitID)
 	}
@@ -231,6 +238,9 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.ContributionFilter) ([]*ledger.Contribution, ledger.Totals, error) {
 	tot := ledger.Totals{ByForm: map[string]int64{}}
 	if err := f.Validate(); err != nil {
+		return nil, tot, err
+	}
+	if err := validChannel(f.Channel); err != nil {
 		return nil, tot, err
 	}
 	if _, ok := ledger.ReceiptScope(u); f.AwaitingReceipt && !ok {
@@ -298,10 +308,14 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 	}
 	tot := ledger.Totals{ByForm: map[string]int64{}}
 	add := tot.Plus
+	form, group := "s.form", " GROUP BY s.form"
+	if table == "market_purchase_sums" {
+		form, group = "'consumption'", "" // every order posts a consumption record
+	}
 	err := byMonths(f.From, f.To, func(first, last string) error {
 		sw := sums.clone()
 		monthRange(sw, first, last)
-		t, err := d.formTotals(ctx, `SELECT s.form, COALESCE(SUM(s.n), 0), COALESCE(SUM(s.fen), 0) FROM `+table+` s`+sw.sql()+` GROUP BY s.form`, sw.args)
+		t, err := d.formTotals(ctx, `SELECT `+form+`, COALESCE(SUM(s.n), 0), COALESCE(SUM(s.fen), 0) FROM `+table+` s`+sw.sql()+group, sw.args)
 		add(t)
 		return err
 	}, func(from, to string) error { // approved rows of a partial month
@@ -336,6 +350,9 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 func listSums(f *ledger.ContributionFilter) (table string, w *where, ok bool) {
 	if f.Query != "" || f.UnitID != 0 || f.ActivityID != 0 || f.AwaitingReceipt || (f.Status != "" && f.Status != ledger.StatusApproved) {
 		return "", nil, false
+	}
+	if f.Channel != "" {
+		return channelSums(f)
 	}
 	w = &where{}
 	eq := func(col, v string) {

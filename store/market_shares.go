@@ -75,7 +75,10 @@ type PurchaseSum struct {
 // says how many there were up to that bound.
 const MaxFlagsPerKind = 200
 
-// SupervisionReport is the supervision page's figures for a year.
+// SupervisionReport is the supervision page's figures for a year, or
+// for the year to the end of one month (Month, the monthly 通报): then
+// every figure but MonthCounties and MonthChannels covers January to
+// Month, and those two the month alone.
 type SupervisionReport struct {
 	Year         int                 `json:"year"`
 	RatioBP      int64               `json:"ratio_bp"` // the office's for the year
@@ -94,6 +97,15 @@ type SupervisionReport struct {
 	FlagsCut     bool                `json:"flags_cut"`       // some kind reached MaxFlagsPerKind
 	Scope        string              `json:"scope,omitempty"` // the unit a buyer account sees, "" for all
 	Filing       *market.ShareFiling `json:"filing,omitempty"`
+
+	// Month is the month the report runs to (1–12; 0: the whole year);
+	// with it, the month's own purchases per county of origin and per
+	// channel, and their total.
+	Month         int           `json:"month,omitempty"`
+	MonthCounties []PurchaseSum `json:"month_counties,omitempty"`
+	MonthChannels []PurchaseSum `json:"month_channels,omitempty"`
+	MonthN        int64         `json:"month_n,omitempty"`
+	MonthFen      int64         `json:"month_fen,omitempty"`
 }
 
 // ShareRatio is the office's lowest reserved ratio for year (basis
@@ -269,6 +281,10 @@ type SupervisionOptions struct {
 	// UnitID narrows the report to one unit and its subordinate units
 	// (0: all the caller may see).
 	UnitID int64
+	// Month (1–12) makes the report the year to the end of that month
+	// (the monthly 通报) with the month's own sums beside; its reporting
+	// date defaults to the month's last day. 0: the whole year.
+	Month int
 }
 
 // Supervision returns the year's supervision figures: each buyer unit's
@@ -287,6 +303,12 @@ func (d *DB) Supervision(ctx context.Context, u *xiezuo.User, year int, opt Supe
 	if last := ledger.LastYear(today); year < market.FirstShareYear || year > last {
 		return nil, xiezuo.Errorf(xiezuo.EINVALID, "年度应在%d年至%d年之间", market.FirstShareYear, last)
 	}
+	if opt.Month < 0 || opt.Month > 12 {
+		return nil, xiezuo.Errorf(xiezuo.EINVALID, "月份应为1至12")
+	}
+	if opt.Month > 0 && fmt.Sprintf("%d-%02d", year, opt.Month) > today[:7] {
+		return nil, xiezuo.Errorf(xiezuo.EINVALID, "%d年%d月尚未开始，不能通报", year, opt.Month)
+	}
 	scope := opt.UnitID
 	switch {
 	case market.CanSupervise(u):
@@ -295,7 +317,7 @@ func (d *DB) Supervision(ctx context.Context, u *xiezuo.User, year int, opt Supe
 	default:
 		return nil, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办、监管部门和采购单位管理账号可以查看预留份额执行情况")
 	}
-	rep := &SupervisionReport{Year: year, FlagCounts: map[string]int{}}
+	rep := &SupervisionReport{Year: year, Month: opt.Month, FlagCounts: map[string]int{}}
 	var err error
 	if rep.RatioBP, rep.RatioSet, err = shareRatio(ctx, d.db, year); err != nil {
 		return nil, err
@@ -313,7 +335,9 @@ func (d *DB) Supervision(ctx context.Context, u *xiezuo.User, year int, opt Supe
 		return nil, xiezuo.Internal(err)
 	}
 	rep.Burst = market.BurstRule{ReportDate: opt.ReportDate, Days: 7, MinSharePct: 50, MinOrders: 3}
-	if rep.Burst.ReportDate == "" {
+	if rep.Burst.ReportDate == "" && opt.Month > 0 {
+		rep.Burst.ReportDate = rep.Through()
+	} else if rep.Burst.ReportDate == "" {
 		rep.Burst.ReportDate = reportDateOf(year, today)
 	} else if !xiezuo.ValidDate(opt.ReportDate) || !strings.HasPrefix(opt.ReportDate, strconv.Itoa(year)+"-") {
 		return nil, xiezuo.Errorf(xiezuo.EINVALID, "报送日期应为%d年内的日期，如 %d-06-30", year, year)
@@ -337,17 +361,46 @@ func reportDateOf(year int, today string) string {
 	return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Format(xiezuo.DateLayout)
 }
 
-// yearMonths are the bounds of year's months in the running sums.
-func yearMonths(year int) (string, string) {
-	y := strconv.Itoa(year)
+// yearMonths are the bounds of rep's months in the running sums: the
+// year's, or January to rep.Month.
+func yearMonths(rep *SupervisionReport) (string, string) {
+	y := strconv.Itoa(rep.Year)
+	if rep.Month > 0 {
+		return y + "-01", fmt.Sprintf("%s-%02d", y, rep.Month)
+	}
 	return y + "-01", y + "-12"
+}
+
+// Through is the last day rep covers: the end of rep.Month, or of the
+// year.
+func (rep *SupervisionReport) Through() string {
+	if rep.Month > 0 {
+		return time.Date(rep.Year, time.Month(rep.Month)+1, 0, 0, 0, 0, 0, time.UTC).Format(xiezuo.DateLayout)
+	}
+	return strconv.Itoa(rep.Year) + "-12-31"
+}
+
+// MonthFlags are the flags of rep about a day of rep.Month (Flag.On):
+// the month's findings (none when rep covers a whole year).
+func (rep *SupervisionReport) MonthFlags() []market.Flag {
+	if rep.Month == 0 {
+		return nil
+	}
+	prefix := fmt.Sprintf("%d-%02d-", rep.Year, rep.Month)
+	var out []market.Flag
+	for _, f := range rep.Flags {
+		if strings.HasPrefix(f.On, prefix) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // supervisionUnits reads the buyer units (all, or scope and its
 // subordinate units) with their filings, parents and purchases, ranks
 // them and totals the supervising units.
 func (d *DB) supervisionUnits(ctx context.Context, rep *SupervisionReport, scope int64) error {
-	from, to := yearMonths(rep.Year)
+	from, to := yearMonths(rep)
 	w := &where{}
 	yearArg, fromArg, toArg := w.next(rep.Year), w.next(from), w.next(to)
 	q := `SELECT o.id, o.name, COALESCE(p.parent_id, 0), COALESCE(po.name, ''),
@@ -446,21 +499,25 @@ func scopeUnits(rep *SupervisionReport) map[int64]bool {
 // supervisionSums reads the year's purchases per county, channel and
 // month from the running sums.
 func (d *DB) supervisionSums(ctx context.Context, rep *SupervisionReport) error {
-	from, to := yearMonths(rep.Year)
-	w := &where{}
-	w.add("month >= ?", from)
-	w.add("month <= ?", to)
-	w.add("n <> 0")
-	if units := scopeUnits(rep); units != nil {
-		ids := make([]any, 0, len(units))
-		for id := range units {
-			ids = append(ids, id)
+	from, to := yearMonths(rep)
+	sumsWhere := func(from, to string) *where {
+		w := &where{}
+		w.add("month >= ?", from)
+		w.add("month <= ?", to)
+		w.add("n <> 0")
+		if units := scopeUnits(rep); units != nil {
+			ids := make([]any, 0, len(units))
+			for id := range units {
+				ids = append(ids, id)
+			}
+			if len(ids) == 0 {
+				ids = append(ids, int64(0))
+			}
+			w.add("unit_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", ids...)
 		}
-		if len(ids) == 0 {
-			ids = append(ids, int64(0))
-		}
-		w.add("unit_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", ids...)
+		return w
 	}
+	w := sumsWhere(from, to)
 	group := func(col string) ([]PurchaseSum, error) {
 		rows, err := d.db.QueryContext(ctx, `SELECT `+col+`, SUM(n), SUM(fen) FROM market_purchase_sums`+w.sql()+` GROUP BY `+col+` ORDER BY `+col, w.args...)
 		if err != nil {
@@ -480,6 +537,20 @@ func (d *DB) supervisionSums(ctx context.Context, rep *SupervisionReport) error 
 	var err error
 	if rep.Counties, err = group("county_code"); err != nil {
 		return err
+	}
+	if rep.Month > 0 { // the month's own sums, named below with the year's
+		w = sumsWhere(to, to)
+		if rep.MonthCounties, err = group("county_code"); err != nil {
+			return err
+		}
+		if rep.MonthChannels, err = group("channel"); err != nil {
+			return err
+		}
+		for _, c := range rep.MonthChannels {
+			rep.MonthN += c.N
+			rep.MonthFen += c.Fen
+		}
+		w = sumsWhere(from, to)
 	}
 	names := map[string]string{}
 	if len(rep.Counties) > 0 {
@@ -503,17 +574,24 @@ func (d *DB) supervisionSums(ctx context.Context, rep *SupervisionReport) error 
 		}
 		rows.Close()
 	}
-	for i := range rep.Counties {
-		rep.Counties[i].Label = names[rep.Counties[i].Code]
+	byFen := func(ss []PurchaseSum) {
+		sort.SliceStable(ss, func(i, j int) bool { return ss[i].Fen > ss[j].Fen })
 	}
-	sort.SliceStable(rep.Counties, func(i, j int) bool { return rep.Counties[i].Fen > rep.Counties[j].Fen })
+	for _, cs := range [][]PurchaseSum{rep.Counties, rep.MonthCounties} {
+		for i := range cs { // the month's counties are among the year's
+			cs[i].Label = names[cs[i].Code]
+		}
+		byFen(cs)
+	}
 	if rep.Channels, err = group("channel"); err != nil {
 		return err
 	}
-	for i := range rep.Channels {
-		rep.Channels[i].Label = market.ChannelLabel(rep.Channels[i].Code)
+	for _, cs := range [][]PurchaseSum{rep.Channels, rep.MonthChannels} {
+		for i := range cs {
+			cs[i].Label = market.ChannelLabel(cs[i].Code)
+		}
+		byFen(cs)
 	}
-	sort.SliceStable(rep.Channels, func(i, j int) bool { return rep.Channels[i].Fen > rep.Channels[j].Fen })
 	months, err := group("month")
 	if err != nil {
 		return err
@@ -588,7 +666,7 @@ func yearWhere(rep *SupervisionReport, units map[int64]bool) *where {
 	w := &where{}
 	y := strconv.Itoa(rep.Year)
 	w.add("x.ordered_on >= ?", y+"-01-01")
-	w.add("x.ordered_on <= ?", y+"-12-31")
+	w.add("x.ordered_on <= ?", rep.Through())
 	if units != nil {
 		ids := []any{int64(0)}
 		for id := range units {

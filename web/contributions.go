@@ -109,7 +109,7 @@ func contributionFilter(q url.Values) ledger.ContributionFilter {
 	f := ledger.ContributionFilter{
 		CountyCode: strings.TrimSpace(q.Get("county")), TownshipCode: strings.TrimSpace(q.Get("township")), Form: q.Get("form"), Sector: q.Get("sector"),
 		Status: ledger.Status(q.Get("status")), Delivery: q.Get("delivery"), From: q.Get("from"), To: q.Get("to"),
-		Query: q.Get("q"), Area: q.Get("area"), Sort: q.Get("sort"), Dir: q.Get("dir"),
+		Query: q.Get("q"), Area: q.Get("area"), Sort: q.Get("sort"), Dir: q.Get("dir"), Channel: strings.TrimSpace(q.Get("channel")),
 	}
 	f.UnitID, _ = strconv.ParseInt(q.Get("unit"), 10, 64)
 	f.GiverID, _ = strconv.ParseInt(q.Get("giver"), 10, 64)
@@ -191,6 +191,9 @@ func (s *Server) filterText(ctx context.Context, f ledger.ContributionFilter, kn
 	}
 	if f.Form != "" {
 		more = append(more, "形式："+ledger.LabelOf(ledger.Forms, f.Form))
+	}
+	if f.Channel != "" {
+		more = append(more, channelWords(f.Channel))
 	}
 	if f.Sector != "" {
 		more = append(more, "领域："+ledger.LabelOf(ledger.Sectors, f.Sector))

@@ -78,6 +78,10 @@ func (s *Server) dashboardData(r *http.Request, public bool) (map[string]any, er
 		}
 		countyBars = append(countyBars, report.Bar{Label: c.CountyName, Value: c.TotalFen, Href: href})
 	}
+	channels, err := s.consumptionChannels(r, f, d, public)
+	if err != nil {
+		return nil, err
+	}
 	title := "全部年度"
 	if f.Year != 0 {
 		title = strconv.Itoa(f.Year) + "年"
@@ -89,7 +93,7 @@ func (s *Server) dashboardData(r *http.Request, public bool) (map[string]any, er
 	}
 	data := map[string]any{
 		"Title": "统计看板", "Scope": title, "D": d, "Counties": counties, "Public": public, "MoneyAreas": report.MoneyAreas,
-		"Year": strconv.Itoa(f.Year), "County": f.CountyCode,
+		"Year": strconv.Itoa(f.Year), "County": f.CountyCode, "ConsumptionChannels": channels,
 		"MonthChart":    report.Chart{Title: "各月帮扶投入（万元）", Unit: "万元", Money: true, Bars: bars(d.Months)}.Columns(),
 		"CountyChart":   report.Chart{Title: "各受援县帮扶投入（万元）", Unit: "万元", Money: true, Bars: countyBars}.Rows(),
 		"GiverChart":    report.Chart{Title: "帮扶单位投入排行（万元）", Unit: "万元", Money: true, Bars: bars(d.Givers)}.Rows(),

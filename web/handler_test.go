@@ -484,6 +484,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"GET", "/market/share", nil, "", "", map[string]int{"*": 403, "anon": redirect, "caizheng": 403, "cjq-guanli": ok}},
 		row{"POST", "/market/share", nil, form, "", map[string]int{"*": 403, "anon": 401, "caizheng": 403, "cjq-guanli": 422}},
 	)
+	// The monthly 消费帮扶 通报 as Word (web/market_notice.go): the office
+	// and 监管, as the .xlsx; a bad month is told.
+	rows = append(rows,
+		row{"GET", "/market/supervision.docx", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok})},
+		row{"GET", "/market/supervision.docx?month=13", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": 422, "caizheng": 422})},
+	)
 	rows = append(rows,
 		// Last: it signs every client out.
 		row{"POST", "/logout", nil, form, "", map[string]int{"*": see}},

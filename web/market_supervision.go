@@ -173,6 +173,7 @@ func (s *Server) supervisionPage(w http.ResponseWriter, r *http.Request, u *xiez
 	data["Bars"] = monthBars(rep.Months)
 	data["CanSetRatio"] = market.CanSetRatio(u)
 	data["Years"] = shareYears(s.DB.Today())
+	data["NoticeMonths"], data["NoticeMonth"] = noticeMonths(year, s.DB.Today()), latestMonth(year, s.DB.Today())
 	s.render(w, r, http.StatusOK, "market_supervision", data)
 	return nil
 }
@@ -202,7 +203,13 @@ func (s *Server) supervisionXLSX(w http.ResponseWriter, r *http.Request, u *xiez
 	if err != nil {
 		return err
 	}
-	rep, err := s.DB.Supervision(r.Context(), u, year, store.SupervisionOptions{ReportDate: strings.TrimSpace(q.Get("report"))})
+	month := 0 // the whole year; ?month= the year to that month's end (the monthly 通报)
+	if q.Get("month") != "" {
+		if month, err = s.noticeMonth(q, year); err != nil {
+			return err
+		}
+	}
+	rep, err := s.DB.Supervision(r.Context(), u, year, store.SupervisionOptions{ReportDate: strings.TrimSpace(q.Get("report")), Month: month})
 	if err != nil {
 		return err
 	}
