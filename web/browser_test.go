@@ -67,6 +67,24 @@ func (b *browser) waitURL(suffix string) {
 	b.t.Fatalf("page at %s, want …%s", loc, suffix)
 }
 
+// waitText waits until sel's text is want: after a form's POST the next
+// page replaces one that may already show the same flash, so waiting for
+// a flash does not tell that the next page has come.
+func (b *browser) waitText(sel, want string) {
+	b.t.Helper()
+	var got string
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		got, _ = chromedp.Run(ctx, chromedp.Text(sel))
+		cancel()
+		if got == want {
+			return
+		}
+	}
+	b.shot("failure")
+	b.t.Fatalf("%s shows %q, want %q", sel, got, want)
+}
+
 func (b *browser) messages() []chromedp.ConsoleMessage {
 	b.mu.Lock()
 	defer b.mu.Unlock()
