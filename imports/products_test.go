@@ -99,8 +99,8 @@ func TestImportProducts(t *testing.T) {
 			before := count()
 			old := product(t, db, "梯田红米", "5斤/袋")
 			good := catalogueSheet(t, db, [][]any{
-				{"", "梯田红米", "粮油", "大兴镇", "5斤/袋", "袋", "52.00", 450, 1},                     // the demo's: updated
-				{"91532531MA6K32H01K", "梯田红米", "粮油", "牛孔镇", "10斤/袋", "袋", 95, 120, 2},       // same name, other spec: new
+				{"", "梯田红米", "粮油", "大兴镇", "5斤/袋", "袋", "52.00", 450, 1},                             // the demo's: updated
+				{"91532531MA6K32H01K", "梯田红米", "粮油", "牛孔镇", "10斤/袋", "袋", 95, 120, 2},               // same name, other spec: new
 				{"绿春县正华农产品加工厂", "绿春草果", "干货调味", "532531000000", "500克/袋", "袋", "36.5", "1,000", ""}, // code of the county
 			})
 			b, err := imp(zhenghua, good, "")
