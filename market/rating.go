@@ -2,6 +2,7 @@ package market
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/xiezuo/xiezuo"
 )
@@ -113,4 +114,30 @@ func (s RatingSummary) StarTenths() int64 {
 	}
 	n := 3 * s.Count
 	return (s.Star*10*2 + n) / (2 * n)
+}
+
+// Stars is the overall mean as five stars, rounded to whole stars
+// ("★★★★☆"); "" when none.
+func (s RatingSummary) Stars() string {
+	if s.Count == 0 {
+		return ""
+	}
+	return StarsOf(int((s.StarTenths() + 5) / 10))
+}
+
+// StarsOf is n of five stars ("★★★☆☆").
+func StarsOf(n int) string {
+	n = max(0, min(5, n))
+	return strings.Repeat("★", n) + strings.Repeat("☆", 5-n)
+}
+
+// Stars shows one aspect of r (quality, delivery, service) as stars.
+func (r Rating) Stars(aspect string) string {
+	switch aspect {
+	case "quality":
+		return StarsOf(r.Quality)
+	case "delivery":
+		return StarsOf(r.Delivery)
+	}
+	return StarsOf(r.Service)
 }

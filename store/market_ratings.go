@@ -110,6 +110,19 @@ func (d *DB) ProductRatingSummary(ctx context.Context, u *xiezuo.User, productID
 	return d.summarise(ctx, `r.order_id IN (SELECT l.order_id FROM order_lines l WHERE l.product_id = $1)`, productID)
 }
 
+// RatingTotals is the average and count of supplierID's ratings or (0)
+// of every supplier's, for the ratings page. Callers: as Ratings.
+// Errors: EFORBIDDEN, EINTERNAL.
+func (d *DB) RatingTotals(ctx context.Context, u *xiezuo.User, supplierID int64) (market.RatingSummary, error) {
+	if supplierID == 0 && !market.CanSupervise(u) || supplierID != 0 && !market.CanSeeRatings(u, supplierID) {
+		return market.RatingSummary{}, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有供应商本身、协作办和监管单位可以查看评价明细")
+	}
+	if supplierID == 0 {
+		return d.summarise(ctx, `1 = 1`)
+	}
+	return d.summarise(ctx, `r.supplier_id = $1`, supplierID)
+}
+
 // Ratings lists ratings one by one, newest first, with their total:
 // supplierID's, or (0) every supplier's. Callers: the supplier's own
 // users, the office and 监管 (market.CanSeeRatings; all suppliers: the
