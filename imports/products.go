@@ -185,7 +185,11 @@ func Products(ctx context.Context, db *store.DB, u *xiezuo.User, name string, r 
 				if xiezuo.ErrorCode(err) == xiezuo.EINTERNAL {
 					return nil, err
 				}
-				bad("产地", "在供应商所在县（"+sup.CountyName+"）找不到“"+shown(s)+"”："+shown(xiezuo.ErrorMessage(err)))
+				msg := "在供应商所在县（" + sup.CountyName + "）找不到“" + shown(s) + "”，请写县内的乡镇或村名，或12位区划代码"
+				if xiezuo.ErrorCode(err) == xiezuo.EINVALID { // several places have the name
+					msg = xiezuo.ErrorMessage(err)
+				}
+				bad("产地", msg)
 			} else {
 				p.OriginCode = reg.Code
 			}

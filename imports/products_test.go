@@ -2,6 +2,7 @@ package imports_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -164,6 +165,17 @@ func TestImportProducts(t *testing.T) {
 			}
 			if got := catalogueState(t, db); got != state || count() != before+2 {
 				t.Fatal("a refused sheet changed the catalogue")
+			}
+			// A stopped import (the request gone, the server closing) takes
+			// back what it wrote: one transaction, as for every kind.
+			stopped, cancel := context.WithCancel(ctx)
+			cancel()
+			fresh := catalogueSheet(t, db, [][]any{{"", "停下的米", "粮油", "大兴镇", "", "袋", 10, 5, 1}})
+			if _, err := imports.Products(stopped, db, zhenghua, "目录.xlsx", bytes.NewReader(fresh), int64(len(fresh)), imports.Options{}); err == nil {
+				t.Fatal("a cancelled import succeeded")
+			}
+			if got := catalogueState(t, db); got != state {
+				t.Fatal("a cancelled import changed the catalogue")
 			}
 			// The county imports for its county's suppliers only.
 			county := catalogueSheet(t, db, [][]any{
