@@ -43,11 +43,11 @@ func (s *Server) marketRoutes(mux *router) {
 	mux.HandleFunc("POST /market/orders/{id}/{action}", s.page(s.orderAction)) // confirm|ship|receive|settle|cancel|return
 	mux.HandleFunc("POST /market/orders/{id}/accept", s.page(s.orderAccept))   // with the invoice and inspection photo uploaded
 	mux.HandleFunc("GET /market/orders/{id}/files/{fid}", s.page(s.orderFile))
+	s.marketCatalogueRoutes(mux) // market_catalogue.go: catalogue import/export, photos, ratings
 	s.marketAPIRoutes(mux)
 	s.marketPurchaseRoutes(mux)
 	s.marketAccountRoutes(mux)
 	s.marketSupervisionRoutes(mux)
-	s.marketCatalogueRoutes(mux)
 }
 
 // orderSteps are the steps an order route takes.
