@@ -110,6 +110,8 @@ func ByKind(ctx context.Context, kind string, db *store.DB, u *xiezuo.User, name
 		return Organisations(ctx, db, u, name, r, size, opt)
 	case "purchases832":
 		return Purchases832(ctx, db, u, name, r, size, opt)
+	case "products":
+		return Products(ctx, db, u, name, r, size, opt)
 	}
 	if spec, ok := Specs[kind]; ok {
 		return Records(ctx, db, u, spec, name, r, size, opt)

@@ -139,7 +139,7 @@ func Template(ctx context.Context, db *store.DB, w io.Writer, spec Spec) error {
 // listNames are the drop-down lists of the 选项 sheet: key and title.
 var listNames = [][2]string{{"form", "形式"}, {"sector", "领域"}, {"delivery", "状态"}, {"county", "受援县"}, {"township", "受援乡镇"},
 	{"orgkind", "单位类型"}, {"side", "东西部"}, {"actkind", "活动类型"}, {"section", "简报栏目"}, {"funding", "资金来源"},
-	{"state", "项目状态"}, {"labourkind", "劳务协作类型"}, {"batchkind", "受益类型"}, {"pairkind", "结对类型"}, {"personkind", "人员类别"}}
+	{"state", "项目状态"}, {"labourkind", "劳务协作类型"}, {"batchkind", "受益类型"}, {"pairkind", "结对类型"}, {"personkind", "人员类别"}, {"category", "商品品类"}}
 
 func indexOf(list []string, s string) int {
 	for i, x := range list {
@@ -169,6 +169,9 @@ func templateLists(ctx context.Context, db *store.DB) (map[string][]string, erro
 	l["actkind"], l["section"], l["funding"] = ledger.ActivityKinds, ledger.Sections, ledger.FundingSources
 	l["labourkind"], l["batchkind"] = ledger.LabourKinds, ledger.BatchKinds
 	l["pairkind"], l["personkind"] = registry.PairingKinds, registry.PersonKinds
+	for _, c := range market.Categories {
+		l["category"] = append(l["category"], c.Label)
+	}
 	for _, c := range ledger.ProjectStates {
 		l["state"] = append(l["state"], c.Label)
 	}

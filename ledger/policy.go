@@ -175,6 +175,8 @@ func CanImport(u *xiezuo.User, kind Kind, unitID int64) bool {
 		return CanSetTargets(u)
 	case kind == "purchase": // an 832 export: market.CanRecordPurchase, per row
 		return u.IsOffice() || u.Role == xiezuo.RoleSupervisor || u.Role == xiezuo.RoleBuyerAdmin
+	case kind == "product": // market.CanImportCatalogue; market.CanImportProducts per row
+		return u.IsOffice() || (u.Role == xiezuo.RoleSupplier && u.OrgID != 0) || (u.Role == xiezuo.RoleCounty && u.CountyCode != "")
 	case kind == "buyer_account": // market.CanOpenAccounts: the office and 监管
 		return u.IsOffice() || u.Role == xiezuo.RoleSupervisor
 	case kind == KindContribution:

@@ -188,8 +188,12 @@ func (d *DB) Import(ctx context.Context, u *xiezuo.User, b *ImportBatch, next fu
 	})
 }
 
-// batchTxKey is the context key of the transaction a txSink writes in.
-type batchTxKey struct{}
+// batchTxKey is the context key of the transaction a txSink writes in;
+// batchKey that of its batch (a row's Save may record what it did).
+type (
+	batchTxKey struct{}
+	batchKey   struct{}
+)
 
 // txSink writes the rows of a low-volume kind in one transaction, each
 // row in a savepoint through its service; the batch row is written in the
@@ -209,7 +213,7 @@ func (s *txSink) open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.tx, s.ctx = tx, context.WithValue(ctx, batchTxKey{}, tx.Tx)
+	s.tx, s.ctx = tx, context.WithValue(context.WithValue(ctx, batchTxKey{}, tx.Tx), batchKey{}, s.b)
 	if err := s.d.insertBatch(ctx, tx.Tx, s.b, ImportRunning); err != nil {
 		tx.Rollback()
 		return xiezuo.Internal(err)

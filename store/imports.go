@@ -215,6 +215,9 @@ func (d *DB) UndoImport(ctx context.Context, u *xiezuo.User, id int64) (int64, e
 		if err := tx.QueryRowContext(ctx, `SELECT kind FROM import_batches WHERE id = $1`, id).Scan(&kind); err != nil {
 			return err
 		}
+		if kind == ProductImportKind { // the catalogue's (market_product_import.go): its own undo, marked and audited there
+			return d.undoProductImport(ctx, tx, u, id, status, &n)
+		}
 		table := tables[ledger.Kind(kind)]
 		if table == "" {
 			return xiezuo.Errorf(xiezuo.ECONFLICT, "该类批次（%s）不能撤销", kind)

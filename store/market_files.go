@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -46,7 +43,7 @@ func (d *DB) addOrderFiles(ctx context.Context, tx *sql.Tx, u *xiezuo.User, orde
 		if !ok {
 			return nil, xiezuo.Errorf(xiezuo.EINVALID, "未知的订单附件")
 		}
-		f.ContentType = http.DetectContentType(f.Data)
+		f.ContentType, f.SHA256 = sniffFile(f.Data)
 		f.Name = strings.TrimSpace(f.Name)
 		if utf8.RuneCountInString(f.Name) > 200 {
 			f.Name = string([]rune(f.Name)[:200])
@@ -65,8 +62,7 @@ func (d *DB) addOrderFiles(ctx context.Context, tx *sql.Tx, u *xiezuo.User, orde
 	}
 	for i := range files {
 		f := &files[i]
-		sum := sha256.Sum256(f.Data)
-		f.SHA256, f.Size = hex.EncodeToString(sum[:]), int64(len(f.Data))
+		f.Size = int64(len(f.Data))
 		if err := tx.QueryRowContext(ctx, `INSERT INTO order_files (order_id, field, name, content_type, data, size, sha256, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 			orderID, f.Field, f.Name, f.ContentType, f.Data, f.Size, f.SHA256, u.ID, d.now()).Scan(&f.ID); err != nil {

@@ -2,10 +2,7 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
@@ -47,7 +44,7 @@ func (d *DB) editableActivity(ctx context.Context, q queryer, u *xiezuo.User, id
 func (d *DB) AddPhoto(ctx context.Context, u *xiezuo.User, activityID int64, caption string, data []byte) (*Photo, error) {
 	caption = strings.TrimSpace(caption)
 	p := xiezuo.Problems{}
-	ctype := http.DetectContentType(data)
+	ctype, sum := sniffFile(data)
 	switch {
 	case len(data) == 0:
 		p.Add("photo", "请选择照片文件")
@@ -59,8 +56,7 @@ func (d *DB) AddPhoto(ctx context.Context, u *xiezuo.User, activityID int64, cap
 	if utf8.RuneCountInString(caption) > 200 {
 		p.Add("caption", "照片说明不能超过200个字")
 	}
-	sum := sha256.Sum256(data)
-	ph := &Photo{ActivityID: activityID, Caption: caption, ContentType: ctype, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: d.now()}
+	ph := &Photo{ActivityID: activityID, Caption: caption, ContentType: ctype, Size: int64(len(data)), SHA256: sum, CreatedAt: d.now()}
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		// Who may not add learns nothing of the upload's rules.
 		if err := d.editableActivity(ctx, tx, u, activityID); err != nil {

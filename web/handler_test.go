@@ -448,6 +448,41 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"GET", "/api/v1/market/orders/%d", order, "", "", office(map[string]int{"*": 404, "anon": 401, "*office": ok, "caizheng": ok, "zhenghua": ok, "cjq-guanli": ok, "cjq-caigou": ok})},
 		row{"POST", "/api/v1/market/orders/%d/confirm", order, "application/json", "", office(map[string]int{"*": 404, "anon": 401, "*office": 403, "caizheng": 403, "zhenghua": ok, "cjq-guanli": 403, "cjq-caigou": 403})},
 	)
+	// The catalogue's import and export, product photos and ratings
+	// (web/market_catalogue.go): the office, suppliers and the county
+	// import (empty uploads: 422 for who may); 监管 exports too; the
+	// product's supplier and the office manage its photos, everyone who
+	// sees the product sees them; the buyer unit rates (a pending order:
+	// refused with a message), the supplier, the office and 监管 read ratings.
+	catalogueBatch := func() int64 {
+		data := []byte("供应商,商品名称,品类,产地,单位,单价（元）,库存\n,坏米,粮油,火星县,袋,0,-1\n")
+		b, _ := imports.Products(ctx, e.db, e.user("zhenghua"), "坏目录.csv", bytes.NewReader(data), int64(len(data)), imports.Options{})
+		if b == nil {
+			t.Fatal("no catalogue batch")
+		}
+		return b.ID
+	}
+	productPhoto := func() int64 { // a fresh photo (a product has at most five)
+		e.db.SQL().Exec(`DELETE FROM product_photos WHERE product_id = $1`, product)
+		ph, err := e.db.AddProductPhotos(ctx, e.user("admin"), product, []store.PhotoUpload{{Name: "红米.png", Data: testdb.PNG(t)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		photoIDs[product] = ph[0].ID
+		return product
+	}
+	rows = append(rows,
+		row{"GET", "/market/products/import", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "lvchun": ok, "zhenghua": ok})},
+		row{"POST", "/market/products/import", nil, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "lvchun": 422, "zhenghua": 422})},
+		row{"GET", "/market/products/template.xlsx", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "lvchun": ok, "zhenghua": ok})},
+		row{"GET", "/market/products/export.xlsx", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "lvchun": ok, "zhenghua": ok, "caizheng": ok})},
+		row{"GET", "/market/catalogue/batches/%d/errors.xlsx", catalogueBatch, "", "", office(map[string]int{"*": 404, "anon": redirect, "*office": ok, "zhenghua": ok})},
+		row{"POST", "/market/products/%d/photos", productID, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": see, "zhenghua": see})},
+		row{"GET", "/market/products/%d/photos/{pid}", productPhoto, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"POST", "/market/products/%d/photos/{pid}/delete", productPhoto, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": see, "zhenghua": see})},
+		row{"POST", "/market/orders/%d/rate", order, form, "", office(map[string]int{"*": 404, "anon": 401, "*office": 403, "caizheng": 403, "zhenghua": 403, "cjq-guanli": see, "cjq-caigou": see})},
+		row{"GET", "/market/ratings", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok, "zhenghua": ok})},
+	)
 	// Buyer units and accounts (web/market_accounts.go): the office and
 	// 监管 open accounts and see their activation; /activate is public.
 	pendingAccount := func() int64 {

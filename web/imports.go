@@ -229,6 +229,8 @@ func (s *Server) importBatchPage(w http.ResponseWriter, r *http.Request, u *xiez
 	switch {
 	case b.Kind == "target":
 		base = "/scorecard/targets"
+	case b.Kind == store.ProductImportKind:
+		base = "/market/products"
 	case base == "":
 		base = "/registry/orgs"
 	}

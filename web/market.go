@@ -43,6 +43,7 @@ func (s *Server) marketRoutes(mux *router) {
 	mux.HandleFunc("POST /market/orders/{id}/{action}", s.page(s.orderAction)) // confirm|ship|receive|settle|cancel|return
 	mux.HandleFunc("POST /market/orders/{id}/accept", s.page(s.orderAccept))   // with the invoice and inspection photo uploaded
 	mux.HandleFunc("GET /market/orders/{id}/files/{fid}", s.page(s.orderFile))
+	s.marketCatalogueRoutes(mux) // market_catalogue.go: catalogue import/export, photos, ratings
 	s.marketAPIRoutes(mux)
 	s.marketPurchaseRoutes(mux)
 	s.marketAccountRoutes(mux)
@@ -132,6 +133,9 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	}
 	data["Items"], data["Q"], data["Pager"], data["Statuses"] = items, q, newPager(r.URL, f.Offset, f.Limit, total), market.ProductStatuses
 	data["CanBuy"], data["CanAdd"] = market.CanCheckout(u), u.Role == xiezuo.RoleSupplier || u.IsOffice()
+	if err := s.firstPhotos(r, items, data); err != nil { // market_catalogue.go
+		return err
+	}
 	s.render(w, r, http.StatusOK, page, data)
 	return nil
 }
@@ -171,6 +175,9 @@ func (s *Server) productShow(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	}
 	data["CanEdit"] = market.CanEditProduct(u, p)
 	data["CanBuy"] = market.CanCheckout(u)
+	if err := s.productPhotos(r, u, p, data); err != nil { // market_catalogue.go
+		return err
+	}
 	s.render(w, r, http.StatusOK, "market_product", data)
 	return nil
 }
@@ -199,6 +206,9 @@ func (s *Server) productForm(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 		}
 	}
 	data["F"], data["P"] = values, p
+	if err := s.productPhotos(r, u, p, data); err != nil { // market_catalogue.go
+		return err
+	}
 	status := http.StatusOK
 	if formErr != nil {
 		data["Error"], data["Errors"], status = xiezuo.ErrorMessage(formErr), xiezuo.ErrorFields(formErr), statusOf(formErr)
@@ -390,6 +400,9 @@ func (s *Server) supplierShow(w http.ResponseWriter, r *http.Request, u *xiezuo.
 		}
 	}
 	data["S"], data["Products"], data["Actions"], data["Back"] = sup, products, acts, "/market/suppliers"
+	if err := s.supplierRating(r, u, sup, data); err != nil { // market_catalogue.go
+		return err
+	}
 	s.render(w, r, http.StatusOK, "market_supplier", data)
 	return nil
 }
@@ -614,6 +627,9 @@ func (s *Server) orderShow(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 	}
 	data["O"], data["Origins"], data["Actions"], data["Back"] = o, origins, orderActions(u, o, s.DB.Today()), "/market/orders"
 	data["Counts"] = market.Counts(o.Status)
+	if err := s.orderRating(r, u, o, data); err != nil { // market_catalogue.go
+		return err
+	}
 	s.render(w, r, http.StatusOK, "market_order", data)
 	return nil
 }

@@ -124,11 +124,13 @@ type bodyLimit struct {
 }
 
 var uploadLimits = map[string]bodyLimit{
-	"POST /imports":                   {spreadsheet.DefaultMaxBytes, "上传的文件超过 %d MB，已拒绝。请拆分后分批导入。"},
-	"POST /activities/{id}/photos":    {store.MaxPhotoBytes, "照片不能超过 %d MB"},
-	"POST /market/orders/{id}/accept": {2 * store.MaxPhotoBytes, "发票和验收照片合计不能超过 %d MB"},
-	"POST /scorecard/targets/import":  {10 << 20, "考核目标文件不能超过 %d MB"},
-	"POST /market/accounts/import":    {accountImportBytes, "账号文件不能超过 %d MB，请拆分后分批导入"},
+	"POST /imports":                     {spreadsheet.DefaultMaxBytes, "上传的文件超过 %d MB，已拒绝。请拆分后分批导入。"},
+	"POST /activities/{id}/photos":      {store.MaxPhotoBytes, "照片不能超过 %d MB"},
+	"POST /market/orders/{id}/accept":   {2 * store.MaxPhotoBytes, "发票和验收照片合计不能超过 %d MB"},
+	"POST /scorecard/targets/import":    {10 << 20, "考核目标文件不能超过 %d MB"},
+	"POST /market/accounts/import":      {accountImportBytes, "账号文件不能超过 %d MB，请拆分后分批导入"},
+	"POST /market/products/import":      {catalogueImportBytes, "商品目录文件不能超过 %d MB，请拆分后分批导入"},
+	"POST /market/products/{id}/photos": {productPhotoUploadBytes, "一次上传的图片合计不能超过 %d MB（每张不超过2MB，最多5张）"},
 }
 
 // limitOf returns the body limit of route (the reader's, with the

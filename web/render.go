@@ -184,7 +184,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 	if u.Role.MarketOnly() { // the market is all they have
 		items := []navItem{{Href: "/market", Label: "商城"}, {Href: "/market/orders", Label: "订单"}}
 		if u.Role == xiezuo.RoleSupplier {
-			items = append(items, navItem{Href: "/market/products", Label: "商品管理"})
+			items = append(items, navItem{Href: "/market/products", Label: "商品管理"}, navItem{Href: "/market/products/import", Label: "目录导入导出"}, navItem{Href: "/market/ratings", Label: "评价"})
 		}
 		if market.CanCheckout(u) {
 			items = append(items, navItem{Href: "/market/cart", Label: "采购单"})
