@@ -47,6 +47,13 @@ func (d *DB) Add832County(ctx context.Context, u *xiezuo.User, text string) (reg
 		return registry.Region{}, bad("请填写县名（如 元阳县、红河州元阳县）或12位区划代码")
 	}
 	r, err := d.ResolveRegion(ctx, text, registry.LevelCounty, "")
+	if xiezuo.ErrorCode(err) == xiezuo.ENOTFOUND && typedCode(text) == "" {
+		// Not a county by that name: a province, prefecture or township
+		// of it is named as such.
+		if other, err2 := d.ResolveRegion(ctx, text, 0, ""); err2 == nil {
+			r, err = other, nil
+		}
+	}
 	switch code := xiezuo.ErrorCode(err); {
 	case code == xiezuo.ENOTFOUND && typedCode(text) != "":
 		return registry.Region{}, bad("区划代码“" + text + "”不在地区名录中")
