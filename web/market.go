@@ -47,6 +47,7 @@ func (s *Server) marketRoutes(mux *router) {
 	s.marketPurchaseRoutes(mux)
 	s.marketAccountRoutes(mux)
 	s.marketSupervisionRoutes(mux)
+	s.marketBuyerRoutes(mux)
 }
 
 // orderSteps are the steps an order route takes.
