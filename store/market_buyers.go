@@ -164,9 +164,6 @@ func (d *DB) CheckShare(ctx context.Context, u *xiezuo.User, c *market.ShareChec
 	if err := permit(u != nil && u.Role == xiezuo.RoleBuyerAdmin, "只有主管预算单位的管理账号可以审核下属单位的填报"); err != nil {
 		return err
 	}
-	if err := c.Validate(); err != nil {
-		return err
-	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		parent, err := unitParent(ctx, tx, c.UnitID)
 		if err != nil {
@@ -174,6 +171,9 @@ func (d *DB) CheckShare(ctx context.Context, u *xiezuo.User, c *market.ShareChec
 		}
 		if !market.CanCheckShare(u, c.UnitID, parent) {
 			return xiezuo.Errorf(xiezuo.ENOTFOUND, "该单位不是本单位的下属预算单位")
+		}
+		if err := c.Validate(); err != nil {
+			return err
 		}
 		var filedAt, name string
 		err = tx.QueryRowContext(ctx, `SELECT s.filed_at, o.name FROM market_shares s JOIN organisations o ON o.id = s.unit_id
