@@ -306,7 +306,10 @@ func (l *loader) load() (err error) {
 	if err := l.market(); err != nil {
 		return err
 	}
-	return l.buyerAccounts()
+	if err := l.buyerAccounts(); err != nil {
+		return err
+	}
+	return l.buyerWork() // demo/market_buyers.go
 }
 
 func readJSON(name string, v any) error {

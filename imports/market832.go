@@ -51,6 +51,12 @@ func Purchases832(ctx context.Context, db *store.DB, u *xiezuo.User, name string
 	}
 	defer t.rd.Close()
 	today := db.Today()
+	// Rows from other counties are imported, with a notice: they do not
+	// count for the units' reserved shares (store.CountedCounties).
+	counted, _, err := db.CountedCounties(ctx)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[string]int{} // a row's key → its line, within the file
 	orgs := map[string]int64{}
 	next := func() (store.BatchRow, error) {
@@ -76,11 +82,15 @@ func Purchases832(ctx context.Context, db *store.DB, u *xiezuo.User, name string
 				bad("下单日期", xiezuo.DateProblem(s))
 			}
 		}
+		outside := ""
 		if s := cell("产地县"); s != "" {
 			if reg, err := db.ResolveRegion(ctx, s, registry.LevelCounty, ""); err != nil {
 				bad("产地县", xiezuo.ErrorMessage(err))
 			} else {
 				r.CountyCode = reg.Code
+				if len(counted) > 0 && !counted[registry.CountyOf(reg.Code)] {
+					outside = reg.Name
+				}
 			}
 		}
 		if s := strings.ReplaceAll(cell("数量"), ",", ""); s != "" {
@@ -121,6 +131,9 @@ func Purchases832(ctx context.Context, db *store.DB, u *xiezuo.User, name string
 		if len(errs) > 0 {
 			br.Err = strings.Join(errs, "；")
 			return br, nil
+		}
+		if outside != "" {
+			br.Note = "【产地县】“" + outside + "”不是结对县，也不在832县名单中：订单已导入，但不计入预留份额完成情况，并在监管页“产地不在结对县或832县”中列出"
 		}
 		status, _ := market.Status832(r.Status)
 		br.Save = func(ctx context.Context, u *xiezuo.User) (int64, error) {

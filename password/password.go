@@ -148,3 +148,50 @@ func Weak(pw string, admin bool, names ...string) string {
 	}
 	return ""
 }
+
+// compare is argon2id's comparison (a test counts CheckCode's work).
+var compare = argon2id.ComparePasswordAndHash
+
+// dummyCode is a one-time code's hash nobody has (CodeParams), for
+// CheckCode.
+var dummyCode = sync.OnceValue(func() string {
+	h, _ := argon2id.CreateHash("xiezuo-no-such-code", CodeParams)
+	return h
+})
+
+// CheckCode reports whether code matches hash, a one-time code's: an
+// activation code's (HashCode, CodeParams) or an office reset code's
+// (Hash, Params). It does the same work whatever hash is — one
+// comparison at Params' cost and one at CodeParams', against hash for
+// the one of its cost and a dummy for the other — so the time it takes
+// does not tell an unknown user name (hash ""), an account waiting on
+// either kind of code, or an account with a password of its own (whose
+// hash, of Params' cost, is compared and fails unless the code is its
+// password: the caller checks the account waits on a code). A hash of
+// other costs is not a code this program issues and never matches.
+func CheckCode(ctx context.Context, code, hash string) (bool, error) {
+	slow, cheap := dummy(), dummyCode()
+	which := 0 // 1: hash is slow's kind, 2: cheap's; 0: neither
+	if p, _, _, err := argon2id.DecodeHash(hash); err == nil {
+		switch *p {
+		case *Params:
+			slow, which = hash, 1
+		case *CodeParams:
+			cheap, which = hash, 2
+		}
+	}
+	release, err := acquire(ctx, Params.Memory+CodeParams.Memory)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	okSlow, errSlow := compare(code, slow)
+	okCheap, errCheap := compare(code, cheap)
+	switch which {
+	case 1:
+		return okSlow && errSlow == nil, nil
+	case 2:
+		return okCheap && errCheap == nil, nil
+	}
+	return false, nil
+}

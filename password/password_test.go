@@ -79,3 +79,48 @@ func TestWeak(t *testing.T) {
 		}
 	}
 }
+
+// CheckCode matches an activation code's hash and a reset code's, nothing
+// else, and always does the same work: one comparison at Params' cost and
+// one at CodeParams', whatever the stored hash (none, either kind of
+// code, a password, an old-cost or malformed one). That is what keeps
+// /activate's time from telling which user names exist or wait on a code.
+func TestCheckCode(t *testing.T) {
+	ctx := context.Background()
+	const code = "ABCDE-FGHJK-MNPQR"
+	act, _ := HashCode(ctx, code)
+	reset, _ := Hash(ctx, code)
+	pw, _ := Hash(ctx, "Hongmi-tea-2026")
+	old, _ := argon2id.CreateHash(code, argon2id.DefaultParams)
+	var costs []string
+	compare = func(p, h string) (bool, error) {
+		if q, _, _, err := argon2id.DecodeHash(h); err == nil {
+			costs = append(costs, strings.Repeat("m", int(q.Memory/1024))+"/"+strings.Repeat("t", int(q.Iterations)))
+		}
+		return argon2id.ComparePasswordAndHash(p, h)
+	}
+	defer func() { compare = argon2id.ComparePasswordAndHash }()
+	want := []string{strings.Repeat("m", int(Params.Memory/1024)) + "/tt", "m/t"}
+	for _, c := range []struct {
+		name, code, hash string
+		ok               bool
+	}{
+		{"activation code", code, act, true},
+		{"activation code, wrong", "ABCDE-FGHJK-MNPQS", act, false},
+		{"reset code", code, reset, true},
+		{"reset code, wrong", "x", reset, false},
+		{"no such user", code, "", false},
+		{"a password of its own", code, pw, false},
+		{"an old-cost hash", code, old, false},
+		{"a malformed hash", code, "not-a-hash", false},
+	} {
+		costs = nil
+		ok, err := CheckCode(ctx, c.code, c.hash)
+		if ok != c.ok || err != nil {
+			t.Errorf("%s: CheckCode = %v, %v", c.name, ok, err)
+		}
+		if strings.Join(costs, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: work %v, want %v", c.name, costs, want)
+		}
+	}
+}

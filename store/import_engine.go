@@ -30,6 +30,9 @@ type BatchRow struct {
 	// held for the office, Record (JSON) being what is written if kept.
 	DuplicateOf int64
 	Record      string
+	// Note is said of a row that is written all the same (kind notice):
+	// an 832 order whose origin does not count, for one.
+	Note string
 }
 
 // ErrSkipRow is returned by a BatchRow's Save for a record that exists
@@ -145,6 +148,9 @@ func (d *DB) Import(ctx context.Context, u *xiezuo.User, b *ImportBatch, next fu
 		switch res.kind {
 		case "written":
 			b.Imported++
+			if row.Note != "" {
+				keep(ImportProblem{Line: int64(row.Line), Kind: "notice", Message: row.Note, Cells: row.Cells})
+			}
 		case "skipped":
 			b.Skipped++
 		case "duplicate":

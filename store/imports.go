@@ -86,7 +86,7 @@ func (b *ImportBatch) ResultVerb() string {
 type ImportProblem struct {
 	BatchID     int64    `json:"batch_id"`
 	Line        int64    `json:"line"`
-	Kind        string   `json:"kind"` // error | duplicate
+	Kind        string   `json:"kind"` // error | duplicate | notice (written, with a remark)
 	Message     string   `json:"message"`
 	Cells       []string `json:"cells"`
 	DuplicateOf int64    `json:"duplicate_of,omitempty"`

@@ -60,21 +60,7 @@ func (d *DB) ImportBuyerAccount(ctx context.Context, u *xiezuo.User, a *NewBuyer
 	if err := permit(market.CanOpenAccounts(u), "只有协作办或区财政局可以开通采购单位账号"); err != nil {
 		return 0, "", err
 	}
-	a.Username, a.DisplayName = strings.TrimSpace(a.Username), strings.TrimSpace(a.DisplayName)
-	p := xiezuo.Problems{}
-	if msg := usernameProblem(a.Username); msg != "" {
-		p.Add(FieldUsername, msg)
-	}
-	if !market.IsBuyerRole(a.Role) {
-		p.Add("role", "账号类型应为 管理账号 或 采购人")
-	}
-	if a.DisplayName == "" || utf8.RuneCountInString(a.DisplayName) > 50 {
-		p.Add("display_name", "姓名不能为空且不超过50个字")
-	}
-	if msg := market.PhoneProblem(a.Phone); msg != "" {
-		p.Add("phone", msg)
-	}
-	if err := p.Err(); err != nil {
+	if err := checkBuyerAccount(a); err != nil {
 		return 0, "", err
 	}
 	code = oneTimeCode()
@@ -129,18 +115,8 @@ func (d *DB) ImportBuyerAccount(ctx context.Context, u *xiezuo.User, a *NewBuyer
 		if err := d.linkBuyerUnit(ctx, tx, u, unit, parent); err != nil {
 			return err
 		}
-		now := d.now()
-		expires := d.Now().Add(ActivationCodeLife).UTC().Format(time.RFC3339)
-		if err := tx.QueryRowContext(ctx, `INSERT INTO users (username, login, display_name, password_hash, role, org_id, created_at, must_change, reset_expires)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id`,
-			a.Username, loginKey(a.Username), a.DisplayName, hash, string(a.Role), unit, now, expires).Scan(&id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO buyer_accounts (user_id, phone, issued_at, created_at) VALUES ($1, $2, $3, $3)`, id, a.Phone, now); err != nil {
-			return err
-		}
-		return d.audit(ctx, tx, u, "create", "user", id, nil, map[string]any{"username": a.Username, "display_name": a.DisplayName,
-			"role": a.Role, "org_id": unit, "activation_code_expires": expires})
+		id, err = d.insertBuyerUser(ctx, tx, u, a, unit, hash)
+		return err
 	})
 	if skip {
 		return 0, "", ErrSkipRow
@@ -149,6 +125,44 @@ func (d *DB) ImportBuyerAccount(ctx context.Context, u *xiezuo.User, a *NewBuyer
 		return 0, "", err
 	}
 	return id, code, nil
+}
+
+// checkBuyerAccount trims and checks a new buyer account's user name,
+// role, name and phone: the rule of the accounts import and of a unit's
+// management account adding a purchaser (AddPurchaser).
+func checkBuyerAccount(a *NewBuyerAccount) error {
+	a.Username, a.DisplayName, a.Phone = strings.TrimSpace(a.Username), strings.TrimSpace(a.DisplayName), strings.TrimSpace(a.Phone)
+	p := xiezuo.Problems{}
+	if msg := usernameProblem(a.Username); msg != "" {
+		p.Add(FieldUsername, msg)
+	}
+	if !market.IsBuyerRole(a.Role) {
+		p.Add("role", "账号类型应为 管理账号 或 采购人")
+	}
+	if a.DisplayName == "" || utf8.RuneCountInString(a.DisplayName) > 50 {
+		p.Add("display_name", "姓名不能为空且不超过50个字")
+	}
+	if msg := market.PhoneProblem(a.Phone); msg != "" {
+		p.Add("phone", msg)
+	}
+	return p.Err()
+}
+
+// insertBuyerUser writes a checked new account of unit whose password is
+// the activation code of hash, good for ActivationCodeLife (audited).
+func (d *DB) insertBuyerUser(ctx context.Context, tx *sql.Tx, u *xiezuo.User, a *NewBuyerAccount, unit int64, hash string) (id int64, err error) {
+	now := d.now()
+	expires := d.Now().Add(ActivationCodeLife).UTC().Format(time.RFC3339)
+	if err := tx.QueryRowContext(ctx, `INSERT INTO users (username, login, display_name, password_hash, role, org_id, created_at, must_change, reset_expires)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id`,
+		a.Username, loginKey(a.Username), a.DisplayName, hash, string(a.Role), unit, now, expires).Scan(&id); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO buyer_accounts (user_id, phone, issued_at, created_at) VALUES ($1, $2, $3, $3)`, id, a.Phone, now); err != nil {
+		return 0, err
+	}
+	return id, d.audit(ctx, tx, u, "create", "user", id, nil, map[string]any{"username": a.Username, "display_name": a.DisplayName,
+		"role": a.Role, "org_id": unit, "activation_code_expires": expires})
 }
 
 // findBuyerUnit returns the id of the organisation o names (by name or
@@ -213,8 +227,16 @@ func (d *DB) registerBuyerOrg(ctx context.Context, tx *sql.Tx, u *xiezuo.User, o
 }
 
 // linkBuyerUnit records org as a buyer unit under parent (0: none); a
-// parent given again replaces the one recorded (audited).
+// parent given again replaces the one recorded (audited). The link is
+// also the reserved shares' (market_unit_parents), which lets the
+// parent's management account see and check the unit's filing.
 func (d *DB) linkBuyerUnit(ctx context.Context, tx *sql.Tx, u *xiezuo.User, org, parent int64) error {
+	if parent != 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO market_unit_parents (unit_id, parent_id) VALUES ($1, $2)
+			ON CONFLICT (unit_id) DO UPDATE SET parent_id = excluded.parent_id`, org, parent); err != nil {
+			return err
+		}
+	}
 	var was sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT buyer_parent_id FROM buyer_units WHERE org_id = $1`, org).Scan(&was)
 	now := d.now()
@@ -237,20 +259,29 @@ func (d *DB) linkBuyerUnit(ctx context.Context, tx *sql.Tx, u *xiezuo.User, org,
 
 // IssueActivationCode gives a buyer account that is not activated yet a
 // new activation code, good for ActivationCodeLife, returned once; the
-// old one stops working. Callers: market.CanOpenAccounts. Errors:
+// old one stops working. Callers: market.CanIssueCode (the office and
+// 监管; a unit's management account for its purchasers). Errors:
 // EFORBIDDEN, ENOTFOUND (no such buyer account), ECONFLICT (activated
 // already: a forgotten password is the office admin's 重置密码), ETOOMANY.
 func (d *DB) IssueActivationCode(ctx context.Context, u *xiezuo.User, userID int64) (string, error) {
-	if err := permit(market.CanOpenAccounts(u), "只有协作办或区财政局可以发放激活码"); err != nil {
+	if err := permit(market.CanOpenAccounts(u) || (u != nil && u.Role == xiezuo.RoleBuyerAdmin), "只有协作办、区财政局或本单位管理账号可以发放激活码"); err != nil {
 		return "", err
 	}
 	var role string
+	var org int64
 	var activated sql.NullString
-	err := d.db.QueryRowContext(ctx, `SELECT role, activated_at FROM users WHERE id = $1`, userID).Scan(&role, &activated)
+	err := d.db.QueryRowContext(ctx, `SELECT role, COALESCE(org_id, 0), activated_at FROM users WHERE id = $1`, userID).Scan(&role, &org, &activated)
 	if err == sql.ErrNoRows || (err == nil && !market.IsBuyerRole(xiezuo.Role(role))) {
 		return "", xiezuo.Errorf(xiezuo.ENOTFOUND, "采购单位账号不存在")
 	} else if err != nil {
 		return "", xiezuo.Internal(err)
+	}
+	switch {
+	case market.CanIssueCode(u, xiezuo.Role(role), org):
+	case org == u.OrgID:
+		return "", xiezuo.Errorf(xiezuo.EFORBIDDEN, "管理账号的激活码由区财政局或协作办发放")
+	default: // another unit's account is not there for it
+		return "", xiezuo.Errorf(xiezuo.ENOTFOUND, "本单位没有这个采购人账号")
 	}
 	if activated.Valid {
 		return "", xiezuo.Errorf(xiezuo.ECONFLICT, "该账号已于%s激活，不再需要激活码；忘记密码请由协作办管理员重置", dateOf(activated.String))
@@ -302,14 +333,22 @@ func (d *DB) Activate(ctx context.Context, username, code, next, addr string) (*
 		}
 		return nil
 	}
-	if err := weak(username); err != nil {
+	if err := weak(username); err != nil { // the input alone: no account read yet
+		return nil, err
+	}
+	// The same path whatever the user name: the new password is hashed
+	// before the account is looked at (thrown away unless the code is
+	// right), and the code is checked by password.CheckCode, whose work
+	// does not depend on the stored hash (TestActivateSamePath).
+	hash, err := hashPassword(ctx, next)
+	if err != nil {
 		return nil, err
 	}
 	var was string
 	if err := d.db.QueryRowContext(ctx, `SELECT password_hash FROM users WHERE login = $1`, loginKey(username)).Scan(&was); err != nil && err != sql.ErrNoRows {
 		return nil, xiezuo.Internal(err)
 	}
-	u, err := d.SignIn(ctx, username, code, addr)
+	u, err := d.signIn(ctx, username, code, addr, password.CheckCode)
 	switch {
 	case err == errBadLogin:
 		return nil, xiezuo.Errorf(xiezuo.EUNAUTHORIZED, "用户名或激活码不正确")
@@ -321,10 +360,6 @@ func (d *DB) Activate(ctx context.Context, username, code, next, addr string) (*
 		return nil, xiezuo.Errorf(xiezuo.ECONFLICT, "该账号已激活，请直接用密码登录")
 	}
 	if err := weak(u.Username, u.DisplayName); err != nil {
-		return nil, err
-	}
-	hash, err := hashPassword(ctx, next)
-	if err != nil {
 		return nil, err
 	}
 	var ok bool

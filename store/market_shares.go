@@ -27,10 +27,12 @@ import (
 // 已验收, 已结算), given by the order's buyer unit, in the year of the
 // contribution's date (the day of acceptance), by county of origin
 // (contributions.county_code) and channel (orders.channel). A returned
-// order's contribution is deleted, so it stops counting. Every such
-// order was placed in the shop for certified products of the paired
-// counties, or imported from the 832 platform; supervision's "outside"
-// flag names any line whose origin lies elsewhere.
+// order's contribution is deleted, so it stops counting. Only origins in
+// the paired counties or the office's 832 counties (CountedCounties,
+// store/market_832.go) count: an order imported from the 832 platform
+// with another origin stays in the ledger but not in these figures, and
+// supervision's "outside" flag names its lines. With no county known at
+// all, every origin counts.
 
 // ShareLine is one buyer unit's line of the supervision table: its
 // filing (Filed false: none for the year), what it reserved and
@@ -46,6 +48,11 @@ type ShareLine struct {
 	Orders     int64  `json:"orders"` // counted orders
 	ParentID   int64  `json:"parent_id,omitempty"`
 	ParentName string `json:"parent_name,omitempty"`
+	// The supervising unit's check of the filing (market.CheckOf), the
+	// reason of a return and when it was checked.
+	Check       market.CheckStatus `json:"check,omitempty"`
+	CheckReason string             `json:"check_reason,omitempty"`
+	CheckedAt   string             `json:"checked_at,omitempty"`
 }
 
 // ParentTotal is a supervising unit (主管预算单位) with its subordinate
@@ -106,6 +113,10 @@ type SupervisionReport struct {
 	MonthChannels []PurchaseSum `json:"month_channels,omitempty"`
 	MonthN        int64         `json:"month_n,omitempty"`
 	MonthFen      int64         `json:"month_fen,omitempty"`
+	Counted       int           `json:"counted_counties"` // paired and 832 counties whose products count
+
+	counted      map[string]bool // CountedCounties
+	countedCodes []string
 }
 
 // ShareRatio is the office's lowest reserved ratio for year (basis
@@ -233,6 +244,11 @@ func (d *DB) FileShare(ctx context.Context, u *xiezuo.User, f *market.ShareFilin
 			f.UnitID, f.Year, noCanteen, f.BudgetFen, f.RatioBP, u.ID, d.now()); err != nil {
 			return err
 		}
+		// Filed again: back to 待审核 for the supervising unit (the checks
+		// made stay in the audit log).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM market_share_checks WHERE unit_id = $1 AND year = $2`, f.UnitID, f.Year); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, `SELECT name FROM organisations WHERE id = $1`, f.UnitID).Scan(&f.UnitName); err != nil {
 			return err
 		}
@@ -319,6 +335,10 @@ func (d *DB) Supervision(ctx context.Context, u *xiezuo.User, year int, opt Supe
 	}
 	rep := &SupervisionReport{Year: year, Month: opt.Month, FlagCounts: map[string]int{}}
 	var err error
+	if rep.counted, rep.countedCodes, err = d.CountedCounties(ctx); err != nil {
+		return nil, err
+	}
+	rep.Counted = len(rep.countedCodes)
 	if rep.RatioBP, rep.RatioSet, err = shareRatio(ctx, d.db, year); err != nil {
 		return nil, err
 	}
@@ -403,14 +423,23 @@ func (d *DB) supervisionUnits(ctx context.Context, rep *SupervisionReport, scope
 	from, to := yearMonths(rep)
 	w := &where{}
 	yearArg, fromArg, toArg := w.next(rep.Year), w.next(from), w.next(to)
+	counted := ""
+	if len(rep.countedCodes) > 0 {
+		ps := make([]string, len(rep.countedCodes))
+		for i, c := range rep.countedCodes {
+			ps[i] = w.next(c)
+		}
+		counted = ` AND county_code IN (` + strings.Join(ps, ", ") + `)`
+	}
 	q := `SELECT o.id, o.name, COALESCE(p.parent_id, 0), COALESCE(po.name, ''),
 		COALESCE(s.no_canteen, -1), COALESCE(s.budget_fen, 0), COALESCE(s.ratio_bp, 0), COALESCE(s.filed_at, ''),
-		COALESCE(b.n, 0), COALESCE(b.fen, 0)
+		COALESCE(b.n, 0), COALESCE(b.fen, 0), COALESCE(c.status, ''), COALESCE(c.reason, ''), COALESCE(c.checked_at, '')
 		FROM organisations o
 		LEFT JOIN market_unit_parents p ON p.unit_id = o.id
 		LEFT JOIN organisations po ON po.id = p.parent_id
 		LEFT JOIN market_shares s ON s.unit_id = o.id AND s.year = ` + yearArg + `
-		LEFT JOIN (SELECT unit_id, SUM(n) AS n, SUM(fen) AS fen FROM market_purchase_sums WHERE month >= ` + fromArg + ` AND month <= ` + toArg + `
+		LEFT JOIN market_share_checks c ON c.unit_id = s.unit_id AND c.year = s.year AND c.filed_at = s.filed_at
+		LEFT JOIN (SELECT unit_id, SUM(n) AS n, SUM(fen) AS fen FROM market_purchase_sums WHERE month >= ` + fromArg + ` AND month <= ` + toArg + counted + `
 			GROUP BY unit_id) b ON b.unit_id = o.id
 		WHERE (o.id IN (SELECT org_id FROM users WHERE role IN ('buyer_admin', 'purchaser') AND org_id IS NOT NULL)
 			OR s.unit_id IS NOT NULL OR b.unit_id IS NOT NULL)`
@@ -427,11 +456,15 @@ func (d *DB) supervisionUnits(ctx context.Context, rep *SupervisionReport, scope
 	for rows.Next() {
 		var l ShareLine
 		var noCanteen int64
+		var check string
 		if err := rows.Scan(&l.UnitID, &l.UnitName, &l.ParentID, &l.ParentName, &noCanteen, &l.BudgetFen, &l.RatioBP, &l.FiledAt,
-			&l.Orders, &l.PurchasedFen); err != nil {
+			&l.Orders, &l.PurchasedFen, &check, &l.CheckReason, &l.CheckedAt); err != nil {
 			return err
 		}
 		l.Filed, l.NoCanteen = noCanteen >= 0, noCanteen == 1
+		if l.Check = market.CheckOf(l.Filed, l.ParentID != 0, market.CheckStatus(check)); l.Check != market.CheckApproved && l.Check != market.CheckReturned {
+			l.CheckReason, l.CheckedAt = "", ""
+		}
 		if l.Filed && !l.NoCanteen {
 			l.ReservedFen = market.ReservedFen(l.BudgetFen, l.RatioBP)
 		}
@@ -505,6 +538,9 @@ func (d *DB) supervisionSums(ctx context.Context, rep *SupervisionReport) error 
 		w.add("month >= ?", from)
 		w.add("month <= ?", to)
 		w.add("n <> 0")
+		if len(rep.countedCodes) > 0 {
+			w.in("county_code", rep.countedCodes)
+		}
 		if units := scopeUnits(rep); units != nil {
 			ids := make([]any, 0, len(units))
 			for id := range units {
@@ -875,21 +911,9 @@ func (d *DB) supervisionFlags(ctx context.Context, rep *SupervisionReport) error
 	}
 	add("reversed", market.FlagReversed(revFacts))
 
-	// 产地不在结对县: lines whose origin lies outside every paired county's
-	// range of codes, through order_lines_origin.
-	counties, err := d.PairedCounties(ctx)
-	if err != nil {
-		return err
-	}
-	set := map[string]bool{}
-	codes := make([]string, 0, len(counties))
-	for _, c := range counties {
-		if !set[c.Code] {
-			set[c.Code] = true
-			codes = append(codes, c.Code)
-		}
-	}
-	sort.Strings(codes)
+	// 产地不在结对县或832县: lines whose origin lies outside every paired
+	// or 832 county's range of codes, through order_lines_origin.
+	set, codes := rep.counted, rep.countedCodes
 	if len(codes) > 0 {
 		// One query per gap between the paired counties' ranges of codes:
 		// SQLite, without statistics, scans every line for an OR of many

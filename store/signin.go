@@ -27,6 +27,14 @@ func signInKeys(login, addr string) (pair, user, address string) {
 // password, disabled account, expired one-time code), ETOOMANY (throttled,
 // or the password checks are all busy).
 func (d *DB) SignIn(ctx context.Context, username, pw, addr string) (*xiezuo.User, error) {
+	return d.signIn(ctx, username, pw, addr, password.Check)
+}
+
+// signIn is SignIn with check comparing pw to the stored hash ("" for a
+// user name that does not exist): password.Check, or password.CheckCode
+// for an activation (Activate). The same queries run whether or not the
+// user name exists.
+func (d *DB) signIn(ctx context.Context, username, pw, addr string, check func(context.Context, string, string) (bool, error)) (*xiezuo.User, error) {
 	login := loginKey(username)
 	kPair, kUser, kAddr := signInKeys(login, addr)
 	now := d.Now()
@@ -39,13 +47,11 @@ func (d *DB) SignIn(ctx context.Context, username, pw, addr string) (*xiezuo.Use
 			return err
 		}
 		st := ledger.SignInState{}
-		if id != 0 {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_known WHERE user_id = $1 AND address = $2`, id, addr).Scan(&n); err != nil {
-				return err
-			}
-			st.Known = n > 0
+		var n int // asked for an unknown name too (id 0: none), so it takes as long
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_known WHERE user_id = $1 AND address = $2`, id, addr).Scan(&n); err != nil {
+			return err
 		}
+		st.Known = n > 0
 		counts := map[string]*ledger.SignInCount{kPair: &st.Pair, kUser: &st.User, kAddr: &st.Addr}
 		rows, err := tx.QueryContext(ctx, `SELECT key, failures, last_at FROM login_attempts WHERE key IN ($1, $2, $3)`, kPair, kUser, kAddr)
 		if err != nil {
@@ -78,7 +84,7 @@ func (d *DB) SignIn(ctx context.Context, username, pw, addr string) (*xiezuo.Use
 	if err != nil {
 		return nil, err
 	}
-	ok, err := password.Check(ctx, pw, hash)
+	ok, err := check(ctx, pw, hash)
 	if err != nil {
 		return nil, passwordErr(err)
 	}

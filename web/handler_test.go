@@ -525,6 +525,38 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"GET", "/market/supervision.docx", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok})},
 		row{"GET", "/market/supervision.docx?month=13", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": 422, "caizheng": 422})},
 	)
+	// A buyer unit's own management (web/market_buyers.go): its management
+	// account manages its purchasers and checks its subordinate units'
+	// filings, reaching nobody else's (not found); the office keeps the
+	// 832 list, which 监管 reads.
+	cjqPurchaser := func() int64 {
+		id, _, err := e.db.AddPurchaser(ctx, e.user("cjq-guanli"), &store.NewBuyerAccount{DisplayName: "矩阵", Username: fmt.Sprintf("cjq-matrix-%d", time.Now().UnixNano())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	otherPurchaser := func() int64 { return e.user("yzx-caigou").ID }
+	subunit := func() int64 { return e.user("yzx-guanli").OrgID } // 教育局's
+	county832 := func() int64 {
+		if _, err := e.db.Add832County(ctx, e.user("admin"), "532528000000"); err != nil && xiezuo.ErrorCode(err) != xiezuo.ECONFLICT {
+			t.Fatal(err)
+		}
+		return 532528000000
+	}
+	checkForm := "status=approved&year=" + e.db.Today()[:4]
+	rows = append(rows,
+		row{"GET", "/market/unit", nil, "", "", map[string]int{"*": 403, "anon": redirect, "cjq-guanli": ok}},
+		row{"POST", "/market/unit/purchasers", nil, form, "", map[string]int{"*": 403, "anon": 401, "cjq-guanli": 422}},
+		row{"POST", "/market/unit/purchasers/%d/disable", cjqPurchaser, form, "", map[string]int{"*": 403, "anon": 401, "cjq-guanli": see}},
+		row{"POST", "/market/unit/purchasers/%d/code", cjqPurchaser, form, "", map[string]int{"*": 403, "anon": 401, "cjq-guanli": 201}},
+		row{"POST", "/market/unit/purchasers/%d/disable", otherPurchaser, form, "", map[string]int{"*": 403, "anon": 401, "cjq-guanli": 404}},
+		row{"GET", "/market/subunits", nil, "", "", map[string]int{"*": 403, "anon": redirect, "cjq-guanli": ok}},
+		row{"POST", "/market/subunits/%d/check", subunit, form, checkForm, map[string]int{"*": 403, "anon": 401, "cjq-guanli": 404}},
+		row{"GET", "/market/counties832", nil, "", "", office(map[string]int{"*": 403, "anon": redirect, "*office": ok, "caizheng": ok})},
+		row{"POST", "/market/counties832", nil, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422, "caizheng": 403})},
+		row{"POST", "/market/counties832/%d/remove", county832, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": see, "caizheng": 403})},
+	)
 	rows = append(rows,
 		// Last: it signs every client out.
 		row{"POST", "/logout", nil, form, "", map[string]int{"*": see}},

@@ -245,7 +245,13 @@ func (s *Server) importErrors(w http.ResponseWriter, r *http.Request, u *xiezuo.
 		return err
 	}
 	setDownload(w, "xlsx", fmt.Sprintf("导入批次%d_待修改", b.ID))
-	return imports.ErrorWorkbook(w, b, probs)
+	fix := probs[:0] // a notice's row was imported: nothing to change
+	for _, p := range probs {
+		if p.Kind != "notice" {
+			fix = append(fix, p)
+		}
+	}
+	return imports.ErrorWorkbook(w, b, fix)
 }
 
 func (s *Server) importUndo(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {

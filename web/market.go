@@ -49,6 +49,7 @@ func (s *Server) marketRoutes(mux *router) {
 	s.marketAccountRoutes(mux)
 	s.marketSupervisionRoutes(mux)
 	s.marketNoticeRoutes(mux)
+	s.marketBuyerRoutes(mux)
 }
 
 // orderSteps are the steps an order route takes.

@@ -157,6 +157,9 @@ func (s *Server) accountImport(w http.ResponseWriter, r *http.Request, u *xiezuo
 // accountReissue gives an account that is not activated a new code and
 // shows it once, with the account's unit.
 func (s *Server) accountReissue(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	if !market.CanOpenAccounts(u) { // a unit's management account has its own page (/market/unit)
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办或区财政局可以发放激活码")
+	}
 	id, err := pathID(r)
 	if err != nil {
 		return err

@@ -240,6 +240,9 @@ func (s *Server) supervisionXLSX(w http.ResponseWriter, r *http.Request, u *xiez
 		case l.Filed:
 			filed, ratio = "已填报", market.FormatPercent(l.RatioBP)
 		}
+		if l.Check != market.CheckNone { // the supervising unit's check
+			filed += "（主管" + l.Check.Label() + "）"
+		}
 		l := l
 		steps = append(steps, func() error {
 			return sh.Row(rank, l.UnitName, l.ParentName, filed, spreadsheet.Money(l.BudgetFen), ratio, spreadsheet.Money(l.ReservedFen),
