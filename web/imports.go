@@ -114,48 +114,61 @@ func contentDisposition(name string) string {
 	return `attachment; filename="xiezuo.xlsx"; filename*=UTF-8''` + urlPathEscape(name)
 }
 
+// uploadedFile saves the file of an upload form (field "file") to a
+// temporary file, which done closes and removes. A problem the user can
+// mend (a broken upload; no file chosen: missing says what to choose) is
+// an EINVALID error to show on the form (formFailed); a body over the
+// route's limit is the limit's own error (413).
+func uploadedFile(r *http.Request, missing string) (tmp *os.File, name string, size int64, done func(), err error) {
+	// The body limit (uploadLimits) is limitBody's: a file over it is
+	// refused there, unread when its length is known.
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		if e := tooLarge(r, err); e != nil {
+			return nil, "", 0, nil, e
+		}
+		return nil, "", 0, nil, xiezuo.Errorf(xiezuo.EINVALID, "上传失败：上传不完整，请重新选择文件")
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return nil, "", 0, nil, xiezuo.Errorf(xiezuo.EINVALID, "%s", missing)
+	}
+	defer file.Close()
+	if tmp, err = os.CreateTemp("", "xiezuo-upload-*"+filepath.Ext(hdr.Filename)); err != nil {
+		return nil, "", 0, nil, xiezuo.Internal(err)
+	}
+	done = func() { tmp.Close(); os.Remove(tmp.Name()) }
+	if size, err = io.Copy(tmp, file); err != nil {
+		done()
+		return nil, "", 0, nil, xiezuo.Internal(err)
+	}
+	return tmp, hdr.Filename, size, done, nil
+}
+
 // importUpload receives a file. Small files are imported at once; larger
 // ones in the background, with a progress page.
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	if !u.CanRecord() {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能导入记录")
 	}
-	// The body limit (uploadLimits) is limitBody's: a file over it is
-	// refused there, unread when its length is known.
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		if e := tooLarge(r, err); e != nil {
-			return e
+	tmp, name, size, done, err := uploadedFile(r, "请选择要导入的文件")
+	if err != nil {
+		if formFailed(err) {
+			return s.renderImports(w, r, u, err)
 		}
-		return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "上传失败：上传不完整，请重新选择文件"))
-	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		return s.renderImports(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "请选择要导入的文件"))
-	}
-	defer file.Close()
-	tmp, err := os.CreateTemp("", "xiezuo-import-*"+filepath.Ext(hdr.Filename))
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
-	size, err := io.Copy(tmp, file)
-	if err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return xiezuo.Internal(err)
+		return err
 	}
 	year, _ := strconv.Atoi(r.FormValue("year"))
 	kind := r.FormValue("type")
 	opt := imports.Options{Mode: r.FormValue("mode"), DryRun: r.FormValue("dry_run") == "1", Approve: r.FormValue("approve") == "1", DefaultYear: year}
-	job := &importJob{userID: u.ID, file: hdr.Filename, started: time.Now()}
+	job := &importJob{userID: u.ID, file: name, started: time.Now()}
 	s.running.Add(1)
 	run := func(ctx context.Context) {
 		defer s.running.Done()
 		s.metrics.importsRunning.Inc()
 		defer s.metrics.importsRunning.Dec()
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
+		defer done()
 		opt.Progress = func(n int) { job.mu.Lock(); job.rows = n; job.mu.Unlock() }
-		b, err := imports.ByKind(ctx, kind, s.DB, u, hdr.Filename, tmp, size, opt)
+		b, err := imports.ByKind(ctx, kind, s.DB, u, name, tmp, size, opt)
 		job.mu.Lock()
 		defer job.mu.Unlock()
 		job.done = true

@@ -3,10 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -106,31 +103,16 @@ func (s *Server) accountImport(w http.ResponseWriter, r *http.Request, u *xiezuo
 	if !market.CanOpenAccounts(u) {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办或区财政局可以导入采购单位账号")
 	}
-	// The body limit is limitBody's (uploadLimits): a file over it is
-	// refused there.
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		if e := tooLarge(r, err); e != nil {
-			return e
+	tmp, name, size, done, err := uploadedFile(r, "请选择要导入的账号文件（.xlsx 或 .csv）")
+	if err != nil {
+		if formFailed(err) {
+			return s.renderAccountBoard(w, r, u, http.StatusOK, &accountResult{Error: xiezuo.ErrorMessage(err)})
 		}
-		return s.renderAccountBoard(w, r, u, http.StatusOK, &accountResult{Error: "上传失败：上传不完整，请重新选择文件"})
+		return err
 	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		return s.renderAccountBoard(w, r, u, http.StatusOK, &accountResult{Error: "请选择要导入的账号文件（.xlsx 或 .csv）"})
-	}
-	defer file.Close()
-	tmp, err := os.CreateTemp("", "xiezuo-accounts-*"+filepath.Ext(hdr.Filename))
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	size, err := io.Copy(tmp, file)
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
+	defer done()
 	opt := imports.Options{Mode: "all", DryRun: r.FormValue("dry_run") == "1", MaxBytes: accountImportBytes}
-	b, codes, err := imports.BuyerAccounts(r.Context(), s.DB, u, hdr.Filename, tmp, size, opt)
+	b, codes, err := imports.BuyerAccounts(r.Context(), s.DB, u, name, tmp, size, opt)
 	res := &accountResult{Batch: b, Codes: codes}
 	switch {
 	case b != nil && errors.Is(err, imports.ErrRefused):

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -103,30 +101,16 @@ func (s *Server) catalogueImport(w http.ResponseWriter, r *http.Request, u *xiez
 	if err := mayImportCatalogue(u); err != nil {
 		return err
 	}
-	// The body limit (uploadLimits) is limitBody's.
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		if e := tooLarge(r, err); e != nil {
-			return e
+	tmp, name, size, done, err := uploadedFile(r, "请选择商品目录文件（.xlsx 或 .csv）")
+	if err != nil {
+		if formFailed(err) {
+			return s.renderCatalogueImport(w, r, u, err)
 		}
-		return s.renderCatalogueImport(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "上传失败：上传不完整，请重新选择文件"))
+		return err
 	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		return s.renderCatalogueImport(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "请选择商品目录文件（.xlsx 或 .csv）"))
-	}
-	defer file.Close()
-	tmp, err := os.CreateTemp("", "xiezuo-catalogue-*"+filepath.Ext(hdr.Filename))
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	size, err := io.Copy(tmp, file)
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
+	defer done()
 	opt := imports.Options{Mode: r.FormValue("mode"), DryRun: r.FormValue("dry_run") == "1"}
-	b, err := imports.Products(r.Context(), s.DB, u, hdr.Filename, tmp, size, opt)
+	b, err := imports.Products(r.Context(), s.DB, u, name, tmp, size, opt)
 	if b == nil {
 		if formFailed(err) {
 			return s.renderCatalogueImport(w, r, u, err)

@@ -1,10 +1,7 @@
 package web
 
 import (
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/xiezuo/xiezuo"
@@ -167,30 +164,16 @@ func (s *Server) purchasesImport(w http.ResponseWriter, r *http.Request, u *xiez
 	if err := mayImportPurchases(u); err != nil {
 		return err
 	}
-	// The body limit (uploadLimits) is limitBody's.
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		if e := tooLarge(r, err); e != nil {
-			return e
+	tmp, name, size, done, err := uploadedFile(r, "请选择832平台导出的订单文件（.xlsx 或 .csv）")
+	if err != nil {
+		if formFailed(err) {
+			return s.renderPurchases(w, r, u, err)
 		}
-		return s.renderPurchases(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "上传失败：上传不完整，请重新选择文件"))
+		return err
 	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		return s.renderPurchases(w, r, u, xiezuo.Errorf(xiezuo.EINVALID, "请选择832平台导出的订单文件（.xlsx 或 .csv）"))
-	}
-	defer file.Close()
-	tmp, err := os.CreateTemp("", "xiezuo-832-*"+filepath.Ext(hdr.Filename))
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	size, err := io.Copy(tmp, file)
-	if err != nil {
-		return xiezuo.Internal(err)
-	}
+	defer done()
 	opt := imports.Options{Mode: r.FormValue("mode"), DryRun: r.FormValue("dry_run") == "1"}
-	b, err := imports.Purchases832(r.Context(), s.DB, u, hdr.Filename, tmp, size, opt)
+	b, err := imports.Purchases832(r.Context(), s.DB, u, name, tmp, size, opt)
 	if b == nil {
 		if formFailed(err) {
 			return s.renderPurchases(w, r, u, err)
