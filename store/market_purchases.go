@@ -89,6 +89,9 @@ func (d *DB) RecordPurchase(ctx context.Context, u *xiezuo.User, o *market.Order
 			o.No = base + "-" + strconv.Itoa(n+1)
 		}
 		o.PurchaserID = 0
+		if err := checkOrderPledge(ctx, tx, u, o); err != nil { // the buyer's own pledge it fulfils, if any
+			return err
+		}
 		if err := insertOrder(ctx, tx, o, "", d.now()); err != nil {
 			return err
 		}
