@@ -236,6 +236,8 @@ func TestPledgeLedger(t *testing.T) {
 		if err != nil || v.LedgerID == 0 || v.Progress.OutstandingFen != 100_000 {
 			t.Fatalf("pledge %+v, %v", v, err)
 		}
+		// The 认捐 line follows the pledge: the office cannot reopen it in the ledger.
+		wantCode(t, db.Transition(ctx, s.admin, ledger.KindContribution, v.LedgerID, ledger.ActionReopen, "金额有误"), xiezuo.ECONFLICT)
 		if _, err := db.Pledge(ctx, s.otherPurchaser, pl.ID); xiezuo.ErrorCode(err) != xiezuo.ENOTFOUND {
 			t.Errorf("another unit sees the pledge: %v", err)
 		}
