@@ -47,6 +47,7 @@ func (s *Server) marketRoutes(mux *router) {
 	s.marketPurchaseRoutes(mux)
 	s.marketAccountRoutes(mux)
 	s.marketSupervisionRoutes(mux)
+	s.marketLotRoutes(mux) // 认领/认购 and 认捐: market_lots.go
 }
 
 // orderSteps are the steps an order route takes.

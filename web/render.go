@@ -192,6 +192,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 		if u.Role == xiezuo.RoleBuyerAdmin {
 			items = append(items, navItem{Href: "/market/share", Label: "预留份额"})
 			items = append(items, navItem{Href: "/market/purchases", Label: "商城外采购"})
+			items = append(items, navItem{Href: "/market/lots", Label: "认购与认捐"}) // market_lots.go
 		}
 		return activeNav(items, r.URL.Path)
 	}
