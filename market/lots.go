@@ -71,6 +71,12 @@ func CanViewPledge(u *xiezuo.User, pl *Pledge) bool {
 	return CanSupervise(u) || isBuyerOf(u, pl.GiverID)
 }
 
+// CanPledgeOrder reports whether u may count order o towards a pledge
+// (or take it off one): the order's buyer unit's accounts and the office.
+func CanPledgeOrder(u *xiezuo.User, o *Order) bool {
+	return u != nil && (u.IsOffice() || isBuyerOf(u, o.BuyerUnitID))
+}
+
 // PledgeFits checks that order o may count towards pledge pl: it is the
 // giver's own purchase and, when the pledge names a county, every line
 // comes from that county. Errors: EINVALID on field pledge_id.

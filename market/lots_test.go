@@ -44,6 +44,16 @@ func TestLotAndPledgeRoles(t *testing.T) {
 			t.Errorf("%s: CanViewPledge = %v", c.name, got)
 		}
 	}
+	o := Order{BuyerUnitID: 70}
+	for _, c := range []struct {
+		u    *xiezuo.User
+		want bool
+	}{{nil, false}, {&xiezuo.User{Role: xiezuo.RoleAdmin}, true}, {&xiezuo.User{Role: RolePurchaser, OrgID: 70}, true}, {&xiezuo.User{Role: RoleBuyerAdmin, OrgID: 70}, true},
+		{&xiezuo.User{Role: RoleSupervisor}, false}, {&xiezuo.User{Role: RolePurchaser, OrgID: 71}, false}, {&xiezuo.User{Role: RoleSupplier, OrgID: 70}, false}} {
+		if got := CanPledgeOrder(c.u, &o); got != c.want {
+			t.Errorf("CanPledgeOrder(%+v) = %v", c.u, got)
+		}
+	}
 	if CanManageLot(&xiezuo.User{Role: RoleBuyerAdmin}, 0) {
 		t.Error("a management account without a unit manages a lot without an organiser")
 	}

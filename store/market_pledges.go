@@ -275,7 +275,8 @@ func (d *DB) DeletePledge(ctx context.Context, u *xiezuo.User, id int64) error {
 // (market.PledgeFits). A cancelled or returned order cannot be moved.
 // Audited.
 //
-// Callers: the order's buyer unit's accounts and the office. Errors:
+// Callers: market.CanPledgeOrder (the order's buyer unit's accounts, the
+// office). Errors:
 // ENOTFOUND (order or pledge not visible), EFORBIDDEN, EINVALID, ECONFLICT,
 // EINTERNAL.
 func (d *DB) SetOrderPledge(ctx context.Context, u *xiezuo.User, orderID, pledgeID int64) error {
@@ -284,7 +285,7 @@ func (d *DB) SetOrderPledge(ctx context.Context, u *xiezuo.User, orderID, pledge
 		if err != nil {
 			return err
 		}
-		if !u.IsOffice() && !(u.OrgID == o.BuyerUnitID && (u.Role == xiezuo.RoleBuyerAdmin || u.Role == xiezuo.RolePurchaser)) {
+		if !market.CanPledgeOrder(u, o) {
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有采购单位和协作办可以把订单计入认捐")
 		}
 		if o.Status == market.OrderCancelled || o.Status == market.OrderReturned {

@@ -241,10 +241,28 @@ func (s *Server) renderLot(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 	return nil
 }
 
+// managedLot reads lot {id} for a change: not found unless u may see it,
+// forbidden unless u may manage it (market.CanManageLot), before any
+// input is read.
+func (s *Server) managedLot(r *http.Request, u *xiezuo.User) (int64, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, err
+	}
+	l, err := s.DB.Lot(r.Context(), u, id)
+	if err != nil {
+		return 0, err
+	}
+	if !market.CanManageLot(u, l.OrganiserID) {
+		return 0, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办和组织认购的单位的管理账号可以登记认购人和交付")
+	}
+	return id, nil
+}
+
 // shareSave adds a share (POST …/shares) or changes one (…/shares/{sid}):
 // an organisation of the registry by name, or a person.
 func (s *Server) shareSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	id, err := pathID(r)
+	id, err := s.managedLot(r, u)
 	if err != nil {
 		return err
 	}
@@ -295,7 +313,7 @@ func (s *Server) shareDelete(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 
 // lotFulfil fulfils the lot at harvest: every share becomes a counted order.
 func (s *Server) lotFulfil(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-	id, err := pathID(r)
+	id, err := s.managedLot(r, u)
 	if err != nil {
 		return err
 	}
@@ -477,6 +495,13 @@ func (s *Server) pledgeOrder(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	if err != nil {
 		return err
 	}
+	p, err := s.DB.Pledge(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	if !market.CanManagePledge(u, p.GiverID) && !(u.Role == xiezuo.RolePurchaser && u.OrgID == p.GiverID) {
+		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有认捐单位和协作办可以把订单计入认捐")
+	}
 	f := s.readForm(r)
 	order := f.id("order_id")
 	if order <= 0 {
@@ -502,6 +527,6 @@ func (s *Server) pledgeOrder(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 }
 
 func init() {
-	funcs["bp"] = market.FormatPercent                    // basis points as 12.34%
+	funcs["bp"] = market.FormatPercent                     // basis points as 12.34%
 	funcs["mul"] = func(a, b int64) int64 { return a * b } // a share's produce
 }
