@@ -141,7 +141,7 @@ func (s *Server) renderPurchasesPage(w http.ResponseWriter, r *http.Request, u *
 		return err
 	}
 	data["Recent"], data["RecentTotal"], data["Columns"] = recent, total, imports.Purchase832Spec.Columns
-	data["Channels"] = market.Channels[2:] // not the shop, not 832 (imported above)
+	data["Channels"] = market.Channels[2:]                                                               // not the shop, not 832 (imported above)
 	if data["Pledges"], err = s.DB.Pledges(r.Context(), u, store.PledgeFilter{Open: true}); err != nil { // 认捐 a voucher may fulfil
 		return err
 	}
