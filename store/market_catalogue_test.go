@@ -806,13 +806,9 @@ func withoutDemoMarket(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	marketStart.Store(db, seq)
+	withoutDemoOrders(t, db)
 	for _, q := range []string{
 		`DELETE FROM search_grams WHERE kind = 'product'`,
-		// The demo's 认购, 定向采购 and 认捐 (demo/market_lots.go) and their ledger lines.
-		`DELETE FROM search_grams WHERE kind = 'contribution' AND record_id IN (SELECT id FROM contributions WHERE order_id IS NOT NULL OR pledge_id IS NOT NULL)`,
-		`DELETE FROM contribution_givers WHERE contribution_id IN (SELECT id FROM contributions WHERE order_id IS NOT NULL OR pledge_id IS NOT NULL)`,
-		`DELETE FROM contributions WHERE order_id IS NOT NULL OR pledge_id IS NOT NULL`, `DELETE FROM lot_shares`, `DELETE FROM lots`,
-		`DELETE FROM order_lines`, `DELETE FROM orders`, `DELETE FROM pledges`,
 		`DELETE FROM products`, `DELETE FROM suppliers`, `UPDATE organisations SET uscc = NULL WHERE kind = '供应商'`,
 	} {
 		if _, err := db.SQL().Exec(q); err != nil {
