@@ -92,13 +92,16 @@ func TestBrowserMarket(t *testing.T) {
 			t.Fatalf("after checkout at %s", orderURL)
 		}
 	})
+	// Each step waits for the order's new status, not for a flash: the
+	// page it leaves has one too, so a flash alone let a step read the old
+	// page (the flows failed at random).
 	t.Run("the supplier confirms and ships", func(t *testing.T) {
 		b := newBrowser(t, e.srv.URL, "zhenghua")
 		b.do(chromedp.Navigate(orderURL),
-			chromedp.Click(`form[action$="/confirm"] button`), chromedp.WaitVisible(`.flash`),
+			chromedp.Click(`form[action$="/confirm"] button`), chromedp.WaitVisible(`h1 .st-o-to_ship`),
 			chromedp.SendKeys(`input[name=carrier]`, "顺丰速运"),
 			chromedp.SendKeys(`input[name=tracking_no]`, "SF1234567890"),
-			chromedp.Click(`form[action$="/ship"] button`), chromedp.WaitVisible(`.flash`))
+			chromedp.Click(`form[action$="/ship"] button`), chromedp.WaitVisible(`h1 .st-o-shipped`))
 		if got := b.text(`h1 .st`); got != "已发货" {
 			t.Fatalf("shipped order status %q", got)
 		}
@@ -110,9 +113,9 @@ func TestBrowserMarket(t *testing.T) {
 			t.Fatal(err)
 		}
 		b.do(chromedp.Navigate(orderURL),
-			chromedp.Click(`form[action$="/receive"] button`), chromedp.WaitVisible(`.flash`),
+			chromedp.Click(`form[action$="/receive"] button`), chromedp.WaitVisible(`h1 .st-o-to_accept`),
 			chromedp.SetUploadFiles(`input[name=invoice]`, []string{invoice}),
-			chromedp.Click(`form[action$="/accept"] button`), chromedp.WaitVisible(`.flash`))
+			chromedp.Click(`form[action$="/accept"] button`), chromedp.WaitVisible(`h1 .st-o-accepted`))
 		b.shot("market-3-accepted")
 		if got := b.text(`h1 .st`); got != "已验收" {
 			t.Fatalf("accepted order status %q (%s)", got, b.text(`.flash`))
@@ -137,7 +140,7 @@ func TestBrowserMarket(t *testing.T) {
 		b := newBrowser(t, e.srv.URL, "cjq-guanli")
 		b.do(chromedp.Navigate(orderURL),
 			chromedp.SendKeys(`input[name=payment_ref]`, "国库支付 2020-0915"),
-			chromedp.Click(`form[action$="/settle"] button`), chromedp.WaitVisible(`.flash`))
+			chromedp.Click(`form[action$="/settle"] button`), chromedp.WaitVisible(`h1 .st-o-settled`))
 		if got := b.text(`h1 .st`); got != "已结算" {
 			t.Fatalf("settled order status %q", got)
 		}
