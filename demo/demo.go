@@ -306,6 +306,9 @@ func (l *loader) load() (err error) {
 	if err := l.market(); err != nil {
 		return err
 	}
+	if err := l.lots(); err != nil { // market_lots.go
+		return err
+	}
 	if err := l.buyerAccounts(); err != nil {
 		return err
 	}

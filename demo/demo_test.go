@@ -100,3 +100,67 @@ func TestDemoFactsAsInBulletin(t *testing.T) {
 		t.Errorf("天山路 50万 agreement's pairing: %q, %v", label, err)
 	}
 }
+
+// Issue 12, items 3(c) and 6: the seed's 梯田红米认购, 晨讯's 定向采购 and the
+// 爱心企业's 采购清单 are market records, each counted once in 2020.
+func TestDemoSubscriptionsAndPledge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openEmpty(t)
+	if loaded, err := demo.Load(ctx, db); err != nil || !loaded {
+		t.Fatal(err)
+	}
+	admin, err := db.UserByName(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lots, err := db.Lots(ctx, admin, store.LotFilter{Year: 2020})
+	if err != nil || len(lots) != 1 {
+		t.Fatalf("2020 lots: %d, %v", len(lots), err)
+	}
+	lot := lots[0]
+	const lotFen = 170 * 398200 // 3,982 元/亩: 676,940 元, "约67.7万元"
+	if lot.OrganiserName != "虹桥临空经济示范区长宁片区管理办公室" || lot.SupplierName != "绿春县正华农产品加工厂" || lot.Quantity != 170 ||
+		lot.Subscribed != 170 || len(lot.Shares) != 37 || lot.Status != "fulfilled" || lot.HarvestOn != "2020-10-20" || lot.TotalFen != lotFen {
+		t.Errorf("梯田红米认购: %+v", lot.Lot)
+	}
+	var orders int
+	var ordersFen int64
+	if err := db.SQL().QueryRow(`SELECT COUNT(*), SUM(total_fen) FROM orders WHERE channel = 'subscription' AND ordered_on = '2020-10-20' AND status = 'accepted'`).Scan(&orders, &ordersFen); err != nil ||
+		orders != 37 || ordersFen != lotFen {
+		t.Errorf("the lot's orders: %d for %d fen, %v", orders, ordersFen, err)
+	}
+	// 晨讯: 1万斤 at 4.99 元 in September 2020.
+	var chenxun int64
+	if err := db.SQL().QueryRow(`SELECT c.amount_fen FROM contributions c JOIN orders o ON o.id = c.order_id
+		WHERE o.channel = 'targeted' AND c.date_from = '2020-09-04' AND c.quantity = 10000`).Scan(&chenxun); err != nil || chenxun != 4_990_000 {
+		t.Errorf("晨讯定向采购 in the ledger: %d, %v", chenxun, err)
+	}
+	// 绿春县's consumption in 2020 is the lot and 晨讯's order, nothing else.
+	lc, err := db.DashboardSums(ctx, report.ForYear(2020, "532531000000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lc.Area("consumption"); got != lotFen+4_990_000 {
+		t.Errorf("绿春县 2020 消费帮扶 = %d fen, want %d", got, lotFen+4_990_000)
+	}
+	// The pledge: 20万元 in 金平, nothing 到位, so all of it 认捐.
+	ps, err := db.Pledges(ctx, admin, store.PledgeFilter{Year: 2020})
+	if err != nil || len(ps) != 1 || ps[0].AmountFen != 20_000_000 || ps[0].Progress.DeliveredFen != 0 || ps[0].LedgerID == 0 {
+		t.Fatalf("2020 pledges: %+v, %v", ps, err)
+	}
+	all, err := db.DashboardSums(ctx, report.ForYear(2020, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := all.Delivery["pledged"].Fen; got != 15_000_000+20_000_000 { // 仙霞's film project and the pledge
+		t.Errorf("2020 认捐 = %d fen, want 35,000,000", got)
+	}
+	jp, err := db.DashboardSums(ctx, report.ForYear(2020, "532530000000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := jp.Area("consumption"); got != 20_000_000 {
+		t.Errorf("金平县 2020 消费帮扶 = %d fen, want the pledge's 20,000,000", got)
+	}
+}

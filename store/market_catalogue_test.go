@@ -806,8 +806,9 @@ func withoutDemoMarket(t *testing.T, db *store.DB) {
 		t.Fatal(err)
 	}
 	marketStart.Store(db, seq)
+	withoutDemoOrders(t, db)
 	for _, q := range []string{
-		`DELETE FROM search_grams WHERE kind = 'product'`, `DELETE FROM order_lines`, `DELETE FROM orders`,
+		`DELETE FROM search_grams WHERE kind = 'product'`,
 		`DELETE FROM products`, `DELETE FROM suppliers`, `UPDATE organisations SET uscc = NULL WHERE kind = '供应商'`,
 	} {
 		if _, err := db.SQL().Exec(q); err != nil {

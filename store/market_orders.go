@@ -458,10 +458,10 @@ func (d *DB) checkoutIn(ctx context.Context, tx *sql.Tx, u *xiezuo.User, lines [
 // insertOrder writes o and its lines and sets o.ID.
 func insertOrder(ctx context.Context, tx *sql.Tx, o *market.Order, key, now string) error {
 	if err := tx.QueryRowContext(ctx, `INSERT INTO orders (no, channel, ordered_on, buyer_unit_id, purchaser_id, supplier_id, total_fen, status,
-		carrier, tracking_no, invoice_ref, inspection_ref, payment_ref, paid_on, reason, idempotency_key, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
+		carrier, tracking_no, invoice_ref, inspection_ref, payment_ref, paid_on, reason, idempotency_key, created_at, updated_at, pledge_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 		o.No, o.Channel, o.OrderedOn, o.BuyerUnitID, nullID(o.PurchaserID), o.SupplierID, o.TotalFen, string(o.Status),
-		o.Carrier, o.TrackingNo, o.InvoiceRef, o.InspectionRef, o.PaymentRef, nullStr(o.PaidOn), o.Reason, nullStr(key), now, now).Scan(&o.ID); err != nil {
+		o.Carrier, o.TrackingNo, o.InvoiceRef, o.InspectionRef, o.PaymentRef, nullStr(o.PaidOn), o.Reason, nullStr(key), now, now, nullID(o.PledgeID)).Scan(&o.ID); err != nil {
 		return err
 	}
 	const cols = 10
@@ -743,11 +743,22 @@ func (d *DB) postOrder(ctx context.Context, tx *sql.Tx, u *xiezuo.User, o *marke
 	if err := c.Validate(date); err != nil {
 		return err
 	}
+	if err := d.insertLedgerLine(ctx, tx, u, c, "order_id", o.ID); err != nil {
+		return err
+	}
+	return d.syncOrderPledge(ctx, tx, u, o.ID) // the pledge it fulfils, if any (market_pledges.go)
+}
+
+// insertLedgerLine inserts c, approved, created by u, with its first
+// giver, linked to the market record that makes it (link: order_id or
+// pledge_id, = id), with its search index, and audits it. The triggers
+// count it in the running sums.
+func (d *DB) insertLedgerLine(ctx context.Context, tx *sql.Tx, u *xiezuo.User, c *ledger.Contribution, link string, id int64) error {
 	now := d.now()
 	cols := append([]string{"unit_id", "status", "created_by", "created_at", "updated_at"}, contributionCols...)
-	cols = append(cols, "order_id")
+	cols = append(cols, link)
 	args := append([]any{c.UnitID, string(ledger.StatusApproved), u.ID, now, now}, contributionArgs(c)...)
-	args = append(args, o.ID)
+	args = append(args, id)
 	if err := tx.QueryRowContext(ctx, `INSERT INTO contributions (`+strings.Join(cols, ", ")+`) VALUES (`+placeholders(1, len(cols))+`) RETURNING id`,
 		args...).Scan(&c.ID); err != nil {
 		return err
@@ -772,10 +783,19 @@ func (d *DB) reverseOrder(ctx context.Context, tx *sql.Tx, u *xiezuo.User, order
 	var cid int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM contributions WHERE order_id = $1`, orderID).Scan(&cid)
 	if err == sql.ErrNoRows {
-		return nil
+		return d.syncOrderPledge(ctx, tx, u, orderID)
 	} else if err != nil {
 		return err
 	}
+	if err := d.removeLedgerLine(ctx, tx, u, cid); err != nil {
+		return err
+	}
+	return d.syncOrderPledge(ctx, tx, u, orderID) // the pledge it fulfilled, if any (market_pledges.go)
+}
+
+// removeLedgerLine deletes contribution cid with its givers and search
+// index, and audits that: the triggers take it out of the running sums.
+func (d *DB) removeLedgerLine(ctx context.Context, tx *sql.Tx, u *xiezuo.User, cid int64) error {
 	before, err := d.getContribution(ctx, tx, cid)
 	if err != nil {
 		return err

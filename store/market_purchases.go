@@ -27,11 +27,13 @@ const (
 // counts (market.Counts) is one approved consumption contribution dated
 // the order's day; a change of status posts or reverses it
 // (market.LedgerEffect). Audited; within an import batch's transaction
-// when ctx carries one.
+// when ctx carries one. o.PledgeID, when set, is the buyer's own pledge
+// (认捐) the purchase fulfils (market.PledgeFits); its 认捐 line follows.
 //
 // Callers: market.CanRecordPurchase (the office and 监管; a buyer unit's
 // management account for its own unit). Errors: EFORBIDDEN, EINVALID
-// (the order's fields, a shop channel, no source key), EINTERNAL.
+// (the order's fields, a shop channel, no source key, a pledge that is not
+// the buyer's or not of the goods' county), EINTERNAL.
 func (d *DB) RecordPurchase(ctx context.Context, u *xiezuo.User, o *market.Order, extNo, sourceKey string) (string, error) {
 	if !market.CanRecordPurchase(u, o.BuyerUnitID) {
 		return "", xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办、监管单位和本采购单位的管理账号可以登记商城外的采购")
@@ -89,6 +91,9 @@ func (d *DB) RecordPurchase(ctx context.Context, u *xiezuo.User, o *market.Order
 			o.No = base + "-" + strconv.Itoa(n+1)
 		}
 		o.PurchaserID = 0
+		if err := checkOrderPledge(ctx, tx, u, o); err != nil { // the buyer's own pledge it fulfils, if any
+			return err
+		}
 		if err := insertOrder(ctx, tx, o, "", d.now()); err != nil {
 			return err
 		}

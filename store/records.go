@@ -256,11 +256,15 @@ func (d *DB) transitionOne(ctx context.Context, tx *sql.Tx, u *xiezuo.User, kind
 		// A counted order's contribution follows its order (market): it is
 		// corrected by returning the order, not edited in the ledger.
 		var no string
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(o.no, '') FROM contributions x LEFT JOIN orders o ON o.id = x.order_id WHERE x.id = $1`, h.ID).Scan(&no); err != nil {
+		var pledge int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(o.no, ''), COALESCE(x.pledge_id, 0) FROM contributions x LEFT JOIN orders o ON o.id = x.order_id WHERE x.id = $1`, h.ID).Scan(&no, &pledge); err != nil {
 			return err
 		}
 		if no != "" {
 			return xiezuo.Errorf(xiezuo.ECONFLICT, "这笔消费帮扶由订单%s验收后生成，不能重新打开；如需更正，请在订单中办理退货", no)
+		}
+		if pledge != 0 { // a pledge's 认捐 line follows the pledge (market_pledges.go)
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "这笔认捐由消费帮扶认捐（编号%d）生成，随订单到位自动调整，不能重新打开；如需更正，请修改该认捐", pledge)
 		}
 	}
 	if a != ledger.ActionReturn && a != ledger.ActionReopen {

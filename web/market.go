@@ -50,6 +50,7 @@ func (s *Server) marketRoutes(mux *router) {
 	s.marketSupervisionRoutes(mux)
 	s.marketNoticeRoutes(mux)
 	s.marketBuyerRoutes(mux)
+	s.marketLotRoutes(mux) // 认领/认购 and 认捐: market_lots.go
 }
 
 // orderSteps are the steps an order route takes.

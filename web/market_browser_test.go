@@ -92,6 +92,9 @@ func TestBrowserMarket(t *testing.T) {
 			t.Fatalf("after checkout at %s", orderURL)
 		}
 	})
+	// Each step waits for the order's new status, not for a flash: the
+	// page it leaves has one too, so a flash alone let a step read the old
+	// page (the flows failed at random).
 	t.Run("the supplier confirms and ships", func(t *testing.T) {
 		b := newBrowser(t, e.srv.URL, "zhenghua")
 		b.do(chromedp.Navigate(orderURL), chromedp.Click(`form[action$="/confirm"] button`))

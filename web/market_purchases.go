@@ -53,6 +53,7 @@ func (s *Server) purchaseRecord(w http.ResponseWriter, r *http.Request, u *xiezu
 	if qty > 0 && amount%qty == 0 {
 		o.Lines[0].PriceFen = amount / qty
 	}
+	o.PledgeID = f.id("pledge_id") // the buyer's own 认捐 it fulfils, if any (market_lots.go)
 	for field, label := range map[string]string{"supplier": "供应商", "product": "商品名称", "county": "产地县", "date": "日期"} {
 		if f.str(field) == "" {
 			f.p.Add(field, "请填写"+label)
@@ -137,7 +138,10 @@ func (s *Server) renderPurchasesPage(w http.ResponseWriter, r *http.Request, u *
 		return err
 	}
 	data["Recent"], data["RecentTotal"], data["Columns"] = recent, total, imports.Purchase832Spec.Columns
-	data["Channels"] = market.Channels[2:] // not the shop, not 832 (imported above)
+	data["Channels"] = market.Channels[2:]                                                               // not the shop, not 832 (imported above)
+	if data["Pledges"], err = s.DB.Pledges(r.Context(), u, store.PledgeFilter{Open: true}); err != nil { // 认捐 a voucher may fulfil
+		return err
+	}
 	if values == nil {
 		values = map[string]string{"date": s.DB.Today()}
 		if u.Role == xiezuo.RoleBuyerAdmin {

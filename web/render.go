@@ -193,6 +193,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 			items = append(items, navItem{Href: "/market/share", Label: "预留份额"})
 			items = append(items, navItem{Href: "/market/purchases", Label: "商城外采购"})
 			items = append(items, navItem{Href: "/market/unit", Label: "本单位账号"}, navItem{Href: "/market/subunits", Label: "下属单位填报"})
+			items = append(items, navItem{Href: "/market/lots", Label: "认购与认捐"}) // market_lots.go
 		}
 		return activeNav(items, r.URL.Path)
 	}
