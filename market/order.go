@@ -140,6 +140,11 @@ type Order struct {
 	PaidOn        string      `json:"paid_on,omitempty"`
 	Reason        string      `json:"reason,omitempty"` // of a cancellation or return
 	PledgeID      int64       `json:"pledge_id,omitempty"`
+	// ForUnitID is, for a union's purchase with union funds (channel
+	// union), the unit the union belongs to: the purchase counts to the
+	// union (the buyer) and to its unit, as the ledger's second giver.
+	ForUnitID   int64  `json:"for_unit_id,omitempty"`
+	ForUnitName string `json:"for_unit_name,omitempty"`
 }
 
 // Validate checks every field that needs no database: channel, date,
@@ -158,6 +163,13 @@ func (o *Order) Validate() error {
 	}
 	if o.SupplierID <= 0 {
 		p.Add("supplier_id", "请选择供应商")
+	}
+	switch {
+	case o.ForUnitID == 0:
+	case o.Channel != "union":
+		p.Add("for_unit_id", "只有工会采购可以写明工会所属单位")
+	case o.ForUnitID < 0 || o.ForUnitID == o.BuyerUnitID:
+		p.Add("for_unit_id", "工会所属单位应是工会所在的单位，不能是工会本身")
 	}
 	if o.Status == "" {
 		o.Status = OrderPending

@@ -69,13 +69,16 @@ func (f *OrderFilter) validate() error {
 const maxIdempotencyKey = 100
 
 const orderSelect = `SELECT x.id, x.no, x.channel, x.ordered_on, x.buyer_unit_id, bu.name, COALESCE(x.purchaser_id, 0), x.supplier_id, su.name,
-	x.total_fen, x.status, x.carrier, x.tracking_no, x.invoice_ref, x.inspection_ref, x.payment_ref, COALESCE(x.paid_on, ''), x.reason
-	FROM orders x JOIN organisations bu ON bu.id = x.buyer_unit_id JOIN organisations su ON su.id = x.supplier_id`
+	x.total_fen, x.status, x.carrier, x.tracking_no, x.invoice_ref, x.inspection_ref, x.payment_ref, COALESCE(x.paid_on, ''), x.reason,
+	COALESCE(x.for_unit_id, 0), COALESCE(fu.name, '')
+	FROM orders x JOIN organisations bu ON bu.id = x.buyer_unit_id JOIN organisations su ON su.id = x.supplier_id
+	LEFT JOIN organisations fu ON fu.id = x.for_unit_id`
 
 func scanOrder(s interface{ Scan(...any) error }) (market.Order, error) {
 	var o market.Order
 	err := s.Scan(&o.ID, &o.No, &o.Channel, &o.OrderedOn, &o.BuyerUnitID, &o.BuyerUnitName, &o.PurchaserID, &o.SupplierID, &o.SupplierName,
-		&o.TotalFen, &o.Status, &o.Carrier, &o.TrackingNo, &o.InvoiceRef, &o.InspectionRef, &o.PaymentRef, &o.PaidOn, &o.Reason)
+		&o.TotalFen, &o.Status, &o.Carrier, &o.TrackingNo, &o.InvoiceRef, &o.InspectionRef, &o.PaymentRef, &o.PaidOn, &o.Reason,
+		&o.ForUnitID, &o.ForUnitName)
 	return o, err
 }
 
@@ -458,10 +461,10 @@ func (d *DB) checkoutIn(ctx context.Context, tx *sql.Tx, u *xiezuo.User, lines [
 // insertOrder writes o and its lines and sets o.ID.
 func insertOrder(ctx context.Context, tx *sql.Tx, o *market.Order, key, now string) error {
 	if err := tx.QueryRowContext(ctx, `INSERT INTO orders (no, channel, ordered_on, buyer_unit_id, purchaser_id, supplier_id, total_fen, status,
-		carrier, tracking_no, invoice_ref, inspection_ref, payment_ref, paid_on, reason, idempotency_key, created_at, updated_at, pledge_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
+		carrier, tracking_no, invoice_ref, inspection_ref, payment_ref, paid_on, reason, idempotency_key, created_at, updated_at, pledge_id, for_unit_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
 		o.No, o.Channel, o.OrderedOn, o.BuyerUnitID, nullID(o.PurchaserID), o.SupplierID, o.TotalFen, string(o.Status),
-		o.Carrier, o.TrackingNo, o.InvoiceRef, o.InspectionRef, o.PaymentRef, nullStr(o.PaidOn), o.Reason, nullStr(key), now, now, nullID(o.PledgeID)).Scan(&o.ID); err != nil {
+		o.Carrier, o.TrackingNo, o.InvoiceRef, o.InspectionRef, o.PaymentRef, nullStr(o.PaidOn), o.Reason, nullStr(key), now, now, nullID(o.PledgeID), nullID(o.ForUnitID)).Scan(&o.ID); err != nil {
 		return err
 	}
 	const cols = 10
@@ -718,6 +721,9 @@ func orderContribution(o *market.Order, date string) *ledger.Contribution {
 		c.TownshipCode, c.VillageCode = township, village
 	}
 	c.Item = truncRunes(strings.Join(names, "、"), 200)
+	if o.ForUnitID != 0 { // a union's purchase counts to its unit too
+		c.Givers = append(c.Givers, ledger.Org{ID: o.ForUnitID, Name: o.ForUnitName})
+	}
 	if len(o.Lines) == 1 && o.Lines[0].Unit != "" {
 		c.Quantity, c.QuantityUnit = o.Lines[0].Qty, o.Lines[0].Unit
 	}

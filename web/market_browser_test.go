@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/xiezuo/xiezuo/ledger"
 )
 
 // TestBrowserMarket runs the market's critical path in a real browser, as
@@ -251,5 +253,40 @@ func TestMarketPurchasesUpload(t *testing.T) {
 	bad := url.Values{"channel": {"shop"}, "ref": {""}, "buyer": {"不存在的单位"}, "qty": {"0"}}.Encode()
 	if resp, body := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, bad); resp.StatusCode != 422 || !strings.Contains(body, "请选择渠道") || !strings.Contains(body, "不在单位名录中") {
 		t.Fatalf("bad voucher: %d", resp.StatusCode)
+	}
+	// A union buys with union funds: counted once in the county's total,
+	// and to the union and to its unit (both givers); only a union's
+	// purchase may name a unit.
+	givenBy := func(name string) (n, fen int64) {
+		o, err := e.db.OrgByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tot, err := e.db.ListContributions(ctx, e.user("admin"), ledger.ContributionFilter{GiverID: o.ID, From: "2020-01-01", To: "2020-12-31"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tot.Count, tot.AmountFen
+	}
+	before = consumption()
+	unitN, unitFen := givenBy("程家桥街道")
+	union := url.Values{"channel": {"union"}, "ref": {"工会采购单 2020-031"}, "buyer": {"长宁区总工会"}, "for_unit": {"程家桥街道"}, "date": {"2020-10-12"},
+		"supplier": {"绿春县绿鑫生态茶叶有限公司"}, "county": {"绿春县"}, "product": {"绿春古树茶"}, "qty": {"100"}, "amount": {"12800"}}
+	if resp, body := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, union.Encode()); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("union voucher: %d %.600s", resp.StatusCode, body)
+	}
+	if got := consumption() - before; got != 1_280_000 {
+		t.Fatalf("绿春县 consumption rose by %d fen for the union's purchase, want 1,280,000 (once)", got)
+	}
+	if n, fen := givenBy("程家桥街道"); n != unitN+1 || fen != unitFen+1_280_000 {
+		t.Fatalf("the union's unit gave %d records, %d fen; want %d, %d", n, fen, unitN+1, unitFen+1_280_000)
+	}
+	if n, _ := givenBy("长宁区总工会"); n != 1 {
+		t.Fatalf("the union gave %d records, want 1", n)
+	}
+	union.Set("channel", "enterprise")
+	union.Set("ref", "企业采购单 1")
+	if resp, body := do(t, admin, "POST", e.srv.URL+"/market/purchases/record", form, union.Encode()); resp.StatusCode != 422 || !strings.Contains(body, "只有工会采购可以写明工会所属单位") {
+		t.Fatalf("a unit named on an enterprise purchase: %d", resp.StatusCode)
 	}
 }

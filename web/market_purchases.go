@@ -46,9 +46,17 @@ func (s *Server) purchaseRecord(w http.ResponseWriter, r *http.Request, u *xiezu
 	} else {
 		buyer = o.ID
 	}
+	forUnit := int64(0)
+	if name := f.str("for_unit"); name != "" {
+		if o, err := s.DB.OrgByName(r.Context(), name); err != nil {
+			f.p.Add("for_unit", "“"+name+"”不在单位名录中")
+		} else {
+			forUnit = o.ID
+		}
+	}
 	county := f.region("county", "产地县", registry.LevelCounty, "")
 	qty, amount := f.int64("qty", "数量"), f.yuan("amount", "金额")
-	o := &market.Order{Channel: channel, OrderedOn: f.date("date", "日期"), BuyerUnitID: buyer, Status: market.OrderAccepted, TotalFen: amount,
+	o := &market.Order{Channel: channel, OrderedOn: f.date("date", "日期"), BuyerUnitID: buyer, ForUnitID: forUnit, Status: market.OrderAccepted, TotalFen: amount,
 		Lines: []market.OrderLine{{ProductName: f.str("product"), OriginCode: county, Qty: qty, AmountFen: amount}}}
 	if qty > 0 && amount%qty == 0 {
 		o.Lines[0].PriceFen = amount / qty
