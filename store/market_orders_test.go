@@ -389,7 +389,7 @@ func TestCheckoutOversell(t *testing.T) {
 		for i := range 10 {
 			products = append(products, ordProduct(t, db, sups[i%2], fmt.Sprintf("红米%02d号", i), ordVillage, int64(1000+i), 100, 1, "2099-12-31"))
 		}
-		const workers = 200
+		const workers = 500 // purchasers checking out at once (issue 12)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		sold := map[int64]int64{}
@@ -452,6 +452,47 @@ func TestCheckoutOversell(t *testing.T) {
 		db.SQL().QueryRow(`SELECT COUNT(*) FROM orders WHERE channel = 'shop'`).Scan(&stored) // the demo's are 认购 and 定向采购
 		if stored != len(orderIDs) {
 			t.Errorf("%d orders stored, %d acknowledged", stored, len(orderIDs))
+		}
+		// Every acknowledged order is delivered and accepted: the ledger
+		// rises by exactly the orders' sum.
+		consumption := func() int64 {
+			_, tot, err := db.ListContributions(ctx, user(t, db, "admin"), ledger.ContributionFilter{CountyCode: lvchun, Form: "consumption", Status: ledger.StatusApproved})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tot.AmountFen
+		}
+		before := consumption()
+		supplierUsers := map[int64]*xiezuo.User{}
+		for i, s := range sups {
+			supplierUsers[s] = ordUser(t, db, fmt.Sprintf("s%d", i), xiezuo.RoleSupplier, s)
+		}
+		var sum int64
+		for _, id := range orderIDs {
+			o, err := db.Order(ctx, user(t, db, "admin"), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buyer := buyers[0]
+			if o.BuyerUnitID != unit {
+				buyer = buyers[1]
+			}
+			for _, step := range []struct {
+				u  *xiezuo.User
+				a  market.OrderAction
+				in market.OrderInput
+			}{{supplierUsers[o.SupplierID], market.OrderConfirm, market.OrderInput{}},
+				{supplierUsers[o.SupplierID], market.OrderShip, market.OrderInput{Carrier: "顺丰速运", TrackingNo: fmt.Sprintf("SF%010d", id)}},
+				{buyer, market.OrderReceive, market.OrderInput{}},
+				{buyer, market.OrderAccept, market.OrderInput{InvoiceRef: "photo:1"}}} {
+				if err := db.OrderTransition(ctx, step.u, id, step.a, step.in); err != nil {
+					t.Fatalf("order %s %s: %v", o.No, step.a.Label(), err)
+				}
+			}
+			sum += o.TotalFen
+		}
+		if got := consumption() - before; got != sum {
+			t.Errorf("绿春县 consumption rose by %d fen, the accepted orders sum to %d", got, sum)
 		}
 		if n, err := db.VerifyAudit(ctx, user(t, db, "admin")); err != nil {
 			t.Fatalf("VerifyAudit = %d, %v", n, err)
