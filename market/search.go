@@ -54,11 +54,17 @@ func QueryWords(query string) []string {
 // is 0 when some word is in no field (no match) or the query is empty.
 func Score(doc SearchDoc, query string) int {
 	words := QueryWords(query)
+	return scoreWords(doc, words, strings.Join(words, " "))
+}
+
+// scoreWords is Score for the query's words and their join (Rank splits
+// the query once for every product).
+func scoreWords(doc SearchDoc, words []string, joined string) int {
 	if len(words) == 0 {
 		return 0
 	}
 	name := strings.ToLower(doc.Name)
-	fields := []struct {
+	fields := [...]struct {
 		text   string
 		weight int
 	}{
@@ -83,7 +89,7 @@ func Score(doc SearchDoc, query string) int {
 		}
 		total += hit
 	}
-	if name == strings.Join(words, " ") {
+	if name == joined {
 		total += NameExactBonus
 	}
 	return total
@@ -93,19 +99,20 @@ func Score(doc SearchDoc, query string) int {
 // equal score keep their order (the store's, e.g. newest first).
 func Rank(products []Product, query string) []Product {
 	type scored struct {
-		p     Product
-		score int
+		i, score int
 	}
+	words := QueryWords(query)
+	joined := strings.Join(words, " ")
 	var out []scored
 	for i := range products {
-		if s := Score(ProductDoc(&products[i]), query); s > 0 {
-			out = append(out, scored{products[i], s})
+		if s := scoreWords(ProductDoc(&products[i]), words, joined); s > 0 {
+			out = append(out, scored{i, s})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
 	ranked := make([]Product, len(out))
 	for i, s := range out {
-		ranked[i] = s.p
+		ranked[i] = products[s.i]
 	}
 	return ranked
 }

@@ -595,7 +595,7 @@ type ProductFilter struct {
 // productWhere builds the conditions of f for u over productList (the
 // products x and their suppliers s), and says whether the keyword filter
 // needs productFrom's names joined (a query word of one character).
-func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, err error) {
+func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, grams string, err error) {
 	w = &where{}
 	catalogueScope(w, u, productPublic, "x.supplier_id", "x.county_code")
 	if f.CountyCode != "" {
@@ -603,7 +603,7 @@ func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, e
 	}
 	if f.Category != "" {
 		if !market.ValidCategory(f.Category) {
-			return nil, false, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "未知的商品品类", Fields: map[string]string{"category": "请选择品类"}}
+			return nil, false, "", &xiezuo.Error{Code: xiezuo.EINVALID, Message: "未知的商品品类", Fields: map[string]string{"category": "请选择品类"}}
 		}
 		w.add("x.category = ?", f.Category)
 	}
@@ -621,7 +621,7 @@ func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, e
 	}
 	if f.SellableOn != "" {
 		if !xiezuo.ValidDate(f.SellableOn) {
-			return nil, false, &xiezuo.Error{Code: xiezuo.EINVALID, Message: "可售日期" + xiezuo.DateProblem(f.SellableOn),
+			return nil, false, "", &xiezuo.Error{Code: xiezuo.EINVALID, Message: "可售日期" + xiezuo.DateProblem(f.SellableOn),
 				Fields: map[string]string{"sellable_on": "日期" + xiezuo.DateProblem(f.SellableOn)}}
 		}
 		// market.Sellable in SQL: an admitted supplier, a listed product
@@ -632,7 +632,8 @@ func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, e
 		w.add("x.cert_no <> '' AND x.cert_valid_until >= ?", f.SellableOn)
 		w.add("x.stock > 0")
 	}
-	return w, productSearch(w, f.Query), nil
+	joinNames, grams = productSearch(w, f.Query)
+	return w, joinNames, grams, nil
 }
 
 // productList is what a list's count and candidates read: products x and
@@ -640,14 +641,15 @@ func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, e
 // names.
 const productList = ` FROM products x JOIN suppliers s ON s.org_id = x.supplier_id`
 
-// productSearch adds the keyword filter's candidates: the products whose
-// search words hold every bigram of the query's words (market.QueryWords).
+// productSearch gives the keyword filter's candidates: grams selects
+// (record_id) the products whose search words hold every bigram of the
+// query's words (market.QueryWords), its arguments added to w.
 // market.Rank (Score > 0: every word in the name, category label, origin's
 // names or supplier's name) then confirms each candidate in Go, so the
 // filter is the market's rule itself. A word of one character has no
 // bigram: for such words LIKE over productFrom's names filters instead,
 // and productSearch reports that those joins are needed.
-func productSearch(w *where, q string) (joinNames bool) {
+func productSearch(w *where, q string) (joinNames bool, grams string) {
 	words := market.QueryWords(q)
 	var gs []string
 	for _, word := range words {
@@ -688,9 +690,9 @@ func productSearch(w *where, q string) (joinNames bool) {
 		for i, g := range gs {
 			parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(productKind) + " AND sg.gram = " + w.next(g)
 		}
-		w.conds = append(w.conds, "x.id IN ("+strings.Join(parts, " INTERSECT ")+")")
+		grams = strings.Join(parts, " INTERSECT ")
 	}
-	return joinNames
+	return joinNames, grams
 }
 
 // Products lists the products u may see (market.CanViewProduct) that f
@@ -701,7 +703,7 @@ func productSearch(w *where, q string) (joinNames bool) {
 // scope). Errors: EINVALID (unknown category, bad SellableOn date),
 // EINTERNAL.
 func (d *DB) Products(ctx context.Context, u *xiezuo.User, f ProductFilter) ([]market.Product, int, error) {
-	w, joinNames, err := productWhere(u, &f)
+	w, joinNames, grams, err := productWhere(u, &f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -723,6 +725,17 @@ func (d *DB) Products(ctx context.Context, u *xiezuo.User, f ProductFilter) ([]m
 	from := productList
 	if joinNames {
 		from = productFrom
+	}
+	switch {
+	// The candidates are read from the search words first, each product
+	// by its key: left to themselves, SQLite scans every listed product by
+	// status and PostgreSQL every product, testing each against the words
+	// (23 and 30 ms for 3,570 matches in 100,000 products).
+	case grams != "" && d.Dialect == Postgres:
+		w.add("x.id = ANY(ARRAY(" + grams + "))")
+	case grams != "":
+		from = strings.Replace(from, " FROM products x", " FROM ("+grams+") g CROSS JOIN products x", 1)
+		w.add("x.id = g.record_id")
 	}
 	rows, err := d.db.QueryContext(ctx, `SELECT x.id, x.name, x.category, x.origin_code, x.supplier_id`+from+w.sql()+` ORDER BY x.name, x.id`, w.args...)
 	if err != nil {
