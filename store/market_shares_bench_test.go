@@ -122,8 +122,18 @@ func seedOrders(sdb *store.DB, n int) error {
 	var maxOrder, maxContrib int64
 	tx.QueryRow(`SELECT COALESCE(MAX(id), 0) FROM orders`).Scan(&maxOrder)
 	tx.QueryRow(`SELECT COALESCE(MAX(id), 0) FROM contributions`).Scan(&maxContrib)
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	// A transaction a batch: on PostgreSQL the running sums' rows, updated
+	// by the triggers once an order, would otherwise pile up a million
+	// versions in one transaction (the seed did not finish in an hour).
 	const batch = 500
 	for i := 0; i < n; i += batch {
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
 		var o, l, c, g strings.Builder
 		o.WriteString(`INSERT INTO orders (id, no, channel, ordered_on, buyer_unit_id, supplier_id, total_fen, status, created_at, updated_at) VALUES `)
 		l.WriteString(`INSERT INTO order_lines (order_id, seq, name, category, origin_code, unit, qty, price_fen, amount_fen) VALUES `)
@@ -178,16 +188,21 @@ func seedOrders(sdb *store.DB, n int) error {
 		}
 		for _, q := range []string{o.String(), l.String()} {
 			if _, err := tx.Exec(q); err != nil {
+				tx.Rollback()
 				return err
 			}
 		}
 		if nc > 0 {
 			for _, q := range []string{c.String(), g.String()} {
 				if _, err := tx.Exec(q); err != nil {
+					tx.Rollback()
 					return err
 				}
 			}
 		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
 	}
-	return tx.Commit()
+	return nil
 }
