@@ -512,24 +512,43 @@ func (d *DB) BuyerAccounts(ctx context.Context, u *xiezuo.User, unitID int64) ([
 	if err := permit(market.CanOpenAccounts(u), "只有协作办或区财政局可以查看账号开通情况"); err != nil {
 		return nil, err
 	}
+	accs, err := d.unitAccounts(ctx, unitID)
+	out := make([]BuyerAccount, len(accs))
+	for i, a := range accs {
+		out[i] = a.BuyerAccount
+	}
+	return out, err
+}
+
+// unitAccounts reads unit unitID's management and purchaser accounts,
+// management account first, with their last sign-in.
+func (d *DB) unitAccounts(ctx context.Context, unitID int64) ([]UnitAccount, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, COALESCE(a.phone, ''), u.disabled,
-			COALESCE(u.activated_at, ''), CASE WHEN u.must_change = 1 THEN COALESCE(u.reset_expires, '') ELSE '' END, COALESCE(a.issued_at, '')
+			COALESCE(u.activated_at, ''), CASE WHEN u.must_change = 1 THEN COALESCE(u.reset_expires, '') ELSE '' END, COALESCE(a.issued_at, ''),
+			COALESCE((SELECT MAX(k.last_at) FROM login_known k WHERE k.user_id = u.id), 0)
 		FROM users u LEFT JOIN buyer_accounts a ON a.user_id = u.id
 		WHERE u.org_id = $1 AND u.role IN ('buyer_admin', 'purchaser') ORDER BY u.role, u.username`, unitID)
 	if err != nil {
 		return nil, xiezuo.Internal(err)
 	}
 	defer rows.Close()
-	var out []BuyerAccount
+	var out []UnitAccount
 	for rows.Next() {
-		var a BuyerAccount
+		var a UnitAccount
 		var role string
 		var disabled int
-		if err := rows.Scan(&a.UserID, &a.Username, &a.DisplayName, &role, &a.Phone, &disabled, &a.ActivatedAt, &a.CodeExpires, &a.IssuedAt); err != nil {
+		var last int64
+		if err := rows.Scan(&a.UserID, &a.Username, &a.DisplayName, &role, &a.Phone, &disabled, &a.ActivatedAt, &a.CodeExpires, &a.IssuedAt, &last); err != nil {
 			return nil, xiezuo.Internal(err)
 		}
 		a.Role, a.Disabled = xiezuo.Role(role), disabled == 1
+		if last > 0 {
+			a.LastSignIn = time.Unix(last, 0).UTC().Format(time.RFC3339)
+		}
 		out = append(out, a)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, xiezuo.Internal(err)
+	}
+	return out, nil
 }

@@ -31,34 +31,7 @@ func (d *DB) UnitAccounts(ctx context.Context, u *xiezuo.User, unitID int64) ([]
 	if err := permit(market.CanManagePurchasers(u, unitID), "只有本单位的采购单位管理账号可以管理采购人账号"); err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.role, COALESCE(a.phone, ''), u.disabled,
-			COALESCE(u.activated_at, ''), CASE WHEN u.must_change = 1 THEN COALESCE(u.reset_expires, '') ELSE '' END, COALESCE(a.issued_at, ''),
-			COALESCE((SELECT MAX(k.last_at) FROM login_known k WHERE k.user_id = u.id), 0)
-		FROM users u LEFT JOIN buyer_accounts a ON a.user_id = u.id
-		WHERE u.org_id = $1 AND u.role IN ('buyer_admin', 'purchaser') ORDER BY u.role, u.username`, unitID)
-	if err != nil {
-		return nil, xiezuo.Internal(err)
-	}
-	defer rows.Close()
-	var out []UnitAccount
-	for rows.Next() {
-		var a UnitAccount
-		var role string
-		var disabled int
-		var last int64
-		if err := rows.Scan(&a.UserID, &a.Username, &a.DisplayName, &role, &a.Phone, &disabled, &a.ActivatedAt, &a.CodeExpires, &a.IssuedAt, &last); err != nil {
-			return nil, xiezuo.Internal(err)
-		}
-		a.Role, a.Disabled = xiezuo.Role(role), disabled == 1
-		if last > 0 {
-			a.LastSignIn = time.Unix(last, 0).UTC().Format(time.RFC3339)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, xiezuo.Internal(err)
-	}
-	return out, nil
+	return d.unitAccounts(ctx, unitID)
 }
 
 // AddPurchaser opens a purchaser account (a.DisplayName, a.Username,
