@@ -489,7 +489,11 @@ func (s *Server) cartPage(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	}
 	key := make([]byte, 12)
 	rand.Read(key)
-	data["Lines"], data["TotalFen"], data["Key"], data["Back"] = lines, total, hex.EncodeToString(key), "/market"
+	pledges, err := s.DB.Pledges(r.Context(), u, store.PledgeFilter{GiverID: u.OrgID, Open: true})
+	if err != nil {
+		return err
+	}
+	data["Lines"], data["TotalFen"], data["Key"], data["Back"], data["Pledges"] = lines, total, hex.EncodeToString(key), "/market", pledges
 	s.render(w, r, http.StatusOK, "market_cart", data)
 	return nil
 }
@@ -551,16 +555,34 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	for i, it := range items {
 		lines[i] = market.CartLine{Product: &market.Product{ID: it.ProductID}, Qty: it.Qty}
 	}
+	pledge, _ := strconv.ParseInt(r.PostFormValue("pledge_id"), 10, 64)
 	orders, err := s.DB.Checkout(r.Context(), u, lines, r.PostFormValue("key"))
 	if err != nil {
 		return err
 	}
 	s.Sessions.Remove(r.Context(), "cart")
 	nos := make([]string, len(orders))
+	var notes []string
 	for i, o := range orders {
 		nos[i] = o.No
+		// The orders stand whatever the pledge says: one that does not fit
+		// it is told, and may be counted towards another from its pledge.
+		if pledge <= 0 {
+			continue
+		}
+		if err := s.DB.SetOrderPledge(r.Context(), u, o.ID, pledge); err == nil {
+			notes = append(notes, "订单"+o.No+"已计入认捐")
+		} else if code := xiezuo.ErrorCode(err); code == xiezuo.EINVALID || code == xiezuo.ENOTFOUND || code == xiezuo.ECONFLICT {
+			why := xiezuo.ErrorFields(err)["pledge_id"]
+			if why == "" {
+				why = xiezuo.ErrorMessage(err)
+			}
+			notes = append(notes, "订单"+o.No+"未计入认捐："+why)
+		} else {
+			return err
+		}
 	}
-	s.flash(r, "已下单："+strings.Join(nos, "、")+"。请等待供应商确认。")
+	s.flash(r, "已下单："+strings.Join(nos, "、")+"。请等待供应商确认。"+strings.Join(notes, "；"))
 	if len(orders) == 1 {
 		http.Redirect(w, r, "/market/orders/"+itoa64(orders[0].ID), http.StatusSeeOther)
 	} else {

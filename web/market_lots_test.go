@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"database/sql"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -120,4 +122,60 @@ func TestPledgeForms(t *testing.T) {
 	}
 	_, page = do(t, admin, "GET", e.srv.URL+loc, "", "")
 	wantPage(t, "the pledge after an order", &http.Response{StatusCode: 200}, page, 200, "400.00", "600.00", "40.00%", "TARGETED-认捐-1")
+}
+
+// TestCheckoutPledge: a purchaser counts a shop checkout towards its
+// unit's open pledge from the cart; an order from outside the pledge's
+// county stands, and the page says it was not counted and why.
+func TestCheckoutPledge(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin, buyer := e.client("admin"), e.client("cjq-caigou")
+	pledge := func(county string) string {
+		resp, _ := do(t, admin, "POST", e.srv.URL+"/market/pledges", form, url.Values{"giver": {"程家桥街道"}, "county": {county}, "amount": {"2000"},
+			"pledged_on": {e.db.Today()}}.Encode())
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/market/pledges/") {
+			t.Fatalf("new pledge: %d → %q", resp.StatusCode, loc)
+		}
+		return strings.TrimPrefix(loc, "/market/pledges/")
+	}
+	lvchunPledge, jinpingPledge := pledge("532531000000"), pledge("532530000000")
+	var rice int64
+	if err := e.db.SQL().QueryRow(`SELECT id FROM products WHERE name = '梯田红米'`).Scan(&rice); err != nil {
+		t.Fatal(err)
+	}
+	checkout := func(pledgeID string) (orderID int64, flash string) {
+		t.Helper()
+		if resp, _ := do(t, buyer, "POST", e.srv.URL+"/market/cart", form, url.Values{"product_id": {itoa(rice)}, "qty": {"2"}}.Encode()); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add to cart: %d", resp.StatusCode)
+		}
+		_, page := do(t, buyer, "GET", e.srv.URL+"/market/cart", "", "")
+		if !strings.Contains(page, `name="pledge_id"`) || !strings.Contains(page, "未到位2,000.00元（金平") {
+			t.Fatal("the cart does not offer the unit's open pledges")
+		}
+		resp, _ := do(t, buyer, "POST", e.srv.URL+"/market/checkout", form, url.Values{"key": {"k-" + pledgeID}, "pledge_id": {pledgeID}}.Encode())
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/market/orders/") {
+			t.Fatalf("checkout: %d → %q", resp.StatusCode, loc)
+		}
+		_, page = do(t, buyer, "GET", e.srv.URL+loc, "", "")
+		orderID, _ = strconv.ParseInt(strings.TrimPrefix(loc, "/market/orders/"), 10, 64)
+		return orderID, page
+	}
+	pledgeOf := func(order int64) string {
+		var p sql.NullInt64
+		if err := e.db.SQL().QueryRow(`SELECT pledge_id FROM orders WHERE id = $1`, order).Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		return strconv.FormatInt(p.Int64, 10)
+	}
+	id, page := checkout(lvchunPledge)
+	if !strings.Contains(page, "已计入认捐") || pledgeOf(id) != lvchunPledge {
+		t.Errorf("a 绿春县 order towards the 绿春县 pledge: order's pledge %s", pledgeOf(id))
+	}
+	id, page = checkout(jinpingPledge)
+	if !strings.Contains(page, "未计入认捐") || !strings.Contains(page, "产地不在这项认捐的受援县内") || pledgeOf(id) != "0" {
+		t.Errorf("a 绿春县 order towards the 金平县 pledge: order's pledge %s", pledgeOf(id))
+	}
 }
