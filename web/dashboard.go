@@ -139,8 +139,15 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request, u *xiezuo.
 		return err
 	}
 	d := report.NewDashboard(sums)
+	channels, err := s.consumptionChannels(r, f, d, true)
+	if err != nil {
+		return err
+	}
 	if r.URL.Query().Get("format") != "csv" {
-		writeJSON(w, http.StatusOK, d)
+		writeJSON(w, http.StatusOK, struct {
+			*report.Dashboard
+			Channels []channelFigure `json:"consumption_channels,omitempty"` // 消费帮扶 by the channel of the orders that posted it
+		}{d, channels})
 		return nil
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -166,6 +173,9 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	}
 	for _, a := range d.Delivery {
 		cw.Write([]string{"认捐与到位", "delivery:" + a.Key, a.Label, "万元", xiezuo.FormatWan(a.Fen), strconv.FormatInt(a.Fen, 10)})
+	}
+	for _, c := range channels {
+		cw.Write([]string{"消费帮扶渠道", "channel:" + c.Code, c.Label, "万元", xiezuo.FormatWan(c.Fen), strconv.FormatInt(c.Fen, 10)})
 	}
 	cw.Flush()
 	return cw.Error()

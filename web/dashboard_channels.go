@@ -15,9 +15,11 @@ import (
 
 // channelFigure is one channel's 消费帮扶 on the dashboard.
 type channelFigure struct {
-	Code, Label string
-	Fen, N      int64
-	Href        string
+	Code  string `json:"code"` // the market's channel, or ledger.ChannelNone
+	Label string `json:"label"`
+	Fen   int64  `json:"fen"`
+	N     int64  `json:"n,omitempty"` // orders' records; 0 for the rest
+	Href  string `json:"-"`
 }
 
 // consumptionChannels are the scope's 消费帮扶 figures by channel, the

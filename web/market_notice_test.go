@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"archive/zip"
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
@@ -176,6 +177,20 @@ func TestDashboardConsumptionLinks(t *testing.T) {
 	sums, ok, err := e.db.ConsumptionChannels(ctx, report.ForYear(0, ""))
 	if err != nil || !ok || len(sums) != 4 { // shop, union; the demo's subscription, targeted
 		t.Fatalf("ConsumptionChannels: %+v %v %v", sums, ok, err)
+	}
+	// The API gives the same split, as JSON and as CSV rows.
+	_, js := do(t, c, "GET", e.srv.URL+"/api/v1/dashboard?year=2020", "", "")
+	var api struct {
+		Channels []struct {
+			Code string `json:"code"`
+			Fen  int64  `json:"fen"`
+		} `json:"consumption_channels"`
+	}
+	if err := json.Unmarshal([]byte(js), &api); err != nil || len(api.Channels) != 3 || api.Channels[0].Code != "subscription" || api.Channels[0].Fen != 67_694_000 {
+		t.Errorf("API 2020 channels %+v, %v", api.Channels, err)
+	}
+	if _, csv := do(t, c, "GET", e.srv.URL+"/api/v1/dashboard?year=2020&format=csv", "", ""); !strings.Contains(csv, "channel:targeted,定向采购,万元,4.99,4990000") {
+		t.Errorf("the CSV lacks the channel rows:\n%s", csv)
 	}
 	// A bad channel on the list is told.
 	resp, body := do(t, c, "GET", e.srv.URL+"/contributions?channel=bogus", "", "")
