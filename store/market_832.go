@@ -36,17 +36,81 @@ func (d *DB) Counties832(ctx context.Context) ([]registry.Region, error) {
 // Errors: EFORBIDDEN, EINVALID (field county: empty, not found, several
 // matches, not a county), ECONFLICT (listed already), EINTERNAL.
 func (d *DB) Add832County(ctx context.Context, u *xiezuo.User, text string) (registry.Region, error) {
-	if err := permit(market.CanKeep832(u), "只有协作办可以维护832县名单"); err != nil {
+	added, listed, err := d.Add832Counties(ctx, u, []string{text})
+	switch {
+	case err != nil:
 		return registry.Region{}, err
+	case len(listed) > 0:
+		r := listed[0]
+		return r, &xiezuo.Error{Code: xiezuo.ECONFLICT, Message: "“" + r.Name + "”已在832县名单中", Fields: map[string]string{"county": "“" + r.Name + "”已在名单中"}}
 	}
-	bad := func(msg string) error {
-		return &xiezuo.Error{Code: xiezuo.EINVALID, Message: msg, Fields: map[string]string{"county": msg}}
+	return added[0], nil
+}
+
+// Add832Counties adds the counties texts name (each as Add832County
+// reads it; a list pasted from a document) to the 832 list in one
+// transaction, each audited: added are the new ones, listed those on the
+// list already (or named twice), in the order given. If any text names
+// no county, nothing is added. Callers: the office (market.CanKeep832).
+// Errors: EFORBIDDEN, EINVALID (field county: every text that names no
+// county, each with why), EINTERNAL.
+func (d *DB) Add832Counties(ctx context.Context, u *xiezuo.User, texts []string) (added, listed []registry.Region, err error) {
+	if err := permit(market.CanKeep832(u), "只有协作办可以维护832县名单"); err != nil {
+		return nil, nil, err
 	}
-	text = strings.TrimSpace(text)
+	var regions []registry.Region
+	var problems []string
+	for _, text := range texts {
+		r, why, err := d.resolve832(ctx, strings.TrimSpace(text))
+		if err != nil {
+			return nil, nil, err
+		}
+		if why != "" {
+			problems = append(problems, why)
+			continue
+		}
+		regions = append(regions, r)
+	}
+	if len(texts) == 0 {
+		problems = append(problems, "请填写县名（如 元阳县、红河州元阳县）或12位区划代码")
+	}
+	if len(problems) > 0 {
+		msg := strings.Join(problems, "；")
+		return nil, nil, &xiezuo.Error{Code: xiezuo.EINVALID, Message: msg, Fields: map[string]string{"county": msg}}
+	}
+	err = d.tx(ctx, func(tx *sql.Tx) error {
+		added, listed = nil, nil
+		seen := map[string]bool{}
+		for _, r := range regions {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM market_832_counties WHERE code = $1`, r.Code).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 || seen[r.Code] {
+				listed = append(listed, r)
+				continue
+			}
+			seen[r.Code] = true
+			if _, err := tx.ExecContext(ctx, `INSERT INTO market_832_counties (code, added_by, added_at) VALUES ($1, $2, $3)`, r.Code, u.ID, d.now()); err != nil {
+				return err
+			}
+			if err := d.audit(ctx, tx, u, "add", "county_832", codeID(r.Code), nil, map[string]string{"code": r.Code, "name": r.Name}); err != nil {
+				return err
+			}
+			added = append(added, r)
+		}
+		return nil
+	})
+	return added, listed, err
+}
+
+// resolve832 reads text as a county for the 832 list, with its path; why
+// says (in Chinese, naming text) when it names none.
+func (d *DB) resolve832(ctx context.Context, text string) (r registry.Region, why string, err error) {
 	if text == "" {
-		return registry.Region{}, bad("请填写县名（如 元阳县、红河州元阳县）或12位区划代码")
+		return r, "请填写县名（如 元阳县、红河州元阳县）或12位区划代码", nil
 	}
-	r, err := d.ResolveRegion(ctx, text, registry.LevelCounty, "")
+	r, err = d.ResolveRegion(ctx, text, registry.LevelCounty, "")
 	if xiezuo.ErrorCode(err) == xiezuo.ENOTFOUND && typedCode(text) == "" {
 		// Not a county by that name: a province, prefecture or township
 		// of it is named as such.
@@ -56,31 +120,18 @@ func (d *DB) Add832County(ctx context.Context, u *xiezuo.User, text string) (reg
 	}
 	switch code := xiezuo.ErrorCode(err); {
 	case code == xiezuo.ENOTFOUND && typedCode(text) != "":
-		return registry.Region{}, bad("区划代码“" + text + "”不在地区名录中")
+		return r, "区划代码“" + text + "”不在地区名录中", nil
 	case code == xiezuo.ENOTFOUND || code == xiezuo.EINVALID:
-		return registry.Region{}, bad(xiezuo.ErrorMessage(err))
+		return r, xiezuo.ErrorMessage(err), nil
 	case err != nil:
-		return registry.Region{}, err
+		return r, "", err
 	case r.Level != registry.LevelCounty:
-		return registry.Region{}, bad("“" + r.Name + "”（" + r.Code + "）是" + registry.LevelLabel(r.Level) + "一级：832县名单只收县级地区（县、县级市、旗）")
+		return r, "“" + r.Name + "”（" + r.Code + "）是" + registry.LevelLabel(r.Level) + "一级：832县名单只收县级地区（县、县级市、旗）", nil
 	}
 	if p, err := d.regionPath(ctx, r); err == nil {
 		r.Path = p
 	}
-	err = d.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM market_832_counties WHERE code = $1`, r.Code).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return &xiezuo.Error{Code: xiezuo.ECONFLICT, Message: "“" + r.Name + "”已在832县名单中", Fields: map[string]string{"county": "“" + r.Name + "”已在名单中"}}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO market_832_counties (code, added_by, added_at) VALUES ($1, $2, $3)`, r.Code, u.ID, d.now()); err != nil {
-			return err
-		}
-		return d.audit(ctx, tx, u, "add", "county_832", codeID(r.Code), nil, map[string]string{"code": r.Code, "name": r.Name})
-	})
-	return r, err
+	return r, "", nil
 }
 
 // Remove832County takes county code off the 832 list, audited, and

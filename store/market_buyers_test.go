@@ -272,6 +272,22 @@ func Test832Counties(t *testing.T) {
 		}
 		_, err = db.Remove832County(ctx, admin, shiping.Code)
 		wantCode(t, err, xiezuo.ENOTFOUND)
+		// A list pasted at once: all or nothing, each bad name told; the
+		// listed ones (or one named twice) are skipped, not refused.
+		_, _, err = db.Add832Counties(ctx, admin, []string{"石屏县", "大兴镇", "不存在县"})
+		if m := xiezuo.ErrorFields(err)["county"]; !strings.Contains(m, "乡镇一级") || !strings.Contains(m, "找不到") {
+			t.Errorf("a list with two bad names: %v", err)
+		}
+		if set, _, _ := db.CountedCounties(ctx); set[shiping.Code] {
+			t.Error("a refused list added 石屏县")
+		}
+		added, listed, err := db.Add832Counties(ctx, admin, []string{"石屏县", " 泸西县 ", "532525000000"})
+		if err != nil || len(added) != 1 || added[0].Code != shiping.Code || len(listed) != 2 {
+			t.Fatalf("a list: added %+v, listed %+v, %v", added, listed, err)
+		}
+		if _, err := db.Remove832County(ctx, admin, shiping.Code); err != nil {
+			t.Fatal(err)
+		}
 		_, err = db.Remove832County(ctx, user(t, db, "caizheng"), luxi.Code)
 		wantCode(t, err, xiezuo.EFORBIDDEN)
 		after, _ := db.Counties832(ctx)

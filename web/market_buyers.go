@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xiezuo/xiezuo"
@@ -268,14 +269,31 @@ func (s *Server) counties832Add(w http.ResponseWriter, r *http.Request, u *xiezu
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以维护832县名单")
 	}
 	typed := s.readForm(r).str("county")
-	c, err := s.DB.Add832County(r.Context(), u, typed)
+	// One county, or a list pasted from a document: a line each, or
+	// separated by 、，,；;.
+	texts := strings.FieldsFunc(typed, func(c rune) bool { return strings.ContainsRune("\n\r、，,；;", c) })
+	added, listed, err := s.DB.Add832Counties(r.Context(), u, texts)
+	if err == nil && len(added) == 0 && len(listed) > 0 {
+		err = &xiezuo.Error{Code: xiezuo.ECONFLICT, Message: "所填的县都已在832县名单中", Fields: map[string]string{"county": "“" + listed[0].Name + "”等已在名单中"}}
+	}
 	if err != nil {
 		if code := xiezuo.ErrorCode(err); code == xiezuo.EINVALID || code == xiezuo.ECONFLICT {
 			return s.renderCounties832(w, r, u, statusOf(err), typed, err)
 		}
 		return err
 	}
-	s.flash(r, "已将“"+c.Path+"”（"+c.Code+"）加入832县名单：其产品的采购计入预留份额完成情况。")
+	names := func(rs []registry.Region) string {
+		out := make([]string, len(rs))
+		for i, r := range rs {
+			out[i] = r.Name + "（" + r.Code + "）"
+		}
+		return strings.Join(out, "、")
+	}
+	msg := "已将" + names(added) + "加入832县名单：其产品的采购计入预留份额完成情况。"
+	if len(listed) > 0 {
+		msg += "已在名单中、未重复加入：" + names(listed) + "。"
+	}
+	s.flash(r, msg)
 	http.Redirect(w, r, "/market/counties832", http.StatusSeeOther)
 	return nil
 }

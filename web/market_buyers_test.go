@@ -101,8 +101,16 @@ func TestCounties832Page(t *testing.T) {
 	if resp, _ := do(t, admin, "POST", e.srv.URL+"/market/counties832/532528000000/remove", form, ""); resp.StatusCode != 303 {
 		t.Fatalf("remove: %d", resp.StatusCode)
 	}
-	if resp, _ := do(t, admin, "POST", e.srv.URL+"/market/counties832", form, "county="+url.QueryEscape("红河州元阳县")); resp.StatusCode != 303 {
+	// A list pasted at once: the new one added, the listed one told, not refused.
+	resp, _ := do(t, admin, "POST", e.srv.URL+"/market/counties832", form, "county="+url.QueryEscape("红河州元阳县\n玛多县、"))
+	if resp.StatusCode != 303 {
 		t.Fatalf("add: %d", resp.StatusCode)
+	}
+	if _, page := do(t, admin, "GET", e.srv.URL+resp.Header.Get("Location"), "", ""); !strings.Contains(page, "已将元阳县（532528000000）加入832县名单") || !strings.Contains(page, "未重复加入：玛多县") {
+		t.Error("the flash after a pasted list")
+	}
+	if resp, page := do(t, admin, "POST", e.srv.URL+"/market/counties832", form, "county="+url.QueryEscape("达日县，大兴镇")); resp.StatusCode != 422 || !strings.Contains(page, "是乡镇一级") {
+		t.Fatalf("a list with a township: %d", resp.StatusCode)
 	}
 	_, page := do(t, e.client("caizheng"), "GET", e.srv.URL+"/market/counties832", "", "")
 	if !strings.Contains(page, "532528000000") || !strings.Contains(page, "玛多县") || strings.Contains(page, "加入名单") || strings.Contains(page, "移出名单") {
