@@ -51,7 +51,7 @@ func (s *Server) consumptionChannels(r *http.Request, f report.Filter, d *report
 		byOrders += c.Fen
 	}
 	if rest := total - byOrders; rest != 0 {
-		out = append(out, channelFigure{Code: ledger.ChannelNone, Label: "直接录入", Fen: rest, Href: link(ledger.ChannelNone)})
+		out = append(out, channelFigure{Code: ledger.ChannelNone, Label: "直接录入及认捐", Fen: rest, Href: link(ledger.ChannelNone)})
 	}
 	return out, nil
 }

@@ -427,7 +427,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"GET", "/market/suppliers/%d", supplierID, "", "", map[string]int{"*": ok, "anon": redirect}},
 		row{"POST", "/market/suppliers/%d/suspend", supplierID, form, "", office(map[string]int{"*": 403, "anon": 401, "*office": 422})},
 		row{"GET", "/market/cart", nil, "", "", map[string]int{"*": 403, "anon": redirect, "cjq-caigou": ok}},
-		row{"POST", "/market/cart", nil, form, "", map[string]int{"*": 403, "anon": 401, "cjq-caigou": 422}},
+		row{"POST", "/market/cart", nil, form, "", map[string]int{"*": 403, "anon": 401, "cjq-caigou": see}}, // no quantity: told on the product page
 		row{"POST", "/market/cart/remove", nil, form, "", map[string]int{"*": 403, "anon": 401, "cjq-caigou": see}},
 		row{"POST", "/market/checkout", nil, form, "", map[string]int{"*": 403, "anon": 401, "cjq-caigou": 422}},
 		row{"GET", "/market/orders", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
@@ -1119,6 +1119,8 @@ func TestActiveNav(t *testing.T) {
 		{"zhenghua", "/market/orders", "订单"},
 		{"zhenghua", "/market/products/1", "商品管理"},
 		{"zhenghua", "/market", "商城"},
+		{"cjq-guanli", "/market/pledges", "认购与认捐"}, // the item's other page
+		{"cjq-guanli", "/market/lots", "认购与认捐"},
 		{"admin", "/market/orders", "消费帮扶"},
 		{"admin", "/registry/users", "基础信息"},
 		{"admin", "/", "首页"},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request, u *xiezu
 }
 
 func contentDisposition(name string) string {
-	return `attachment; filename="xiezuo.xlsx"; filename*=UTF-8''` + urlPathEscape(name)
+	return `attachment; filename="xiezuo` + path.Ext(name) + `"; filename*=UTF-8''` + urlPathEscape(name) // ASCII fallback keeps the type
 }
 
 // uploadedFile saves the file of an upload form (field "file") to a

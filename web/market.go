@@ -121,6 +121,8 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	f.Limit = 50
 	if shop {
 		f.SellableOn, f.Status, f.Limit = s.DB.Today(), "", 24
+	} else if u.Role == xiezuo.RoleSupplier {
+		f.SupplierID = u.OrgID // a supplier manages its own products; the shop shows the others'
 	}
 	var items []market.Product
 	var total int
@@ -505,8 +507,10 @@ func (s *Server) cartAdd(w http.ResponseWriter, r *http.Request, u *xiezuo.User)
 	}
 	f := s.readForm(r)
 	id, qty := f.id("product_id"), f.int64("qty", "数量")
-	if qty <= 0 || qty > market.MaxQuantity {
-		return xiezuo.Errorf(xiezuo.EINVALID, "请填写购买数量（正整数）")
+	if qty <= 0 || qty > market.MaxQuantity { // told on the product's page
+		s.flash(r, "未加入采购单：请填写购买数量（正整数）")
+		http.Redirect(w, r, "/market/products/"+itoa64(id), http.StatusSeeOther)
+		return nil
 	}
 	p, err := s.DB.Product(r.Context(), u, id)
 	if err != nil {
@@ -671,13 +675,23 @@ func (s *Server) orderAction(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	in := market.OrderInput{Carrier: f.str("carrier"), TrackingNo: f.str("tracking_no"), InvoiceRef: f.str("invoice_ref"),
 		InspectionRef: f.str("inspection_ref"), PaymentRef: f.str("payment_ref"), PaidOn: f.date("paid_on", "付款日期"),
 		Reason: f.str("reason"), Today: s.DB.Today()}
-	if err := f.merge(func() error { return nil }); err != nil {
+	if err = f.merge(func() error { return nil }); err == nil {
+		err = s.DB.OrderTransition(r.Context(), u, id, a, in)
+	}
+	if code := xiezuo.ErrorCode(err); code == xiezuo.EINVALID || code == xiezuo.ECONFLICT { // told on the order's page
+		why, fields := xiezuo.ErrorMessage(err), xiezuo.ErrorFields(err)
+		if len(fields) == 1 {
+			for _, m := range fields {
+				why = m // the field's own words: 请填写承运商…
+			}
+		}
+		s.flash(r, "未能"+a.Label()+"："+why)
+		http.Redirect(w, r, "/market/orders/"+itoa64(id), http.StatusSeeOther)
+		return nil
+	} else if err != nil {
 		return err
 	}
-	if err := s.DB.OrderTransition(r.Context(), u, id, a, in); err != nil {
-		return err
-	}
-	msg := "订单已" + a.Label()
+	msg := "订单已" + strings.TrimSuffix(a.Label(), "订单") // 已确认, 已发货…
 	if a == market.OrderAccept {
 		msg += "，已计入消费帮扶"
 	}

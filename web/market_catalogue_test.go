@@ -243,3 +243,17 @@ func TestCatalogueImportWeb(t *testing.T) {
 		}
 	}
 }
+
+// TestSupplierProductList: 商品管理 lists a supplier's own products only
+// (the shop shows the others'), as its export does.
+func TestSupplierProductList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, page := do(t, e.client("zhenghua"), "GET", e.srv.URL+"/market/products", "", "")
+	if !strings.Contains(page, "草果八角香料礼盒") || strings.Contains(page, "勐拉百香果") || strings.Contains(page, "绿春古树茶") {
+		t.Error("a supplier's 商品管理 lists other suppliers' products")
+	}
+	if _, page := do(t, e.client("admin"), "GET", e.srv.URL+"/market/products", "", ""); !strings.Contains(page, "勐拉百香果") {
+		t.Error("the office's 商品管理 lacks a product")
+	}
+}

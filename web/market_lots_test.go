@@ -178,4 +178,20 @@ func TestCheckoutPledge(t *testing.T) {
 	if !strings.Contains(page, "未计入认捐") || !strings.Contains(page, "产地不在这项认捐的受援县内") || pledgeOf(id) != "0" {
 		t.Errorf("a 绿春县 order towards the 金平县 pledge: order's pledge %s", pledgeOf(id))
 	}
+	// A step with a field missing is told on the order's page, in the
+	// supplier's words, and the order stays where it was.
+	supplier, orderURL := e.client("zhenghua"), e.srv.URL+"/market/orders/"+strconv.FormatInt(id, 10)
+	if resp, _ := do(t, supplier, "POST", orderURL+"/confirm", form, ""); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", resp.StatusCode)
+	}
+	resp, _ := do(t, supplier, "POST", orderURL+"/ship", form, "carrier="+url.QueryEscape("顺丰速运"))
+	if _, page := do(t, supplier, "GET", e.srv.URL+resp.Header.Get("Location"), "", ""); resp.StatusCode != http.StatusSeeOther ||
+		!strings.Contains(page, "未能发货") || !strings.Contains(page, "待发货") {
+		t.Errorf("ship without a tracking number: %d", resp.StatusCode)
+	}
+	if resp, _ := do(t, buyer, "POST", e.srv.URL+"/market/cart", form, "product_id="+itoa(rice)+"&qty=-3"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a negative quantity: %d", resp.StatusCode)
+	} else if _, page := do(t, buyer, "GET", e.srv.URL+resp.Header.Get("Location"), "", ""); !strings.Contains(page, "请填写购买数量") {
+		t.Error("a negative quantity is not told on the product page")
+	}
 }

@@ -71,7 +71,7 @@ func TestSupervisionDocx(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" {
 			t.Fatalf("docx: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
-		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, url.PathEscape(year+"年"+month+"月消费帮扶通报.docx")) {
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, url.PathEscape(year+"年"+month+"月消费帮扶通报.docx")) || !strings.Contains(cd, `filename="xiezuo.docx"`) {
 			t.Errorf("file name: %s", cd)
 		}
 		zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))

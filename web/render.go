@@ -144,6 +144,7 @@ func parsePages() (map[string]*template.Template, error) {
 // navItem is one entry of the navigation bar.
 type navItem struct {
 	Href, Label string
+	Also        string // another page of the item's (its path and below)
 	Active      bool
 	Badge       int
 }
@@ -193,7 +194,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 			items = append(items, navItem{Href: "/market/share", Label: "预留份额"})
 			items = append(items, navItem{Href: "/market/purchases", Label: "商城外采购"})
 			items = append(items, navItem{Href: "/market/unit", Label: "本单位账号"}, navItem{Href: "/market/subunits", Label: "下属单位填报"})
-			items = append(items, navItem{Href: "/market/lots", Label: "认购与认捐"}) // market_lots.go
+			items = append(items, navItem{Href: "/market/lots", Also: "/market/pledges", Label: "认购与认捐"}) // market_lots.go
 		}
 		return activeNav(items, r.URL.Path)
 	}
@@ -229,8 +230,10 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 func activeNav(items []navItem, p string) []navItem {
 	best := -1
 	for i, it := range items {
-		if h := it.Href; h != "/" && (p == h || strings.HasPrefix(p, h+"/")) && (best < 0 || len(h) > len(items[best].Href)) {
-			best = i
+		for _, h := range []string{it.Href, it.Also} {
+			if h != "" && h != "/" && (p == h || strings.HasPrefix(p, h+"/")) && (best < 0 || len(h) > len(items[best].Href)) {
+				best = i
+			}
 		}
 	}
 	for i, it := range items {
