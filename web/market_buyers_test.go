@@ -73,8 +73,9 @@ func TestSubunitChecksPage(t *testing.T) {
 	if _, page = do(t, e.client("yzx-guanli"), "GET", e.srv.URL+"/market/share", "", ""); !strings.Contains(page, "已退回本单位") || !strings.Contains(page, "预算与上年决算不符，请核对") {
 		t.Fatal("the unit does not see the return and its reason")
 	}
-	if _, page = do(t, e.client("caizheng"), "GET", e.srv.URL+"/market/supervision", "", ""); !strings.Contains(page, "主管审核") || !strings.Contains(page, "预算与上年决算不符，请核对") {
-		t.Fatal("监管 does not see the check")
+	if _, page = do(t, e.client("caizheng"), "GET", e.srv.URL+"/market/supervision", "", ""); !strings.Contains(page, "主管审核") || !strings.Contains(page, "预算与上年决算不符，请核对") ||
+		!strings.Contains(page, "个被主管单位退回、待重新填报的单位") {
+		t.Fatal("监管 does not see the check, or that the total holds returned filings")
 	}
 	// The unit files again: back to 待审核.
 	refile := url.Values{"year": {year}, "budget": {"700000"}, "ratio": {"10"}}.Encode()

@@ -114,6 +114,13 @@ func supervisionData(data formData, rep *store.SupervisionReport) {
 	data["Rep"], data["Units"], data["Parents"], data["CountySums"], data["ChannelSums"], data["MonthSums"] = rep, units, parents, counties, channels, months
 	data["MaxMonth"], data["FlagGroups"], data["MaxFlags"] = maxMonth, groups, store.MaxFlagsPerKind
 	data["TotalProgress"] = market.ProgressText(rep.ReservedFen, rep.PurchasedFen)
+	returned := 0 // filings the 主管 returned still count until refiled: said beside the total
+	for _, l := range rep.Units {
+		if l.Check == market.CheckReturned {
+			returned++
+		}
+	}
+	data["ReturnedFilings"] = returned
 	data["Ratio"] = market.FormatPercent(rep.RatioBP)
 	data["RatioInput"] = strings.TrimSuffix(strings.TrimSuffix(market.FormatPercent(rep.RatioBP), "%"), ".00")
 	data["Year"] = rep.Year
