@@ -55,6 +55,17 @@ type ShareLine struct {
 	CheckedAt   string             `json:"checked_at,omitempty"`
 }
 
+// Filing says how the unit filed: 已填报, 无食堂 or 未填报.
+func (l *ShareLine) Filing() string {
+	switch {
+	case l.NoCanteen:
+		return "无食堂"
+	case l.Filed:
+		return "已填报"
+	}
+	return "未填报"
+}
+
 // ParentTotal is a supervising unit (主管预算单位) with its subordinate
 // units: their reserved and purchased sums (its own included) and
 // progress.

@@ -152,11 +152,7 @@ func (s *Server) photoShow(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", p.ContentType)
-	w.Header().Set("Cache-Control", "private, max-age=86400")
-	w.Header().Set("ETag", `"`+p.SHA256+`"`)
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(p.Data)
+	serveStored(w, r, storedFile{ContentType: p.ContentType, SHA256: p.SHA256, Data: p.Data, MaxAge: 86400})
 	return nil
 }
 

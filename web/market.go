@@ -749,11 +749,7 @@ func (s *Server) orderFile(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", f.ContentType)
-	w.Header().Set("Content-Disposition", contentDisposition(f.Name))
-	w.Header().Set("Cache-Control", "private, max-age=86400")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(f.Data)
+	serveStored(w, r, storedFile{ContentType: f.ContentType, SHA256: f.SHA256, Name: f.Name, Data: f.Data, MaxAge: 86400})
 	return nil
 }
 

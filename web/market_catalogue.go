@@ -226,24 +226,38 @@ func (s *Server) productPhotoShow(w http.ResponseWriter, r *http.Request, u *xie
 	if err != nil {
 		return err
 	}
-	serveStored(w, r, p.ContentType, p.SHA256, p.Data)
+	serveStored(w, r, storedFile{ContentType: p.ContentType, SHA256: p.SHA256, Data: p.Data, MaxAge: 300})
 	return nil
 }
 
-// serveStored writes a stored file (an upload sniffed on the way in) with
-// its SHA-256 as ETag, answering 304 to a matching If-None-Match.
-func serveStored(w http.ResponseWriter, r *http.Request, ctype, sha string, data []byte) {
-	etag := `"` + sha + `"`
+// storedFile is an upload as served back: its type (sniffed on the way
+// in), SHA-256, bytes, a file name for a download ("" shows it inline)
+// and how many seconds a browser keeps it privately.
+type storedFile struct {
+	ContentType, SHA256, Name string
+	Data                      []byte
+	MaxAge                    int
+}
+
+// serveStored writes a stored upload — an activity photo, a product photo,
+// an order's file — to those the caller let see it: kept privately,
+// never sniffed, with its SHA-256 as ETag, answering 304 to a matching
+// If-None-Match.
+func serveStored(w http.ResponseWriter, r *http.Request, f storedFile) {
+	etag := `"` + f.SHA256 + `"`
 	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "private, max-age=300")
+	w.Header().Set("Cache-Control", "private, max-age="+strconv.Itoa(f.MaxAge))
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if m := r.Header.Get("If-None-Match"); m != "" && (m == etag || strings.Contains(m, etag)) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Write(data)
+	w.Header().Set("Content-Type", f.ContentType)
+	if f.Name != "" {
+		w.Header().Set("Content-Disposition", contentDisposition(f.Name))
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
+	w.Write(f.Data)
 }
 
 func (s *Server) productPhotoDelete(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {

@@ -237,15 +237,12 @@ func (s *Server) supervisionXLSX(w http.ResponseWriter, r *http.Request, u *xiez
 		},
 	}
 	for _, l := range rep.Units {
-		rank, filed, ratio := "", "未填报", ""
+		rank, filed, ratio := "", l.Filing(), ""
 		if l.Rank > 0 {
 			rank = strconv.Itoa(l.Rank)
 		}
-		switch {
-		case l.NoCanteen:
-			filed = "无食堂"
-		case l.Filed:
-			filed, ratio = "已填报", market.FormatPercent(l.RatioBP)
+		if l.Filed && !l.NoCanteen {
+			ratio = market.FormatPercent(l.RatioBP)
 		}
 		if l.Check != market.CheckNone { // the supervising unit's check
 			filed += "（主管" + l.Check.Label() + "）"

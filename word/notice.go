@@ -433,15 +433,9 @@ func (d *writer) sumsTable(n *Notice, col string, month, period []store.Purchase
 func (d *writer) unitsTable(r *store.SupervisionReport) {
 	t := d.table([]int{8, 25, 12, 19, 19, 17}, "排名", "预算单位", "填报", "预留份额（元）", "已采购（元）", "完成比例")
 	for _, l := range r.Units {
-		rank, filed := "—", "未填报"
+		rank, filed := "—", l.Filing()
 		if l.Rank > 0 {
 			rank = strconv.Itoa(l.Rank)
-		}
-		switch {
-		case l.NoCanteen:
-			filed = "无食堂"
-		case l.Filed:
-			filed = "已填报"
 		}
 		t.row(3, false, rank, l.UnitName, filed, xiezuo.FormatYuan(l.ReservedFen), xiezuo.FormatYuan(l.PurchasedFen), market.ProgressText(l.ReservedFen, l.PurchasedFen))
 	}
