@@ -63,10 +63,9 @@ func (d *DB) ImportBuyerAccount(ctx context.Context, u *xiezuo.User, a *NewBuyer
 	if err := checkBuyerAccount(a); err != nil {
 		return 0, "", err
 	}
-	code = oneTimeCode()
-	hash, err := password.HashCode(ctx, code)
+	code, hash, err := activationCode(ctx)
 	if err != nil {
-		return 0, "", passwordErr(err)
+		return 0, "", err
 	}
 	skip := false
 	err = d.tx(ctx, func(tx *sql.Tx) error {
@@ -286,10 +285,9 @@ func (d *DB) IssueActivationCode(ctx context.Context, u *xiezuo.User, userID int
 	if activated.Valid {
 		return "", xiezuo.Errorf(xiezuo.ECONFLICT, "该账号已于%s激活，不再需要激活码；忘记密码请由协作办管理员重置", dateOf(activated.String))
 	}
-	code := oneTimeCode()
-	hash, err := password.HashCode(ctx, code)
+	code, hash, err := activationCode(ctx)
 	if err != nil {
-		return "", passwordErr(err)
+		return "", err
 	}
 	err = d.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := d.storePassword(ctx, tx, u, userID, hash, "", ActivationCodeLife, "issue_activation_code"); err != nil {
@@ -379,6 +377,16 @@ func (d *DB) Activate(ctx context.Context, username, code, next, addr string) (*
 
 // normalizeCode reads a one-time code as people type it: any case, with
 // or without its hyphens or spaces.
+// activationCode is a new one-time activation code and its hash (the
+// only form stored).
+func activationCode(ctx context.Context) (code, hash string, err error) {
+	code = oneTimeCode()
+	if hash, err = password.HashCode(ctx, code); err != nil {
+		return "", "", passwordErr(err)
+	}
+	return code, hash, nil
+}
+
 func normalizeCode(code string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(code) {

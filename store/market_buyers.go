@@ -7,7 +7,6 @@ import (
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/market"
-	"github.com/xiezuo/xiezuo/password"
 )
 
 // A buyer unit's own management (issue 12, item 2; package market's
@@ -49,10 +48,9 @@ func (d *DB) AddPurchaser(ctx context.Context, u *xiezuo.User, a *NewBuyerAccoun
 	if err := checkBuyerAccount(a); err != nil {
 		return 0, "", err
 	}
-	code = oneTimeCode()
-	hash, err := password.HashCode(ctx, code)
+	code, hash, err := activationCode(ctx)
 	if err != nil {
-		return 0, "", passwordErr(err)
+		return 0, "", err
 	}
 	err = d.tx(ctx, func(tx *sql.Tx) error {
 		var n int
