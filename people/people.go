@@ -295,7 +295,8 @@ var TeamKinds = []string{"医疗队", "工作组", "组团式支教", "专家团
 
 // Team is a posted team: a sending unit, a destination county, a term and
 // its members — named posted people (registry.Person) and, where names are
-// not known, a count of the others.
+// not known, a count of the others (both may be unknown yet: Size 0 is
+// shown as 人数未登记).
 type Team struct {
 	ID         int64             `json:"id"`
 	Name       string            `json:"name"`
@@ -346,9 +347,6 @@ func (t *Team) Validate() error {
 		}
 	}
 	t.MemberIDs = ids
-	if t.Size() == 0 {
-		p.Add("other_count", "请选择具名成员，或填写成员人数")
-	}
 	if utf8.RuneCountInString(strings.TrimSpace(t.Note)) > 1000 {
 		p.Add("note", "备注不能超过1000个字")
 	}
