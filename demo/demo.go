@@ -303,6 +303,9 @@ func (l *loader) load() (err error) {
 			return fmt.Errorf("问题整改 %s: %w", r.Title, err)
 		}
 	}
+	if err := l.people(titles); err != nil { // demo/people.go
+		return err
+	}
 	if err := l.market(); err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ type Table struct {
 	Widths  []float64
 	Rows    [][]any
 	Total   []any
+	// Notes are rows added to the 说明 sheet (label, text).
+	Notes [][]any
 }
 
 // WriteTable writes t as .xlsx with a 说明 sheet.
@@ -44,7 +46,7 @@ func WriteTable(w io.Writer, t Table, meta ExportMeta) error {
 	if err := sh.Close(); err != nil {
 		return err
 	}
-	if err := writeNote(b, t.Title+"清单", meta, int64(len(t.Rows))); err != nil {
+	if err := writeNote(b, t.Title+"清单", meta, int64(len(t.Rows)), t.Notes...); err != nil {
 		return err
 	}
 	_, err = b.WriteTo(w)
@@ -185,10 +187,11 @@ func LabourTable(items []*ledger.LabourRecord) Table {
 
 // BatchTable is the beneficiary batches list for export.
 func BatchTable(items []*ledger.Batch) Table {
-	t := Table{Title: "受益批次", Headers: []string{"编号", "日期", "县", "类型", "批次", "人数", "计量单位", "填报单位", "审核状态"},
-		Widths: []float64{6, spreadsheet.DateWidth, 12, 18, 12, 8, 10, 20, 8}}
+	t := Table{Title: "受益批次", Headers: []string{"编号", "日期", "县", "类型", "批次", "人数", "计量单位", "填报单位", "审核状态", "手填人数", "名册人数"},
+		Widths: []float64{6, spreadsheet.DateWidth, 12, 18, 12, 8, 10, 20, 8, 8, 8}}
 	for _, b := range items {
-		t.Rows = append(t.Rows, []any{b.ID, spreadsheet.Date(b.Date), b.CountyName, b.Kind, b.Label, b.Count, b.CountUnit, b.UnitName, b.Status.Label()})
+		t.Rows = append(t.Rows, []any{b.ID, spreadsheet.Date(b.Date), b.CountyName, b.Kind, b.Label, b.Total(), b.CountUnit, b.UnitName, b.Status.Label(),
+			b.Count, b.RegisterCount})
 	}
 	return t
 }

@@ -485,7 +485,18 @@ type Batch struct {
 	CountUnit  string `json:"count_unit"`
 	ActivityID int64  `json:"activity_id,omitempty"`
 	Note       string `json:"note,omitempty"`
+	// RegisterCount is how many people of the batch are in a register
+	// (package people), erased ones included; read-only.
+	RegisterCount int64 `json:"register_count"`
 }
+
+// Total is the batch's count: the count entered by hand or, when the
+// register holds more people, the register's size — max(Count,
+// RegisterCount). A batch whose 27 people are all registered shows 27; a
+// partial register (12 named of 27) leaves the hand count standing; a
+// batch with no names known keeps its hand count. Erasing a person on
+// request keeps their anonymous row, so Total never drops.
+func (b *Batch) Total() int64 { return max(b.Count, b.RegisterCount) }
 
 // Validate checks the fields that need no database; today (YYYY-MM-DD in
 // China) bounds the date (see LastYear).

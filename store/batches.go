@@ -33,13 +33,13 @@ func (d *DB) SaveBatch(ctx context.Context, u *xiezuo.User, b *ledger.Batch) err
 }
 
 const batchSelect = `SELECT ` + headerCols + `, x.date, x.county_code, rc.name, x.kind, x.label, x.count, x.count_unit,
-	COALESCE(x.activity_id, 0), x.note FROM batches x JOIN organisations un ON un.id = x.unit_id
+	COALESCE(x.activity_id, 0), x.note, (SELECT COUNT(*) FROM beneficiaries bn WHERE bn.batch_id = x.id) FROM batches x JOIN organisations un ON un.id = x.unit_id
 	JOIN users cu ON cu.id = x.created_by JOIN regions rc ON rc.code = x.county_code`
 
 func scanBatch(s interface{ Scan(...any) error }) (*ledger.Batch, error) {
 	var b ledger.Batch
 	err := s.Scan(append(headerDest(&b.Header), &b.Date, &b.CountyCode, &b.CountyName, &b.Kind, &b.Label, &b.Count, &b.CountUnit,
-		&b.ActivityID, &b.Note)...)
+		&b.ActivityID, &b.Note, &b.RegisterCount)...)
 	return &b, err
 }
 

@@ -197,10 +197,13 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 			return c, err
 		}
 	}
-	pw := PeopleFilter{County: f.CountyCode, From: f.From, To: f.To}.where()
-	if err := one(&c.People, `SELECT COUNT(*) FROM people p`, pw); err != nil {
+	// 援派干部人才: each posted person once, alone or in a team, and the
+	// teams' unnamed members (TalentHeadcount).
+	n, err := d.TalentHeadcount(ctx, PeopleFilter{County: f.CountyCode, From: f.From, To: f.To})
+	if err != nil {
 		return c, err
 	}
+	c.People = n
 	if err := one(&c.Projects, `SELECT COUNT(*) FROM projects x`, rf.where(public, ledger.KindProject, "deadline", true)); err != nil {
 		return c, err
 	}

@@ -95,11 +95,29 @@ func figureTotal(t *testing.T, db *store.DB, f report.Figure) int64 {
 		}
 		return pairs
 	case "/registry/people":
-		ps, err := db.People(ctx, store.PeopleFilter{County: q.Get("county"), From: q.Get("from"), To: q.Get("to")})
+		pf := store.PeopleFilter{County: q.Get("county"), From: q.Get("from"), To: q.Get("to")}
+		ps, err := db.People(ctx, pf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return int64(len(ps))
+		ts, err := db.Teams(ctx, pf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The list's people and the teams' named members, each once, and
+		// the teams' unnamed members.
+		seen := map[int64]bool{}
+		var n int64
+		for _, p := range ps {
+			seen[p.ID] = true
+		}
+		for _, tm := range ts {
+			for _, id := range tm.MemberIDs {
+				seen[id] = true
+			}
+			n += tm.OtherCount
+		}
+		return n + int64(len(seen))
 	}
 	t.Fatalf("figure %s links to %s", f.Code, f.Href)
 	return 0

@@ -26,6 +26,31 @@ type editor[T any] struct {
 	read     func(f *formReader, u *xiezuo.User, rec T)
 	validate func(T) error
 	save     func(ctx context.Context, u *xiezuo.User, rec T) error
+	// For a kind outside the review workflow (a register entry, a team):
+	// label names it (else kind.Label()), and may says whether u may
+	// create rec (ID 0) or change it — asked before the input is read, as
+	// ledger.CheckSave is for the reviewed kinds (nil: ledger's rules).
+	label string
+	may   func(u *xiezuo.User, rec T) error
+	// more adds what this form offers beyond choices (nil: nothing).
+	more func(ctx context.Context, u *xiezuo.User, data formData) error
+}
+
+// title is the kind's Chinese name.
+func (e *editor[T]) title() string {
+	if e.label != "" {
+		return e.label
+	}
+	return e.kind.Label()
+}
+
+// checkSave says whether u may save rec: e.may, or the review workflow's
+// ledger.CheckSave.
+func (e *editor[T]) checkSave(u *xiezuo.User, rec T) error {
+	if e.may != nil {
+		return e.may(u, rec)
+	}
+	return ledger.CheckSave(u, *e.header(rec))
 }
 
 func (e *editor[T]) show(s *Server, w http.ResponseWriter, r *http.Request, u *xiezuo.User, rec T, values map[string]string, err error) error {
@@ -33,14 +58,19 @@ func (e *editor[T]) show(s *Server, w http.ResponseWriter, r *http.Request, u *x
 	if cerr != nil {
 		return cerr
 	}
+	if e.more != nil {
+		if err := e.more(r.Context(), u, data); err != nil {
+			return err
+		}
+	}
 	h := e.header(rec)
-	title := "新建" + e.kind.Label()
+	title := "新建" + e.title()
 	action := e.base
 	if q := r.URL.RawQuery; q != "" {
 		action += "?" + q // keeps activity_id for "save and add another"
 	}
 	if h.ID != 0 {
-		title = fmt.Sprintf("修改%s（编号%d）", e.kind.Label(), h.ID)
+		title = fmt.Sprintf("修改%s（编号%d）", e.title(), h.ID)
 		action = fmt.Sprintf("%s/%d", e.base, h.ID)
 	}
 	data["Title"], data["Action"], data["Record"], data["F"], data["Base"] = title, action, rec, values, e.base
@@ -56,10 +86,14 @@ func (e *editor[T]) show(s *Server, w http.ResponseWriter, r *http.Request, u *x
 
 func (e *editor[T]) newPage(s *Server) func(http.ResponseWriter, *http.Request, *xiezuo.User) error {
 	return func(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
-		if !u.CanRecord() {
+		rec := e.blank(r, u)
+		if e.may != nil {
+			if err := e.may(u, rec); err != nil {
+				return err
+			}
+		} else if !u.CanRecord() {
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "当前账号不能填报记录")
 		}
-		rec := e.blank(r, u)
 		return e.show(s, w, r, u, rec, e.values(rec), nil)
 	}
 }
@@ -74,7 +108,11 @@ func (e *editor[T]) editPage(s *Server) func(http.ResponseWriter, *http.Request,
 		if err != nil {
 			return err
 		}
-		if h := e.header(rec); !ledger.CanEdit(u, *h) {
+		if e.may != nil {
+			if err := e.may(u, rec); err != nil {
+				return err
+			}
+		} else if h := e.header(rec); !ledger.CanEdit(u, *h) {
 			return xiezuo.Errorf(xiezuo.EFORBIDDEN, "该记录状态为“%s”或不属于本单位，不能修改", h.Status.Label())
 		}
 		return e.show(s, w, r, u, rec, e.values(rec), nil)
@@ -95,14 +133,14 @@ func (e *editor[T]) submit(s *Server) func(http.ResponseWriter, *http.Request, *
 			if rec, err = e.load(r.Context(), u, id); err != nil {
 				return err
 			}
-			if err := ledger.CheckSave(u, *e.header(rec)); err != nil {
+			if err := e.checkSave(u, rec); err != nil {
 				return err
 			}
 		}
 		f := s.readForm(r)
 		e.read(f, u, rec)
 		if h := e.header(rec); h.ID == 0 {
-			if err := ledger.CheckSave(u, *h); err != nil {
+			if err := e.checkSave(u, rec); err != nil {
 				return err
 			}
 		}
@@ -117,7 +155,11 @@ func (e *editor[T]) submit(s *Server) func(http.ResponseWriter, *http.Request, *
 			return err
 		}
 		h := e.header(rec)
-		s.flash(r, fmt.Sprintf("%s已保存（编号%d，状态：%s）", e.kind.Label(), h.ID, statusAfterSave(h).Label()))
+		if e.may != nil {
+			s.flash(r, fmt.Sprintf("%s已保存（编号%d）", e.title(), h.ID))
+		} else {
+			s.flash(r, fmt.Sprintf("%s已保存（编号%d，状态：%s）", e.kind.Label(), h.ID, statusAfterSave(h).Label()))
+		}
 		next := fmt.Sprintf("%s/%d", e.base, h.ID)
 		if r.PostFormValue("then") == "new" {
 			next = e.base + "/new?" + r.URL.RawQuery

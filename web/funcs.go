@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/xiezuo/xiezuo/people"
 	"html/template"
 	"sort"
 	"strconv"
@@ -40,6 +41,19 @@ func init() {
 			}
 		}
 		return false
+	}
+	// batchRegister is the register a batch's people belong in, by the
+	// batch's kind (ledger.BatchKinds).
+	funcs["batchRegister"] = func(kind string) string {
+		switch kind {
+		case "助学资助":
+			return string(people.KindStudent)
+		case "培训":
+			return string(people.KindTrainee)
+		case "慰问":
+			return string(people.KindHousehold)
+		}
+		return string(people.KindPatient)
 	}
 	funcs["levels"] = func() []int { return []int{1, 2, 3, 4, 5} }
 	funcs["batchKind"] = func(kind string) string {

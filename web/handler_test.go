@@ -23,6 +23,7 @@ import (
 	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/market"
+	"github.com/xiezuo/xiezuo/people"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/report"
 	"github.com/xiezuo/xiezuo/store"
@@ -391,6 +392,51 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"POST", "/registry/users/%d/reset", freshUser, form, "", map[string]int{"*": 403, "anon": 401, "admin": ok}},
 		row{"POST", "/registry/users/%d/disable", freshUser, form, "", map[string]int{"*": 403, "anon": 401, "admin": see}},
 		row{"GET", "/api/v1/me", nil, "", "", map[string]int{"*": ok, "anon": 401}},
+	)
+	// Registers of the people helped (web/people.go): the office, and unit
+	// and county users for their own entries (a county also its county's);
+	// viewers, 监管 and the market never. Exports and erasure are the
+	// office's. Teams: everyone of the ledger reads, the admin keeps them.
+	var heart, team int64
+	if err := e.db.SQL().QueryRow(`SELECT id FROM batches WHERE kind = '先心病患儿赴沪治疗'`).Scan(&heart); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SQL().QueryRow(`SELECT MIN(id) FROM teams`).Scan(&team); err != nil {
+		t.Fatal(err)
+	}
+	patient := func() int64 { // a fresh entry of 绿春县's office
+		b := &people.Beneficiary{Kind: people.KindPatient, UnitID: e.user("lvchun").OrgID, Name: "演示-矩阵", BatchID: heart, Stage: "screening"}
+		if err := e.db.SaveBeneficiary(ctx, e.user("admin"), b); err != nil {
+			t.Fatal(err)
+		}
+		return b.ID
+	}
+	teamID := func() int64 { return team }
+	register := func(m map[string]int) map[string]int {
+		for _, r := range []string{"admin", "reviewer", "chengjiaqiao", "lvchun"} {
+			if _, ok := m[r]; !ok {
+				m[r] = m["*register"]
+			}
+		}
+		delete(m, "*register")
+		return m
+	}
+	rows = append(rows,
+		row{"GET", "/people", nil, "", "", register(map[string]int{"*": 403, "anon": redirect, "*register": ok})},
+		row{"GET", "/people/export.xlsx", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok}},
+		row{"GET", "/people/%d", patient, "", "", register(map[string]int{"*": 403, "anon": redirect, "*register": ok, "chengjiaqiao": 404})},
+		row{"GET", "/people/new", nil, "", "", register(map[string]int{"*": 403, "anon": redirect, "*register": ok})},
+		row{"POST", "/people", nil, form, "", register(map[string]int{"*": 403, "anon": 401, "*register": 422})},
+		row{"GET", "/people/%d/edit", patient, "", "", register(map[string]int{"*": 403, "anon": redirect, "*register": ok, "chengjiaqiao": 404})},
+		row{"POST", "/people/%d", patient, form, "", register(map[string]int{"*": 403, "anon": 401, "*register": 422, "chengjiaqiao": 404})},
+		row{"GET", "/people/%d/erase", patient, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok}},
+		row{"POST", "/people/%d/erase", patient, form, "confirm=yes", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
+		row{"GET", "/registry/teams", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/registry/teams/%d", teamID, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/registry/teams/new", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok}},
+		row{"POST", "/registry/teams", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422}},
+		row{"GET", "/registry/teams/%d/edit", teamID, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok}},
+		row{"POST", "/registry/teams/%d", teamID, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422}},
 	)
 	// The market: the demo's 梯田红米 of 正华 (绿春县, listed) and a fresh
 	// order of it by 程家桥街道's purchaser. Market-only accounts not named

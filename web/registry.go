@@ -141,7 +141,14 @@ func (s *Server) peopleList(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 
 func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, u *xiezuo.User, values map[string]string, formErr error) error {
 	q := r.URL.Query()
-	ps, err := s.DB.People(r.Context(), store.PeopleFilter{County: q.Get("county"), From: q.Get("from"), To: q.Get("to")})
+	pf := store.PeopleFilter{County: q.Get("county"), From: q.Get("from"), To: q.Get("to")}
+	ps, err := s.DB.People(r.Context(), pf)
+	if err != nil {
+		return err
+	}
+	// The dashboard's 援派干部人才 links here: the same headcount, each
+	// person once, alone or in a team (store.TalentHeadcount).
+	headcount, err := s.DB.TalentHeadcount(r.Context(), pf)
 	if err != nil {
 		return err
 	}
@@ -154,7 +161,7 @@ func (s *Server) peoplePage(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 		return err
 	}
 	return s.registryPage(w, r, "people", formErr, map[string]any{"Title": "援派干部人才", "People": ps, "Tab": "people",
-		"Kinds": registry.PersonKinds, "Orgs": orgs, "F": values, "Q": q, "Counties": counties})
+		"Kinds": registry.PersonKinds, "Orgs": orgs, "F": values, "Q": q, "Counties": counties, "Headcount": headcount})
 }
 
 // registryPage renders a registry list with its entry form and the form's errors.

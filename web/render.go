@@ -13,6 +13,7 @@ import (
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/market"
+	"github.com/xiezuo/xiezuo/people"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/report"
 )
@@ -94,13 +95,17 @@ var funcs = template.FuncMap{
 // roleRules are the policy rules that depend on the user alone, by the
 // name templates ask them with: {{if may "bulletins" .User}}.
 var roleRules = map[string]func(*xiezuo.User) bool{
-	"review":         ledger.CanReview,
-	"registry":       ledger.CanManageRegistry,
-	"bulletins":      ledger.CanEditBulletins,
-	"targets":        ledger.CanSetTargets,
-	"rectifications": ledger.CanEditRectifications,
-	"audit":          ledger.CanReadAuditLog,
-	"settle-imports": ledger.CanSettleImport,
+	"review":          ledger.CanReview,
+	"registry":        ledger.CanManageRegistry,
+	"bulletins":       ledger.CanEditBulletins,
+	"targets":         ledger.CanSetTargets,
+	"rectifications":  ledger.CanEditRectifications,
+	"audit":           ledger.CanReadAuditLog,
+	"settle-imports":  ledger.CanSettleImport,
+	"register":        people.CanSeeRegister,
+	"register-export": people.CanExport,
+	"erase":           people.CanErase,
+	"teams":           people.CanManageTeams,
 }
 
 // may asks the policy rule named rule about u (an unknown name is a
@@ -208,9 +213,11 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 		{Href: "/projects", Label: "项目"},
 		{Href: "/labour", Label: "劳务协作"},
 		{Href: "/batches", Label: "受益批次"},
-		{Href: "/bulletins", Label: "简报"},
-		{Href: "/market", Label: "消费帮扶"},
 	}
+	if people.CanSeeRegister(u) {
+		items = append(items, navItem{Href: "/people", Also: "/teams", Label: "人员名册"})
+	}
+	items = append(items, navItem{Href: "/bulletins", Label: "简报"}, navItem{Href: "/market", Label: "消费帮扶"})
 	if ledger.CanReview(u) {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
 	}

@@ -106,6 +106,9 @@ func (s *Server) routes(mux *router) {
 	mux.HandleFunc("GET /batches/{id}", s.page(s.batchShow))
 	editorRoutes(mux, s, s.batchEditor()) // GET /batches/new, POST /batches, GET /batches/{id}/edit, POST /batches/{id}
 
+	// Registers of the people helped, posted teams (web/people.go).
+	s.peopleRoutes(mux)
+
 	// Bulletins (简报): archive, drafts, editor, publishing; print view and
 	// Word file (published issues are public).
 	mux.HandleFunc("GET /bulletins", s.page(s.bulletinList))
