@@ -26,7 +26,7 @@ type remindScope struct {
 // remindSource computes some kinds of reminder in one SQL statement. Its
 // query returns "" when it has nothing for the scope, else a statement
 // whose rows are: kind, unit id, unit name, count, overdue count, earliest
-// date ('' if none). link is the list that shows an item's things.
+// date (” if none). link is the list that shows an item's things.
 //
 // To add a source (needs unanswered for 30 days, …): add its kind to
 // remind.Kinds and one entry to remindSources.
