@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,12 @@ import (
 
 func init() {
 	funcs["localTime"] = xiezuo.LocalTime
+	funcs["hostOf"] = func(raw string) string { // a webhook shown without its key
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			return u.Scheme + "://" + u.Host + "/…"
+		}
+		return "…"
+	}
 	funcs["auditSummary"] = auditSummary
 	funcs["auditAction"] = auditAction
 	funcs["auditActor"] = auditActor

@@ -101,6 +101,7 @@ var roleRules = map[string]func(*xiezuo.User) bool{
 	"rectifications": ledger.CanEditRectifications,
 	"audit":          ledger.CanReadAuditLog,
 	"settle-imports": ledger.CanSettleImport,
+	"outbox":         ledger.CanSeeOutbox,
 }
 
 // may asks the policy rule named rule about u (an unknown name is a

@@ -43,6 +43,8 @@ type Server struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (see clientIP).
 	TrustedProxies []netip.Prefix
+	// Delivery is how reminders are delivered (the outbox page shows it).
+	Delivery DeliveryInfo
 	jobs           jobs
 	mux            *router
 	metrics        *metrics
