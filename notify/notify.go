@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"net/smtp"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,13 @@ const Timeout = 15 * time.Second
 // Once sends the messages due now (at most 50) and returns how many were
 // sent and how many failed this time.
 func (w *Worker) Once(ctx context.Context) (sent, failed int, err error) {
-	due, err := w.DB.DueMessages(ctx, 50)
+	// Without SMTP settings the e-mails wait for a process that has them
+	// (xiezuo digest --smtp-host …, or serve restarted with them).
+	channels := []string{"webhook"}
+	if w.SMTP.Enabled() {
+		channels = append(channels, "email")
+	}
+	due, err := w.DB.DueMessages(ctx, 50, channels...)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -117,6 +124,10 @@ func (w *Worker) sendWebhook(ctx context.Context, m *store.Message) error {
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	resp, err := c.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) { // without the URL: it carries the robot's key
+			return fmt.Errorf("%s: %w", ue.Op, ue.Err)
+		}
 		return err
 	}
 	defer resp.Body.Close()

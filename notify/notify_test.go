@@ -285,3 +285,43 @@ func TestDailyTick(t *testing.T) {
 		t.Errorf("after a restart: %d enqueued (%v)", n, err)
 	}
 }
+
+// TestWebhookErrorHidesKey: a connection error is kept without the URL,
+// whose query carries the robot's key; e-mails wait while SMTP is not
+// configured.
+func TestWebhookErrorHidesKey(t *testing.T) {
+	db := testdb.OpenDemo(t, testdb.Engines[0])
+	cjq, _ := db.UserByName(ctx, "chengjiaqiao")
+	admin, _ := db.UserByName(ctx, "admin")
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	if err := db.SetWebhook(ctx, cjq, cjq.OrgID, "http://"+dead+"/send?key=topsecret"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TestWebhook(ctx, cjq, cjq.OrgID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetOwnEmail(ctx, cjq, "cjq@example.cn"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveRectification(ctx, admin, &ledger.Rectification{Title: "台账不全", OwnerID: cjq.OrgID, DueOn: db.Today()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RunDigest(ctx, store.DigestOptions{Day: db.Today(), Email: true}); err != nil {
+		t.Fatal(err)
+	}
+	w := &notify.Worker{DB: db} // no SMTP
+	if sent, failed, err := w.Once(ctx); err != nil || sent != 0 || failed != 2 {
+		t.Fatalf("sent %d failed %d %v", sent, failed, err)
+	}
+	msgs, _, _ := db.Outbox(ctx, admin, 10)
+	for _, m := range msgs {
+		switch {
+		case m.Channel == "webhook" && (m.LastError == "" || strings.Contains(m.LastError, "topsecret")):
+			t.Errorf("webhook error %q", m.LastError)
+		case m.Channel == "email" && m.Attempts != 0:
+			t.Errorf("an e-mail was tried without SMTP: %+v", m)
+		}
+	}
+}

@@ -68,13 +68,18 @@ func (d *DB) enqueue(ctx context.Context, tx *sql.Tx, m *Message) error {
 const claimLease = 10 * time.Minute
 
 // DueMessages claims up to limit pending messages due by now (the DB's
-// clock) for sending: each is pushed claimLease ahead so another worker
-// does not take it meanwhile. Callers: the delivery worker. Errors:
-// EINTERNAL.
-func (d *DB) DueMessages(ctx context.Context, limit int) ([]*Message, error) {
+// clock) for sending, of the channels given (all when none): each is
+// pushed claimLease ahead so another worker does not take it meanwhile.
+// Callers: the delivery worker. Errors: EINTERNAL.
+func (d *DB) DueMessages(ctx context.Context, limit int, channels ...string) ([]*Message, error) {
 	now := d.Now()
-	rows, err := d.db.QueryContext(ctx, `SELECT `+messageCols+` FROM outbox WHERE status = 'pending' AND next_at <= $1 ORDER BY next_at, id LIMIT `+fmt.Sprint(limit),
-		now.UTC().Format(time.RFC3339))
+	w := &where{}
+	w.add("status = 'pending'")
+	w.add("next_at <= ?", now.UTC().Format(time.RFC3339))
+	if len(channels) > 0 {
+		w.in("channel", channels)
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT `+messageCols+` FROM outbox`+w.sql()+` ORDER BY next_at, id LIMIT `+fmt.Sprint(limit), w.args...)
 	if err != nil {
 		return nil, xiezuo.Internal(err)
 	}
