@@ -273,3 +273,20 @@ func Transition(u *xiezuo.User, h Header, a Action, reason string) (Status, erro
 func CanManageAccount(u *xiezuo.User, ownerID int64) bool {
 	return u != nil && (u.ID == ownerID || CanManageRegistry(u))
 }
+
+// CanEditWebhook reports whether u may read and set the reminder webhook
+// (企业微信/钉钉 robot URL) of organisation orgID: the office, and the
+// unit's or county office's own accounts.
+func CanEditWebhook(u *xiezuo.User, orgID int64) bool {
+	if u == nil || orgID == 0 {
+		return false
+	}
+	return u.IsOffice() || ((u.Role == xiezuo.RoleUnit || u.Role == xiezuo.RoleCounty) && u.OrgID == orgID)
+}
+
+// CanSeeOutbox reports whether u may see the outbox of e-mails and webhook
+// messages (status, attempts, last error) and the delivery settings: the
+// office admin, who runs the installation.
+func CanSeeOutbox(u *xiezuo.User) bool {
+	return u != nil && u.Role == xiezuo.RoleAdmin
+}

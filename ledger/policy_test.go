@@ -202,3 +202,29 @@ func TestCanRecordInCounty(t *testing.T) {
 		t.Error("units record for any county; anonymous for none")
 	}
 }
+
+func TestReminderPolicy(t *testing.T) {
+	const own, other = 7, 8
+	for _, tc := range []struct {
+		u              *xiezuo.User
+		webhook, outbx bool
+	}{
+		{nil, false, false},
+		{&xiezuo.User{Role: xiezuo.RoleAdmin}, true, true},
+		{&xiezuo.User{Role: xiezuo.RoleReviewer}, true, false},
+		{&xiezuo.User{Role: xiezuo.RoleUnit, OrgID: own}, true, false},
+		{&xiezuo.User{Role: xiezuo.RoleCounty, OrgID: own, CountyCode: "532531000000"}, true, false},
+		{&xiezuo.User{Role: xiezuo.RoleBuyerAdmin, OrgID: own}, false, false},
+		{&xiezuo.User{Role: xiezuo.RoleViewer, OrgID: own}, false, false},
+	} {
+		if got := CanEditWebhook(tc.u, own); got != tc.webhook {
+			t.Errorf("%+v: CanEditWebhook(own) = %v", tc.u, got)
+		}
+		if tc.u != nil && !tc.u.IsOffice() && CanEditWebhook(tc.u, other) {
+			t.Errorf("%+v may edit another unit's webhook", tc.u)
+		}
+		if got := CanSeeOutbox(tc.u); got != tc.outbx {
+			t.Errorf("%+v: CanSeeOutbox = %v", tc.u, got)
+		}
+	}
+}

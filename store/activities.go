@@ -18,7 +18,7 @@ type RecordFilter struct {
 	Section    string   // activities only
 	ActivityID int64    // records made on this activity (agreements, labour, batches)
 	Kinds      []string // activities only: any of these kinds
-	State      string   // projects only: work_state
+	State      string   // projects only: work_state, or "open" for any but completed
 	Query      string   // keyword (?q=) in the kind's searchable fields (see searchCols)
 	// OneTrip (activities only) leaves out a report linked as the same trip
 	// to another approved activity, so a trip two units report counts once.
@@ -46,7 +46,9 @@ func (f *RecordFilter) where(u *xiezuo.User, kind ledger.Kind, dateCol string, h
 	if f.ActivityID != 0 {
 		w.add("x.activity_id = ?", f.ActivityID)
 	}
-	if f.State != "" {
+	if f.State == "open" { // projects not completed (the reminders' link)
+		w.add("x.work_state <> 'completed'")
+	} else if f.State != "" {
 		w.add("x.work_state = ?", f.State)
 	}
 	if len(f.Kinds) > 0 {

@@ -21,10 +21,7 @@ func (d *DB) Compliance(ctx context.Context, year int, asOf string) ([]report.Co
 	if year < 1996 || year > 2100 {
 		return nil, xiezuo.Errorf(xiezuo.EINVALID, "年度应在1996至2100之间")
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT o.id, o.name FROM organisations o WHERE o.side = 'east' AND (
-		EXISTS (SELECT 1 FROM users u WHERE u.org_id = o.id AND u.role = 'unit' AND u.disabled = 0)
-		OR EXISTS (SELECT 1 FROM pairings p WHERE p.east_org_id = o.id AND p.kind = '携手奔小康' AND p.year_from <= $1 AND (p.year_to IS NULL OR p.year_to >= $1)))
-		ORDER BY o.name`, year)
+	rows, err := d.db.QueryContext(ctx, `SELECT o.id, o.name FROM organisations o WHERE `+reportingUnit+` ORDER BY o.name`, year)
 	if err != nil {
 		return nil, xiezuo.Internal(err)
 	}
@@ -119,6 +116,14 @@ func (d *DB) Compliance(ctx context.Context, year int, asOf string) ([]report.Co
 	}
 	return out, nil
 }
+
+// reportingUnit selects the organisations (alias o) that report monthly
+// in year $1: an east organisation with an active unit account, or the
+// east party of a 携手奔小康 pairing in force that year. The compliance
+// page and the monthly reminder (store/remind.go) share it.
+const reportingUnit = `o.side = 'east' AND (
+	EXISTS (SELECT 1 FROM users u WHERE u.org_id = o.id AND u.role = 'unit' AND u.disabled = 0)
+	OR EXISTS (SELECT 1 FROM pairings p WHERE p.east_org_id = o.id AND p.kind = '携手奔小康' AND p.year_from <= $1 AND (p.year_to IS NULL OR p.year_to >= $1)))`
 
 // deadline is the end of the reporting deadline of a month, in UTC
 // RFC 3339 as the audit log writes times: the DeadlineDay of the next

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/remind"
 	"github.com/xiezuo/xiezuo/store"
 )
 
@@ -26,8 +28,16 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *xiezuo
 	if err != nil {
 		return err
 	}
+	email, err := s.DB.Email(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
 	data := map[string]any{"Title": "我的账号", "Tokens": toks, "Now": time.Now().UTC().Format(time.RFC3339),
-		"Next": safeNext(r.FormValue("next")), "NewToken": newToken}
+		"Next": safeNext(r.FormValue("next")), "NewToken": newToken, "Email": email,
+		"Reminded": remind.Reminded(u.Role), "Webhook": ledger.CanEditWebhook(u, u.OrgID) && !u.IsOffice()}
+	if v := r.PostFormValue("email"); formErr != nil && r.URL.Path == "/account/email" {
+		data["Email"] = v
+	}
 	if formErr != nil {
 		data["Error"], data["Errors"] = xiezuo.ErrorMessage(formErr), xiezuo.ErrorFields(formErr)
 		status = statusOf(formErr)

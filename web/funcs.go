@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/xiezuo/xiezuo/people"
 	"html/template"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +19,12 @@ import (
 
 func init() {
 	funcs["localTime"] = xiezuo.LocalTime
+	funcs["hostOf"] = func(raw string) string { // a webhook shown without its key
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			return u.Scheme + "://" + u.Host + "/…"
+		}
+		return "…"
+	}
 	funcs["auditSummary"] = auditSummary
 	funcs["auditAction"] = auditAction
 	funcs["auditActor"] = auditActor

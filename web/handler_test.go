@@ -667,6 +667,21 @@ func TestAuthorisationMatrix(t *testing.T) {
 		// No order chosen: the giver's purchaser may link one too.
 		row{"POST", "/market/pledges/%d/orders", cjqPledge, form, "", pledgeWant(map[string]int{"*": 404, "anon": 401, "*manage": 422, "*read": 403, "cjq-caigou": 422})},
 	)
+	// Reminders: the outbox is the office admin's; a unit's webhook the
+	// office's and the unit's own; one's digest address everyone's.
+	cjqOrg := func() int64 { return e.user("chengjiaqiao").OrgID }
+	lcOrg := func() int64 { return e.user("lvchun").OrgID }
+	rows = append(rows,
+		row{"GET", "/reminders/outbox", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok}},
+		row{"GET", "/reminders/webhook/%d", cjqOrg, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		row{"GET", "/reminders/webhook/%d", lcOrg, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok, "lvchun": ok}},
+		row{"POST", "/reminders/webhook/%d", cjqOrg, form, "webhook_url=ftp%3A%2F%2Fexample.cn%2Fhook", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422, "chengjiaqiao": 422}},
+		row{"POST", "/reminders/webhook/%d", cjqOrg, form, "webhook_url=https%3A%2F%2Fexample.cn%2Fhook", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see, "chengjiaqiao": see}},
+		row{"POST", "/reminders/webhook/%d/test", cjqOrg, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see, "chengjiaqiao": see}},
+		row{"POST", "/reminders/webhook/%d/test", lcOrg, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422, "lvchun": 422}},
+		row{"POST", "/account/email", nil, form, "email=someone%40example.cn", map[string]int{"*": see, "anon": 401}},
+		row{"POST", "/account/email", nil, form, "email=not-an-address", map[string]int{"*": 422, "anon": 401}},
+	)
 	rows = append(rows,
 		// Last: it signs every client out.
 		row{"POST", "/logout", nil, form, "", map[string]int{"*": see}},
@@ -1027,6 +1042,24 @@ func TestStatementsPerPage(t *testing.T) {
 		t.Logf("%s: %d statements", tc.path, n)
 		if resp.StatusCode != http.StatusOK || n > tc.max {
 			t.Errorf("%s: %d, %d SQL statements (at most %d)", tc.path, resp.StatusCode, n, tc.max)
+		}
+	}
+	// The home page's 待办 (one statement per reminder source, whatever
+	// the number of units or records) for a unit and a county user; the
+	// office's, with its per-unit table, is "/?year=2020" above.
+	for _, who := range []string{"chengjiaqiao", "lvchun", "viewer"} {
+		c := e.client(who)
+		do(t, c, "GET", e.srv.URL+"/", "", "")
+		n := int64(1 << 62)
+		var resp *http.Response
+		for range 3 {
+			before := e.s.DB.Statements()
+			resp, _ = do(t, c, "GET", e.srv.URL+"/", "", "")
+			n = min(n, e.s.DB.Statements()-before)
+		}
+		t.Logf("/ as %s: %d statements", who, n)
+		if resp.StatusCode != http.StatusOK || n > 20 {
+			t.Errorf("/ as %s: %d, %d SQL statements (at most 20)", who, resp.StatusCode, n)
 		}
 	}
 }

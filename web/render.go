@@ -106,6 +106,7 @@ var roleRules = map[string]func(*xiezuo.User) bool{
 	"register-export": people.CanExport,
 	"erase":           people.CanErase,
 	"teams":           people.CanManageTeams,
+	"outbox":          ledger.CanSeeOutbox,
 }
 
 // may asks the policy rule named rule about u (an unknown name is a

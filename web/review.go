@@ -43,26 +43,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *xiezuo.User) er
 		sum.Plus(t.Totals)
 	}
 	data := map[string]any{"Title": "首页", "CountyTotals": totals, "Sum": sum, "Forms": ledger.Forms, "Year": year}
-	if ledger.CanReview(u) {
-		q, err := s.DB.ReviewQueue(ctx, u, ledger.StatusSubmitted)
-		if err != nil {
-			return err
-		}
-		data["Pending"] = len(q)
+	// 待办: what waits for u (store/remind.go), the office's per unit too.
+	todo, err := s.DB.Reminders(ctx, u)
+	if err != nil {
+		return err
 	}
-	if u.CanRecord() {
-		mine, err := s.DB.ReviewQueue(ctx, u, ledger.StatusDraft, ledger.StatusReturned)
-		if err != nil {
-			return err
-		}
-		returned := 0
-		for _, m := range mine {
-			if m.Status == ledger.StatusReturned {
-				returned++
-			}
-		}
-		data["Drafts"], data["Returned"] = len(mine)-returned, returned
-	}
+	data["Todo"] = todo
 	recent, _, err := s.DB.ListActivities(ctx, u, store.RecordFilter{Limit: 8})
 	if err != nil {
 		return err

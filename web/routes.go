@@ -57,6 +57,13 @@ func (s *Server) routes(mux *router) {
 	mux.HandleFunc("POST /account/password", s.page(s.accountPassword))
 	mux.HandleFunc("POST /account/tokens", s.page(s.accountTokenCreate))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.tokenRevoke))
+	mux.HandleFunc("POST /account/email", s.page(s.accountEmail)) // the daily digest's address
+
+	// Reminders (web/remind.go): the outbox (office admin), a unit's webhook.
+	mux.HandleFunc("GET /reminders/outbox", s.page(s.outboxPage))
+	mux.HandleFunc("GET /reminders/webhook/{org}", s.page(s.webhookPage))
+	mux.HandleFunc("POST /reminders/webhook/{org}", s.page(s.webhookSave))
+	mux.HandleFunc("POST /reminders/webhook/{org}/test", s.page(s.webhookTest))
 
 	// Pages (signed in).
 	mux.HandleFunc("GET /{$}", s.page(s.home))

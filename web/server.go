@@ -43,12 +43,14 @@ type Server struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (see clientIP).
 	TrustedProxies []netip.Prefix
-	jobs           jobs
-	mux            *router
-	metrics        *metrics
-	handler        http.Handler
-	srv            *http.Server
-	ln             net.Listener
+	// Delivery is how reminders are delivered (the outbox page shows it).
+	Delivery DeliveryInfo
+	jobs     jobs
+	mux      *router
+	metrics  *metrics
+	handler  http.Handler
+	srv      *http.Server
+	ln       net.Listener
 	// bg is cancelled when the server stops: requests and background
 	// imports end with it (an import then takes back what it wrote);
 	// running counts the imports still going.

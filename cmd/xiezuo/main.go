@@ -32,6 +32,7 @@ import (
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/demo"
 	"github.com/xiezuo/xiezuo/imports"
+	"github.com/xiezuo/xiezuo/notify"
 	"github.com/xiezuo/xiezuo/store"
 	"github.com/xiezuo/xiezuo/web"
 )
@@ -60,7 +61,8 @@ const usage = `用法:
   xiezuo backup [--data DIR] 输出文件（旁边写出 输出文件.checkpoint）
   xiezuo import [--data DIR | --db …] [--type contributions|purchases832|…] [--mode all|valid] [--dry-run] [--approve] [--user 用户名] [--year 2020] 文件
   xiezuo bulletin [--data DIR | --db …] --from 2020-09-01 --to 2020-10-31 [--title 标题] [--numbers 9、10] [--save] --out 简报.docx
-  xiezuo export iati [--data DIR | --db …] --out 文件.xml`
+  xiezuo export iati [--data DIR | --db …] --out 文件.xml
+  xiezuo digest [--data DIR | --db …] [--dry-run] [--date YYYY-MM-DD] [--base-url URL] [--smtp-host … --smtp-port … --smtp-user … --smtp-from …]`
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
@@ -105,6 +107,8 @@ func runCmd(ctx context.Context, cmd string, rest []string) error {
 		return bulletinCmd(ctx, rest)
 	case "export iati":
 		return exportCmd(ctx, rest)
+	case "digest":
+		return digestCmd(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Println(usage)
 		return nil
@@ -274,6 +278,9 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 func serve(ctx context.Context, args []string) error {
 	var addr, proxies *string
 	var noDemo, secure *bool
+	var digestHour *int
+	var baseURL *string
+	var smtp func() notify.SMTP
 	var ln net.Listener
 	listen := func() error {
 		var err error
@@ -285,6 +292,9 @@ func serve(ctx context.Context, args []string) error {
 		proxies = fs.String("trusted-proxy", "", "可信反向代理的地址段（CIDR，逗号分隔，如 127.0.0.1/32）：只采信它们转来的 X-Forwarded-For")
 		noDemo = fs.Bool("no-demo", false, "空库启动时不载入演示数据")
 		secure = fs.Bool("secure-cookies", false, "会话 Cookie 加 Secure 标志（经 HTTPS 访问时使用）")
+		digestHour = fs.Int("digest-hour", 8, "每天几点（北京时间，0–23）生成待办提醒；-1 不生成")
+		baseURL = fs.String("base-url", "", "平台对外网址，提醒中的链接以它开头（默认为监听地址）")
+		smtp = smtpFlags(fs)
 	}, listen)
 	served := false
 	defer func() {
@@ -322,8 +332,21 @@ func serve(ctx context.Context, args []string) error {
 	}
 	srv.Demo = demoLoaded
 	srv.TrustedProxies = trusted
+	mailCfg := smtp()
+	base := *baseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	srv.Delivery = web.DeliveryInfo{SMTPHost: mailCfg.Host, SMTPPort: mailCfg.Port, SMTPUser: mailCfg.User, SMTPFrom: mailCfg.From,
+		PasswordSet: mailCfg.Password != "", DigestHour: *digestHour, Base: base}
 	srv.Serve(ln)
 	served = true
+	// Reminders: the outbox worker every 30 s, the daily digest checked
+	// every minute (both end with ctx).
+	go (&notify.Worker{DB: db, SMTP: mailCfg, Log: log}).Run(ctx, 30*time.Second)
+	if *digestHour >= 0 && *digestHour <= 23 {
+		go (&notify.Daily{DB: db, Hour: *digestHour, Base: base, Email: mailCfg.Enabled(), Log: log}).Run(ctx, time.Minute)
+	}
 	if !db.AuditKeyed() {
 		log.Warn("未使用审计密钥（--db 未配 --data）：删除最新的审计记录、或改后重算哈希，将无法发现")
 	}
