@@ -48,7 +48,9 @@ func readNeeds(ctx context.Context, q queryer, query string, args ...any) ([]pla
 	return out, rows.Err()
 }
 
-func needNotFound(id int64) error { return xiezuo.Errorf(xiezuo.ENOTFOUND, "需求（编号%d）不存在", id) }
+func needNotFound(id int64) error {
+	return xiezuo.Errorf(xiezuo.ENOTFOUND, "需求（编号%d）不存在", id)
+}
 
 // visibleNeed reads need id; one u may not see is reported as not found.
 func visibleNeed(ctx context.Context, q queryer, u *xiezuo.User, id int64) (*plan.Need, error) {

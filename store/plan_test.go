@@ -67,7 +67,7 @@ func TestNeedToPledge(t *testing.T) {
 		dup := schoolNeed()
 		dup.Item, dup.Quantity = "小学电脑教室电脑", 30
 		absurd := schoolNeed()
-		absurd.Item, absurd.AmountFen = "村小学平板电脑", 60_000_000 // 3 万元 a tablet
+		absurd.Item, absurd.AmountFen = "村小学平板电脑", 60_000_000        // 3 万元 a tablet
 		absurd.Category, absurd.NeededBy = "education", "2022-03-01" // another year: no duplicate
 		for _, x := range []*plan.Need{dup, absurd} {
 			if err := db.SaveNeed(ctx, lvchun, x); err != nil {
