@@ -13,6 +13,7 @@ import (
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/market"
+	"github.com/xiezuo/xiezuo/plan"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/report"
 )
@@ -39,6 +40,8 @@ var funcs = template.FuncMap{
 	},
 	"joinStr":       strings.Join,
 	"catLabel":      market.CategoryLabel,
+	"needCat":       plan.CategoryLabel,
+	"outcomeLabel":  plan.OutcomeLabel,
 	"channelLabel":  market.ChannelLabel,
 	"fileRef":       fileRef,
 	"activityKinds": func() []string { return ledger.ActivityKinds },
@@ -210,6 +213,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 		{Href: "/batches", Label: "受益批次"},
 		{Href: "/bulletins", Label: "简报"},
 		{Href: "/market", Label: "消费帮扶"},
+		{Href: "/plan/needs", Also: "/plan", Label: "需求与计划"},
 	}
 	if ledger.CanReview(u) {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
