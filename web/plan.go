@@ -140,7 +140,16 @@ func (s *Server) needForm(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 		action += "/" + itoa64(n.ID)
 	}
 	data["F"], data["N"], data["Action"], data["Townships"], data["Back"] = values, n, action, townships, "/plan/needs"
-	data["CountyFixed"] = u.Role == xiezuo.RoleCounty
+	if u.Role == xiezuo.RoleCounty {
+		for _, c := range data["Counties"].([]registry.Region) {
+			if c.Code == u.CountyCode {
+				data["CountyFixed"] = c.Name
+			}
+		}
+		if data["CountyFixed"] == nil {
+			data["CountyFixed"] = u.CountyCode
+		}
+	}
 	status := formStatus(data, formErr)
 	s.render(w, r, status, "plan_need_form", data)
 	return nil

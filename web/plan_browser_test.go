@@ -113,6 +113,10 @@ func TestBrowserNeedToPledge(t *testing.T) {
 		if foot := b.text(`#plan tfoot`); !strings.Contains(foot, "100,000.00") {
 			t.Fatalf("plan totals %q", foot)
 		}
+		for i, path := range []string{"/plan/needs", "/plan/resources", "/plan/matches", "/plan/needs/new"} {
+			b.do(chromedp.Navigate(e.srv.URL+path), chromedp.WaitVisible(`h1`))
+			b.shot(fmt.Sprintf("plan-7-%d", i))
+		}
 	})
 	after := actual()
 	if after.ActualFen-before.ActualFen != 10_000_000 || after.ActualCount-before.ActualCount != 1 || after.TargetFen-before.TargetFen != 10_000_000 {
