@@ -315,7 +315,10 @@ func (l *loader) load() (err error) {
 	if err := l.buyerAccounts(); err != nil {
 		return err
 	}
-	return l.buyerWork() // demo/market_buyers.go
+	if err := l.buyerWork(); err != nil { // demo/market_buyers.go
+		return err
+	}
+	return l.planDemo() // demo/plan.go
 }
 
 func readJSON(name string, v any) error {

@@ -164,3 +164,41 @@ func TestDemoSubscriptionsAndPledge(t *testing.T) {
 		t.Errorf("金平县 2020 消费帮扶 = %d fen, want the pledge's 20,000,000", got)
 	}
 }
+
+// Issue 13: the seed's needs, resources and 2021 plan items are records;
+// the published school-sports need is matched by 程家桥街道's resource.
+func TestDemoPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openEmpty(t)
+	if loaded, err := demo.Load(ctx, db); err != nil || !loaded {
+		t.Fatal(err)
+	}
+	admin, err := db.UserByName(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	needs, err := db.Needs(ctx, admin, store.NeedFilter{})
+	if err != nil || len(needs) != 4 {
+		t.Fatalf("%d needs, %v", len(needs), err)
+	}
+	queue, err := db.ModerationQueue(ctx, admin)
+	if err != nil || len(queue) != 1 || queue[0].Category != "medical" {
+		t.Fatalf("queue %+v, %v", queue, err)
+	}
+	items, err := db.PlanItems(ctx, admin, "", 2021)
+	if err != nil || len(items) != 4 {
+		t.Fatalf("%d plan items for 2021, %v", len(items), err)
+	}
+	props, err := db.Proposals(ctx, admin, store.MatchFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range props {
+		found = found || p.Need.Item == "学校体育用品和体育服装" && p.Resource.Item == "学校体育器材和运动服" && p.Score == 100
+	}
+	if !found {
+		t.Errorf("no proposal for 大兴镇's sports goods among %d", len(props))
+	}
+}

@@ -214,3 +214,17 @@ func checkFen(p xiezuo.Problems, field, label string, n int64) {
 		p.Add(field, label+"超过100亿元，请核对单位是否为元")
 	}
 }
+
+// CheckPlace adds the problems of a county with optional township and
+// village inside it (fields county_code, township_code, village_code), as
+// every ledger record checks its place: for the other domain packages
+// (plan's needs and yearly plan).
+func CheckPlace(p xiezuo.Problems, county, township, village string, countyRequired bool) {
+	checkPlace(p, county, township, village, countyRequired)
+}
+
+// CheckDate adds a problem for field unless date is a civil date from the
+// start of FirstYear to the end of last, and reports whether it is.
+func CheckDate(p xiezuo.Problems, field, label, date string, last int) bool {
+	return checkDate(p, field, label, date, last)
+}

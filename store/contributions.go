@@ -586,7 +586,8 @@ func (d *DB) CountyTotals(ctx context.Context, from, to string) ([]CountyTotal, 
 }
 
 // ConfirmReceipt records that the county received a delivered, approved
-// contribution. Callers: county users of the record's county, the office.
+// contribution; the need it was pledged for, if any, becomes 已满足.
+// Callers: county users of the record's county, the office.
 // Errors: ENOTFOUND, EFORBIDDEN, ECONFLICT (not approved/delivered, or done).
 func (d *DB) ConfirmReceipt(ctx context.Context, u *xiezuo.User, id int64) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
@@ -604,6 +605,9 @@ func (d *DB) ConfirmReceipt(ctx context.Context, u *xiezuo.User, id int64) error
 		if _, err := tx.ExecContext(ctx, `UPDATE contributions SET received_at = $1, received_by = $2 WHERE id = $3`, now, u.ID, id); err != nil {
 			return err
 		}
-		return d.audit(ctx, tx, u, "receive", string(ledger.KindContribution), id, nil, map[string]string{"received_at": now})
+		if err := d.audit(ctx, tx, u, "receive", string(ledger.KindContribution), id, nil, map[string]string{"received_at": now}); err != nil {
+			return err
+		}
+		return d.meetNeedOf(ctx, tx, u, id) // a matched need is met (plan_matches.go)
 	})
 }

@@ -28,7 +28,7 @@ func (d *DB) TenCoverage(ctx context.Context, year int) ([]report.Coverage, erro
 			return nil, err
 		}
 		for _, p := range ps {
-			c, err := d.coverage(ctx, p, from, to)
+			c, err := d.coverage(ctx, p, year, from, to)
 			if err != nil {
 				return nil, xiezuo.Internal(err)
 			}
@@ -39,7 +39,7 @@ func (d *DB) TenCoverage(ctx context.Context, year int) ([]report.Coverage, erro
 	return out, nil
 }
 
-func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) (report.Coverage, error) {
+func (d *DB) coverage(ctx context.Context, p registry.Pairing, year int, from, to string) (report.Coverage, error) {
 	c := report.Coverage{PairingID: p.ID, Kind: p.Kind, East: registry.JointName(p.EastName, len(p.Partners)), West: p.WestName}
 	if p.PartyCount > 1 {
 		c.West += fmt.Sprintf("（%d对，未列名称）", p.PartyCount)
@@ -97,6 +97,18 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 		w.add(liveContribution)
 		return `SELECT 1 FROM contributions x`, w
 	}
+	// planned: the yearly plan (plan_items) names an east party as
+	// responsible for a project or pledge in the west party's place.
+	planned := func() (string, *where) {
+		w := &where{}
+		w.add("x.year = ?", year)
+		w.add("x.unit_id IN "+east, eastArgs(1)...)
+		w.add("x.county_code = ?", county)
+		if region != county {
+			w.add("(x.township_code IS NULL OR x.township_code = ?)", region[:9]+"000")
+		}
+		return `SELECT 1 FROM plan_items x`, w
+	}
 	projects := func() (string, *where) {
 		w := &where{}
 		w.add("x.status = 'approved'")
@@ -125,7 +137,7 @@ func (d *DB) coverage(ctx context.Context, p registry.Pairing, from, to string) 
 	}
 	checks := []func() (string, *where){
 		func() (string, *where) { return agreement(false) },
-		func() (string, *where) { return agreement(true) },
+		planned,
 		func() (string, *where) { return funds(false) },
 		projects,
 		func() (string, *where) { return people("IN ('援滇干部', '援青干部', '挂职干部')") },

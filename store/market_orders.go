@@ -757,14 +757,16 @@ func (d *DB) postOrder(ctx context.Context, tx *sql.Tx, u *xiezuo.User, o *marke
 
 // insertLedgerLine inserts c, approved, created by u, with its first
 // giver, linked to the market record that makes it (link: order_id or
-// pledge_id, = id), with its search index, and audits it. The triggers
+// pledge_id, = id; "" for none), with its search index, and audits it. The triggers
 // count it in the running sums.
 func (d *DB) insertLedgerLine(ctx context.Context, tx *sql.Tx, u *xiezuo.User, c *ledger.Contribution, link string, id int64) error {
 	now := d.now()
 	cols := append([]string{"unit_id", "status", "created_by", "created_at", "updated_at"}, contributionCols...)
-	cols = append(cols, link)
 	args := append([]any{c.UnitID, string(ledger.StatusApproved), u.ID, now, now}, contributionArgs(c)...)
-	args = append(args, id)
+	if link != "" { // "": the caller links it from its own table (a plan match)
+		cols = append(cols, link)
+		args = append(args, id)
+	}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO contributions (`+strings.Join(cols, ", ")+`) VALUES (`+placeholders(1, len(cols))+`) RETURNING id`,
 		args...).Scan(&c.ID); err != nil {
 		return err

@@ -266,6 +266,13 @@ func (d *DB) transitionOne(ctx context.Context, tx *sql.Tx, u *xiezuo.User, kind
 		if pledge != 0 { // a pledge's 认捐 line follows the pledge (market_pledges.go)
 			return xiezuo.Errorf(xiezuo.ECONFLICT, "这笔认捐由消费帮扶认捐（编号%d）生成，随订单到位自动调整，不能重新打开；如需更正，请修改该认捐", pledge)
 		}
+		var match int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM matches WHERE contribution_id = $1`, h.ID).Scan(&match); err != nil {
+			return err
+		}
+		if match != 0 { // a match's pledge follows the match (plan_matches.go)
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "这笔认捐由需求匹配（编号%d）生成，到位由提供单位在匹配中登记，不能重新打开", match)
+		}
 	}
 	if a != ledger.ActionReturn && a != ledger.ActionReopen {
 		reason = ""

@@ -234,6 +234,11 @@ func (s *Server) recordPage(w http.ResponseWriter, r *http.Request, page string,
 	}
 	data["History"], data["Kind"], data["H"] = hist, string(kind), h
 	data["Back"] = backLink(r, kind)
+	if m, err := s.DB.MatchOf(r.Context(), kind, h.ID); err != nil { // made by a match of a need (plan)
+		return err
+	} else if m != nil {
+		data["FromMatch"] = m
+	}
 	data["Title"] = fmt.Sprintf("%s（编号%d）", kind.Label(), h.ID)
 	s.render(w, r, http.StatusOK, page, data)
 	return nil

@@ -175,6 +175,20 @@ func auditAction(action string) string {
 		return "删除照片"
 	case "import":
 		return "导入"
+	case "accept": // plan: a match accepted by one side
+		return "接受匹配"
+	case "decline":
+		return "谢绝匹配"
+	case "confirm":
+		return "匹配确认"
+	case "match":
+		return "已匹配"
+	case "met":
+		return "已满足"
+	case "close":
+		return "关闭"
+	case "deliver":
+		return "登记到位"
 	}
 	return action
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -24,6 +25,7 @@ import (
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/market"
 	"github.com/xiezuo/xiezuo/people"
+	"github.com/xiezuo/xiezuo/plan"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/report"
 	"github.com/xiezuo/xiezuo/store"
@@ -682,6 +684,84 @@ func TestAuthorisationMatrix(t *testing.T) {
 		row{"POST", "/account/email", nil, form, "email=someone%40example.cn", map[string]int{"*": see, "anon": 401}},
 		row{"POST", "/account/email", nil, form, "email=not-an-address", map[string]int{"*": 422, "anon": 401}},
 	)
+	// 需求与计划 (web/plan.go): needs by 绿春县, resources by 程家桥街道,
+	// moderation and the plan by the office; market-only accounts never.
+	today := e.db.Today()
+	nextYear := strconv.Itoa(atoi(today[:4])+1) + "-06-30"
+	pendingNeed := func() int64 {
+		n := &plan.Need{CountyCode: "532531000000", Category: "education", Item: "村小学电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+			AskedOn: today, NeededBy: nextYear, Contact: "李老师"}
+		if err := e.db.SaveNeed(ctx, e.user("lvchun"), n); err != nil {
+			t.Fatal(err)
+		}
+		return n.ID
+	}
+	publishedNeed := func() int64 {
+		id := pendingNeed()
+		if err := e.db.NeedAction(ctx, e.user("admin"), id, plan.NeedApprove, ""); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	cjqResource := func() int64 {
+		r := &plan.Resource{Category: "education", Form: "in_kind", Item: "台式电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+			AvailableFrom: today, AvailableUntil: nextYear, Contact: "王科长"}
+		if err := e.db.SaveResource(ctx, e.user("chengjiaqiao"), r); err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	planItem := func() int64 {
+		it := &plan.Item{Year: atoi(today[:4]) + 1, CountyCode: "532531000000", Kind: plan.OutcomeProject, Title: "产业路", Category: "infrastructure", TargetFen: 100}
+		if err := e.db.SavePlanItem(ctx, e.user("admin"), it); err != nil {
+			t.Fatal(err)
+		}
+		return it.ID
+	}
+	confirmedMatch := func() int64 {
+		m, err := e.db.AnswerMatch(ctx, e.user("admin"), publishedNeed(), cjqResource(), true, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.ID
+	}
+	with := func(base map[string]int, more map[string]int) map[string]int {
+		m := map[string]int{}
+		for k, v := range base {
+			m[k] = v
+		}
+		for k, v := range more {
+			m[k] = v
+		}
+		return m
+	}
+	rows = append(rows,
+		row{"GET", "/plan", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"POST", "/plan/items", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422}},
+		row{"GET", "/plan/items/%d", planItem, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok}},
+		row{"POST", "/plan/items/%d", planItem, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422}},
+		row{"POST", "/plan/items/%d/delete", planItem, form, "", map[string]int{"*": 403, "anon": 401, "admin": see, "reviewer": see}},
+		row{"GET", "/plan/needs", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/plan/needs/new", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok, "lvchun": ok}},
+		row{"POST", "/plan/needs", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422, "lvchun": 422}},
+		row{"GET", "/plan/needs/%d", pendingNeed, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "lvchun": ok}},
+		row{"GET", "/plan/needs/%d", publishedNeed, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/plan/needs/%d/edit", pendingNeed, "", "", map[string]int{"*": 404, "anon": redirect, "admin": ok, "reviewer": ok, "lvchun": ok}},
+		row{"GET", "/plan/needs/%d/edit", publishedNeed, "", "", map[string]int{"*": 403, "anon": redirect, "admin": 409, "reviewer": 409, "lvchun": 409}},
+		row{"POST", "/plan/needs/%d", pendingNeed, form, "", map[string]int{"*": 404, "anon": 401, "admin": 422, "reviewer": 422, "lvchun": 422}},
+		row{"POST", "/plan/needs/%d/approve", pendingNeed, form, "", map[string]int{"*": 404, "anon": 401, "admin": see, "reviewer": see, "lvchun": 403}},
+		row{"GET", "/plan/review", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok}},
+		row{"GET", "/plan/resources", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/plan/resources/new", nil, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		row{"POST", "/plan/resources", nil, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422, "chengjiaqiao": 422}},
+		row{"GET", "/plan/resources/%d", cjqResource, "", "", map[string]int{"*": ok, "anon": redirect}},
+		row{"GET", "/plan/resources/%d/edit", cjqResource, "", "", map[string]int{"*": 403, "anon": redirect, "admin": ok, "reviewer": ok, "chengjiaqiao": ok}},
+		row{"POST", "/plan/resources/%d", cjqResource, form, "", map[string]int{"*": 403, "anon": 401, "admin": 422, "reviewer": 422, "chengjiaqiao": 422}},
+		row{"GET", "/plan/matches", nil, "", "", map[string]int{"*": ok, "anon": redirect}},
+		// No such need: nobody answers it.
+		row{"POST", "/plan/matches", nil, form, "need_id=0&resource_id=0&answer=accept", map[string]int{"*": 404, "anon": 401}},
+		row{"POST", "/plan/matches/%d/deliver", confirmedMatch, form, "", with(map[string]int{"*": 403, "anon": 401}, map[string]int{"admin": see, "reviewer": see, "chengjiaqiao": see})},
+	)
 	rows = append(rows,
 		// Last: it signs every client out.
 		row{"POST", "/logout", nil, form, "", map[string]int{"*": see}},
@@ -1203,6 +1283,9 @@ func TestActiveNav(t *testing.T) {
 		{"admin", "/market/orders", "消费帮扶"},
 		{"admin", "/registry/users", "基础信息"},
 		{"admin", "/", "首页"},
+		{"lvchun", "/plan/needs", "需求与计划"},
+		{"admin", "/plan", "需求与计划"}, // the item's other pages
+		{"chengjiaqiao", "/plan/resources/new", "需求与计划"},
 	} {
 		_, body := do(t, e.client(tc.user), "GET", e.srv.URL+tc.path, "", "")
 		if !strings.Contains(body, `class="on">`+tc.want+`</a>`) || strings.Count(body, `class="on">`) > 2 {

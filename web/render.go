@@ -14,6 +14,7 @@ import (
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/market"
 	"github.com/xiezuo/xiezuo/people"
+	"github.com/xiezuo/xiezuo/plan"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/report"
 )
@@ -40,6 +41,8 @@ var funcs = template.FuncMap{
 	},
 	"joinStr":       strings.Join,
 	"catLabel":      market.CategoryLabel,
+	"needCat":       plan.CategoryLabel,
+	"outcomeLabel":  plan.OutcomeLabel,
 	"channelLabel":  market.ChannelLabel,
 	"fileRef":       fileRef,
 	"activityKinds": func() []string { return ledger.ActivityKinds },
@@ -218,7 +221,7 @@ func (s *Server) nav(r *http.Request, u *xiezuo.User) []navItem {
 	if people.CanSeeRegister(u) {
 		items = append(items, navItem{Href: "/people", Also: "/teams", Label: "人员名册"})
 	}
-	items = append(items, navItem{Href: "/bulletins", Label: "简报"}, navItem{Href: "/market", Label: "消费帮扶"})
+	items = append(items, navItem{Href: "/bulletins", Label: "简报"}, navItem{Href: "/market", Label: "消费帮扶"}, navItem{Href: "/plan/needs", Also: "/plan", Label: "需求与计划"})
 	if ledger.CanReview(u) {
 		items = append(items, navItem{Href: "/review", Label: "审核"})
 	}

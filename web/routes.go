@@ -89,6 +89,7 @@ func (s *Server) routes(mux *router) {
 	mux.HandleFunc("GET /receipts", s.page(s.receiptList)) // deliveries waiting for 确认收到 (county users, the office)
 
 	s.marketRoutes(mux) // 消费帮扶: web/market.go
+	s.planRoutes(mux)   // 需求与计划: web/plan.go
 
 	mux.HandleFunc("GET /activities", s.page(s.activityList))
 	mux.HandleFunc("GET /activities/{id}", s.page(s.activityShow))
