@@ -23,12 +23,16 @@ const (
 	KindProject       Kind = "project"       // 项目 14 天内到期或已逾期
 	KindRectification Kind = "rectification" // 问题整改 14 天内到期或已逾期
 	KindMonthly       Kind = "monthly"       // 上月工作情况须在本月 5 日前报送
-	// KindNeed (需求 unanswered for 30 days) is to come with the needs
-	// register: add its kind here and its source in store/remind.go.
+	KindNeedReview    Kind = "need-review"   // 需求待审核 (the office)
+	KindNeed          Kind = "need"          // 需求发布 NeedWait 天仍无人认领 (the office, the county)
 )
 
+// NeedWait is how many days a published need may wait for an answer
+// (a match) before it is a reminder.
+const NeedWait = 30
+
 // Kinds lists the kinds in display order (the office's per-unit columns).
-var Kinds = []Kind{KindDraft, KindReturned, KindReview, KindReceipt, KindProject, KindRectification, KindMonthly}
+var Kinds = []Kind{KindDraft, KindReturned, KindReview, KindReceipt, KindProject, KindRectification, KindMonthly, KindNeedReview, KindNeed}
 
 // Label is the kind's short Chinese name (a column header).
 func (k Kind) Label() string {
@@ -47,6 +51,10 @@ func (k Kind) Label() string {
 		return "问题整改"
 	case KindMonthly:
 		return "月度报送"
+	case KindNeedReview:
+		return "需求待审核"
+	case KindNeed:
+		return "需求待认领"
 	}
 	return string(k)
 }
@@ -91,6 +99,10 @@ func (it Item) Line() string {
 		return dueLine(n, od, "个项目", "完成时限")
 	case KindRectification:
 		return dueLine(n, od, "项问题整改", "整改期限")
+	case KindNeedReview:
+		return fmt.Sprintf("%d 条受援地需求待审核", n)
+	case KindNeed:
+		return fmt.Sprintf("%d 条需求发布超过 %d 天仍无人认领", n, NeedWait)
 	case KindMonthly:
 		m := monthCN(it.Month)
 		if it.Units {

@@ -62,11 +62,21 @@ var remindSources = []remindSource{
 	{monthlyReport, func(sc remindScope, it *remind.Item) string {
 		return "/scorecard/compliance?year=" + it.Month[:4]
 	}},
+	{needsWaiting, func(sc remindScope, it *remind.Item) string {
+		if it.Kind == remind.KindNeedReview {
+			return "/plan/review"
+		}
+		q := url.Values{"status": {"published"}}
+		if !sc.office {
+			q.Set("county", sc.county)
+		}
+		return "/plan/needs?" + q.Encode()
+	}},
 }
 
 // officeOwn are the kinds in the office's own list; drafts and returns are
 // the units' to act on and show in the per-unit breakdown only.
-var officeOwn = []remind.Kind{remind.KindReview, remind.KindProject, remind.KindRectification, remind.KindMonthly}
+var officeOwn = []remind.Kind{remind.KindReview, remind.KindProject, remind.KindRectification, remind.KindMonthly, remind.KindNeedReview, remind.KindNeed}
 
 // recordsWaiting counts drafts and returned records (a unit's or county's
 // own; every unit's for the office's breakdown) and, for the office,
@@ -162,6 +172,24 @@ func monthlyReport(sc remindScope) (string, []any) {
 		AND ` + sent("activities", "") + ` AND ` + sent("contributions", " AND "+liveContribution), args
 }
 
+// needsWaiting counts, by the county office that posted them, needs
+// waiting for the office's moderation (the office) and published needs
+// no unit has answered remind.NeedWait days after they were asked (the
+// office; a county user for its county).
+func needsWaiting(sc remindScope) (string, []any) {
+	old := remind.AddDays(sc.today, -remind.NeedWait)
+	switch {
+	case sc.office:
+		return `SELECT CASE x.status WHEN 'pending' THEN 'need-review' ELSE 'need' END, x.org_id, o.name, COUNT(*), 0, ''
+			FROM needs x JOIN organisations o ON o.id = x.org_id
+			WHERE x.status = 'pending' OR (x.status = 'published' AND x.asked_on <= $1) GROUP BY x.status, x.org_id, o.name`, []any{old}
+	case sc.role == xiezuo.RoleCounty:
+		return `SELECT 'need', x.org_id, o.name, COUNT(*), 0, '' FROM needs x JOIN organisations o ON o.id = x.org_id
+			WHERE x.county_code = $1 AND x.status = 'published' AND x.asked_on <= $2 GROUP BY x.org_id, o.name`, []any{sc.county, old}
+	}
+	return "", nil
+}
+
 // Reminders is what waits for u today (China): see RemindersOn.
 func (d *DB) Reminders(ctx context.Context, u *xiezuo.User) (*remind.Summary, error) {
 	return d.RemindersOn(ctx, u, d.Today())
@@ -249,7 +277,7 @@ func (d *DB) RemindersOn(ctx context.Context, u *xiezuo.User, day string) (*remi
 		s.Items = append(s.Items, *it)
 	}
 	if sc.office {
-		s.Columns = []remind.Kind{remind.KindDraft, remind.KindReturned, remind.KindReview, remind.KindProject, remind.KindRectification, remind.KindMonthly}
+		s.Columns = []remind.Kind{remind.KindDraft, remind.KindReturned, remind.KindReview, remind.KindProject, remind.KindRectification, remind.KindMonthly, remind.KindNeedReview, remind.KindNeed}
 		for _, r := range units {
 			s.Units = append(s.Units, *r)
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/plan"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/remind"
 	"github.com/xiezuo/xiezuo/store"
@@ -322,5 +323,69 @@ func TestDigestOnce(t *testing.T) {
 		if d, _ := db.DueMessages(ctx, 10); len(d) != 0 {
 			t.Errorf("a failed message is tried again")
 		}
+	})
+}
+
+// TestNeedReminders: a need waiting for moderation is the office's 待办;
+// a published need nobody has answered for remind.NeedWait days is the
+// office's and its county's, and no longer once a match is confirmed.
+func TestNeedReminders(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return time.Date(2021, 3, 1, 2, 0, 0, 0, time.UTC) }
+		admin, reviewer, lvchun, cjq := user(t, db, "admin"), user(t, db, "reviewer"), user(t, db, "lvchun"), user(t, db, "chengjiaqiao")
+		counts := func(u *xiezuo.User, day string) remindCounts {
+			t.Helper()
+			s, err := db.RemindersOn(ctx, u, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := remindCounts{}
+			for _, it := range s.Items {
+				c[it.Kind] = [2]int{it.Count, it.Overdue}
+				if it.Kind == remind.KindNeed && (it.Link != "/plan/needs?status=published" && it.Link != "/plan/needs?county="+lvchunCode+"&status=published") {
+					t.Errorf("%s: need link %q", u.Username, it.Link)
+				}
+			}
+			return c
+		}
+		const early, late = "2021-03-20", "2021-04-01" // 19 and 31 days after it was asked
+		base := map[string]remindCounts{}
+		for _, u := range []*xiezuo.User{admin, reviewer, lvchun, cjq} {
+			for _, day := range []string{early, late} {
+				base[u.Username+day] = counts(u, day)
+			}
+		}
+		want := func(u *xiezuo.User, day string, k remind.Kind, more int) {
+			t.Helper()
+			if got, was := counts(u, day)[k][0], base[u.Username+day][k][0]; got != was+more {
+				t.Fatalf("%s on %s: %s = %d, want %d+%d", u.Username, day, k, got, was, more)
+			}
+		}
+		n := schoolNeed()
+		if err := db.SaveNeed(ctx, lvchun, n); err != nil {
+			t.Fatal(err)
+		}
+		want(admin, early, remind.KindNeedReview, 1)
+		want(reviewer, early, remind.KindNeedReview, 1)
+		want(lvchun, early, remind.KindNeedReview, 0) // the office's to moderate
+		if err := db.NeedAction(ctx, reviewer, n.ID, plan.NeedApprove, ""); err != nil {
+			t.Fatal(err)
+		}
+		want(admin, early, remind.KindNeedReview, 0)
+		want(admin, early, remind.KindNeed, 0) // 19 days: not yet
+		want(admin, late, remind.KindNeed, 1)
+		want(lvchun, late, remind.KindNeed, 1)
+		want(cjq, late, remind.KindNeed, 0)
+		r := &plan.Resource{Category: "education", Form: "in_kind", Item: "台式电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+			AvailableFrom: "2021-03-01", AvailableUntil: "2021-12-31", Contact: "程家桥街道 王科长"}
+		if err := db.SaveResource(ctx, cjq, r); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AnswerMatch(ctx, admin, n.ID, r.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		want(admin, late, remind.KindNeed, 0)
+		want(lvchun, late, remind.KindNeed, 0)
 	})
 }
