@@ -43,6 +43,22 @@ func readPlanItems(ctx context.Context, q queryer, query string, args ...any) ([
 	return out, rows.Err()
 }
 
+// DefaultPlanYear is the year the plan page shows when none is asked
+// for: the newest year with plan items, not after next year (an office
+// plans the coming year late in this one); this year when there are none.
+// Callers: plan.CanUse. Errors: EINTERNAL.
+func (d *DB) DefaultPlanYear(ctx context.Context) (int, error) {
+	this := d.Now().In(xiezuo.China).Year()
+	var y int
+	if err := d.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(year), 0) FROM plan_items WHERE year <= $1`, this+1).Scan(&y); err != nil {
+		return 0, xiezuo.Internal(err)
+	}
+	if y == 0 {
+		return this, nil
+	}
+	return y, nil
+}
+
 // PlanItems lists the plan of a county for a year (county "": every
 // county), by county, then kind (projects first), then id. Callers:
 // plan.CanUse. Errors: EINTERNAL.

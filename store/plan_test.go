@@ -322,3 +322,18 @@ func TestTenCoveragePlan(t *testing.T) {
 		}
 	})
 }
+
+// TestDefaultPlanYear: the plan page opens on the newest year with plan
+// items, up to next year (the demo's 2021 plan, made in 2020), else on
+// this year.
+func TestDefaultPlanYear(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		for _, c := range []struct{ now, want int }{{2026, 2021}, {2020, 2021}, {2021, 2021}, {2019, 2019}} {
+			db.Now = func() time.Time { return time.Date(c.now, 11, 1, 2, 0, 0, 0, time.UTC) }
+			if got, err := db.DefaultPlanYear(ctx); err != nil || got != c.want {
+				t.Errorf("in %d: %d, %v; want %d", c.now, got, err, c.want)
+			}
+		}
+	})
+}

@@ -501,7 +501,11 @@ func (s *Server) renderPlan(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	if year == 0 {
-		year, _ = strconv.Atoi(s.DB.Today()[:4])
+		y, err := s.DB.DefaultPlanYear(r.Context())
+		if err != nil {
+			return err
+		}
+		year = y
 	}
 	county := q.Get("county")
 	if county == "" && u.Role == xiezuo.RoleCounty {
