@@ -33,8 +33,8 @@ func RegisterTable(kind people.Kind, items []*people.Beneficiary) Table {
 		if b.Erased() {
 			name = "（已应本人要求删除）"
 		}
-		var birth any
-		if b.BirthDate != "" {
+		var birth any = b.BirthDate // a masked one is the year alone
+		if !people.IsMaskedBirth(b.BirthDate) && b.BirthDate != "" {
 			birth = spreadsheet.Date(b.BirthDate)
 		}
 		row := []any{b.ID, name, b.GenderLabel(), b.IDNumber, birth, b.CountyName, b.VillageName, b.BatchName, b.StatusLabel()}

@@ -79,6 +79,30 @@ func MaskID(id string) string {
 	return id[:4] + strings.Repeat("*", len(id)-8) + id[len(id)-4:]
 }
 
+// MaskBirth is the birth date (YYYY-MM-DD) as those who see a masked ID
+// number see it: the year only. The county (characters 1–6), the birth
+// date (7–14) and the unmasked last four would give the whole number back.
+func MaskBirth(d string) string {
+	if len(d) < 4 {
+		return d
+	}
+	return d[:4]
+}
+
+// IsMaskedBirth reports whether s is a masked birth date (a year alone):
+// a form sends it back unchanged when its user sees IDs masked.
+func IsMaskedBirth(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // IsMasked reports whether s is a masked ID number (holds a star): a form
 // sends it back unchanged when its user may not see the full number.
 func IsMasked(s string) bool { return strings.Contains(s, "*") }

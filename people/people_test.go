@@ -35,6 +35,9 @@ func TestIDNumber(t *testing.T) {
 	if got := people.MaskID("532531201201019013"); got != "5325**********9013" {
 		t.Errorf("MaskID = %s", got)
 	}
+	if people.MaskBirth("2012-01-01") != "2012" || !people.IsMaskedBirth("2012") || people.IsMaskedBirth("2012-01-01") || people.IsMaskedBirth("20x2") {
+		t.Errorf("birth date masking")
+	}
 	if people.MaskID("") != "" || !people.IsMasked(people.MaskID(good)) || people.IsMasked(good) {
 		t.Error("mask of empty or IsMasked wrong")
 	}

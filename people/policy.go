@@ -69,13 +69,14 @@ func CanManageTeams(u *xiezuo.User) bool { return u != nil && u.Role == xiezuo.R
 // the ledger (not the market's accounts).
 func CanSeeTeams(u *xiezuo.User) bool { return u != nil && !u.Role.MarketOnly() }
 
-// Redact returns b as u may see it: the ID number masked unless u may see
-// it in full (FullID tells which).
+// Redact returns b as u may see it: the ID number masked and the birth
+// date cut to its year unless u may see the ID in full (FullID tells
+// which).
 func Redact(u *xiezuo.User, b *Beneficiary) *Beneficiary {
 	if CanSeeFullID(u) {
 		b.FullID = true
 		return b
 	}
-	b.IDNumber, b.FullID = MaskID(b.IDNumber), false
+	b.IDNumber, b.BirthDate, b.FullID = MaskID(b.IDNumber), MaskBirth(b.BirthDate), false
 	return b
 }

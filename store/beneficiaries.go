@@ -73,7 +73,8 @@ func (d *DB) beneficiary(ctx context.Context, q queryer, u *xiezuo.User, id int6
 // SaveBeneficiary creates (ID 0) or updates a register entry. Callers:
 // people.CanSave — the office for any unit, unit and county users for
 // their own unit (a county user in its county). A masked ID number
-// (people.IsMasked) keeps the stored one. Errors: EFORBIDDEN, ENOTFOUND,
+// (people.IsMasked) or birth date (people.IsMaskedBirth) keeps the stored
+// one. Errors: EFORBIDDEN, ENOTFOUND,
 // ECONFLICT (erased), EINVALID.
 func (d *DB) SaveBeneficiary(ctx context.Context, u *xiezuo.User, b *people.Beneficiary) error {
 	if !people.CanSeeRegister(u) {
@@ -105,6 +106,13 @@ func (d *DB) SaveBeneficiary(ctx context.Context, u *xiezuo.User, b *people.Bene
 				b.IDNumber = old.IDNumber
 			} else {
 				p.Add("id_number", "请填写完整的身份证号码")
+			}
+		}
+		if people.IsMaskedBirth(b.BirthDate) {
+			if old != nil && b.BirthDate == people.MaskBirth(old.BirthDate) {
+				b.BirthDate = old.BirthDate
+			} else {
+				p.Add("birth_date", "请填写完整的出生日期")
 			}
 		}
 		if err := b.Validate(d.Today()); err != nil {

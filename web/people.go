@@ -224,7 +224,9 @@ func (s *Server) personEditor() *editor[*people.Beneficiary] {
 				b.UnitID = f.id("unit_id")
 			}
 			b.Name, b.Gender, b.IDNumber, b.Phone = f.str("name"), f.str("gender"), f.str("id_number"), f.str("phone")
-			b.BirthDate = f.date("birth_date", "出生日期")
+			if b.BirthDate = f.str("birth_date"); !people.IsMaskedBirth(b.BirthDate) { // a masked year goes back as it is
+				b.BirthDate = f.date("birth_date", "出生日期")
+			}
 			b.CountyCode = f.region("county_code", "县", registry.LevelCounty, "")
 			b.VillageCode = f.region("village", "村", registry.LevelVillage, b.CountyCode)
 			b.BatchID, b.ActivityID, b.ProjectID, b.ContributionID = f.id("batch_id"), f.id("activity_id"), f.id("project_id"), f.id("contribution_id")

@@ -57,6 +57,11 @@ func TestRegisterMasking(t *testing.T) {
 			if !strings.Contains(body, p.Name) {
 				t.Errorf("%s %s: no name", tc.user, path)
 			}
+			// With the county and the last four digits shown, the birth
+			// date would give the masked digits back: the year only.
+			if path != "/people?kind=patient" && (strings.Contains(body, "2012年1月1日") || strings.Contains(body, "2012-01-01")) == !tc.full {
+				t.Errorf("%s %s: full birth date shown %v, want %v", tc.user, path, !tc.full, tc.full)
+			}
 		}
 		// The page and the form are views of the record; the list is a list.
 		if n := viewsBy(t, e, tc.user, "view", "beneficiary", p.ID); n != 2 {
@@ -72,12 +77,12 @@ func TestRegisterMasking(t *testing.T) {
 	}
 	// A county user saving the form with the masked number keeps the number.
 	resp, _ := do(t, e.client("lvchun"), "POST", fmt.Sprintf("%s/people/%d", e.srv.URL, p.ID), form,
-		fmt.Sprintf("name=%s&id_number=%s&batch_id=%d&stage=treated&county_code=532531000000", p.Name, masked, p.BatchID))
+		fmt.Sprintf("name=%s&id_number=%s&birth_date=2012&batch_id=%d&stage=treated&county_code=532531000000", p.Name, masked, p.BatchID))
 	if resp.StatusCode != 303 {
 		t.Fatalf("masked save: %d", resp.StatusCode)
 	}
 	got, err := e.db.Beneficiary(ctx, e.user("admin"), p.ID)
-	if err != nil || got.IDNumber != full || got.Stage != "treated" {
+	if err != nil || got.IDNumber != full || got.BirthDate != "2012-01-01" || got.Stage != "treated" {
 		t.Errorf("after the county's save: %+v %v", got, err)
 	}
 }
