@@ -103,7 +103,10 @@ func (d *DB) SaveBeneficiary(ctx context.Context, u *xiezuo.User, b *people.Bene
 		p := xiezuo.Problems{}
 		if people.IsMasked(b.IDNumber) {
 			if old != nil && b.IDNumber == people.MaskID(old.IDNumber) {
-				b.IDNumber = old.IDNumber
+				// The birth date goes with the number the user cannot see:
+				// checked against it, a typed date would tell whether it
+				// matches the hidden digits (one guess per request).
+				b.IDNumber, b.BirthDate = old.IDNumber, old.BirthDate
 			} else {
 				p.Add("id_number", "请填写完整的身份证号码")
 			}

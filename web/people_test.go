@@ -85,6 +85,19 @@ func TestRegisterMasking(t *testing.T) {
 	if err != nil || got.IDNumber != full || got.BirthDate != "2012-01-01" || got.Stage != "treated" {
 		t.Errorf("after the county's save: %+v %v", got, err)
 	}
+	// With the number masked, a typed birth date is not checked against
+	// the hidden digits: right or wrong, the answer is the same and the
+	// stored date stays (else each guess would tell a digit away).
+	for _, birth := range []string{"2012-01-01", "2012-01-02", "2009-07-19"} {
+		resp, _ := do(t, e.client("lvchun"), "POST", fmt.Sprintf("%s/people/%d", e.srv.URL, p.ID), form,
+			fmt.Sprintf("name=%s&id_number=%s&birth_date=%s&batch_id=%d&stage=treated&county_code=532531000000", p.Name, masked, birth, p.BatchID))
+		if resp.StatusCode != 303 {
+			t.Errorf("masked number, birth date %s: %d", birth, resp.StatusCode)
+		}
+		if got, _ := e.db.Beneficiary(ctx, e.user("admin"), p.ID); got.IDNumber != full || got.BirthDate != "2012-01-01" {
+			t.Errorf("masked number, birth date %s: stored %s %s", birth, got.IDNumber, got.BirthDate)
+		}
+	}
 }
 
 // TestRegisterExport: the office's .xlsx says it holds personal data,
