@@ -19,13 +19,16 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/smtp"
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/xiezuo/xiezuo"
+	"github.com/xiezuo/xiezuo/remind"
 	"github.com/xiezuo/xiezuo/store"
 )
 
@@ -46,9 +49,37 @@ func (c SMTP) Enabled() bool { return c.Host != "" && c.From != "" }
 type Worker struct {
 	DB   *store.DB
 	SMTP SMTP
-	HTTP *http.Client // nil: a client with a 15 s timeout
+	HTTP *http.Client // nil: webhookClient
 	Log  *slog.Logger
+	// AllowPrivate lets webhooks reach this machine and the intranet
+	// (serve --webhook-allow-private); otherwise such a connection is
+	// refused whatever name led to it (remind.PrivateAddr).
+	AllowPrivate bool
 }
+
+// webhookClient posts webhooks: a 15 s timeout, no redirects (a 3xx is a
+// failure: a redirect could lead to an address the URL check passed), and,
+// unless allowPrivate, no connection to a private address — checked on the
+// address actually dialled, so a public name that resolves to 127.0.0.1
+// does not get through.
+func webhookClient(allowPrivate bool) *http.Client {
+	d := &net.Dialer{Timeout: Timeout}
+	if !allowPrivate {
+		d.Control = func(_, address string, _ syscall.RawConn) error {
+			if ap, err := netip.ParseAddrPort(address); err != nil || remind.PrivateAddr(ap.Addr()) {
+				return errPrivate
+			}
+			return nil
+		}
+	}
+	return &http.Client{
+		Timeout:       Timeout,
+		Transport:     &http.Transport{DialContext: d.DialContext, TLSHandshakeTimeout: Timeout, ResponseHeaderTimeout: Timeout},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+var errPrivate = errors.New("目标是本机或内网地址，已拒绝（如确需推送到内网，启动时加 --webhook-allow-private）")
 
 // Timeout bounds one delivery attempt.
 const Timeout = 15 * time.Second
@@ -113,7 +144,7 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) {
 func (w *Worker) sendWebhook(ctx context.Context, m *store.Message) error {
 	c := w.HTTP
 	if c == nil {
-		c = &http.Client{Timeout: Timeout}
+		c = webhookClient(w.AllowPrivate)
 	}
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()

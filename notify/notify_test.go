@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,6 +132,7 @@ func TestDeliverDigest(t *testing.T) {
 		t.Run(eng, func(t *testing.T) {
 			t.Parallel()
 			db := testdb.OpenDemo(t, eng)
+			db.AllowPrivateWebhooks = true // the test's servers are on 127.0.0.1
 			now := time.Date(2020, 10, 20, 8, 0, 0, 0, xiezuo.China)
 			db.Now = func() time.Time { return now }
 			cjq, _ := db.UserByName(ctx, "chengjiaqiao")
@@ -175,7 +177,7 @@ func TestDeliverDigest(t *testing.T) {
 			if _, err := db.RunDigest(ctx, store.DigestOptions{Day: "2020-10-20", Base: "https://xiezuo.example.cn", Email: true}); err != nil {
 				t.Fatal(err)
 			}
-			w := &notify.Worker{DB: db, SMTP: notify.SMTP{Host: "127.0.0.1", Port: smtpd.port(), From: "xiezuo@example.cn"}}
+			w := &notify.Worker{DB: db, SMTP: notify.SMTP{Host: "127.0.0.1", Port: smtpd.port(), From: "xiezuo@example.cn"}, AllowPrivate: true}
 			sent, failed, err := w.Once(ctx)
 			if err != nil || sent != 2 || failed != 1 {
 				t.Fatalf("first round: sent %d failed %d %v", sent, failed, err)
@@ -291,6 +293,7 @@ func TestDailyTick(t *testing.T) {
 // configured.
 func TestWebhookErrorHidesKey(t *testing.T) {
 	db := testdb.OpenDemo(t, testdb.Engines[0])
+	db.AllowPrivateWebhooks = true
 	cjq, _ := db.UserByName(ctx, "chengjiaqiao")
 	admin, _ := db.UserByName(ctx, "admin")
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -311,7 +314,7 @@ func TestWebhookErrorHidesKey(t *testing.T) {
 	if _, err := db.RunDigest(ctx, store.DigestOptions{Day: db.Today(), Email: true}); err != nil {
 		t.Fatal(err)
 	}
-	w := &notify.Worker{DB: db} // no SMTP
+	w := &notify.Worker{DB: db, AllowPrivate: true} // no SMTP
 	if sent, failed, err := w.Once(ctx); err != nil || sent != 0 || failed != 2 {
 		t.Fatalf("sent %d failed %d %v", sent, failed, err)
 	}
@@ -323,5 +326,41 @@ func TestWebhookErrorHidesKey(t *testing.T) {
 		case m.Channel == "email" && m.Attempts != 0:
 			t.Errorf("an e-mail was tried without SMTP: %+v", m)
 		}
+	}
+}
+
+// TestWebhookPrivateRefused: without --webhook-allow-private, a webhook
+// that leads to this machine is refused when the worker connects (whatever
+// name led there), and redirects are not followed; nothing reaches the
+// listener.
+func TestWebhookPrivateRefused(t *testing.T) {
+	db := testdb.OpenDemo(t, testdb.Engines[0])
+	cjq, _ := db.UserByName(ctx, "chengjiaqiao")
+	admin, _ := db.UserByName(ctx, "admin")
+	var hits atomic.Int32
+	inner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer inner.Close()
+	if err := db.SetWebhook(ctx, cjq, cjq.OrgID, inner.URL+"/ssrf"); xiezuo.ErrorFields(err)["webhook_url"] == "" {
+		t.Fatalf("a loopback webhook saved: %v", err)
+	}
+	// Saved by a name the check cannot see through (as if it resolved to
+	// 127.0.0.1): the worker still refuses to connect.
+	db.AllowPrivateWebhooks = true
+	if err := db.SetWebhook(ctx, cjq, cjq.OrgID, strings.Replace(inner.URL, "127.0.0.1", "localhost", 1)+"/ssrf"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TestWebhook(ctx, cjq, cjq.OrgID); err != nil {
+		t.Fatal(err)
+	}
+	w := &notify.Worker{DB: db}
+	if sent, failed, err := w.Once(ctx); err != nil || sent != 0 || failed != 1 {
+		t.Fatalf("sent %d failed %d %v", sent, failed, err)
+	}
+	if hits.Load() != 0 {
+		t.Fatalf("the private listener was reached %d times", hits.Load())
+	}
+	msgs, _, _ := db.Outbox(ctx, admin, 10)
+	if len(msgs) == 0 || !strings.Contains(msgs[0].LastError, "内网地址") {
+		t.Fatalf("outbox %+v", msgs)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -78,8 +79,11 @@ func WebhookBody(d Digest) []byte {
 }
 
 // CheckWebhook checks a webhook address: empty (none), or an http or
-// https URL with a host, at most 500 characters.
-func CheckWebhook(s string) error {
+// https URL with a host, at most 500 characters. Unless allowPrivate (an
+// office whose group robot relay is on its intranet, serve
+// --webhook-allow-private), the host may not be this machine or an
+// intranet address: the server would post there for whoever set it.
+func CheckWebhook(s string, allowPrivate bool) error {
 	p := xiezuo.Problems{}
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -93,8 +97,48 @@ func CheckWebhook(s string) error {
 		p.Add("webhook_url", "推送地址应为 http:// 或 https:// 开头的网址")
 	case u.User != nil:
 		p.Add("webhook_url", "推送地址不能含用户名和密码")
+	case !allowPrivate && privateHost(u.Hostname()):
+		p.Add("webhook_url", "推送地址不能指向本机或内网地址（如 127.0.0.1、10.x.x.x、192.168.x.x）")
 	}
 	return p.Err()
+}
+
+// RedactWebhook is a webhook address as the audit log keeps it: the
+// query's values (企业微信's key, 钉钉's access_token) starred, so an old
+// robot key cannot be read back from the append-only log.
+func RedactWebhook(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.RawQuery == "" {
+		return s
+	}
+	q := u.Query()
+	for k := range q {
+		q.Set(k, "***")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// privateHost reports a host name that is this machine or an address
+// that is not on the public internet (a name that resolves to one is
+// refused when the worker connects: PrivateAddr).
+func privateHost(h string) bool {
+	h = strings.ToLower(strings.TrimSuffix(h, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && PrivateAddr(a)
+}
+
+// PrivateAddr reports an address a webhook may not reach: loopback,
+// private, link-local (cloud metadata at 169.254.169.254), unspecified or
+// multicast, IPv4 or IPv6 (IPv4 mapped into IPv6 too).
+func PrivateAddr(a netip.Addr) bool {
+	a = a.Unmap()
+	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsUnspecified() ||
+		a.IsMulticast() || a.IsInterfaceLocalMulticast() || (a.Is4() && a.As4()[0] == 0) ||
+		(a.Is4() && a.As4()[0] == 100 && a.As4()[1]&0xc0 == 64) // 100.64.0.0/10, carrier-grade NAT
 }
 
 // CheckEmail checks a digest address: empty (no digest) or one address.

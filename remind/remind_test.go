@@ -59,16 +59,32 @@ func TestCheckWebhookAndEmail(t *testing.T) {
 	for s, ok := range map[string]bool{
 		"":                                       true,
 		"https://qyapi.weixin.qq.com/send?key=k": true,
-		"http://10.0.0.5:8080/robot":             true,
+		"http://10.0.0.5:8080/robot":             false,
+		"http://127.0.0.1:18599/ssrf":            false,
+		"http://[::1]:8080/":                     false,
+		"http://localhost/x":                     false,
+		"http://169.254.169.254/latest":          false,
+		"http://192.168.1.1/robot":               false,
+		"http://[::ffff:127.0.0.1]/x":            false,
+		"http://0.0.0.0/x":                       false,
 		"ftp://example.cn/x":                     false,
 		"javascript:alert(1)":                    false,
 		"https://user:pw@example.cn/x":           false,
 		"example.cn/hook":                        false,
 	} {
-		if err := CheckWebhook(s); (err == nil) != ok {
+		if err := CheckWebhook(s, false); (err == nil) != ok {
 			t.Errorf("%q: %v", s, err)
 		} else if err != nil && xiezuo.ErrorFields(err)["webhook_url"] == "" {
 			t.Errorf("%q: no field problem", s)
+		}
+	}
+	if got := RedactWebhook("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc-123"); got != "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=%2A%2A%2A" {
+		t.Errorf("redacted %q", got)
+	}
+	// An intranet relay is allowed when the office says so.
+	for _, s := range []string{"http://10.0.0.5:8080/robot", "http://127.0.0.1:18599/x"} {
+		if err := CheckWebhook(s, true); err != nil {
+			t.Errorf("%q with private addresses allowed: %v", s, err)
 		}
 	}
 	for s, ok := range map[string]bool{"": true, "a@example.cn": true, "张三 <a@example.cn>": false, "a@": false, "a@example.cn\r\nBcc: b@x": false} {

@@ -52,7 +52,10 @@ type DB struct {
 	// ImportChunk is how many rows an import writes in one transaction
 	// (0: importChunk); between chunks other writers take their turn.
 	ImportChunk int
-	Log         *slog.Logger
+	// AllowPrivateWebhooks lets a webhook point at this machine or the
+	// intranet (serve --webhook-allow-private; see remind.CheckWebhook).
+	AllowPrivateWebhooks bool
+	Log                  *slog.Logger
 	// wmu serialises this process's write transactions in Go, before they
 	// take a connection: a writer waiting for its turn holds none, so
 	// readers never wait for the pool behind queued writers. A long import

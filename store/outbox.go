@@ -241,14 +241,14 @@ func (d *DB) SetWebhook(ctx context.Context, u *xiezuo.User, orgID int64, rawURL
 	if err != nil {
 		return err
 	}
-	if err := remind.CheckWebhook(rawURL); err != nil {
+	if err := remind.CheckWebhook(rawURL, d.AllowPrivateWebhooks); err != nil {
 		return err
 	}
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE organisations SET webhook_url = $1 WHERE id = $2`, rawURL, orgID); err != nil {
 			return err
 		}
-		return d.audit(ctx, tx, u, "update", "org_webhook", orgID, map[string]string{"webhook_url": old.URL}, map[string]string{"webhook_url": rawURL})
+		return d.audit(ctx, tx, u, "update", "org_webhook", orgID, map[string]string{"webhook_url": remind.RedactWebhook(old.URL)}, map[string]string{"webhook_url": remind.RedactWebhook(rawURL)})
 	})
 }
 

@@ -234,6 +234,11 @@ func TestDigestOnce(t *testing.T) {
 		if err := db.SetWebhook(ctx, cjq, cjq.OrgID, "https://qyapi.example.cn/send?key=k1"); err != nil {
 			t.Fatal(err)
 		}
+		// The robot's key stays out of the append-only audit log.
+		var keyed, logged int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*), SUM(CASE WHEN after LIKE '%key=k1%' THEN 1 ELSE 0 END) FROM audit_log WHERE entity = 'org_webhook'`).Scan(&logged, &keyed); err != nil || logged == 0 || keyed != 0 {
+			t.Fatalf("webhook audit entries %d, with the key %d, %v", logged, keyed, err)
+		}
 		c := newContribution(t, db, 10000)
 		if err := db.SaveContribution(ctx, cjq, c); err != nil {
 			t.Fatal(err)

@@ -35,7 +35,7 @@ func envInt(name string, def int) int {
 // digestCmd runs the daily digest for a day: prints it with --dry-run,
 // else enqueues it (once per recipient per day) and sends what is due once.
 func digestCmd(ctx context.Context, args []string) error {
-	var dry *bool
+	var dry, privateHooks *bool
 	var date, base *string
 	var smtp func() notify.SMTP
 	_, db, err := openDB(ctx, "digest", args, 0, "xiezuo digest [--data DIR | --db …] [--dry-run] [--date YYYY-MM-DD] [--base-url URL] [--smtp-host …]", func(fs *flag.FlagSet) {
@@ -43,6 +43,7 @@ func digestCmd(ctx context.Context, args []string) error {
 		date = fs.String("date", "", "提醒的日期（默认今天，北京时间）")
 		base = fs.String("base-url", "http://127.0.0.1:8080", "平台网址（提醒中的链接以它开头）")
 		smtp = smtpFlags(fs)
+		privateHooks = fs.Bool("webhook-allow-private", false, "允许群机器人推送到本机或内网地址")
 	})
 	if err != nil {
 		return err
@@ -76,7 +77,7 @@ func digestCmd(ctx context.Context, args []string) error {
 	if *dry || queued == 0 {
 		return nil
 	}
-	w := &notify.Worker{DB: db, SMTP: cfg}
+	w := &notify.Worker{DB: db, SMTP: cfg, AllowPrivate: *privateHooks}
 	sent, failed, err := w.Once(ctx)
 	if err != nil {
 		return err

@@ -277,7 +277,7 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 
 func serve(ctx context.Context, args []string) error {
 	var addr, proxies *string
-	var noDemo, secure *bool
+	var noDemo, secure, privateHooks *bool
 	var digestHour *int
 	var baseURL *string
 	var smtp func() notify.SMTP
@@ -295,6 +295,7 @@ func serve(ctx context.Context, args []string) error {
 		digestHour = fs.Int("digest-hour", 8, "每天几点（北京时间，0–23）生成待办提醒；-1 不生成")
 		baseURL = fs.String("base-url", "", "平台对外网址，提醒中的链接以它开头（默认为监听地址）")
 		smtp = smtpFlags(fs)
+		privateHooks = fs.Bool("webhook-allow-private", false, "允许群机器人推送地址指向本机或内网地址（推送经内网中转时使用）")
 	}, listen)
 	served := false
 	defer func() {
@@ -332,6 +333,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 	srv.Demo = demoLoaded
 	srv.TrustedProxies = trusted
+	db.AllowPrivateWebhooks = *privateHooks // before the first request
 	mailCfg := smtp()
 	base := *baseURL
 	if base == "" {
@@ -343,7 +345,7 @@ func serve(ctx context.Context, args []string) error {
 	served = true
 	// Reminders: the outbox worker every 30 s, the daily digest checked
 	// every minute (both end with ctx).
-	go (&notify.Worker{DB: db, SMTP: mailCfg, Log: log}).Run(ctx, 30*time.Second)
+	go (&notify.Worker{DB: db, SMTP: mailCfg, Log: log, AllowPrivate: *privateHooks}).Run(ctx, 30*time.Second)
 	if *digestHour >= 0 && *digestHour <= 23 {
 		go (&notify.Daily{DB: db, Hour: *digestHour, Base: base, Email: mailCfg.Enabled(), Log: log}).Run(ctx, time.Minute)
 	}
