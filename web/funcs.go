@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/xiezuo/xiezuo/people"
 	"html/template"
 	"net/url"
 	"sort"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
+	"github.com/xiezuo/xiezuo/people"
+	"github.com/xiezuo/xiezuo/plan"
 	"github.com/xiezuo/xiezuo/registry"
 	"github.com/xiezuo/xiezuo/store"
 )
@@ -144,6 +145,29 @@ var fieldLabels = map[string]string{
 	"status": "状态", "reason": "理由", "participants": "参加单位", "pairing_ids": "结对关系", "milestones": "节点",
 }
 
+// personFieldLabels name a register entry's fields (people.Changed) for
+// its history, which keeps the names of the fields changed, not values.
+var personFieldLabels = map[string]string{
+	"kind": "类别", "name": "姓名", "gender": "性别", "id_number": "身份证号码", "birth_date": "出生日期", "phone": "联系电话",
+	"county_code": "县", "village_code": "村", "batch_id": "受益批次", "activity_id": "活动", "project_id": "项目",
+	"contribution_id": "帮扶投入", "stage": "救治阶段", "hospital": "医院", "school": "学校", "grade": "年级",
+	"donor_org_id": "结对资助单位", "amount_per_term_fen": "每学期资助金额", "course": "培训项目", "placed": "是否就业",
+	"employer": "就业单位", "destination": "就业地", "months_employed": "就业月数", "registered": "建档立卡",
+	"household_status": "建档立卡状态", "help": "所获帮扶", "note": "备注",
+}
+
+// statusLabel is a status as its entity names it: a need's or a match's
+// (package plan), else a ledger record's.
+func statusLabel(entity, st string) string {
+	switch entity {
+	case "need":
+		return plan.NeedStatus(st).Label()
+	case "match":
+		return plan.MatchStatus(st).Label()
+	}
+	return ledger.Status(st).Label()
+}
+
 // moneyFields hold fen: the history shows them as 元 (moneyText).
 var moneyFields = map[string]bool{"amount_fen": true, "pledged_fen": true, "budget_fen": true}
 
@@ -189,6 +213,14 @@ func auditAction(action string) string {
 		return "关闭"
 	case "deliver":
 		return "登记到位"
+	case "view": // a register entry: who looked at personal data
+		return "查看"
+	case "list":
+		return "查看名单"
+	case "export":
+		return "导出名单"
+	case "erase":
+		return "应本人要求删除个人信息"
 	}
 	return action
 }
@@ -223,10 +255,33 @@ func auditSummary(e store.AuditEntry) string {
 	case "delete":
 		return "删除记录"
 	}
+	if fields, ok := after["fields"].([]any); ok { // a register entry: the names of the fields changed, never their values
+		names := make([]string, 0, len(fields))
+		for _, f := range fields {
+			k := fmt.Sprint(f)
+			if l := personFieldLabels[k]; l != "" {
+				k = l
+			}
+			names = append(names, k)
+		}
+		switch {
+		case e.Action == "erase":
+			return "已清除姓名、证件号码等个人信息，保留匿名记录"
+		case len(names) == 0:
+			return "未改变内容"
+		}
+		return "修改了：" + strings.Join(names, "、")
+	}
+	if e.Action == "view" {
+		if full, _ := after["full_id"].(bool); full {
+			return "查看（证件号码完整显示）"
+		}
+		return "查看（证件号码已遮盖）"
+	}
 	if e.Action != "update" {
 		s := ""
 		if st, ok := after["status"].(string); ok {
-			s = "状态改为：" + ledger.Status(st).Label()
+			s = "状态改为：" + statusLabel(e.Entity, st)
 		}
 		if r, ok := after["reason"].(string); ok && r != "" {
 			s += "；理由：" + r

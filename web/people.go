@@ -124,7 +124,17 @@ func (s *Server) personShow(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 		if err != nil {
 			return err
 		}
-		data["History"] = hist
+		// Views are many (every page and form opened): the changes show
+		// here, the views are counted and listed in the audit log.
+		changes, views := hist[:0:0], 0
+		for _, e := range hist {
+			if e.Action == "view" {
+				views++
+			} else {
+				changes = append(changes, e)
+			}
+		}
+		data["History"], data["Views"] = changes, views
 	}
 	s.render(w, r, http.StatusOK, "person_show", data)
 	return nil

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/xiezuo/xiezuo/imports"
 	"github.com/xiezuo/xiezuo/people"
+	"github.com/xiezuo/xiezuo/plan"
 	"github.com/xiezuo/xiezuo/store"
 )
 
@@ -204,5 +206,44 @@ func TestNoPersonalDataInPublic(t *testing.T) {
 				t.Errorf("%s carries the ID number of entry %d", path, b.ID)
 			}
 		}
+	}
+}
+
+// TestHistoryInChinese: a register entry's history names the fields
+// changed in Chinese (never their values), leaves the many views to the
+// audit log with their count; a need's shows its statuses in Chinese.
+func TestHistoryInChinese(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := demoPatients(t, e)[0]
+	masked := people.MaskID(p.IDNumber)
+	resp, _ := do(t, e.client("lvchun"), "POST", fmt.Sprintf("%s/people/%d", e.srv.URL, p.ID), form,
+		fmt.Sprintf("name=%s&id_number=%s&batch_id=%d&stage=treated&hospital=%s&county_code=532531000000", p.Name, masked, p.BatchID, "复旦大学附属儿科医院"))
+	if resp.StatusCode != 303 {
+		t.Fatalf("save: %d", resp.StatusCode)
+	}
+	do(t, e.client("admin"), "GET", fmt.Sprintf("%s/people/%d", e.srv.URL, p.ID), "", "")
+	_, body := do(t, e.client("admin"), "GET", fmt.Sprintf("%s/people/%d", e.srv.URL, p.ID), "", "")
+	for _, want := range []string{"修改了：", "救治阶段", "医院", "次查看记录"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("person history lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"fields", "<td>view</td>", "复旦大学附属儿科医院</td><td>"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("person history shows %q", bad)
+		}
+	}
+	n := &plan.Need{CountyCode: "532531000000", Category: "education", Item: "村小学电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+		AskedOn: e.db.Today(), NeededBy: strconv.Itoa(atoi(e.db.Today()[:4])+1) + "-06-30", Contact: "李老师"}
+	if err := e.db.SaveNeed(ctx, e.user("lvchun"), n); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.NeedAction(ctx, e.user("reviewer"), n.ID, plan.NeedApprove, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, body = do(t, e.client("admin"), "GET", fmt.Sprintf("%s/plan/needs/%d", e.srv.URL, n.ID), "", "")
+	if !strings.Contains(body, "状态改为："+plan.NeedPublished.Label()) || strings.Contains(body, "状态改为：published") {
+		t.Errorf("need history without its status in Chinese")
 	}
 }
