@@ -42,6 +42,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u *xiezuo
 		data["Error"], data["Errors"] = xiezuo.ErrorMessage(formErr), xiezuo.ErrorFields(formErr)
 		status = statusOf(formErr)
 	}
+	// Each form's error shows above that form (r.URL.Path is the form's
+	// action); e-mail without an SMTP server is said before it is saved.
+	data["Failed"], data["NoSMTP"] = r.URL.Path, s.Delivery.SMTPHost == ""
 	s.render(w, r, status, "account", data)
 	return nil
 }

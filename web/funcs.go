@@ -32,6 +32,7 @@ func init() {
 	funcs["amount"] = amount
 	funcs["amountFull"] = amountFull
 	funcs["place"] = place
+	funcs["shortPlace"] = registry.ShortName // plain text, where markup cannot go (an <option>)
 	funcs["yearChoices"] = yearChoices
 	funcs["splitPara"] = func(s string) []string {
 		var out []string

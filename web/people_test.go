@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -232,6 +233,14 @@ func TestHistoryInChinese(t *testing.T) {
 	for _, bad := range []string{"fields", "<td>view</td>", "复旦大学附属儿科医院</td><td>"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("person history shows %q", bad)
+		}
+	}
+	// Batch choices are plain text: markup inside an <option> shows as
+	// garbled names (金平县金平苗族瑶族傣族自治县).
+	for _, path := range []string{"/people?kind=patient", "/people/new?kind=patient"} {
+		_, body := do(t, e.client("admin"), "GET", e.srv.URL+path, "", "")
+		if regexp.MustCompile(`<option[^<]*<span`).MatchString(body) || !strings.Contains(body, "金平县 ") {
+			t.Errorf("%s: batch options with markup or without the short county name", path)
 		}
 	}
 	n := &plan.Need{CountyCode: "532531000000", Category: "education", Item: "村小学电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,

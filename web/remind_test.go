@@ -117,3 +117,22 @@ func TestWebhookEnqueueOnly(t *testing.T) {
 		t.Errorf("outbox page: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestAccountEmailError: a bad digest address is told above the e-mail
+// form, not under 修改密码 (where it read as a failed password change),
+// and a server without SMTP says so before the address is saved.
+func TestAccountEmailError(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	resp, body := do(t, e.client("chengjiaqiao"), "POST", e.srv.URL+"/account/email", form, "email=not-an-address")
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad address: %d", resp.StatusCode)
+	}
+	pw, mail, failed := strings.Index(body, "<h2>修改密码</h2>"), strings.Index(body, "<h2>每日待办提醒</h2>"), strings.Index(body, "未保存。")
+	if pw < 0 || mail < 0 || failed < mail || strings.Count(body, "未保存。") != 1 {
+		t.Errorf("the error at %d, password form at %d, e-mail form at %d", failed, pw, mail)
+	}
+	if !strings.Contains(body, "没有配置邮件服务器") {
+		t.Error("no word that e-mail is not configured")
+	}
+}
