@@ -85,3 +85,23 @@ func TestParseDates(t *testing.T) {
 		t.Errorf("ExcelSerial = %v", s)
 	}
 }
+
+// TestTextControlCharacters: a text field refuses control characters and
+// bidirectional overrides (a name that displays as something else), and
+// keeps line breaks and tabs.
+func TestTextControlCharacters(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"演示-李某一":              true,
+		"第一行\n第二行\t备注":        true,
+		"演示-\x00\x07\x1b[31m": false,
+		"演示-\u202e嘿":          false,
+		"a\u2066b":            false,
+	} {
+		p := Problems{}
+		v := s
+		p.Text("name", "姓名", &v, 50, true)
+		if (len(p) == 0) != ok {
+			t.Errorf("%q: problems %v", s, p)
+		}
+	}
+}

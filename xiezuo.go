@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -118,7 +119,23 @@ func (p Problems) Text(field, label string, s *string, max int, required bool) {
 		p.Add(field, label+"不能为空")
 	} else if utf8.RuneCountInString(*s) > max {
 		p.Add(field, label+"不能超过"+strconv.Itoa(max)+"个字")
+	} else if hiddenControl(*s) {
+		p.Add(field, label+"含有看不见的控制字符（如从别处复制带来的），请删除后再保存")
 	}
+}
+
+// hiddenControl reports a control character other than a line break or
+// tab, or a bidirectional override (U+202A–U+202E, U+2066–U+2069), which
+// can make a name display as something else.
+func hiddenControl(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+		case unicode.IsControl(r), r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069:
+			return true
+		}
+	}
+	return false
 }
 
 // Err returns nil when there are no problems, else an EINVALID *Error whose

@@ -28,7 +28,7 @@ const (
 )
 
 // NeedWait is how many days a published need may wait for an answer
-// (a match) before it is a reminder.
+// (a match), counted from its publication, before it is a reminder.
 const NeedWait = 30
 
 // Kinds lists the kinds in display order (the office's per-unit columns).

@@ -174,18 +174,20 @@ func monthlyReport(sc remindScope) (string, []any) {
 
 // needsWaiting counts, by the county office that posted them, needs
 // waiting for the office's moderation (the office) and published needs
-// no unit has answered remind.NeedWait days after they were asked (the
-// office; a county user for its county).
+// no unit has answered remind.NeedWait days after they were published
+// (the office; a county user for its county). A published need cannot be
+// edited, so its updated_at (UTC) is when it was published: on or before
+// the China day old is before 16:00 UTC of that day.
 func needsWaiting(sc remindScope) (string, []any) {
-	old := remind.AddDays(sc.today, -remind.NeedWait)
+	old := remind.AddDays(sc.today, -remind.NeedWait) + "T16:00:00Z"
 	switch {
 	case sc.office:
 		return `SELECT CASE x.status WHEN 'pending' THEN 'need-review' ELSE 'need' END, x.org_id, o.name, COUNT(*), 0, ''
 			FROM needs x JOIN organisations o ON o.id = x.org_id
-			WHERE x.status = 'pending' OR (x.status = 'published' AND x.asked_on <= $1) GROUP BY x.status, x.org_id, o.name`, []any{old}
+			WHERE x.status = 'pending' OR (x.status = 'published' AND x.updated_at < $1) GROUP BY x.status, x.org_id, o.name`, []any{old}
 	case sc.role == xiezuo.RoleCounty:
 		return `SELECT 'need', x.org_id, o.name, COUNT(*), 0, '' FROM needs x JOIN organisations o ON o.id = x.org_id
-			WHERE x.county_code = $1 AND x.status = 'published' AND x.asked_on <= $2 GROUP BY x.org_id, o.name`, []any{sc.county, old}
+			WHERE x.county_code = $1 AND x.status = 'published' AND x.updated_at < $2 GROUP BY x.org_id, o.name`, []any{sc.county, old}
 	}
 	return "", nil
 }

@@ -332,8 +332,9 @@ func TestDigestOnce(t *testing.T) {
 }
 
 // TestNeedReminders: a need waiting for moderation is the office's 待办;
-// a published need nobody has answered for remind.NeedWait days is the
-// office's and its county's, and no longer once a match is confirmed.
+// a need nobody has answered remind.NeedWait days after it was published
+// (not asked) is the office's and its county's, and no longer once a
+// match is confirmed.
 func TestNeedReminders(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {
@@ -354,7 +355,7 @@ func TestNeedReminders(t *testing.T) {
 			}
 			return c
 		}
-		const early, late = "2021-03-20", "2021-04-01" // 19 and 31 days after it was asked
+		const early, late = "2021-03-20", "2021-04-01" // 19 and 31 days after it was published
 		base := map[string]remindCounts{}
 		for _, u := range []*xiezuo.User{admin, reviewer, lvchun, cjq} {
 			for _, day := range []string{early, late} {
@@ -368,6 +369,7 @@ func TestNeedReminders(t *testing.T) {
 			}
 		}
 		n := schoolNeed()
+		n.AskedOn = "2021-01-05" // asked long before: the 30 days count from publication
 		if err := db.SaveNeed(ctx, lvchun, n); err != nil {
 			t.Fatal(err)
 		}
