@@ -194,8 +194,13 @@ type Resource struct {
 	Contact        string   `json:"contact"`
 	Note           string   `json:"note,omitempty"`
 	Closed         bool     `json:"closed,omitempty"` // withdrawn by its unit: no longer matched
-	CreatedBy      int64    `json:"created_by,omitempty"`
-	CreatedAt      string   `json:"created_at,omitempty"`
+	// UsedQuantity (in Unit) and UsedFen are what confirmed matches took
+	// (their pledges' quantity and amount, their projects' budget), filled
+	// by the store.
+	UsedQuantity int64  `json:"used_quantity,omitempty"`
+	UsedFen      int64  `json:"used_fen,omitempty"`
+	CreatedBy    int64  `json:"created_by,omitempty"`
+	CreatedAt    string `json:"created_at,omitempty"`
 }
 
 // Validate checks the fields that need no database; today bounds the
@@ -239,6 +244,25 @@ func (r *Resource) Validate(today string) error {
 	p.Text("contact", "联系人", &r.Contact, 50, true)
 	p.Text("note", "备注", &r.Note, 1000, false)
 	return p.Err()
+}
+
+// Left is what r still offers: its quantity and amount less what
+// confirmed matches took, never below zero.
+func (r *Resource) Left() (qty, fen int64) { return r.LeftQuantity(), r.LeftFen() }
+
+// LeftQuantity is the quantity r still offers (Left).
+func (r *Resource) LeftQuantity() int64 { return max(0, r.Quantity-r.UsedQuantity) }
+
+// LeftFen is the amount r still offers (Left).
+func (r *Resource) LeftFen() int64 { return max(0, r.AmountFen-r.UsedFen) }
+
+// UsedUp reports whether confirmed matches took all of r: its whole
+// quantity when it has one, else its whole amount.
+func (r *Resource) UsedUp() bool {
+	if r.Quantity > 0 {
+		return r.UsedQuantity >= r.Quantity
+	}
+	return r.AmountFen > 0 && r.UsedFen >= r.AmountFen
 }
 
 // Serves reports whether r offers to county: it lists the county, or

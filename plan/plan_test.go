@@ -169,12 +169,57 @@ func TestFit(t *testing.T) {
 		{"resource closed", func(n *Need, r *Resource) { r.Closed = true }, false, 0},
 		{"resource starts after need", func(n *Need, r *Resource) { r.AvailableFrom = "2021-10-01" }, false, 0},
 		{"resource ends before asked", func(n *Need, r *Resource) { r.AvailableUntil = "2021-02-28" }, false, 0},
+		// Goods must be what is asked for; money may fund any need of its category.
+		{"computers for sports goods", func(n *Need, r *Resource) {
+			n.Item, n.Unit, n.AmountFen = "学校体育用品和体育服装", "套", 10_000_000
+		}, false, 0},
+		{"computers for library books", func(n *Need, r *Resource) { n.Item = "图书室图书" }, false, 0},
+		{"sports goods for computers", func(n *Need, r *Resource) { r.Item = "体育器材20套" }, false, 0},
+		{"only the count in common", func(n *Need, r *Resource) { n.Item, r.Item = "图书20台", "体育器材20台" }, false, 0},
+		{"cash for sports goods", func(n *Need, r *Resource) {
+			n.Item, n.Unit = "学校体育用品和体育服装", "套"
+			r.Form, r.Quantity, r.Unit = "cash", 0, ""
+		}, true, 70},
+		{"cash of another category", func(n *Need, r *Resource) { r.Form, r.Category = "cash", "medical" }, false, 0},
+		// What confirmed matches took is no longer offered.
+		{"all pledged", func(n *Need, r *Resource) { r.UsedQuantity, r.UsedFen = 30, 15_000_000 }, false, 0},
+		{"some pledged", func(n *Need, r *Resource) { r.UsedQuantity, r.UsedFen = 20, 10_000_000 }, true, 45},
+		{"cash all pledged", func(n *Need, r *Resource) { r.Form, r.Quantity, r.Unit, r.UsedFen = "cash", 0, "", 15_000_000 }, false, 0},
+		{"cash half pledged", func(n *Need, r *Resource) { r.Form, r.Quantity, r.Unit, r.UsedFen = "cash", 0, "", 10_000_000 }, true, 45},
 	} {
 		n, r := computers(), offer()
 		tc.edit(n, r)
 		score, _, ok := Fit(n, r, paired)
 		if ok != tc.ok || score != tc.score {
 			t.Errorf("%s: %d %v", tc.name, score, ok)
+		}
+	}
+}
+
+func TestFitReasons(t *testing.T) {
+	_, reason, _ := Fit(computers(), offer(), nil)
+	if !strings.Contains(reason, "内容相符：“电脑”") {
+		t.Errorf("goods: %q", reason)
+	}
+	r := offer()
+	r.UsedQuantity, r.UsedFen = 20, 10_000_000
+	if _, reason, ok := Fit(computers(), r, nil); !ok || !strings.Contains(reason, "可满足部分数量（尚余10台，需要20台）") {
+		t.Errorf("the rest of a resource: %q", reason)
+	}
+	r = offer()
+	r.Form, r.Item = "cash", "助学资金"
+	if _, reason, ok := Fit(computers(), r, nil); !ok || !strings.Contains(reason, "资金可用于本类需求") || strings.Contains(reason, "内容相符") {
+		t.Errorf("cash: %q", reason)
+	}
+	for _, tc := range []struct{ a, b, want string }{
+		{"村小学电脑", "台式电脑（含显示器）", "电脑"},
+		{"台式电脑20台", "台式电脑", "台式电脑"},
+		{"学校体育用品和体育服装", "台式电脑", ""},
+		{"电脑20台", "图书20台", ""},
+		{"体育器材、体育服装", "体育服装50套", "体育、体育服装"},
+	} {
+		if got := strings.Join(SharedWords(tc.a, tc.b), "、"); got != tc.want {
+			t.Errorf("SharedWords(%q, %q) = %q, want %q", tc.a, tc.b, got, tc.want)
 		}
 	}
 }

@@ -302,7 +302,38 @@ func readResources(ctx context.Context, q queryer, query string, args ...any) ([
 		r := &out[at[id]]
 		r.Counties, r.CountyNames = append(r.Counties, code), append(r.CountyNames, name)
 	}
-	return out, crows.Err()
+	if err := crows.Err(); err != nil {
+		return nil, err
+	}
+	crows.Close()
+	return out, resourcesUsed(ctx, q, out, at, ids)
+}
+
+// resourcesUsed fills what the confirmed matches of rs took from them
+// (plan.Resource.UsedQuantity, UsedFen): their pledges' quantity (in the
+// resource's unit) and amount, their projects' budget.
+func resourcesUsed(ctx context.Context, q queryer, rs []plan.Resource, at map[int64]int, ids []any) error {
+	rows, err := q.QueryContext(ctx, `SELECT m.resource_id, COALESCE(c.quantity, 0), COALESCE(c.quantity_unit, ''),
+		COALESCE(c.amount_fen, 0) + COALESCE(p.budget_fen, 0)
+		FROM matches m LEFT JOIN contributions c ON c.id = m.contribution_id LEFT JOIN projects p ON p.id = m.project_id
+		WHERE m.status = 'confirmed' AND m.resource_id IN (`+placeholders(1, len(ids))+`)`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, qty, fen int64
+		var unit string
+		if err := rows.Scan(&id, &qty, &unit, &fen); err != nil {
+			return err
+		}
+		r := &rs[at[id]]
+		if r.Quantity > 0 && unit == r.Unit {
+			r.UsedQuantity += qty
+		}
+		r.UsedFen += fen
+	}
+	return rows.Err()
 }
 
 func resourceNotFound(id int64) error {

@@ -337,3 +337,59 @@ func TestDefaultPlanYear(t *testing.T) {
 		}
 	})
 }
+
+// TestResourceUsedUp: a resource pledged in full for one need is no longer
+// proposed for another (nor can it be confirmed for it), and computers are
+// not proposed for sports goods; the resource tells what was used.
+func TestResourceUsedUp(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return time.Date(2021, 3, 1, 2, 0, 0, 0, time.UTC) }
+		lvchun, reviewer, cjq := user(t, db, "lvchun"), user(t, db, "reviewer"), user(t, db, "chengjiaqiao")
+		first, second, sports := schoolNeed(), schoolNeed(), schoolNeed()
+		second.Item, second.Quantity, second.AmountFen = "中心小学电脑", 10, 5_000_000
+		sports.Item, sports.Unit = "学校体育用品和体育服装", "套"
+		for _, n := range []*plan.Need{first, second, sports} {
+			if err := db.SaveNeed(ctx, lvchun, n); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.NeedAction(ctx, reviewer, n.ID, plan.NeedApprove, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pcs := &plan.Resource{Category: "education", Form: "in_kind", Item: "台式电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+			AvailableFrom: "2021-01-01", AvailableUntil: "2021-12-31", Contact: "王科长"}
+		if err := db.SaveResource(ctx, cjq, pcs); err != nil {
+			t.Fatal(err)
+		}
+		proposed := func() map[int64]string {
+			props, err := db.Proposals(ctx, reviewer, store.MatchFilter{ResourceID: pcs.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[int64]string{}
+			for _, p := range props {
+				out[p.NeedID] = string(p.Status) + " " + p.Reason
+			}
+			return out
+		}
+		got := proposed()
+		if len(got) != 2 || got[first.ID] == "" || got[second.ID] == "" || !strings.Contains(got[first.ID], "内容相符：“电脑”") {
+			t.Fatalf("before: %v", got)
+		}
+		if _, err := db.AnswerMatch(ctx, reviewer, first.ID, pcs.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.Resource(ctx, cjq, pcs.ID)
+		if err != nil || r.UsedQuantity != 20 || r.UsedFen != 10_000_000 || !r.UsedUp() {
+			t.Fatalf("used: %v %+v", err, r)
+		}
+		got = proposed()
+		if len(got) != 1 || !strings.HasPrefix(got[first.ID], "confirmed") {
+			t.Fatalf("after the pledge: %v", got)
+		}
+		if _, err := db.AnswerMatch(ctx, reviewer, second.ID, pcs.ID, true, ""); xiezuo.ErrorCode(err) != xiezuo.ECONFLICT {
+			t.Fatalf("confirming a used-up resource: %v", err)
+		}
+	})
+}
