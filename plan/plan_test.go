@@ -196,6 +196,25 @@ func TestFit(t *testing.T) {
 	}
 }
 
+func TestFlagsCapped(t *testing.T) {
+	n := computers()
+	n.Status = NeedPending
+	var others []Need
+	for i := int64(2); i < 500; i++ {
+		o := *n
+		o.ID = i
+		others = append(others, o)
+	}
+	flags := Flags(n, others)
+	if len(flags) != MaxDuplicateFlags+1 || flags[0].OtherID != 2 || flags[4].OtherID != 6 ||
+		flags[5].OtherID != 0 || !strings.HasPrefix(flags[5].Message, "等 498 条") {
+		t.Fatalf("%d flags, last %+v", len(flags), flags[len(flags)-1])
+	}
+	if flags := Flags(n, others[:5]); len(flags) != 5 {
+		t.Errorf("five duplicates: %d flags", len(flags))
+	}
+}
+
 func TestFitReasons(t *testing.T) {
 	_, reason, _ := Fit(computers(), offer(), nil)
 	if !strings.Contains(reason, "内容相符：“电脑”") {
@@ -326,6 +345,16 @@ func TestPolicy(t *testing.T) {
 		{office, NeedPublished, NeedMetAct, "", "", xiezuo.ECONFLICT},
 		{office, NeedPublished, NeedClose, "已由县财政解决", NeedClosed, ""},
 		{office, NeedMet, NeedClose, "x", "", xiezuo.ECONFLICT},
+		// The county withdraws its own pending or returned need.
+		{county, NeedPending, NeedClose, "已由县财政解决", NeedClosed, ""},
+		{county, NeedReturned, NeedClose, "不再需要", NeedClosed, ""},
+		{county, NeedReturned, NeedClose, "", NeedClosed, xiezuo.EINVALID},
+		{office, NeedReturned, NeedClose, "重复", NeedClosed, ""},
+		{other, NeedPending, NeedClose, "x", "", xiezuo.EFORBIDDEN},
+		{unit, NeedPending, NeedClose, "x", "", xiezuo.EFORBIDDEN},
+		{county, NeedPublished, NeedClose, "x", "", xiezuo.EFORBIDDEN},
+		{county, NeedMatched, NeedClose, "x", "", xiezuo.EFORBIDDEN},
+		{county, NeedPending, NeedReturn, "x", "", xiezuo.EFORBIDDEN},
 	} {
 		n := computers()
 		n.Status = tc.status

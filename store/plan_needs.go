@@ -183,6 +183,19 @@ func (d *DB) SaveNeed(ctx context.Context, u *xiezuo.User, n *plan.Need) error {
 		if err := p.Err(); err != nil {
 			return err
 		}
+		// The same need twice (a double click, a resent form): refused. All
+		// writes hold the write lock (tx), so of concurrent posts one
+		// inserts and the others see it here.
+		var same int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM needs WHERE county_code = $1 AND category = $2 AND item = $3 AND quantity = $4
+			AND quantity_unit = $5 AND amount_fen = $6 AND needed_by = $7 AND status IN ('pending', 'published') AND id <> $8 ORDER BY id LIMIT 1`,
+			n.CountyCode, n.Category, n.Item, n.Quantity, n.Unit, n.AmountFen, n.NeededBy, n.ID).Scan(&same)
+		switch {
+		case err == nil:
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "与已提交的需求（编号%d）相同：同县、同类别、同内容、同数量和金额、同需要日期", same)
+		case err != sql.ErrNoRows:
+			return err
+		}
 		now := d.now()
 		var before *plan.Need
 		if n.ID == 0 {
