@@ -37,6 +37,8 @@ func TestNeedValidate(t *testing.T) {
 		{"needed before asked", func(n *Need) { n.NeededBy = "2021-02-01" }, "needed_by"},
 		{"needed in 2040", func(n *Need) { n.NeededBy = "2040-01-01" }, "needed_by"},
 		{"no contact", func(n *Need) { n.Contact = "" }, "contact"},
+		{"no date needed by", func(n *Need) { n.NeededBy = "" }, "needed_by"},
+		{"no amount either", func(n *Need) { n.Quantity, n.Unit, n.AmountFen = 0, "", 0 }, "amount"},
 	} {
 		n := computers()
 		tc.edit(n)
@@ -47,6 +49,18 @@ func TestNeedValidate(t *testing.T) {
 		}
 	}
 	n := computers()
+	n.NeededBy, n.AskedOn = "", ""
+	fields := xiezuo.ErrorFields(n.Validate("2021-06-01"))
+	if fields["needed_by"] != "请填写需要日期" || fields["asked_on"] != "请填写提出日期" {
+		t.Errorf("empty dates: %v", fields)
+	}
+	n = computers()
+	n.Quantity, n.Unit, n.AmountFen = 0, "", 0
+	fields = xiezuo.ErrorFields(n.Validate("2021-06-01"))
+	if !strings.Contains(fields["quantity"], "数量") || !strings.Contains(fields["amount"], "估算金额") {
+		t.Errorf("nothing to measure: %v", fields)
+	}
+	n = computers()
 	n.VillageCode = "532531102202"
 	if err := n.Validate("2021-06-01"); err != nil || n.TownshipCode != "532531102000" {
 		t.Errorf("a village implies its township: %v %q", err, n.TownshipCode)
