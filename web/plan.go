@@ -812,7 +812,7 @@ func init() {
 	// 80,000 of 16,410,000), rounded down so 99.96 is not 100.0.
 	funcs["percent1"] = func(part, whole int64) string {
 		if whole <= 0 {
-			return "0"
+			return "0.0"
 		}
 		tenths := part * 1000 / whole
 		return strconv.FormatInt(tenths/10, 10) + "." + strconv.FormatInt(tenths%10, 10)
