@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -90,7 +91,10 @@ type Match struct {
 //   - r serves n's county (lists it, or lists none: any county);
 //   - time windows overlap: r is available from..until, n from its asking
 //     to its date needed by;
-//   - r covers some of n: the same unit of quantity, or an amount.
+//   - goods (物资) must be what n asks for: their item texts share some
+//     words (SharedWords); money (资金) may fund any need of its category;
+//   - r has something left (Left: what confirmed matches have not yet
+//     taken) and covers some of n: the same unit of quantity, or an amount.
 //
 // Score: 30 for a county r names, 30 for a county r's unit is paired with
 // (区县结对 or 携手奔小康…), 40 when r covers n in full (quantity in the
@@ -102,8 +106,20 @@ func Fit(n *Need, r *Resource, paired []string) (score int, reason string, ok bo
 	if r.AvailableFrom > n.NeededBy || r.AvailableUntil < n.AskedOn {
 		return 0, "", false
 	}
+	if r.UsedUp() {
+		return 0, "", false
+	}
 	var why []string
 	why = append(why, "同属"+CategoryLabel(n.Category))
+	if r.Form == "cash" {
+		why = append(why, "资金可用于本类需求")
+	} else {
+		words := SharedWords(n.Item, r.Item)
+		if len(words) == 0 {
+			return 0, "", false // goods that are not what is asked for
+		}
+		why = append(why, "内容相符：“"+strings.Join(words, "”“")+"”")
+	}
 	if len(r.Counties) > 0 {
 		score += 30
 		why = append(why, "资源指明可服务"+n.CountyName)
@@ -112,22 +128,27 @@ func Fit(n *Need, r *Resource, paired []string) (score int, reason string, ok bo
 		score += 30
 		why = append(why, r.OrgName+"与"+n.CountyName+"结对")
 	}
+	leftQty, leftFen := r.Left()
+	left := "可提供"
+	if r.UsedQuantity > 0 || r.UsedFen > 0 {
+		left = "尚余"
+	}
 	switch {
 	case n.Quantity > 0 && r.Quantity > 0 && n.Unit == r.Unit:
-		if r.Quantity >= n.Quantity {
+		if leftQty >= n.Quantity {
 			score += 40
-			why = append(why, fmt.Sprintf("数量足够（可提供%d%s，需要%d%s）", r.Quantity, r.Unit, n.Quantity, n.Unit))
+			why = append(why, fmt.Sprintf("数量足够（%s%d%s，需要%d%s）", left, leftQty, r.Unit, n.Quantity, n.Unit))
 		} else {
 			score += 15
-			why = append(why, fmt.Sprintf("可满足部分数量（可提供%d%s，需要%d%s）", r.Quantity, r.Unit, n.Quantity, n.Unit))
+			why = append(why, fmt.Sprintf("可满足部分数量（%s%d%s，需要%d%s）", left, leftQty, r.Unit, n.Quantity, n.Unit))
 		}
 	case n.AmountFen > 0 && r.AmountFen > 0:
-		if r.AmountFen >= n.AmountFen {
+		if leftFen >= n.AmountFen {
 			score += 40
-			why = append(why, fmt.Sprintf("金额足够（可提供%s元，需要%s元）", xiezuo.FormatYuan(r.AmountFen), xiezuo.FormatYuan(n.AmountFen)))
+			why = append(why, fmt.Sprintf("金额足够（%s%s元，需要%s元）", left, xiezuo.FormatYuan(leftFen), xiezuo.FormatYuan(n.AmountFen)))
 		} else {
 			score += 15
-			why = append(why, fmt.Sprintf("可满足部分金额（可提供%s元，需要%s元）", xiezuo.FormatYuan(r.AmountFen), xiezuo.FormatYuan(n.AmountFen)))
+			why = append(why, fmt.Sprintf("可满足部分金额（%s%s元，需要%s元）", left, xiezuo.FormatYuan(leftFen), xiezuo.FormatYuan(n.AmountFen)))
 		}
 	default:
 		return 0, "", false // nothing to compare: neither the same unit nor amounts
@@ -136,15 +157,44 @@ func Fit(n *Need, r *Resource, paired []string) (score int, reason string, ok bo
 	return score, strings.Join(why, "；"), true
 }
 
-// Covered is the part of n a confirmed match with r gives: the quantity
-// (r's when it is smaller, in the same unit) and the amount: n's estimate
-// for that quantity, at most r's amount; r's value of it when n gives no
-// estimate.
+// SharedWords are the runs of two or more letters (no digits: 20台 is
+// not content) that item texts a and b have in common, longest first
+// within a, in a's order: “村小学电脑” and “台式电脑” share “电脑”. The
+// idea is Similarity's character pairs: none shared, nothing in common.
+func SharedWords(a, b string) []string {
+	ra, sb := []rune(squash(a)), squash(b)
+	var out []string
+	for i := 0; i < len(ra); {
+		best := 0
+		for l := 2; i+l <= len(ra); l++ {
+			w := ra[i : i+l]
+			if unicode.IsDigit(w[l-1]) || unicode.IsDigit(w[0]) || !strings.Contains(sb, string(w)) {
+				break
+			}
+			best = l
+		}
+		if best == 0 {
+			i++
+			continue
+		}
+		if w := string(ra[i : i+best]); !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+		i += best
+	}
+	return out
+}
+
+// Covered is the part of n a confirmed match with r gives, out of what
+// r has left (Left): the quantity (r's when it is smaller, in the same
+// unit) and the amount: n's estimate for that quantity, at most r's
+// amount; r's value of it when n gives no estimate.
 func Covered(n *Need, r *Resource) (qty int64, unit string, fen int64) {
+	leftQty, leftFen := r.Left()
 	qty, unit = n.Quantity, n.Unit
 	sameUnit := r.Quantity > 0 && r.Unit == n.Unit
-	if sameUnit && r.Quantity < qty {
-		qty = r.Quantity
+	if sameUnit && leftQty < qty {
+		qty = leftQty
 	}
 	fen = n.AmountFen
 	if n.Quantity > 0 && qty < n.Quantity {
@@ -153,10 +203,13 @@ func Covered(n *Need, r *Resource) (qty int64, unit string, fen int64) {
 	switch {
 	case fen == 0 && sameUnit && qty > 0:
 		fen = r.AmountFen * qty / r.Quantity
+		if r.AmountFen > 0 && fen > leftFen {
+			fen = leftFen
+		}
 	case fen == 0:
-		fen = r.AmountFen
-	case r.AmountFen > 0 && r.AmountFen < fen:
-		fen = r.AmountFen
+		fen = leftFen
+	case r.AmountFen > 0 && leftFen < fen:
+		fen = leftFen
 	}
 	return qty, unit, fen
 }

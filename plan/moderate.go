@@ -61,6 +61,9 @@ func AmountFlag(n *Need) *Flag {
 		unit, xiezuo.FormatYuan(per), CategoryLabel(n.Category), xiezuo.FormatYuan(limit))}
 }
 
+// MaxDuplicateFlags is how many likely duplicates Flags names.
+const MaxDuplicateFlags = 5
+
 // SimilarThreshold is how alike two needs' item texts must be (the share
 // of their character pairs in common, 0–1) to count as likely duplicates.
 const SimilarThreshold = 0.5
@@ -126,14 +129,27 @@ func DuplicateOf(n, other *Need) bool {
 // Flags are n's moderation warnings against the county's other needs
 // (those DuplicateOf looks at): likely duplicates and an unreasonable
 // amount.
+//
+// At most MaxDuplicateFlags duplicates are named, the rest counted in
+// one more flag (“另有 N 条…”): 500 copies of one need must not list 499
+// others each.
 func Flags(n *Need, others []Need) []Flag {
 	var out []Flag
+	more := 0
 	for i := range others {
 		o := &others[i]
-		if DuplicateOf(n, o) {
-			out = append(out, Flag{Kind: "duplicate", OtherID: o.ID,
-				Message: fmt.Sprintf("可能与需求（编号%d）“%s”重复：同县、同类别、同年度，内容相近（状态：%s）", o.ID, o.Item, o.Status.Label())})
+		if !DuplicateOf(n, o) {
+			continue
 		}
+		if len(out) == MaxDuplicateFlags {
+			more++
+			continue
+		}
+		out = append(out, Flag{Kind: "duplicate", OtherID: o.ID,
+			Message: fmt.Sprintf("可能与需求（编号%d）“%s”重复：同县、同类别、同年度，内容相近（状态：%s）", o.ID, o.Item, o.Status.Label())})
+	}
+	if more > 0 {
+		out = append(out, Flag{Kind: "duplicate", Message: fmt.Sprintf("等 %d 条：另有 %d 条可能重复的需求未列出", MaxDuplicateFlags+more, more)})
 	}
 	if f := AmountFlag(n); f != nil {
 		out = append(out, *f)

@@ -13,6 +13,7 @@ package plan
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -140,18 +141,29 @@ func (n *Need) Validate(today string) error {
 	checkQuantity(p, n.Quantity, &n.Unit)
 	checkAmount(p, "amount", "估算金额", n.AmountFen)
 	if n.AmountFen == 0 && n.Quantity == 0 {
-		p.Add("quantity", "请填写数量或估算金额")
+		p.Add("quantity", "数量为0：请填写数量（及计量单位）或估算金额，至少一项")
+		p.Add("amount", "估算金额为0：请填写估算金额或数量，至少一项")
 	}
 	thisYear, _ := strconv.Atoi(today[:4])
-	if ledger.CheckDate(p, "asked_on", "提出日期", n.AskedOn, thisYear) && n.AskedOn > today {
+	if requiredDate(p, "asked_on", "提出日期", n.AskedOn, thisYear) && n.AskedOn > today {
 		p.Add("asked_on", "提出日期不能晚于今天")
 	}
-	if ledger.CheckDate(p, "needed_by", "需要日期", n.NeededBy, thisYear+ledger.PlanYears) && xiezuo.ValidDate(n.AskedOn) && n.NeededBy < n.AskedOn {
+	if requiredDate(p, "needed_by", "需要日期", n.NeededBy, thisYear+ledger.PlanYears) && xiezuo.ValidDate(n.AskedOn) && n.NeededBy < n.AskedOn {
 		p.Add("needed_by", "需要日期不能早于提出日期")
 	}
 	p.Text("contact", "提出人", &n.Contact, 50, true)
 	p.Text("note", "备注", &n.Note, 1000, false)
 	return p.Err()
+}
+
+// requiredDate is ledger.CheckDate for a required date: an empty one is
+// asked for (请填写需要日期), not called no date.
+func requiredDate(p xiezuo.Problems, field, label, v string, lastYear int) bool {
+	if strings.TrimSpace(v) == "" {
+		p.Add(field, "请填写"+label)
+		return false
+	}
+	return ledger.CheckDate(p, field, label, v, lastYear)
 }
 
 func checkQuantity(p xiezuo.Problems, q int64, unit *string) {
@@ -194,8 +206,13 @@ type Resource struct {
 	Contact        string   `json:"contact"`
 	Note           string   `json:"note,omitempty"`
 	Closed         bool     `json:"closed,omitempty"` // withdrawn by its unit: no longer matched
-	CreatedBy      int64    `json:"created_by,omitempty"`
-	CreatedAt      string   `json:"created_at,omitempty"`
+	// UsedQuantity (in Unit) and UsedFen are what confirmed matches took
+	// (their pledges' quantity and amount, their projects' budget), filled
+	// by the store.
+	UsedQuantity int64  `json:"used_quantity,omitempty"`
+	UsedFen      int64  `json:"used_fen,omitempty"`
+	CreatedBy    int64  `json:"created_by,omitempty"`
+	CreatedAt    string `json:"created_at,omitempty"`
 }
 
 // Validate checks the fields that need no database; today bounds the
@@ -232,13 +249,32 @@ func (r *Resource) Validate(today string) error {
 		p.Add("counties", fp)
 	}
 	thisYear, _ := strconv.Atoi(today[:4])
-	ledger.CheckDate(p, "available_from", "可提供起始日期", r.AvailableFrom, thisYear+1)
-	if ledger.CheckDate(p, "available_until", "可提供截止日期", r.AvailableUntil, thisYear+ledger.PlanYears) && xiezuo.ValidDate(r.AvailableFrom) && r.AvailableUntil < r.AvailableFrom {
+	requiredDate(p, "available_from", "可提供起始日期", r.AvailableFrom, thisYear+1)
+	if requiredDate(p, "available_until", "可提供截止日期", r.AvailableUntil, thisYear+ledger.PlanYears) && xiezuo.ValidDate(r.AvailableFrom) && r.AvailableUntil < r.AvailableFrom {
 		p.Add("available_until", "可提供截止日期不能早于起始日期")
 	}
 	p.Text("contact", "联系人", &r.Contact, 50, true)
 	p.Text("note", "备注", &r.Note, 1000, false)
 	return p.Err()
+}
+
+// Left is what r still offers: its quantity and amount less what
+// confirmed matches took, never below zero.
+func (r *Resource) Left() (qty, fen int64) { return r.LeftQuantity(), r.LeftFen() }
+
+// LeftQuantity is the quantity r still offers (Left).
+func (r *Resource) LeftQuantity() int64 { return max(0, r.Quantity-r.UsedQuantity) }
+
+// LeftFen is the amount r still offers (Left).
+func (r *Resource) LeftFen() int64 { return max(0, r.AmountFen-r.UsedFen) }
+
+// UsedUp reports whether confirmed matches took all of r: its whole
+// quantity when it has one, else its whole amount.
+func (r *Resource) UsedUp() bool {
+	if r.Quantity > 0 {
+		return r.UsedQuantity >= r.Quantity
+	}
+	return r.AmountFen > 0 && r.UsedFen >= r.AmountFen
 }
 
 // Serves reports whether r offers to county: it lists the county, or

@@ -37,6 +37,8 @@ func TestNeedValidate(t *testing.T) {
 		{"needed before asked", func(n *Need) { n.NeededBy = "2021-02-01" }, "needed_by"},
 		{"needed in 2040", func(n *Need) { n.NeededBy = "2040-01-01" }, "needed_by"},
 		{"no contact", func(n *Need) { n.Contact = "" }, "contact"},
+		{"no date needed by", func(n *Need) { n.NeededBy = "" }, "needed_by"},
+		{"no amount either", func(n *Need) { n.Quantity, n.Unit, n.AmountFen = 0, "", 0 }, "amount"},
 	} {
 		n := computers()
 		tc.edit(n)
@@ -47,6 +49,18 @@ func TestNeedValidate(t *testing.T) {
 		}
 	}
 	n := computers()
+	n.NeededBy, n.AskedOn = "", ""
+	fields := xiezuo.ErrorFields(n.Validate("2021-06-01"))
+	if fields["needed_by"] != "请填写需要日期" || fields["asked_on"] != "请填写提出日期" {
+		t.Errorf("empty dates: %v", fields)
+	}
+	n = computers()
+	n.Quantity, n.Unit, n.AmountFen = 0, "", 0
+	fields = xiezuo.ErrorFields(n.Validate("2021-06-01"))
+	if !strings.Contains(fields["quantity"], "数量") || !strings.Contains(fields["amount"], "估算金额") {
+		t.Errorf("nothing to measure: %v", fields)
+	}
+	n = computers()
 	n.VillageCode = "532531102202"
 	if err := n.Validate("2021-06-01"); err != nil || n.TownshipCode != "532531102000" {
 		t.Errorf("a village implies its township: %v %q", err, n.TownshipCode)
@@ -169,12 +183,76 @@ func TestFit(t *testing.T) {
 		{"resource closed", func(n *Need, r *Resource) { r.Closed = true }, false, 0},
 		{"resource starts after need", func(n *Need, r *Resource) { r.AvailableFrom = "2021-10-01" }, false, 0},
 		{"resource ends before asked", func(n *Need, r *Resource) { r.AvailableUntil = "2021-02-28" }, false, 0},
+		// Goods must be what is asked for; money may fund any need of its category.
+		{"computers for sports goods", func(n *Need, r *Resource) {
+			n.Item, n.Unit, n.AmountFen = "学校体育用品和体育服装", "套", 10_000_000
+		}, false, 0},
+		{"computers for library books", func(n *Need, r *Resource) { n.Item = "图书室图书" }, false, 0},
+		{"sports goods for computers", func(n *Need, r *Resource) { r.Item = "体育器材20套" }, false, 0},
+		{"only the count in common", func(n *Need, r *Resource) { n.Item, r.Item = "图书20台", "体育器材20台" }, false, 0},
+		{"cash for sports goods", func(n *Need, r *Resource) {
+			n.Item, n.Unit = "学校体育用品和体育服装", "套"
+			r.Form, r.Quantity, r.Unit = "cash", 0, ""
+		}, true, 70},
+		{"cash of another category", func(n *Need, r *Resource) { r.Form, r.Category = "cash", "medical" }, false, 0},
+		// What confirmed matches took is no longer offered.
+		{"all pledged", func(n *Need, r *Resource) { r.UsedQuantity, r.UsedFen = 30, 15_000_000 }, false, 0},
+		{"some pledged", func(n *Need, r *Resource) { r.UsedQuantity, r.UsedFen = 20, 10_000_000 }, true, 45},
+		{"cash all pledged", func(n *Need, r *Resource) { r.Form, r.Quantity, r.Unit, r.UsedFen = "cash", 0, "", 15_000_000 }, false, 0},
+		{"cash half pledged", func(n *Need, r *Resource) { r.Form, r.Quantity, r.Unit, r.UsedFen = "cash", 0, "", 10_000_000 }, true, 45},
 	} {
 		n, r := computers(), offer()
 		tc.edit(n, r)
 		score, _, ok := Fit(n, r, paired)
 		if ok != tc.ok || score != tc.score {
 			t.Errorf("%s: %d %v", tc.name, score, ok)
+		}
+	}
+}
+
+func TestFlagsCapped(t *testing.T) {
+	n := computers()
+	n.Status = NeedPending
+	var others []Need
+	for i := int64(2); i < 500; i++ {
+		o := *n
+		o.ID = i
+		others = append(others, o)
+	}
+	flags := Flags(n, others)
+	if len(flags) != MaxDuplicateFlags+1 || flags[0].OtherID != 2 || flags[4].OtherID != 6 ||
+		flags[5].OtherID != 0 || !strings.HasPrefix(flags[5].Message, "等 498 条") {
+		t.Fatalf("%d flags, last %+v", len(flags), flags[len(flags)-1])
+	}
+	if flags := Flags(n, others[:5]); len(flags) != 5 {
+		t.Errorf("five duplicates: %d flags", len(flags))
+	}
+}
+
+func TestFitReasons(t *testing.T) {
+	_, reason, _ := Fit(computers(), offer(), nil)
+	if !strings.Contains(reason, "内容相符：“电脑”") {
+		t.Errorf("goods: %q", reason)
+	}
+	r := offer()
+	r.UsedQuantity, r.UsedFen = 20, 10_000_000
+	if _, reason, ok := Fit(computers(), r, nil); !ok || !strings.Contains(reason, "可满足部分数量（尚余10台，需要20台）") {
+		t.Errorf("the rest of a resource: %q", reason)
+	}
+	r = offer()
+	r.Form, r.Item = "cash", "助学资金"
+	if _, reason, ok := Fit(computers(), r, nil); !ok || !strings.Contains(reason, "资金可用于本类需求") || strings.Contains(reason, "内容相符") {
+		t.Errorf("cash: %q", reason)
+	}
+	for _, tc := range []struct{ a, b, want string }{
+		{"村小学电脑", "台式电脑（含显示器）", "电脑"},
+		{"台式电脑20台", "台式电脑", "台式电脑"},
+		{"学校体育用品和体育服装", "台式电脑", ""},
+		{"电脑20台", "图书20台", ""},
+		{"体育器材、体育服装", "体育服装50套", "体育、体育服装"},
+	} {
+		if got := strings.Join(SharedWords(tc.a, tc.b), "、"); got != tc.want {
+			t.Errorf("SharedWords(%q, %q) = %q, want %q", tc.a, tc.b, got, tc.want)
 		}
 	}
 }
@@ -281,6 +359,16 @@ func TestPolicy(t *testing.T) {
 		{office, NeedPublished, NeedMetAct, "", "", xiezuo.ECONFLICT},
 		{office, NeedPublished, NeedClose, "已由县财政解决", NeedClosed, ""},
 		{office, NeedMet, NeedClose, "x", "", xiezuo.ECONFLICT},
+		// The county withdraws its own pending or returned need.
+		{county, NeedPending, NeedClose, "已由县财政解决", NeedClosed, ""},
+		{county, NeedReturned, NeedClose, "不再需要", NeedClosed, ""},
+		{county, NeedReturned, NeedClose, "", NeedClosed, xiezuo.EINVALID},
+		{office, NeedReturned, NeedClose, "重复", NeedClosed, ""},
+		{other, NeedPending, NeedClose, "x", "", xiezuo.EFORBIDDEN},
+		{unit, NeedPending, NeedClose, "x", "", xiezuo.EFORBIDDEN},
+		{county, NeedPublished, NeedClose, "x", "", xiezuo.EFORBIDDEN},
+		{county, NeedMatched, NeedClose, "x", "", xiezuo.EFORBIDDEN},
+		{county, NeedPending, NeedReturn, "x", "", xiezuo.EFORBIDDEN},
 	} {
 		n := computers()
 		n.Status = tc.status

@@ -45,15 +45,22 @@ func CheckEditNeed(u *xiezuo.User, n *Need) error {
 const (
 	NeedApprove = "approve" // 待审核 → 已发布
 	NeedReturn  = "return"  // 待审核 → 已退回, with a reason
-	NeedClose   = "close"   // 已发布 or 已匹配 → 已关闭, with a reason
+	NeedClose   = "close"   // 已发布 or 已匹配 (the office), 待审核 or 已退回 (also its county) → 已关闭, with a reason
 	NeedMetAct  = "met"     // 已匹配 → 已满足 (e.g. a project completed)
 )
 
 // NeedTransition checks whether u may apply action a to n and returns the
 // new status. Errors: EFORBIDDEN (not the office), ECONFLICT (wrong
 // state), EINVALID (a return or close without a reason).
+//
+// A county may close (withdraw) its own need while it is pending or
+// returned, with a reason like the office's.
 func NeedTransition(u *xiezuo.User, n *Need, a, reason string) (NeedStatus, error) {
-	if !u.IsOffice() {
+	withdraw := a == NeedClose && (n.Status == NeedPending || n.Status == NeedReturned)
+	switch {
+	case withdraw && !CanPostNeed(u, n.CountyCode):
+		return "", xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有本县用户和协作办可以撤回需求")
+	case !withdraw && !u.IsOffice():
 		return "", xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有协作办可以审核需求")
 	}
 	needReason := func() error {
@@ -72,7 +79,7 @@ func NeedTransition(u *xiezuo.User, n *Need, a, reason string) (NeedStatus, erro
 		}
 		return NeedReturned, needReason()
 	case NeedClose:
-		if n.Status != NeedPublished && n.Status != NeedMatched {
+		if !withdraw && n.Status != NeedPublished && n.Status != NeedMatched {
 			return "", xiezuo.Errorf(xiezuo.ECONFLICT, "需求状态为“%s”，不能关闭", n.Status.Label())
 		}
 		return NeedClosed, needReason()

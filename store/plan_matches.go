@@ -393,10 +393,10 @@ func (d *DB) DeliverMatch(ctx context.Context, u *xiezuo.User, id int64, on stri
 			return xiezuo.Errorf(xiezuo.ECONFLICT, "只有已确认并生成认捐的匹配可以登记到位")
 		}
 		if m.PledgeDelivered {
-			return xiezuo.Errorf(xiezuo.ECONFLICT, "该认捐已于%s到位", m.DeliveredOn)
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "该认捐已于%s到位", xiezuo.FormatDateCN(m.DeliveredOn))
 		}
 		if on < m.ConfirmedOn {
-			return problem("delivered_on", "到位日期不能早于匹配确认日期"+m.ConfirmedOn)
+			return problem("delivered_on", "到位日期不能早于匹配确认日期（"+xiezuo.FormatDateCN(m.ConfirmedOn)+"）")
 		}
 		old, err := d.getContribution(ctx, tx, m.ContributionID)
 		if err != nil {

@@ -15,12 +15,59 @@ import (
 // resource an eastern unit posted (plan_matches.go), and met when the
 // pledge it became is delivered and received.
 
-// NeedFilter selects needs: of one county, category, status, year.
+// NeedFilter selects needs: of one county, category, status, year; Limit
+// (0: 500, at most 500) and Offset page them.
 type NeedFilter struct {
 	County   string
 	Category string
 	Status   plan.NeedStatus
 	Year     int
+	Limit    int
+	Offset   int
+}
+
+// needWhere is the condition of the needs f selects that u may see.
+func needWhere(u *xiezuo.User, f NeedFilter) (*where, error) {
+	w := &where{}
+	switch {
+	case u.IsOffice():
+	case u.Role == xiezuo.RoleCounty:
+		w.add("(x.status IN ('published', 'matched', 'met', 'closed') OR x.county_code = ?)", u.CountyCode)
+	default:
+		w.add("x.status IN ('published', 'matched', 'met', 'closed')")
+	}
+	if f.County != "" {
+		w.add("x.county_code = ?", f.County)
+	}
+	if f.Category != "" {
+		w.add("x.category = ?", f.Category)
+	}
+	if f.Status != "" {
+		if !f.Status.Valid() {
+			return nil, problem("status", "状态参数无效")
+		}
+		w.add("x.status = ?", string(f.Status))
+	}
+	if f.Year != 0 {
+		w.add("x.year = ?", f.Year)
+	}
+	return w, nil
+}
+
+// NeedTotals counts the needs f selects that u may see (all pages) and
+// sums their estimates. Errors: EINVALID (a bad filter), EINTERNAL.
+func (d *DB) NeedTotals(ctx context.Context, u *xiezuo.User, f NeedFilter) (count int, fen int64, err error) {
+	if !plan.CanUse(u) {
+		return 0, 0, nil
+	}
+	w, err := needWhere(u, f)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(x.amount_fen), 0) FROM needs x`+w.sql(), w.args...).Scan(&count, &fen); err != nil {
+		return 0, 0, xiezuo.Internal(err)
+	}
+	return count, fen, nil
 }
 
 const needSelect = `SELECT x.id, x.org_id, o.name, x.county_code, rc.name, COALESCE(x.township_code, ''), COALESCE(rt.name, ''),
@@ -105,36 +152,20 @@ func (d *DB) Need(ctx context.Context, u *xiezuo.User, id int64) (*plan.Need, er
 }
 
 // Needs lists the needs f selects that u may see (plan.CanViewNeed),
-// newest first, at most 500, with their moderation flags for the office.
+// newest first, a page of f.Limit (at most 500) from f.Offset, with their moderation flags for the office.
 // Errors: EINVALID (a bad filter), EINTERNAL.
 func (d *DB) Needs(ctx context.Context, u *xiezuo.User, f NeedFilter) ([]plan.Need, error) {
 	if !plan.CanUse(u) {
 		return nil, nil
 	}
-	w := &where{}
-	switch {
-	case u.IsOffice():
-	case u.Role == xiezuo.RoleCounty:
-		w.add("(x.status IN ('published', 'matched', 'met', 'closed') OR x.county_code = ?)", u.CountyCode)
-	default:
-		w.add("x.status IN ('published', 'matched', 'met', 'closed')")
+	w, err := needWhere(u, f)
+	if err != nil {
+		return nil, err
 	}
-	if f.County != "" {
-		w.add("x.county_code = ?", f.County)
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 500
 	}
-	if f.Category != "" {
-		w.add("x.category = ?", f.Category)
-	}
-	if f.Status != "" {
-		if !f.Status.Valid() {
-			return nil, problem("status", "状态参数无效")
-		}
-		w.add("x.status = ?", string(f.Status))
-	}
-	if f.Year != 0 {
-		w.add("x.year = ?", f.Year)
-	}
-	ns, err := readNeeds(ctx, d.db, needSelect+w.sql()+` ORDER BY x.id DESC LIMIT 500`, w.args...)
+	ns, err := readNeeds(ctx, d.db, needSelect+w.sql()+fmt.Sprintf(` ORDER BY x.id DESC LIMIT %d OFFSET %d`, f.Limit, max(f.Offset, 0)), w.args...)
 	if err != nil {
 		return nil, xiezuo.Internal(err)
 	}
@@ -181,6 +212,19 @@ func (d *DB) SaveNeed(ctx context.Context, u *xiezuo.User, n *plan.Need) error {
 			return err
 		}
 		if err := p.Err(); err != nil {
+			return err
+		}
+		// The same need twice (a double click, a resent form): refused. All
+		// writes hold the write lock (tx), so of concurrent posts one
+		// inserts and the others see it here.
+		var same int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM needs WHERE county_code = $1 AND category = $2 AND item = $3 AND quantity = $4
+			AND quantity_unit = $5 AND amount_fen = $6 AND needed_by = $7 AND status IN ('pending', 'published') AND id <> $8 ORDER BY id LIMIT 1`,
+			n.CountyCode, n.Category, n.Item, n.Quantity, n.Unit, n.AmountFen, n.NeededBy, n.ID).Scan(&same)
+		switch {
+		case err == nil:
+			return xiezuo.Errorf(xiezuo.ECONFLICT, "与已提交的需求（编号%d）相同：同县、同类别、同内容、同数量和金额、同需要日期", same)
+		case err != sql.ErrNoRows:
 			return err
 		}
 		now := d.now()
@@ -302,7 +346,38 @@ func readResources(ctx context.Context, q queryer, query string, args ...any) ([
 		r := &out[at[id]]
 		r.Counties, r.CountyNames = append(r.Counties, code), append(r.CountyNames, name)
 	}
-	return out, crows.Err()
+	if err := crows.Err(); err != nil {
+		return nil, err
+	}
+	crows.Close()
+	return out, resourcesUsed(ctx, q, out, at, ids)
+}
+
+// resourcesUsed fills what the confirmed matches of rs took from them
+// (plan.Resource.UsedQuantity, UsedFen): their pledges' quantity (in the
+// resource's unit) and amount, their projects' budget.
+func resourcesUsed(ctx context.Context, q queryer, rs []plan.Resource, at map[int64]int, ids []any) error {
+	rows, err := q.QueryContext(ctx, `SELECT m.resource_id, COALESCE(c.quantity, 0), COALESCE(c.quantity_unit, ''),
+		COALESCE(c.amount_fen, 0) + COALESCE(p.budget_fen, 0)
+		FROM matches m LEFT JOIN contributions c ON c.id = m.contribution_id LEFT JOIN projects p ON p.id = m.project_id
+		WHERE m.status = 'confirmed' AND m.resource_id IN (`+placeholders(1, len(ids))+`)`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, qty, fen int64
+		var unit string
+		if err := rows.Scan(&id, &qty, &unit, &fen); err != nil {
+			return err
+		}
+		r := &rs[at[id]]
+		if r.Quantity > 0 && unit == r.Unit {
+			r.UsedQuantity += qty
+		}
+		r.UsedFen += fen
+	}
+	return rows.Err()
 }
 
 func resourceNotFound(id int64) error {

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -334,6 +336,146 @@ func TestDefaultPlanYear(t *testing.T) {
 			if got, err := db.DefaultPlanYear(ctx); err != nil || got != c.want {
 				t.Errorf("in %d: %d, %v; want %d", c.now, got, err, c.want)
 			}
+		}
+	})
+}
+
+// TestResourceUsedUp: a resource pledged in full for one need is no longer
+// proposed for another (nor can it be confirmed for it), and computers are
+// not proposed for sports goods; the resource tells what was used.
+func TestResourceUsedUp(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return time.Date(2021, 3, 1, 2, 0, 0, 0, time.UTC) }
+		lvchun, reviewer, cjq := user(t, db, "lvchun"), user(t, db, "reviewer"), user(t, db, "chengjiaqiao")
+		first, second, sports := schoolNeed(), schoolNeed(), schoolNeed()
+		second.Item, second.Quantity, second.AmountFen = "中心小学电脑", 10, 5_000_000
+		sports.Item, sports.Unit = "学校体育用品和体育服装", "套"
+		for _, n := range []*plan.Need{first, second, sports} {
+			if err := db.SaveNeed(ctx, lvchun, n); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.NeedAction(ctx, reviewer, n.ID, plan.NeedApprove, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pcs := &plan.Resource{Category: "education", Form: "in_kind", Item: "台式电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+			AvailableFrom: "2021-01-01", AvailableUntil: "2021-12-31", Contact: "王科长"}
+		if err := db.SaveResource(ctx, cjq, pcs); err != nil {
+			t.Fatal(err)
+		}
+		proposed := func() map[int64]string {
+			props, err := db.Proposals(ctx, reviewer, store.MatchFilter{ResourceID: pcs.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[int64]string{}
+			for _, p := range props {
+				out[p.NeedID] = string(p.Status) + " " + p.Reason
+			}
+			return out
+		}
+		got := proposed()
+		if len(got) != 2 || got[first.ID] == "" || got[second.ID] == "" || !strings.Contains(got[first.ID], "内容相符：“电脑”") {
+			t.Fatalf("before: %v", got)
+		}
+		if _, err := db.AnswerMatch(ctx, reviewer, first.ID, pcs.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.Resource(ctx, cjq, pcs.ID)
+		if err != nil || r.UsedQuantity != 20 || r.UsedFen != 10_000_000 || !r.UsedUp() {
+			t.Fatalf("used: %v %+v", err, r)
+		}
+		got = proposed()
+		if len(got) != 1 || !strings.HasPrefix(got[first.ID], "confirmed") {
+			t.Fatalf("after the pledge: %v", got)
+		}
+		if _, err := db.AnswerMatch(ctx, reviewer, second.ID, pcs.ID, true, ""); xiezuo.ErrorCode(err) != xiezuo.ECONFLICT {
+			t.Fatalf("confirming a used-up resource: %v", err)
+		}
+	})
+}
+
+// TestNeedTwiceAndWithdraw: 50 posts of the same need at once make one
+// need, the others are refused as the same (ECONFLICT naming it); the
+// county withdraws (closes) its own pending need, audited, after which
+// the same need may be posted again.
+func TestNeedTwiceAndWithdraw(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		db.Now = func() time.Time { return time.Date(2021, 3, 1, 2, 0, 0, 0, time.UTC) }
+		lvchun, jinping, reviewer := user(t, db, "lvchun"), user(t, db, "jinping"), user(t, db, "reviewer")
+		before, err := db.Needs(ctx, reviewer, store.NeedFilter{County: lvchunCode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 50)
+		ids := make([]int64, 50)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n := schoolNeed()
+				errs[i] = db.SaveNeed(ctx, lvchun, n)
+				ids[i] = n.ID
+			}()
+		}
+		wg.Wait()
+		var id int64
+		for i, err := range errs {
+			switch {
+			case err == nil && id == 0:
+				id = ids[i]
+			case err == nil:
+				t.Fatalf("two needs made: %d and %d", id, ids[i])
+			case xiezuo.ErrorCode(err) != xiezuo.ECONFLICT:
+				t.Fatalf("post %d: %v", i, err)
+			}
+		}
+		if id == 0 {
+			t.Fatal("no need made")
+		}
+		for _, err := range errs {
+			if err != nil && !strings.Contains(xiezuo.ErrorMessage(err), fmt.Sprintf("与已提交的需求（编号%d）相同", id)) {
+				t.Fatalf("refusal: %v", err)
+			}
+		}
+		after, err := db.Needs(ctx, reviewer, store.NeedFilter{County: lvchunCode})
+		if err != nil || len(after) != len(before)+1 {
+			t.Fatalf("needs: %v %d → %d", err, len(before), len(after))
+		}
+		// Another quantity is another need.
+		more := schoolNeed()
+		more.Quantity = 21
+		if err := db.SaveNeed(ctx, lvchun, more); err != nil {
+			t.Fatal(err)
+		}
+
+		// Withdrawn by its county: another county may not, a reason is needed.
+		if err := db.NeedAction(ctx, jinping, id, plan.NeedClose, "不再需要"); xiezuo.ErrorCode(err) != xiezuo.ENOTFOUND {
+			t.Fatalf("another county withdraws: %v", err)
+		}
+		if err := db.NeedAction(ctx, lvchun, id, plan.NeedClose, " "); xiezuo.ErrorCode(err) != xiezuo.EINVALID {
+			t.Fatalf("withdrawn without a reason: %v", err)
+		}
+		if err := db.NeedAction(ctx, lvchun, id, plan.NeedClose, "已由县财政解决"); err != nil {
+			t.Fatal(err)
+		}
+		n, err := db.Need(ctx, lvchun, id)
+		if err != nil || n.Status != plan.NeedClosed || n.ReturnReason != "已由县财政解决" {
+			t.Fatalf("withdrawn: %v %+v", err, n)
+		}
+		hist, err := db.AuditHistory(ctx, reviewer, "need", id)
+		closed := false
+		for _, h := range hist {
+			closed = closed || h.Action == plan.NeedClose && h.ActorID == lvchun.ID && strings.Contains(h.After, "已由县财政解决")
+		}
+		if err != nil || !closed {
+			t.Fatalf("audit: %v %+v", err, hist)
+		}
+		if err := db.SaveNeed(ctx, lvchun, schoolNeed()); err != nil {
+			t.Fatalf("the same need after the first was closed: %v", err)
 		}
 	})
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/plan"
@@ -65,6 +67,9 @@ func (s *Server) planData(r *http.Request, u *xiezuo.User, title, tab string) (f
 
 // --- needs ---
 
+// needPageSize is how many needs /plan/needs shows a page.
+const needPageSize = 50
+
 func (s *Server) needList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	data, err := s.planData(r, u, "需求清单", "needs")
 	if err != nil {
@@ -72,22 +77,62 @@ func (s *Server) needList(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	}
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
-	f := store.NeedFilter{County: q.Get("county"), Category: q.Get("category"), Status: plan.NeedStatus(q.Get("status")), Year: year}
+	offset, _ := strconv.Atoi(q.Get("offset"))
+	f := store.NeedFilter{County: q.Get("county"), Category: q.Get("category"), Status: plan.NeedStatus(q.Get("status")), Year: year,
+		Limit: needPageSize, Offset: max(offset, 0)}
 	items, err := s.DB.Needs(r.Context(), u, f)
 	if err != nil {
 		return err
 	}
-	var fen int64
-	for _, n := range items {
-		fen += n.AmountFen
+	total, fen, err := s.DB.NeedTotals(r.Context(), u, f)
+	if err != nil {
+		return err
 	}
-	data["Items"], data["AmountFen"], data["F"] = items, fen, f
+	data["Items"], data["AmountFen"], data["Total"], data["F"] = items, fen, total, f
+	data["Pager"] = newPager(r.URL, f.Offset, f.Limit, total)
 	data["CanPost"] = plan.CanPostNeed(u, "")
 	s.render(w, r, http.StatusOK, "plan_needs", data)
 	return nil
 }
 
+// planFail is a plan action that failed (item 3 of the fix list): the
+// page it came from is shown again with the error as an alert (as a form
+// shows it: formStatus) and what was typed (a reason, a date) kept.
+type planFail struct {
+	Action                      string // approve, return, close, met, accept, decline, deliver
+	NeedID, ResourceID, MatchID int64
+	Reason, Date                string
+}
+
+// planFailed shows again the page back names (the need, the resource,
+// the review queue, else the matches) with err and what was typed.
+func (s *Server) planFailed(w http.ResponseWriter, r *http.Request, u *xiezuo.User, back string, fail *planFail, err error) error {
+	if fields := xiezuo.ErrorFields(err); len(fields) == 1 {
+		for _, m := range fields {
+			err = &xiezuo.Error{Code: xiezuo.ErrorCode(err), Message: m, Fields: fields} // the field's own words: 请填写退回理由…
+		}
+	}
+	path, _, _ := strings.Cut(backOr(back, "/plan/matches"), "?")
+	id := func(prefix string) int64 {
+		n, _ := strconv.ParseInt(strings.TrimPrefix(path, prefix), 10, 64)
+		return n
+	}
+	switch {
+	case path == "/plan/review":
+		return s.renderQueue(w, r, u, fail, err)
+	case strings.HasPrefix(path, "/plan/needs/") && id("/plan/needs/") > 0:
+		return s.renderNeed(w, r, u, id("/plan/needs/"), fail, err)
+	case strings.HasPrefix(path, "/plan/resources/") && id("/plan/resources/") > 0:
+		return s.renderResource(w, r, u, id("/plan/resources/"), fail, err)
+	}
+	return s.renderMatches(w, r, u, fail, err)
+}
+
 func (s *Server) needQueue(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.renderQueue(w, r, u, &planFail{}, nil)
+}
+
+func (s *Server) renderQueue(w http.ResponseWriter, r *http.Request, u *xiezuo.User, fail *planFail, failed error) error {
 	data, err := s.planData(r, u, "需求审核", "review")
 	if err != nil {
 		return err
@@ -96,9 +141,9 @@ func (s *Server) needQueue(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 	if err != nil {
 		return err
 	}
-	data["Items"] = items
+	data["Items"], data["Fail"] = items, fail
 	data["Caps"] = capRows()
-	s.render(w, r, http.StatusOK, "plan_review", data)
+	s.render(w, r, formStatus(data, failed), "plan_review", data)
 	return nil
 }
 
@@ -131,7 +176,11 @@ func (s *Server) needForm(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	if err != nil {
 		return err
 	}
-	townships, err := s.townships(r.Context(), data["Counties"].([]registry.Region), true)
+	counties := data["Counties"].([]registry.Region)
+	if u.Role == xiezuo.RoleCounty { // its own county's towns only
+		counties = slices.DeleteFunc(slices.Clone(counties), func(c registry.Region) bool { return c.Code != u.CountyCode })
+	}
+	townships, err := s.townships(r.Context(), counties, true)
 	if err != nil {
 		return err
 	}
@@ -153,6 +202,51 @@ func (s *Server) needForm(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	status := formStatus(data, formErr)
 	s.render(w, r, status, "plan_need_form", data)
 	return nil
+}
+
+// planYuan is f.yuan, telling an amount too large (9999999999万) as
+// such, with the limit, not as a bad format.
+func planYuan(f *formReader, name, label string) int64 {
+	if yuanTooLarge(f.str(name)) {
+		f.p.Add(name, label+"过大：单项金额不能超过"+xiezuo.FormatYuan(xiezuo.MaxFen)+"元（100亿元）")
+		return 0
+	}
+	return f.yuan(name, label)
+}
+
+// yuanTooLarge reports whether v is a plain amount in 元 or 万元 (the
+// forms xiezuo.ParseYuan reads) above xiezuo.MaxFen.
+func yuanTooLarge(v string) bool {
+	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "元"))
+	scale := 100.0
+	if strings.HasSuffix(v, "万") {
+		v, scale = strings.TrimSuffix(v, "万"), 1_000_000
+	}
+	v = strings.NewReplacer(",", "", "，", "", " ", "").Replace(v)
+	x, err := strconv.ParseFloat(v, 64)
+	return err == nil && x > 0 && x*scale > float64(xiezuo.MaxFen)
+}
+
+// townshipElsewhere replaces “找不到地区” for a township of another
+// county by what it is: “宝华镇不在绿春县”.
+func (s *Server) townshipElsewhere(f *formReader, county string) {
+	v := f.str("township")
+	if v == "" || county == "" || f.p["township"] == "" {
+		return
+	}
+	t, err := s.DB.ResolveRegion(f.ctx, v, registry.LevelTownship, "")
+	if err != nil || t.Code[:6] == county[:6] {
+		return
+	}
+	c, err := s.DB.Region(f.ctx, county)
+	if err != nil {
+		return
+	}
+	msg := "乡镇：" + t.Name + "不在" + c.Name
+	if o, err := s.DB.Region(f.ctx, t.Code[:6]+"000000"); err == nil {
+		msg += "（在" + o.Name + "）"
+	}
+	f.p["township"] = msg
 }
 
 func (s *Server) needNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
@@ -201,6 +295,7 @@ func (s *Server) needSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 		n.CountyCode = f.region("county_code", "所在县", registry.LevelCounty, "")
 	}
 	n.TownshipCode = f.region("township", "乡镇", registry.LevelTownship, n.CountyCode)
+	s.townshipElsewhere(f, n.CountyCode)
 	within := n.TownshipCode
 	if within == "" {
 		within = n.CountyCode
@@ -208,7 +303,7 @@ func (s *Server) needSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	n.VillageCode = f.region("village", "村", registry.LevelVillage, within)
 	n.Institution, n.Category, n.Item, n.Unit = f.str("institution"), f.str("category"), f.str("item"), f.str("quantity_unit")
 	n.Quantity = f.int64("quantity", "数量")
-	n.AmountFen = f.yuan("amount", "估算金额")
+	n.AmountFen = planYuan(f, "amount", "估算金额")
 	n.AskedOn, n.NeededBy = f.date("asked_on", "提出日期"), f.date("needed_by", "需要日期")
 	n.Contact, n.Note = f.str("contact"), f.str("note")
 	today := s.DB.Today()
@@ -232,6 +327,10 @@ func (s *Server) needShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	if err != nil {
 		return err
 	}
+	return s.renderNeed(w, r, u, id, &planFail{}, nil)
+}
+
+func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, u *xiezuo.User, id int64, fail *planFail, failed error) error {
 	n, err := s.DB.Need(r.Context(), u, id)
 	if err != nil {
 		return err
@@ -250,8 +349,10 @@ func (s *Server) needShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	}
 	data["N"], data["Matches"], data["History"], data["Back"] = n, matches, hist, "/plan/needs"
 	data["CanEdit"] = plan.CheckEditNeed(u, n) == nil
-	data["Here"] = r.URL.Path
-	s.render(w, r, http.StatusOK, "plan_need", data)
+	_, closeErr := plan.NeedTransition(u, n, plan.NeedClose, "理由")
+	data["CanClose"] = closeErr == nil
+	data["Here"], data["Fail"], data["Answers"] = "/plan/needs/"+itoa64(n.ID), fail, answerable(u, matches)
+	s.render(w, r, formStatus(data, failed), "plan_need", data)
 	return nil
 }
 
@@ -261,15 +362,18 @@ func (s *Server) needAction(w http.ResponseWriter, r *http.Request, u *xiezuo.Us
 		return err
 	}
 	a := r.PathValue("action")
-	if err := s.DB.NeedAction(r.Context(), u, id, a, r.PostFormValue("reason")); err != nil {
+	reason := r.PostFormValue("reason")
+	if err := s.DB.NeedAction(r.Context(), u, id, a, reason); err != nil {
 		if !formFailed(err) {
 			return err
 		}
-		s.flash(r, "操作未完成："+xiezuo.ErrorMessage(err))
-	} else {
-		s.flash(r, fmt.Sprintf("需求（编号%d）已%s", id, map[string]string{plan.NeedApprove: "审核通过并发布", plan.NeedReturn: "退回",
-			plan.NeedClose: "关闭", plan.NeedMetAct: "标为已满足"}[a]))
+		return s.planFailed(w, r, u, backOr(r.PostFormValue("back"), "/plan/needs/"+itoa64(id)), &planFail{Action: a, NeedID: id, Reason: reason}, err)
 	}
+	done := map[string]string{plan.NeedApprove: "审核通过并发布", plan.NeedReturn: "退回", plan.NeedClose: "关闭", plan.NeedMetAct: "标为已满足"}[a]
+	if a == plan.NeedClose && !u.IsOffice() {
+		done = "撤回（关闭）"
+	}
+	s.flash(r, fmt.Sprintf("需求（编号%d）已%s", id, done))
 	http.Redirect(w, r, backOr(r.PostFormValue("back"), "/plan/needs/"+itoa64(id)), http.StatusSeeOther)
 	return nil
 }
@@ -377,7 +481,7 @@ func (s *Server) resourceSave(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	}
 	x.Category, x.Form, x.Item, x.Unit = f.str("category"), f.str("form"), f.str("item"), f.str("quantity_unit")
 	x.Quantity = f.int64("quantity", "数量")
-	x.AmountFen = f.yuan("amount", "金额")
+	x.AmountFen = planYuan(f, "amount", "金额")
 	x.AvailableFrom, x.AvailableUntil = f.date("available_from", "可提供起始日期"), f.date("available_until", "可提供截止日期")
 	x.Contact, x.Note, x.Closed = f.str("contact"), f.str("note"), f.str("closed") == "1"
 	x.Counties = nil
@@ -411,6 +515,10 @@ func (s *Server) resourceShow(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	if err != nil {
 		return err
 	}
+	return s.renderResource(w, r, u, id, &planFail{}, nil)
+}
+
+func (s *Server) renderResource(w http.ResponseWriter, r *http.Request, u *xiezuo.User, id int64, fail *planFail, failed error) error {
 	x, err := s.DB.Resource(r.Context(), u, id)
 	if err != nil {
 		return err
@@ -423,15 +531,19 @@ func (s *Server) resourceShow(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	if err != nil {
 		return err
 	}
-	data["X"], data["Matches"], data["Back"], data["Here"] = x, matches, "/plan/resources", r.URL.Path
-	data["CanEdit"] = plan.CanPostResource(u, x.OrgID)
-	s.render(w, r, http.StatusOK, "plan_resource", data)
+	data["X"], data["Matches"], data["Back"], data["Here"] = x, matches, "/plan/resources", "/plan/resources/"+itoa64(x.ID)
+	data["CanEdit"], data["Fail"], data["Answers"] = plan.CanPostResource(u, x.OrgID), fail, answerable(u, matches)
+	s.render(w, r, formStatus(data, failed), "plan_resource", data)
 	return nil
 }
 
 // --- matches ---
 
 func (s *Server) matchList(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
+	return s.renderMatches(w, r, u, &planFail{}, nil)
+}
+
+func (s *Server) renderMatches(w http.ResponseWriter, r *http.Request, u *xiezuo.User, fail *planFail, failed error) error {
 	data, err := s.planData(r, u, "匹配", "matches")
 	if err != nil {
 		return err
@@ -441,9 +553,30 @@ func (s *Server) matchList(w http.ResponseWriter, r *http.Request, u *xiezuo.Use
 	if err != nil {
 		return err
 	}
-	data["Matches"], data["Mine"], data["Here"] = matches, mine, "/plan/matches"
-	s.render(w, r, http.StatusOK, "plan_matches", data)
+	data["Matches"], data["Mine"], data["Here"], data["Fail"], data["Answers"] = matches, mine, "/plan/matches", fail, answerable(u, matches)
+	s.render(w, r, formStatus(data, failed), "plan_matches", data)
 	return nil
+}
+
+// answerable reports whether u can do anything in the 答复 column of
+// matches (the "matches" template): accept or decline a proposal for its
+// side, record a pledge 到位, or is told what it waits for.
+func answerable(u *xiezuo.User, matches []plan.Match) bool {
+	for _, m := range matches {
+		if m.Need == nil || m.Resource == nil {
+			continue
+		}
+		side := plan.MatchSide(u, m.Need, m.Resource)
+		switch {
+		case m.Status == plan.MatchProposed && side != "" && !(side == plan.SideUnit && m.UnitAccepted || side == plan.SideCounty && m.CountyAccepted):
+			return true
+		case m.ContributionID != 0 && !m.PledgeDelivered && plan.CanDeliver(u, m.Resource):
+			return true
+		case m.PledgeDelivered && !m.PledgeReceived:
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) matchAnswer(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
@@ -455,7 +588,11 @@ func (s *Server) matchAnswer(w http.ResponseWriter, r *http.Request, u *xiezuo.U
 	case err != nil && !formFailed(err):
 		return err
 	case err != nil:
-		s.flash(r, "操作未完成："+xiezuo.ErrorMessage(err))
+		a := "decline"
+		if accept {
+			a = "accept"
+		}
+		return s.planFailed(w, r, u, f.str("back"), &planFail{Action: a, NeedID: need, ResourceID: res, Reason: f.str("reason")}, err)
 	case m.Status == plan.MatchConfirmed && m.ContributionID != 0:
 		s.flash(r, fmt.Sprintf("匹配已确认，生成认捐（帮扶投入编号%d），已列入%d年计划", m.ContributionID, m.Need.Year()))
 	case m.Status == plan.MatchConfirmed:
@@ -475,18 +612,22 @@ func (s *Server) matchDeliver(w http.ResponseWriter, r *http.Request, u *xiezuo.
 		return err
 	}
 	f := s.readForm(r)
+	typed := f.str("delivered_on")
 	on := f.date("delivered_on", "到位日期")
 	if on == "" {
 		on = s.DB.Today()
 	}
-	if err := s.DB.DeliverMatch(r.Context(), u, id, on); err != nil {
+	err = f.merge(func() error { return nil })
+	if err == nil {
+		err = s.DB.DeliverMatch(r.Context(), u, id, on)
+	}
+	if err != nil {
 		if !formFailed(err) {
 			return err
 		}
-		s.flash(r, "操作未完成："+xiezuo.ErrorMessage(err))
-	} else {
-		s.flash(r, "已登记到位，等待受援县确认收到")
+		return s.planFailed(w, r, u, f.str("back"), &planFail{Action: "deliver", MatchID: id, Date: typed}, err)
 	}
+	s.flash(r, "已登记到位，等待受援县确认收到")
 	http.Redirect(w, r, backOr(f.str("back"), "/plan/matches"), http.StatusSeeOther)
 	return nil
 }
@@ -666,6 +807,15 @@ func init() {
 	// answered reports whether side has already accepted m.
 	funcs["answered"] = func(side string, m plan.Match) bool {
 		return side == plan.SideUnit && m.UnitAccepted || side == plan.SideCounty && m.CountyAccepted
+	}
+	// percent1 is part of whole in percent with one decimal (0.5 for
+	// 80,000 of 16,410,000), rounded down so 99.96 is not 100.0.
+	funcs["percent1"] = func(part, whole int64) string {
+		if whole <= 0 {
+			return "0.0"
+		}
+		tenths := part * 1000 / whole
+		return strconv.FormatInt(tenths/10, 10) + "." + strconv.FormatInt(tenths%10, 10)
 	}
 	funcs["canDeliver"] = func(u *xiezuo.User, m plan.Match) bool { return m.Resource != nil && plan.CanDeliver(u, m.Resource) }
 }

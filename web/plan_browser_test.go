@@ -129,3 +129,99 @@ func TestBrowserNeedToPledge(t *testing.T) {
 		t.Fatalf("plan before %+v, after %+v", before, after)
 	}
 }
+
+// TestBrowserPlanFixes: what testers found on the plan pages. A failed
+// action (a return without a reason, a bad 到位 date) is shown as an
+// error on its page, what was typed kept, never as the green flash; the
+// reason inputs are usable (12rem and up); the viewer, who can answer
+// nothing, gets no 答复 column; the county can withdraw its pending need;
+// the plan page's title, progress (one decimal) and its phone label.
+func TestBrowserPlanFixes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	today := e.db.Today()
+	year := atoi(today[:4]) + 1
+	neededBy := strconv.Itoa(year) + "-06-30"
+	lvchun, admin, cjq := e.user("lvchun"), e.user("admin"), e.user("chengjiaqiao")
+	pending := &plan.Need{CountyCode: "532531000000", Category: "education", Item: "中心小学课桌椅", Quantity: 50, Unit: "套", AmountFen: 2_500_000,
+		AskedOn: today, NeededBy: neededBy, Contact: "李老师"}
+	pledged := &plan.Need{CountyCode: "532531000000", Category: "education", Item: "村小学电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+		AskedOn: today, NeededBy: neededBy, Contact: "李老师"}
+	for _, n := range []*plan.Need{pending, pledged} {
+		if err := e.db.SaveNeed(ctx, lvchun, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.db.NeedAction(ctx, admin, pledged.ID, plan.NeedApprove, ""); err != nil {
+		t.Fatal(err)
+	}
+	pcs := &plan.Resource{Category: "education", Form: "in_kind", Item: "台式电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+		AvailableFrom: today, AvailableUntil: neededBy, Contact: "王科长"}
+	if err := e.db.SaveResource(ctx, cjq, pcs); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.db.AnswerMatch(ctx, admin, pledged.ID, pcs.ID, true, "")
+	if err != nil || m.ContributionID == 0 {
+		t.Fatalf("the pledge: %v %+v", err, m)
+	}
+	noFlash := func(b *browser) {
+		t.Helper()
+		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('.flash').length`))
+		if err != nil || n != 0 {
+			t.Fatalf("a flash on a failed action: %v %d", err, n)
+		}
+	}
+
+	t.Run("a return without a reason is an error", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "reviewer")
+		b.do(chromedp.Navigate(fmt.Sprintf("%s/plan/needs/%d", e.srv.URL, pending.ID)), chromedp.WaitVisible(`.actions`))
+		w, err := chromedp.Run(b.ctx, chromedp.Evaluate[float64](`document.querySelector('.actions input[name=reason]').getBoundingClientRect().width`))
+		if err != nil || w < 192 {
+			t.Fatalf("the reason input is %v px wide: %v", w, err)
+		}
+		b.do(chromedp.Click(`form[action$="/return"] button`))
+		b.waitText(`.alert[role=alert]`, "操作未完成。请填写理由（如不合理、与已有需求重复）")
+		noFlash(b)
+		b.shot("planfix-return-error")
+	})
+	t.Run("a bad 到位 date is an error and stays typed", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "chengjiaqiao")
+		b.do(chromedp.Navigate(e.srv.URL+"/plan/matches"), chromedp.WaitVisible(`#matches form[action$="/deliver"]`),
+			chromedp.SetValue(`#matches input[name=delivered_on]`, "2021-13-45"),
+			chromedp.Click(`#matches form[action$="/deliver"] button`))
+		b.waitText(`.alert[role=alert]`, "操作未完成。到位日期“2021-13-45”不是有效日期：月份应在1–12之间")
+		noFlash(b)
+		got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('#matches input[name=delivered_on]').value`))
+		if err != nil || got != "2021-13-45" {
+			t.Fatalf("the typed date: %q %v", got, err)
+		}
+	})
+	t.Run("the viewer gets no 答复 column", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "viewer")
+		b.do(chromedp.Navigate(e.srv.URL+"/plan/matches"), chromedp.WaitVisible(`#matches`))
+		if head := b.text(`#matches thead`); strings.Contains(head, "答复") {
+			t.Fatalf("the viewer's matches: %q", head)
+		}
+	})
+	t.Run("the county withdraws its pending need", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "lvchun")
+		b.do(chromedp.Navigate(fmt.Sprintf("%s/plan/needs/%d", e.srv.URL, pending.ID)), chromedp.WaitVisible(`form[action$="/close"]`),
+			chromedp.SendKeys(`form[action$="/close"] input[name=reason]`, "已由县财政解决"),
+			chromedp.Click(`form[action$="/close"] button`))
+		b.waitText(`.flash`, fmt.Sprintf("需求（编号%d）已撤回（关闭）", pending.ID))
+		b.waitText(`h1 .st`, "已关闭")
+	})
+	t.Run("the plan page", func(t *testing.T) {
+		b := newBrowser(t, e.srv.URL, "admin")
+		b.do(chromedp.Navigate(fmt.Sprintf("%s/plan?year=%d", e.srv.URL, year)), chromedp.WaitVisible(`#plan`))
+		if h := b.text(`h1`); !strings.HasPrefix(h, strconv.Itoa(year)+"年计划 · 全部受援县") {
+			t.Fatalf("title %q", h)
+		}
+		foot := b.text(`#plan tfoot`)
+		label, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('#plan tfoot th.progress').dataset.label`))
+		if !strings.Contains(foot, "完成 0.0%（按金额）") || err != nil || label != "完成进度" {
+			t.Fatalf("progress %q, label %q %v", foot, label, err)
+		}
+		b.shot("planfix-plan")
+	})
+}
