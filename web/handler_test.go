@@ -688,8 +688,10 @@ func TestAuthorisationMatrix(t *testing.T) {
 	// moderation and the plan by the office; market-only accounts never.
 	today := e.db.Today()
 	nextYear := strconv.Itoa(atoi(today[:4])+1) + "-06-30"
+	needSeq := 0
 	pendingNeed := func() int64 {
-		n := &plan.Need{CountyCode: "532531000000", Category: "education", Item: "村小学电脑", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
+		needSeq++
+		n := &plan.Need{CountyCode: "532531000000", Category: "education", Item: "村小学电脑" + strconv.Itoa(needSeq) + "号", Quantity: 20, Unit: "台", AmountFen: 10_000_000,
 			AskedOn: today, NeededBy: nextYear, Contact: "李老师"}
 		if err := e.db.SaveNeed(ctx, e.user("lvchun"), n); err != nil {
 			t.Fatal(err)
