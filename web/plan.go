@@ -307,18 +307,32 @@ func (s *Server) needSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	n.AskedOn, n.NeededBy = f.date("asked_on", "提出日期"), f.date("needed_by", "需要日期")
 	n.Contact, n.Note = f.str("contact"), f.str("note")
 	today := s.DB.Today()
-	err := f.merge(func() error { return n.Validate(today) })
+	return s.saveForm(w, r, f, func() error { return n.Validate(today) }, func() error { return s.DB.SaveNeed(r.Context(), u, n) },
+		func(err error) error { return s.needForm(w, r, u, n, f.Values, err) },
+		func() (string, string) {
+			return fmt.Sprintf("需求已提交（编号%d），等待协作办审核", n.ID), "/plan/needs/" + itoa64(n.ID)
+		})
+}
+
+// saveForm ends a plan form: the domain's check (with the form's own
+// problems), then the store's save; a problem shows the form again with
+// the user's input (again), success flashes a message and goes on (done:
+// asked after the save, which gives the record its id).
+func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, f *formReader, validate, save func() error,
+	again func(error) error, done func() (msg, to string)) error {
+	err := f.merge(validate)
 	if err == nil {
-		err = s.DB.SaveNeed(r.Context(), u, n)
+		err = save()
 	}
 	if err != nil {
 		if !formFailed(err) {
 			return err
 		}
-		return s.needForm(w, r, u, n, f.Values, err)
+		return again(err)
 	}
-	s.flash(r, fmt.Sprintf("需求已提交（编号%d），等待协作办审核", n.ID))
-	http.Redirect(w, r, "/plan/needs/"+itoa64(n.ID), http.StatusSeeOther)
+	msg, to := done()
+	s.flash(r, msg)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 
@@ -495,19 +509,11 @@ func (s *Server) resourceSave(w http.ResponseWriter, r *http.Request, u *xiezuo.
 		}
 	}
 	today := s.DB.Today()
-	err = f.merge(func() error { return x.Validate(today) })
-	if err == nil {
-		err = s.DB.SaveResource(r.Context(), u, x)
-	}
-	if err != nil {
-		if !formFailed(err) {
-			return err
-		}
-		return s.resourceForm(w, r, u, x, f.Values, err)
-	}
-	s.flash(r, fmt.Sprintf("资源已保存（编号%d）", x.ID))
-	http.Redirect(w, r, "/plan/resources/"+itoa64(x.ID), http.StatusSeeOther)
-	return nil
+	return s.saveForm(w, r, f, func() error { return x.Validate(today) }, func() error { return s.DB.SaveResource(r.Context(), u, x) },
+		func(err error) error { return s.resourceForm(w, r, u, x, f.Values, err) },
+		func() (string, string) {
+			return fmt.Sprintf("资源已保存（编号%d）", x.ID), "/plan/resources/" + itoa64(x.ID)
+		})
 }
 
 func (s *Server) resourceShow(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
@@ -745,26 +751,20 @@ func (s *Server) planItemSave(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	it.TargetFen, it.TargetCount = f.yuan("target", "计划金额"), f.int64("target_count", "计划个数")
 	it.ContributionID, it.ProjectID = f.int64("contribution_id", "帮扶投入编号"), f.int64("project_id", "项目编号")
 	today := s.DB.Today()
-	err := f.merge(func() error { return it.Validate(today) })
-	if err == nil {
-		err = s.DB.SavePlanItem(r.Context(), u, it)
-	}
-	if err != nil {
-		if !formFailed(err) {
-			return err
-		}
-		if it.ID != 0 {
-			return s.itemForm(w, r, u, it, f.Values, err)
-		}
-		q := r.URL.Query()
-		q.Set("year", f.str("year"))
-		q.Set("county", it.CountyCode)
-		r.URL.RawQuery = q.Encode()
-		return s.renderPlan(w, r, u, f.Values, err)
-	}
-	s.flash(r, fmt.Sprintf("计划项已保存（编号%d）", it.ID))
-	http.Redirect(w, r, planLink(it.CountyCode, it.Year), http.StatusSeeOther)
-	return nil
+	return s.saveForm(w, r, f, func() error { return it.Validate(today) }, func() error { return s.DB.SavePlanItem(r.Context(), u, it) },
+		func(err error) error {
+			if it.ID != 0 {
+				return s.itemForm(w, r, u, it, f.Values, err)
+			}
+			q := r.URL.Query()
+			q.Set("year", f.str("year"))
+			q.Set("county", it.CountyCode)
+			r.URL.RawQuery = q.Encode()
+			return s.renderPlan(w, r, u, f.Values, err)
+		},
+		func() (string, string) {
+			return fmt.Sprintf("计划项已保存（编号%d）", it.ID), planLink(it.CountyCode, it.Year)
+		})
 }
 
 func (s *Server) planItemDelete(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
