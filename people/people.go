@@ -329,7 +329,10 @@ func (t *Team) Validate() error {
 	if !registry.ValidCode(t.DestCode) || registry.LevelOf(t.DestCode) > registry.LevelCounty {
 		p.Add("dest_code", "请选择派驻县（或州、省）")
 	}
-	if !xiezuo.ValidDate(t.TermFrom) {
+	switch {
+	case t.TermFrom == "":
+		p.Add("term_from", "请填写派驻开始日期")
+	case !xiezuo.ValidDate(t.TermFrom):
 		p.Add("term_from", "派驻开始日期"+xiezuo.DateProblem(t.TermFrom))
 	}
 	if t.TermTo != "" && (!xiezuo.ValidDate(t.TermTo) || t.TermTo < t.TermFrom) {

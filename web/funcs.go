@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -144,6 +145,8 @@ var fieldLabels = map[string]string{
 	"deadline": "完成时限", "progress": "进度", "work_state": "项目状态", "trained": "培训人数", "placed": "就业人数",
 	"poor_count": "建档立卡人数", "count": "人数", "label": "批次", "unit_id": "填报单位", "givers": "帮扶单位",
 	"status": "状态", "reason": "理由", "participants": "参加单位", "pairing_ids": "结对关系", "milestones": "节点",
+	"member_ids": "具名成员", "other_count": "未具名成员人数", "term_from": "派驻开始", "term_to": "派驻结束",
+	"org_id": "单位", "dest_code": "派驻地",
 }
 
 // personFieldLabels name a register entry's fields (people.Changed) for
@@ -173,6 +176,7 @@ func statusLabel(entity, st string) string {
 var moneyFields = map[string]bool{"amount_fen": true, "pledged_fen": true, "budget_fen": true}
 
 var skipFields = map[string]bool{"updated_at": true, "created_at": true, "unit_name": true, "county_name": true,
+	"members": true, "org_name": true, "dest_name": true, // a team's: its member_ids, org_id and dest_code say it
 	"township_name": true, "village_name": true, "activity_title": true, "created_by_name": true, "pairings": true}
 
 // auditAction is an audit entry's action in Chinese.
@@ -293,9 +297,11 @@ func auditSummary(e store.AuditEntry) string {
 		return s
 	}
 	var keys []string
-	for k := range after {
-		if !skipFields[k] && fmt.Sprint(before[k]) != fmt.Sprint(after[k]) {
-			keys = append(keys, k)
+	for _, m := range []map[string]any{after, before} { // a field emptied may be left out of after
+		for k := range m {
+			if !skipFields[k] && fmt.Sprint(before[k]) != fmt.Sprint(after[k]) && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
 		}
 	}
 	sort.Strings(keys)

@@ -339,7 +339,7 @@ func (s *Server) teamEditor() *editor[*people.Team] {
 				if o, err := s.DB.OrgByName(f.ctx, n); err == nil {
 					t.OrgID = o.ID
 				} else {
-					f.p.Add("org", "派出单位“"+n+"”不在单位名录中")
+					f.p.Add("org_id", "派出单位“"+n+"”不在单位名录中") // the domain's field: told once
 				}
 			}
 			t.DestCode = f.str("dest")
@@ -347,7 +347,7 @@ func (s *Server) teamEditor() *editor[*people.Team] {
 				if reg, err := s.DB.ResolveRegion(f.ctx, t.DestCode, 0, ""); err == nil {
 					t.DestCode = reg.Code
 				} else {
-					f.p.Add("dest", "派驻地“"+t.DestCode+"”不是已知地区")
+					f.p.Add("dest_code", "派驻地“"+t.DestCode+"”不是已知地区")
 				}
 			}
 			t.TermFrom, t.TermTo = f.date("term_from", "派驻开始日期"), f.date("term_to", "派驻结束日期")

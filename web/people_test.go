@@ -256,3 +256,47 @@ func TestHistoryInChinese(t *testing.T) {
 		t.Errorf("need history without its status in Chinese")
 	}
 }
+
+// TestTeamFormErrors: a unit or place that is not known is told once,
+// beside its field, and an empty start date asks for one.
+func TestTeamFormErrors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	resp, body := do(t, e.client("admin"), "POST", e.srv.URL+"/registry/teams", form, "name=援滇医疗队&kind=医疗队&org=火星医院&dest=火星&term_from=")
+	if resp.StatusCode != 422 {
+		t.Fatalf("team with unknown parties: %d", resp.StatusCode)
+	}
+	for _, c := range []struct {
+		text string
+		n    int
+	}{{"派出单位“火星医院”不在单位名录中", 1}, {"请选择派出单位", 0}, {"派驻地“火星”不是已知地区", 1}, {"请选择派驻县", 0}, {"请填写派驻开始日期", 1}, {"“”不是日期", 0}} {
+		// Each problem shows beside its field and once in the summary.
+		if got := strings.Count(body, c.text); (c.n == 0) != (got == 0) || got > 2 {
+			t.Errorf("%q shown %d times", c.text, got)
+		}
+	}
+}
+
+// TestTeamHistory: taking the last named member off a team shows in its
+// history (the emptied list is left out of the new record's JSON).
+func TestTeamHistory(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.user("admin")
+	ps, err := e.db.People(ctx, store.PeopleFilter{})
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("posted people: %d %v", len(ps), err)
+	}
+	tm := &people.Team{Name: "测试医疗队", Kind: people.TeamKinds[0], OrgID: admin.OrgID, DestCode: "532531000000", TermFrom: "2020-01-01", MemberIDs: []int64{ps[0].ID}}
+	if err := e.db.SaveTeam(ctx, admin, tm); err != nil {
+		t.Fatal(err)
+	}
+	tm.MemberIDs = nil
+	if err := e.db.SaveTeam(ctx, admin, tm); err != nil {
+		t.Fatal(err)
+	}
+	_, body := do(t, e.client("admin"), "GET", fmt.Sprintf("%s/registry/teams/%d", e.srv.URL, tm.ID), "", "")
+	if !strings.Contains(body, "具名成员：") || strings.Contains(body, "member_ids") {
+		t.Error("the member taken off is not in the team's history in Chinese")
+	}
+}
