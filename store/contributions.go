@@ -65,7 +65,7 @@ func (d *DB) checkLinks(ctx context.Context, tx *sql.Tx, u *xiezuo.User, p xiezu
 const contributionSelect = `SELECT ` + headerCols + `, x.date_from, x.date_to, x.county_code, rc.name, COALESCE(x.township_code, ''), COALESCE(rt.name, ''),
 	COALESCE(x.village_code, ''), COALESCE(rv.name, ''), x.institution, x.form, x.sector, x.delivery, x.amount_fen, x.quantity, x.quantity_unit,
 	x.item, x.beneficiaries, COALESCE(x.activity_id, 0), COALESCE(act.title, ''), COALESCE(x.agreement_id, 0), COALESCE(x.project_id, 0), x.note,
-	COALESCE(x.received_at, ''), COALESCE(ru.username, ''), COALESCE(x.order_id, 0)` + `
+	COALESCE(x.received_at, ''), COALESCE(NULLIF(ru.display_name, ''), ru.username, ''), COALESCE(x.order_id, 0)` + `
 	FROM contributions x JOIN organisations un ON un.id = x.unit_id JOIN users cu ON cu.id = x.created_by
 	JOIN regions rc ON rc.code = x.county_code LEFT JOIN regions rt ON rt.code = x.township_code LEFT JOIN regions rv ON rv.code = x.village_code
 	LEFT JOIN activities act ON act.id = x.activity_id LEFT JOIN users ru ON ru.id = x.received_by`

@@ -21,7 +21,7 @@ var tables = map[ledger.Kind]string{
 	ledger.KindBatch:        "batches",
 }
 
-const headerCols = `x.id, x.unit_id, un.name, x.status, x.return_reason, x.created_by, cu.username, x.created_at, x.updated_at`
+const headerCols = `x.id, x.unit_id, un.name, x.status, x.return_reason, x.created_by, COALESCE(NULLIF(cu.display_name, ''), cu.username), x.created_at, x.updated_at`
 
 func headerFrom(table string) string {
 	return ` FROM ` + table + ` x JOIN organisations un ON un.id = x.unit_id JOIN users cu ON cu.id = x.created_by`
