@@ -127,11 +127,23 @@ func (b *browser) do(steps ...chromedp.Action[chromedp.Void]) {
 
 func (b *browser) text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.ctx, chromedp.Text(sel))
-	if err != nil {
-		b.t.Fatalf("text %s: %v", sel, err)
+	// A node found may be gone by the time its text is read ("No node
+	// with given id found": the page's script or the browser replaced it
+	// right after a POST's answer came): read again, for a few seconds.
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		s, e := chromedp.Run(ctx, chromedp.Text(sel))
+		cancel()
+		if err = e; err == nil {
+			return s
+		}
+		if time.Now().After(deadline) {
+			break
+		}
 	}
-	return s
+	b.t.Fatalf("text %s: %v", sel, err)
+	return ""
 }
 
 // shot saves a screenshot when XIEZUO_SCREENSHOTS names a directory.
