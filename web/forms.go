@@ -85,10 +85,27 @@ func (f *formReader) yuan(name, label string) int64 {
 		return 0
 	}
 	n, ok := xiezuo.ParseYuan(v)
-	if !ok {
+	switch {
+	case ok:
+	case yuanTooLarge(v): // 9999999999万 is an amount, only too large
+		f.p.Add(name, label+"过大：单项金额不能超过"+xiezuo.FormatYuan(xiezuo.MaxFen)+"元（100亿元）")
+	default:
 		f.p.Add(name, label+"格式不正确：请填写元，最多两位小数，如 30000 或 3万")
 	}
 	return n
+}
+
+// yuanTooLarge reports whether v is a plain amount in 元 or 万元 (the
+// forms xiezuo.ParseYuan reads) above xiezuo.MaxFen.
+func yuanTooLarge(v string) bool {
+	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "元"))
+	scale := 100.0
+	if strings.HasSuffix(v, "万") {
+		v, scale = strings.TrimSuffix(v, "万"), 1_000_000
+	}
+	v = strings.NewReplacer(",", "", "，", "", " ", "").Replace(v)
+	x, err := strconv.ParseFloat(v, 64)
+	return err == nil && x > 0 && x*scale > float64(xiezuo.MaxFen)
 }
 
 // orgs reads unit names (one per line, or separated by 、，,;；) and resolves
@@ -132,9 +149,32 @@ func (f *formReader) region(name, label string, level int, within string) string
 	reg, err := f.s.DB.ResolveRegion(f.ctx, v, level, within)
 	if err != nil {
 		f.p.Add(name, label+"：“"+v+"”"+strings.TrimPrefix(xiezuo.ErrorMessage(err), "地区“"+v+"”"))
+		f.regionElsewhere(name, label, v, level, within)
 		return ""
 	}
 	return reg.Code
+}
+
+// regionElsewhere tells a place that exists but not within the region the
+// form asks for as what it is (“乡镇：宝华镇不在绿春县（在红河县）”), instead of
+// “找不到地区”; only on that error path.
+func (f *formReader) regionElsewhere(name, label, v string, level int, within string) {
+	if within == "" {
+		return
+	}
+	there, err := f.s.DB.ResolveRegion(f.ctx, v, level, "")
+	if err != nil {
+		return
+	}
+	in, err := f.s.DB.Region(f.ctx, within)
+	if err != nil {
+		return
+	}
+	msg := label + "：" + there.Name + "不在" + in.Name
+	if c, err := f.s.DB.Region(f.ctx, there.Code[:6]+"000000"); err == nil && c.Code != in.Code {
+		msg += "（在" + c.Name + "）"
+	}
+	f.p[name] = msg
 }
 
 // merge folds the record's own validation problems under the form's, so the

@@ -204,51 +204,6 @@ func (s *Server) needForm(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	return nil
 }
 
-// planYuan is f.yuan, telling an amount too large (9999999999万) as
-// such, with the limit, not as a bad format.
-func planYuan(f *formReader, name, label string) int64 {
-	if yuanTooLarge(f.str(name)) {
-		f.p.Add(name, label+"过大：单项金额不能超过"+xiezuo.FormatYuan(xiezuo.MaxFen)+"元（100亿元）")
-		return 0
-	}
-	return f.yuan(name, label)
-}
-
-// yuanTooLarge reports whether v is a plain amount in 元 or 万元 (the
-// forms xiezuo.ParseYuan reads) above xiezuo.MaxFen.
-func yuanTooLarge(v string) bool {
-	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "元"))
-	scale := 100.0
-	if strings.HasSuffix(v, "万") {
-		v, scale = strings.TrimSuffix(v, "万"), 1_000_000
-	}
-	v = strings.NewReplacer(",", "", "，", "", " ", "").Replace(v)
-	x, err := strconv.ParseFloat(v, 64)
-	return err == nil && x > 0 && x*scale > float64(xiezuo.MaxFen)
-}
-
-// townshipElsewhere replaces “找不到地区” for a township of another
-// county by what it is: “宝华镇不在绿春县”.
-func (s *Server) townshipElsewhere(f *formReader, county string) {
-	v := f.str("township")
-	if v == "" || county == "" || f.p["township"] == "" {
-		return
-	}
-	t, err := s.DB.ResolveRegion(f.ctx, v, registry.LevelTownship, "")
-	if err != nil || t.Code[:6] == county[:6] {
-		return
-	}
-	c, err := s.DB.Region(f.ctx, county)
-	if err != nil {
-		return
-	}
-	msg := "乡镇：" + t.Name + "不在" + c.Name
-	if o, err := s.DB.Region(f.ctx, t.Code[:6]+"000000"); err == nil {
-		msg += "（在" + o.Name + "）"
-	}
-	f.p["township"] = msg
-}
-
 func (s *Server) needNew(w http.ResponseWriter, r *http.Request, u *xiezuo.User) error {
 	if !plan.CanPostNeed(u, "") {
 		return xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户和协作办可以提出需求")
@@ -295,7 +250,6 @@ func (s *Server) needSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 		n.CountyCode = f.region("county_code", "所在县", registry.LevelCounty, "")
 	}
 	n.TownshipCode = f.region("township", "乡镇", registry.LevelTownship, n.CountyCode)
-	s.townshipElsewhere(f, n.CountyCode)
 	within := n.TownshipCode
 	if within == "" {
 		within = n.CountyCode
@@ -303,7 +257,7 @@ func (s *Server) needSave(w http.ResponseWriter, r *http.Request, u *xiezuo.User
 	n.VillageCode = f.region("village", "村", registry.LevelVillage, within)
 	n.Institution, n.Category, n.Item, n.Unit = f.str("institution"), f.str("category"), f.str("item"), f.str("quantity_unit")
 	n.Quantity = f.int64("quantity", "数量")
-	n.AmountFen = planYuan(f, "amount", "估算金额")
+	n.AmountFen = f.yuan("amount", "估算金额")
 	n.AskedOn, n.NeededBy = f.date("asked_on", "提出日期"), f.date("needed_by", "需要日期")
 	n.Contact, n.Note = f.str("contact"), f.str("note")
 	today := s.DB.Today()
@@ -495,7 +449,7 @@ func (s *Server) resourceSave(w http.ResponseWriter, r *http.Request, u *xiezuo.
 	}
 	x.Category, x.Form, x.Item, x.Unit = f.str("category"), f.str("form"), f.str("item"), f.str("quantity_unit")
 	x.Quantity = f.int64("quantity", "数量")
-	x.AmountFen = planYuan(f, "amount", "金额")
+	x.AmountFen = f.yuan("amount", "金额")
 	x.AvailableFrom, x.AvailableUntil = f.date("available_from", "可提供起始日期"), f.date("available_until", "可提供截止日期")
 	x.Contact, x.Note, x.Closed = f.str("contact"), f.str("note"), f.str("closed") == "1"
 	x.Counties = nil
