@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -55,6 +56,9 @@ type Worker struct {
 	// (serve --webhook-allow-private); otherwise such a connection is
 	// refused whatever name led to it (remind.PrivateAddr).
 	AllowPrivate bool
+
+	once sync.Once
+	hc   *http.Client // HTTP, or webhookClient made once: its connections are reused
 }
 
 // webhookClient posts webhooks: a 15 s timeout, no redirects (a 3xx is a
@@ -142,10 +146,12 @@ func (w *Worker) Run(ctx context.Context, every time.Duration) {
 }
 
 func (w *Worker) sendWebhook(ctx context.Context, m *store.Message) error {
-	c := w.HTTP
-	if c == nil {
-		c = webhookClient(w.AllowPrivate)
-	}
+	w.once.Do(func() {
+		if w.hc = w.HTTP; w.hc == nil {
+			w.hc = webhookClient(w.AllowPrivate)
+		}
+	})
+	c := w.hc
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.Target, strings.NewReader(m.Body))

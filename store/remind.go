@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -176,10 +177,11 @@ func monthlyReport(sc remindScope) (string, []any) {
 // waiting for the office's moderation (the office) and published needs
 // no unit has answered remind.NeedWait days after they were published
 // (the office; a county user for its county). A published need cannot be
-// edited, so its updated_at (UTC) is when it was published: on or before
-// the China day old is before 16:00 UTC of that day.
+// edited, so its updated_at (RFC 3339, UTC) is when it was published: on
+// or before the China day NeedWait days ago is before the next day began.
 func needsWaiting(sc remindScope) (string, []any) {
-	old := remind.AddDays(sc.today, -remind.NeedWait) + "T16:00:00Z"
+	day, _ := time.ParseInLocation(xiezuo.DateLayout, remind.AddDays(sc.today, 1-remind.NeedWait), xiezuo.China)
+	old := day.UTC().Format(time.RFC3339)
 	switch {
 	case sc.office:
 		return `SELECT CASE x.status WHEN 'pending' THEN 'need-review' ELSE 'need' END, x.org_id, o.name, COUNT(*), 0, ''
