@@ -103,12 +103,12 @@ func TestBrowserNeedToPledge(t *testing.T) {
 	t.Run("绿春县 confirms receipt: the need is met", func(t *testing.T) {
 		b := newBrowser(t, e.srv.URL, "lvchun")
 		// The home page's 待办 says a delivery waits and leads to it.
-		b.do(chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(`.todo`))
-		if todo := b.text(`.todo`); !strings.Contains(todo, "笔已到位的帮扶待确认收到") {
-			t.Fatalf("绿春县's 待办: %q", todo)
+		b.do(chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(`.waiting`))
+		if waiting := b.text(`.waiting`); !strings.Contains(waiting, "笔已到位的帮扶待确认收到") {
+			t.Fatalf("绿春县's 待办: %q", waiting)
 		}
-		b.shot("plan-5-home-todo")
-		b.do(chromedp.Click(`.todo a[href="/receipts"]`), chromedp.WaitVisible(`#receipts`))
+		b.shot("plan-5-home-waiting")
+		b.do(chromedp.Click(`.waiting a[href="/receipts"]`), chromedp.WaitVisible(`#receipts`))
 		b.do(chromedp.Click(`//tr[td[text()="村小学电脑教室用电脑"]]//button[text()="确认收到"]`))
 		b.waitText(`.flash`, "已确认收到该笔帮扶")
 		b.do(chromedp.Navigate(needURL))

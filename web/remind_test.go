@@ -32,7 +32,7 @@ func TestHomeTodo(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %d", who, resp.StatusCode)
 		}
-		i := strings.Index(body, `<section class="todo"`)
+		i := strings.Index(body, `<section class="waiting"`)
 		j := strings.Index(body[max(i, 0):], "</section>")
 		if i < 0 || j < 0 {
 			t.Fatalf("%s: no 待办 block", who)

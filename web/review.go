@@ -44,11 +44,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, u *xiezuo.User) er
 	}
 	data := map[string]any{"Title": "首页", "CountyTotals": totals, "Sum": sum, "Forms": ledger.Forms, "Year": year}
 	// 待办: what waits for u (store/remind.go), the office's per unit too.
-	todo, err := s.DB.Reminders(ctx, u)
+	waiting, err := s.DB.Reminders(ctx, u)
 	if err != nil {
 		return err
 	}
-	data["Todo"] = todo
+	data["Waiting"] = waiting
 	recent, _, err := s.DB.ListActivities(ctx, u, store.RecordFilter{Limit: 8})
 	if err != nil {
 		return err
