@@ -193,7 +193,7 @@ func (f *formReader) merge(validate func() error) error {
 type formData map[string]any
 
 // filterChoices is what a list's filter bar offers: the paired counties,
-// the enumerations and, with orgs, the units by name (no aliases). A few
+// the enumerations and, with orgs, the east units by name (no aliases). A few
 // statements, whatever the data.
 func (s *Server) filterChoices(ctx context.Context, orgs bool) (formData, error) {
 	counties, err := s.DB.PairedCounties(ctx)
@@ -207,7 +207,7 @@ func (s *Server) filterChoices(ctx context.Context, orgs bool) (formData, error)
 		"LabourKinds": ledger.LabourKinds, "BatchKinds": ledger.BatchKinds, "Statuses": ledger.Statuses,
 	}
 	if orgs {
-		os, err := s.DB.FindOrgs(ctx, store.OrgFilter{Limit: 5000, NoAliases: true})
+		os, err := s.DB.FindOrgs(ctx, store.OrgFilter{Side: "east", Limit: 5000, NoAliases: true}) // the units that record
 		if err != nil {
 			return nil, err
 		}

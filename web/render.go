@@ -32,13 +32,7 @@ var funcs = template.FuncMap{
 	"stateLabel":    func(code string) string { return ledger.LabelOf(ledger.ProjectStates, code) },
 	"sideLabel":     registry.SideLabel,
 	"levelLabel":    registry.LevelLabel,
-	"join": func(orgs []ledger.Org) string {
-		names := make([]string, len(orgs))
-		for i, o := range orgs {
-			names[i] = o.Name
-		}
-		return strings.Join(names, "、")
-	},
+	"join":          joinOrgs,
 	"joinStr":       strings.Join,
 	"catLabel":      market.CategoryLabel,
 	"needCat":       plan.CategoryLabel,
