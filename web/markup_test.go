@@ -43,7 +43,7 @@ func TestContributionRow(t *testing.T) {
 	hostile := `<script>alert("x")</script> & '引号'`
 	for _, c := range []*ledger.Contribution{
 		{Header: ledger.Header{ID: 7, Status: ledger.StatusApproved}, DateFrom: "2020-09-01", DateTo: "2020-09-01",
-			Givers: []ledger.Org{{ID: 1, Name: "长宁区教育局"}, {ID: 2, Name: "上海龙舜投资管理有限公司"}},
+			Givers:     []ledger.Org{{ID: 1, Name: "长宁区教育局"}, {ID: 2, Name: "上海龙舜投资管理有限公司"}},
 			CountyName: "金平苗族瑶族傣族自治县", TownshipName: "金河镇", Form: "cash", Sector: "education", Delivery: "delivered", AmountFen: 2800000},
 		{Header: ledger.Header{ID: 8, Status: ledger.StatusReturned}, DateFrom: "2020-08-15", DateTo: "2020-10-14",
 			CountyName: "绿春县", TownshipName: "大兴镇", VillageName: "坡头村", Institution: hostile, Item: hostile,
