@@ -85,7 +85,7 @@ type DB struct {
 
 	stmts atomic.Int64 // SQL statements sent (Statements)
 
-	checkouts checkoutQueue // the shop's checkouts, written in groups (market_orders.go)
+	writes writeQueue // the writes waiting for their group (writegroup.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -239,35 +239,6 @@ func (d *DB) migrate(ctx context.Context) error {
 	}
 	_, err = p.Up(ctx)
 	return err
-}
-
-// tx runs fn in a transaction, committing if it returns nil. On PostgreSQL
-// the transaction takes the audit lock first when write is true, so audit
-// entries are appended in one order (on SQLite the write lock wmu and
-// immediate transactions serialise writers).
-//
-// Inside an import batch written in one transaction (see Import), ctx
-// carries that transaction and fn runs in it: the batch commits or rolls
-// back as a whole, each row within a savepoint.
-func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	if t, ok := ctx.Value(batchTxKey{}).(*sql.Tx); ok {
-		if err := fn(t); err != nil {
-			return mapDBError(err)
-		}
-		return nil
-	}
-	tx, err := d.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx.Tx); err != nil {
-		return mapDBError(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return mapDBError(err)
-	}
-	return nil
 }
 
 // writeTx is a write transaction that holds the write lock until it is

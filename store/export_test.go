@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"io/fs"
 	"strings"
 
@@ -58,3 +59,12 @@ func (d *DB) RowTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributio
 
 // GenericPlans exposes genericPlans to the tests.
 var GenericPlans = genericPlans
+
+// Tx and QueuedWrites let TestWriteGroups drive the write queue.
+func (d *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) error { return d.tx(ctx, fn) }
+
+func (d *DB) QueuedWrites() int {
+	d.writes.mu.Lock()
+	defer d.writes.mu.Unlock()
+	return len(d.writes.pending)
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/xiezuo/xiezuo"
@@ -227,7 +226,7 @@ func ordersByKey(ctx context.Context, q queryer, purchaserID int64, key string) 
 // as it is at checkout (only each line's product ID and quantity are
 // taken from lines), numbered XZ + date + a six-digit sequence of the
 // day. Atomically (its own savepoint in a group-commit transaction, see
-// maxCheckoutGroup) every product is checked sellable today, its stock
+// writeQueue) every product is checked sellable today, its stock
 // taken, the orders and their lines written and audited; on any problem
 // nothing of this checkout is written. It returns once the orders are
 // committed. A retry by the same purchaser with
@@ -264,131 +263,16 @@ func (d *DB) Checkout(ctx context.Context, u *xiezuo.User, lines []market.CartLi
 			return found, nil
 		}
 	}
-	return d.checkouts.submit(ctx, d, &checkoutReq{u: u, lines: lines, key: key})
-}
-
-// Checkouts are written in groups (group commit). A checkout joins the
-// queue; while one group's transaction is being written the next group
-// gathers, up to maxCheckoutGroup, and is then written in one transaction
-// in which each checkout runs in its own savepoint: a checkout that fails
-// is rolled back alone and gets its error, the others commit together.
-// A checkout is answered only after its group has committed, so every
-// acknowledged order is stored, and a failed commit fails every checkout
-// of its group. With one checkout waiting the group is that one: no
-// added delay when the shop is quiet. Under load this pays one commit
-// (and one write-lock turn) per group instead of per checkout.
-const maxCheckoutGroup = 128
-
-// checkoutReq is one checkout waiting for its group.
-type checkoutReq struct {
-	ctx   context.Context
-	u     *xiezuo.User
-	lines []market.CartLine
-	key   string
-	out   []market.Order
-	err   error
-	done  chan struct{}
-}
-
-// checkoutQueue gathers the checkouts that arrive while a group is being
-// written; one goroutine at a time (running) writes the groups.
-type checkoutQueue struct {
-	mu      sync.Mutex
-	pending []*checkoutReq
-	running bool
-}
-
-// submit queues r and waits until its group is written. It waits even if
-// ctx ends meanwhile (the group may be committing); a checkout whose ctx
-// has ended before its group starts is not written.
-func (q *checkoutQueue) submit(ctx context.Context, d *DB, r *checkoutReq) ([]market.Order, error) {
-	r.ctx, r.done = ctx, make(chan struct{})
-	q.mu.Lock()
-	q.pending = append(q.pending, r)
-	if !q.running {
-		q.running = true
-		go q.drain(d)
-	}
-	q.mu.Unlock()
-	<-r.done
-	return r.out, r.err
-}
-
-// drain writes groups until the queue is empty.
-func (q *checkoutQueue) drain(d *DB) {
-	for {
-		q.mu.Lock()
-		group := q.pending
-		if len(group) > maxCheckoutGroup {
-			group = group[:maxCheckoutGroup:maxCheckoutGroup]
-			q.pending = append([]*checkoutReq(nil), q.pending[maxCheckoutGroup:]...)
-		} else {
-			q.pending = nil
-		}
-		if len(group) == 0 {
-			q.running = false
-			q.mu.Unlock()
-			return
-		}
-		q.mu.Unlock()
-		d.writeCheckouts(group)
-		for _, r := range group {
-			close(r.done)
-		}
-	}
-}
-
-// writeCheckouts writes one group of checkouts in one transaction, each in
-// a savepoint, and sets each one's result.
-func (d *DB) writeCheckouts(group []*checkoutReq) {
-	live := make([]*checkoutReq, 0, len(group))
-	for _, r := range group {
-		if err := r.ctx.Err(); err != nil {
-			r.err = xiezuo.Internal(err)
-		} else {
-			live = append(live, r)
-		}
-	}
-	if len(live) == 0 {
-		return
-	}
-	defer func() { // no waiter may hang on a panic
-		if p := recover(); p != nil {
-			for _, r := range live {
-				r.out, r.err = nil, xiezuo.Internal(fmt.Errorf("checkout: panic: %v", p))
-			}
-		}
-	}()
-	ctx := context.Background() // the group's; each checkout's own was checked above
+	var out []market.Order
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		if len(live) == 1 {
-			r := live[0]
-			r.out, r.err = d.checkoutIn(ctx, tx, r.u, r.lines, r.key)
-			return r.err
-		}
-		for _, r := range live {
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT checkout`); err != nil {
-				return err
-			}
-			if r.out, r.err = d.checkoutIn(ctx, tx, r.u, r.lines, r.key); r.err != nil {
-				r.out, r.err = nil, mapDBError(r.err)
-				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT checkout`); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT checkout`); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		out, err = d.checkoutIn(ctx, tx, u, lines, key)
+		return err
 	})
-	if err != nil { // nothing of the group was written
-		for _, r := range live {
-			if r.err == nil || len(live) == 1 {
-				r.out, r.err = nil, err
-			}
-		}
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // checkoutIn is one checkout in transaction tx (see Checkout); on an

@@ -59,7 +59,30 @@ type countingConn struct {
 	driver.Conn
 	n     *atomic.Int64
 	cache *stmtCache // nil: every statement is prepared anew by the engine
+	// writing: a write transaction is open; its statements run to their
+	// end whatever their context (see writeQueue), since an interrupted
+	// statement can abort the transaction that other writes share.
+	writing bool
 }
+
+// whole is ctx for a statement on c: not cancellable while c is writing.
+// database/sql still checks ctx before each statement, so a write whose
+// caller has gone stops at its next statement.
+func (c *countingConn) whole(ctx context.Context) context.Context {
+	if c.writing {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
+// endingTx ends c's write transaction (countingConn.writing) with it.
+type endingTx struct {
+	driver.Tx
+	c *countingConn
+}
+
+func (t endingTx) Commit() error   { t.c.writing = false; return t.Tx.Commit() }
+func (t endingTx) Rollback() error { t.c.writing = false; return t.Tx.Rollback() }
 
 // stmtCache keeps a connection's most recently used prepared statements,
 // by their text. database/sql prepares a statement for every query it
@@ -175,6 +198,7 @@ func (c *countingConn) PrepareContext(ctx context.Context, query string) (driver
 }
 
 func (c *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ctx = c.whole(ctx)
 	if cs, err := c.stmt(ctx, query); err != nil {
 		return nil, err
 	} else if cs != nil {
@@ -192,6 +216,7 @@ func (c *countingConn) ExecContext(ctx context.Context, query string, args []dri
 }
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	ctx = c.whole(ctx)
 	if cs, err := c.stmt(ctx, query); err != nil {
 		return nil, err
 	} else if cs != nil {
@@ -214,10 +239,18 @@ func (c *countingConn) QueryContext(ctx context.Context, query string, args []dr
 }
 
 func (c *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	var t driver.Tx
+	var err error
 	if bc, ok := c.Conn.(driver.ConnBeginTx); ok {
-		return bc.BeginTx(ctx, opts)
+		t, err = bc.BeginTx(ctx, opts)
+	} else {
+		t, err = c.Conn.Begin() //nolint:staticcheck // the engine has only Begin
 	}
-	return c.Conn.Begin() //nolint:staticcheck // the engine has only Begin
+	if err != nil || opts.ReadOnly {
+		return t, err
+	}
+	c.writing = true
+	return endingTx{t, c}, nil
 }
 
 func (c *countingConn) CheckNamedValue(v *driver.NamedValue) error {
