@@ -131,13 +131,17 @@ func moneySQL(f report.Filter) (string, []any) {
 }
 
 // giversSQL ranks the east units by approved money: from the monthly
-// running sums (giver_sums) when the period is whole months, else from
-// the records.
+// running sums when the period is whole months — the givers' months alone
+// (giver_rank_sums) for every county, their months by county (giver_sums)
+// for one — else from the records.
 func giversSQL(f report.Filter) (string, []any) {
 	if from, to, ok := wholeMonths(f.From, f.To); ok {
-		w := sumsWhere(f, "s.month", from, to)
+		w, table := sumsWhere(f, "s.month", from, to), "giver_rank_sums"
+		if f.CountyCode != "" {
+			table = "giver_sums"
+		}
 		// Ranked first, named after: the names of the top few only.
-		return `SELECT t.org_id, o.name, t.n, t.fen FROM (SELECT s.org_id, SUM(s.n) AS n, SUM(s.fen) AS fen FROM giver_sums s` + w.sql() +
+		return `SELECT t.org_id, o.name, t.n, t.fen FROM (SELECT s.org_id, SUM(s.n) AS n, SUM(s.fen) AS fen FROM ` + table + ` s` + w.sql() +
 			` GROUP BY s.org_id HAVING SUM(s.n) > 0 ORDER BY 3 DESC, 1 LIMIT ` + strconv.Itoa(report.TopGivers) +
 			`) t JOIN organisations o ON o.id = t.org_id ORDER BY t.fen DESC, t.org_id`, w.args
 	}

@@ -297,6 +297,10 @@ func sumsMismatch(t *testing.T, db *store.DB) string {
 		{`SELECT month, county_code, CAST(org_id AS TEXT), form, n, fen FROM giver_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
 			`SELECT substr(x.date_from, 1, 7), x.county_code, CAST(g.org_id AS TEXT), x.form, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
+		// The givers' months alone follow giver_sums (migration 00042).
+		{`SELECT month, '', CAST(org_id AS TEXT), '', n, fen FROM giver_rank_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 3`,
+			`SELECT substr(x.date_from, 1, 7), '', CAST(g.org_id AS TEXT), '', COUNT(*), SUM(x.amount_fen)
+			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 3 ORDER BY 1, 3`},
 		// Each giver row carries its contribution's date (migration 00036).
 		{`SELECT CAST(g.contribution_id AS TEXT), CAST(g.org_id AS TEXT), g.date_from, '', 0, 0 FROM contribution_givers g ORDER BY g.contribution_id, g.org_id`,
 			`SELECT CAST(g.contribution_id AS TEXT), CAST(g.org_id AS TEXT), x.date_from, '', 0, 0 FROM contribution_givers g JOIN contributions x ON x.id = g.contribution_id ORDER BY g.contribution_id, g.org_id`},
