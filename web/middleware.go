@@ -18,13 +18,14 @@ import (
 
 // The middleware of the edge, outermost first (see NewServer):
 //
-//	s.edge(mux, sessions(crossOrigin(authenticate(s.limitBody(mux)))))
+//	s.edge(mux, s.admit(sessions(crossOrigin(authenticate(s.limitBody(mux))))))
 //
 // edge is outermost so that it sees every response, the cross-origin
 // refusal included: it sets the security headers, and once the response is
 // done counts it (metrics) and writes the access log line. limitBody is
 // innermost, inside the session and after sign-in, so that a refusal is an
-// error page (or JSON error) like any other.
+// error page (or JSON error) like any other. admit (admit.go) holds reads
+// to a few at a time, in arrival order, before the session is read.
 
 // csp allows only this site's own scripts, styles and images (and data:
 // images), no framing, and forms that post back to this site. Templates
