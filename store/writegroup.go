@@ -70,9 +70,6 @@ func (d *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		}
 		return nil
 	}
-	if err := ctx.Err(); err != nil {
-		return xiezuo.Internal(err)
-	}
 	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
 	q := &d.writes
 	q.mu.Lock()
@@ -135,7 +132,7 @@ func (d *DB) writeGroup(group []*writeReq) {
 	if err != nil { // nothing of the group was written
 		err = mapDBError(err)
 		for _, r := range live {
-			if r.err == nil || len(live) == 1 {
+			if r.err == nil { // a write that failed keeps its own error
 				r.err = err
 			}
 		}
@@ -146,11 +143,8 @@ func (d *DB) writeGroup(group []*writeReq) {
 // there are several; an error returned means tx is unusable.
 func (d *DB) runGroup(tx *sql.Tx, live []*writeReq) error {
 	if len(live) == 1 {
-		r := live[0]
-		if r.err = run(r.fn, tx); r.err != nil {
-			return r.err
-		}
-		return nil
+		live[0].err = run(live[0].fn, tx)
+		return live[0].err
 	}
 	for _, r := range live {
 		if _, err := tx.Exec(`SAVEPOINT group_write`); err != nil {

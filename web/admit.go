@@ -35,7 +35,7 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		case <-r.Context().Done():
 			return // gone while waiting (the access log says 499)
 		}
-		sw := &slotWriter{ResponseWriter: w, free: func() { <-s.slots }}
+		sw := &slotWriter{ResponseWriter: w, slots: s.slots}
 		defer sw.release()
 		next.ServeHTTP(sw, r)
 	})
@@ -44,11 +44,11 @@ func (s *Server) admit(next http.Handler) http.Handler {
 // slotWriter frees its request's slot when the response starts.
 type slotWriter struct {
 	http.ResponseWriter
-	once sync.Once
-	free func()
+	once  sync.Once
+	slots chan struct{}
 }
 
-func (w *slotWriter) release() { w.once.Do(w.free) }
+func (w *slotWriter) release() { w.once.Do(func() { <-w.slots }) }
 
 func (w *slotWriter) WriteHeader(code int) {
 	w.release()
