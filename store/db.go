@@ -84,6 +84,7 @@ type DB struct {
 	anchorWarned bool
 
 	stmts atomic.Int64 // SQL statements sent (Statements)
+	reg   registryCache
 
 	writes writeQueue // the writes waiting for their group (writegroup.go)
 }

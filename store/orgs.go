@@ -480,12 +480,8 @@ func (d *DB) Pairings(ctx context.Context, f PairingFilter) ([]registry.Pairing,
 	return out, prows.Err()
 }
 
-// PairedCounties are the counties of the west parties of 区县结对
-// pairings, each once, in the order of the pairings (east party, then
-// west party, by name), without Path: the counties the dashboard,
-// scorecard, forms and import templates offer. Anyone may call it.
-// Errors: EINTERNAL.
-func (d *DB) PairedCounties(ctx context.Context) ([]registry.Region, error) {
+// readPairedCounties reads PairedCounties (registrycache.go keeps them).
+func (d *DB) readPairedCounties(ctx context.Context) ([]registry.Region, error) {
 	rs, err := d.queryRegions(ctx, `SELECT `+regionCols+` FROM`+pairingFrom+` JOIN regions r ON r.code = `+pairingPlace+`
 		WHERE p.kind = $1 AND r.level = $2 ORDER BY eo.name, `+pairingWest+`, p.id`, registry.PairingCounty, registry.LevelCounty)
 	if err != nil {

@@ -139,7 +139,7 @@ func (s *Server) contributionList(w http.ResponseWriter, r *http.Request, u *xie
 		}
 		data["Error"] = xiezuo.ErrorMessage(err)
 	}
-	if data["Townships"], err = s.townships(r.Context(), data["Counties"].([]registry.Region), false); err != nil {
+	if data["Townships"], err = s.DB.PairedTownships(r.Context()); err != nil {
 		return err
 	}
 	if f.Validate() == nil && f.TownshipCode != "" && q.Get("county") == "" {

@@ -207,7 +207,7 @@ func (s *Server) filterChoices(ctx context.Context, orgs bool) (formData, error)
 		"LabourKinds": ledger.LabourKinds, "BatchKinds": ledger.BatchKinds, "Statuses": ledger.Statuses,
 	}
 	if orgs {
-		os, err := s.DB.FindOrgs(ctx, store.OrgFilter{Side: "east", Limit: 5000, NoAliases: true}) // the units that record
+		os, err := s.DB.EastUnits(ctx) // the units that record
 		if err != nil {
 			return nil, err
 		}
