@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"github.com/xiezuo/xiezuo/internal/testdb"
 	"strings"
 	"testing"
 
@@ -18,6 +19,7 @@ import (
 // store's TestActivateSamePath.)
 func TestBrowserActivation(t *testing.T) {
 	t.Parallel()
+	testdb.Chromium(t) // skipped as a whole without it: the steps depend on each other
 	e := newEnv(t)
 	const username, newPassword = "yzx-caigou", "Yuanyang#Rice-2026"
 	acc := e.user(username)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"github.com/xiezuo/xiezuo/internal/testdb"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 // actual figure moved by the pledge's amount.
 func TestBrowserNeedToPledge(t *testing.T) {
 	t.Parallel()
+	testdb.Chromium(t) // skipped as a whole without it: the steps depend on each other
 	e := newEnv(t)
 	today := e.db.Today()
 	year := atoi(today[:4]) + 1
