@@ -308,14 +308,14 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 	}
 	tot := ledger.Totals{ByForm: map[string]int64{}}
 	add := tot.Plus
-	form, group := "s.form", " GROUP BY s.form"
+	form := "s.form"
 	if table == "market_purchase_sums" {
-		form, group = "'consumption'", "" // every order posts a consumption record
+		form = "'consumption'" // every order posts a consumption record
 	}
 	err := byMonths(f.From, f.To, func(first, last string) error {
 		sw := sums.clone()
 		monthRange(sw, first, last)
-		t, err := d.formTotals(ctx, `SELECT `+form+`, COALESCE(SUM(s.n), 0), COALESCE(SUM(s.fen), 0) FROM `+table+` s`+sw.sql()+group, sw.args)
+		t, err := d.byForm(ctx, form, "s.n", "s.fen", ` FROM `+table+` s`+sw.sql(), sw.args)
 		add(t)
 		return err
 	}, func(from, to string) error { // approved rows of a partial month
@@ -381,25 +381,6 @@ func listSums(f *ledger.ContributionFilter) (table string, w *where, ok bool) {
 	eq("area", f.Area)
 	eq("delivery", f.Delivery)
 	return table, w, true
-}
-
-// formTotals reads (form, count, fen) rows into totals.
-func (d *DB) formTotals(ctx context.Context, q string, args []any) (ledger.Totals, error) {
-	tot := ledger.Totals{ByForm: map[string]int64{}}
-	rows, err := d.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return tot, xiezuo.Internal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var form string
-		var n, fen int64
-		if err := rows.Scan(&form, &n, &fen); err != nil {
-			return tot, xiezuo.Internal(err)
-		}
-		tot.Add(form, n, fen)
-	}
-	return tot, rows.Err()
 }
 
 // byMonths sums the approved contributions of from..to in two parts: the
@@ -515,21 +496,28 @@ func (d *DB) EachContribution(ctx context.Context, u *xiezuo.User, f ledger.Cont
 	return flush()
 }
 
-// contributionTotals sums the rows w selects by form in one pass: a
-// count and a sum per form (ledger.Forms), not a GROUP BY, which made
-// SQLite sort every matching row (issue 11).
+// contributionTotals sums the rows w selects by form.
 func (d *DB) contributionTotals(ctx context.Context, w *where) (ledger.Totals, error) {
+	return d.byForm(ctx, "x.form", "1", "x.amount_fen", ` FROM contributions x`+w.sql(), w.args)
+}
+
+// byForm sums n and fen over the rows of from (a FROM clause and its
+// WHERE) by form in one pass: a sum of each per form of ledger.Forms, not
+// a GROUP BY, which made SQLite sort every row it read (issue 11): the
+// rows of a list, or of its running sums.
+func (d *DB) byForm(ctx context.Context, form, n, fen, from string, args []any) (ledger.Totals, error) {
 	tot := ledger.Totals{ByForm: map[string]int64{}}
 	cols := make([]string, 0, 2*len(ledger.Forms))
 	for _, f := range ledger.Forms { // codes are fixed ASCII words
-		cols = append(cols, `COUNT(CASE WHEN x.form = '`+f.Code+`' THEN 1 END)`, `COALESCE(SUM(CASE WHEN x.form = '`+f.Code+`' THEN x.amount_fen END), 0)`)
+		when := `CASE WHEN ` + form + ` = '` + f.Code + `' THEN `
+		cols = append(cols, `COALESCE(SUM(`+when+n+` END), 0)`, `COALESCE(SUM(`+when+fen+` END), 0)`)
 	}
 	vals := make([]int64, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	if err := d.db.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM contributions x`+w.sql(), w.args...).Scan(ptrs...); err != nil {
+	if err := d.db.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+from, args...).Scan(ptrs...); err != nil {
 		return tot, xiezuo.Internal(err)
 	}
 	for i, f := range ledger.Forms {
