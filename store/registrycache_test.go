@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -24,12 +25,6 @@ func TestRegistryCache(t *testing.T) {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}
-		codes := func(rs []registry.Region) (out []string) {
-			for _, r := range rs {
-				out = append(out, r.Code+" "+r.Name)
-			}
-			return out
-		}
 		unitNames := func() (out []string) {
 			t.Helper()
 			us, err := db.EastUnits(ctx)
@@ -41,22 +36,20 @@ func TestRegistryCache(t *testing.T) {
 			}
 			return out
 		}
-		townships := func() []string {
+		// regions reads the regions read returns, as "code name".
+		regions := func(read func(context.Context) ([]registry.Region, error)) (out []string) {
 			t.Helper()
-			ts, err := db.PairedTownships(ctx)
+			rs, err := read(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return codes(ts)
-		}
-		counties := func() []string {
-			t.Helper()
-			cs, err := db.PairedCounties(ctx)
-			if err != nil {
-				t.Fatal(err)
+			for _, r := range rs {
+				out = append(out, r.Code+" "+r.Name)
 			}
-			return codes(cs)
+			return out
 		}
+		townships := func() []string { return regions(db.PairedTownships) }
+		counties := func() []string { return regions(db.PairedCounties) }
 		const lvchun = "532531000000"
 		before := counties()
 		if !slices.Contains(before, lvchun+" 绿春县") || len(townships()) == 0 || len(unitNames()) == 0 {
