@@ -320,8 +320,12 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		return err
 	}, func(from, to string) error { // approved rows of a partial month
 		ef := f
-		ef.Status, ef.From, ef.To = ledger.StatusApproved, from, to
-		t, err := d.contributionTotals(ctx, contributionWhere(u, &ef))
+		ef.Status, ef.From, ef.To, ef.GiverID = ledger.StatusApproved, from, to, 0
+		ew := contributionWhere(u, &ef)
+		if f.GiverID != 0 {
+			givenBy(ew, f.GiverID, from, to)
+		}
+		t, err := d.contributionTotals(ctx, ew)
 		add(t)
 		return err
 	})
@@ -381,6 +385,16 @@ func listSums(f *ledger.ContributionFilter) (table string, w *where, ok bool) {
 	eq("area", f.Area)
 	eq("delivery", f.Delivery)
 	return table, w, true
+}
+
+// givenBy limits w to the contributions org gave dated from..to, read
+// from the givers' (org, date) index: for a few days' approved rows,
+// where the EXISTS test of contributionWhere would read every row of
+// those days (at 3,000,000 rows about 1,000 a day for a giver's few).
+// Not for the rows not approved: their partial index is the shorter way
+// there, and this form makes SQLite start from the giver's rows instead.
+func givenBy(w *where, org int64, from, to string) {
+	w.add("x.id IN (SELECT g.contribution_id FROM contribution_givers g WHERE g.org_id = ? AND g.date_from >= ? AND g.date_from <= ?)", org, from, to)
 }
 
 // byMonths sums the approved contributions of from..to in two parts: the
