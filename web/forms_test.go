@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -22,5 +23,38 @@ func TestFormPlaceAndAmount(t *testing.T) {
 		"date_from=2020-10-01&county_code=532531000000&form=cash&sector=教育&amount=9999999999万&delivery=delivered")
 	if !strings.Contains(body, "过大：单项金额不能超过") {
 		t.Error("the contribution form does not tell a too large amount as such")
+	}
+}
+
+// TestFiltersFollowRegistry: the list's filters come from the store's
+// registry cache, and a unit added on /registry/orgs, or renamed, is
+// offered by the very next list page.
+func TestFiltersFollowRegistry(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.client("admin")
+	page := func() string {
+		t.Helper()
+		_, body := do(t, admin, "GET", e.srv.URL+"/contributions", "", "")
+		return body
+	}
+	if body := page(); !strings.Contains(body, "程家桥街道") || strings.Contains(body, "缓存测试街道") {
+		t.Fatal("the unit filter does not offer the demo's units, or offers one not yet added")
+	}
+	if resp, _ := do(t, admin, "POST", e.srv.URL+"/registry/orgs", form, "name=缓存测试街道&kind=街道&side=east"); resp.StatusCode != 303 {
+		t.Fatalf("adding a unit: status %d", resp.StatusCode)
+	}
+	if !strings.Contains(page(), ">缓存测试街道</option>") {
+		t.Error("a unit added is not offered by the next list page")
+	}
+	o, err := e.db.OrgByName(ctx, "缓存测试街道")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := do(t, admin, "POST", fmt.Sprintf("%s/registry/orgs/%d", e.srv.URL, o.ID), form, "name=缓存测试新街道&kind=街道&side=east"); resp.StatusCode != 303 {
+		t.Fatalf("renaming the unit: status %d", resp.StatusCode)
+	}
+	if body := page(); !strings.Contains(body, ">缓存测试新街道</option>") || strings.Contains(body, ">缓存测试街道</option>") {
+		t.Error("a unit renamed is offered under its old name")
 	}
 }
