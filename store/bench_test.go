@@ -225,6 +225,9 @@ func BenchmarkContributionList(b *testing.B) {
 		{"county+month", admin, ledger.ContributionFilter{CountyCode: lvchun, From: "2020-09-01", To: "2020-09-30"}},
 		{"county+day", admin, ledger.ContributionFilter{CountyCode: lvchun, From: "2020-09-01", To: "2020-09-01"}}, // the goal's yardstick: a year ≤ 3× a day
 		{"county+year", admin, ledger.ContributionFilter{CountyCode: lvchun, From: "2020-01-01", To: "2020-12-31"}},
+		// The bulletin's own period, 8月15日至10月14日: a month whole, two parts of months.
+		{"county+bulletin-period", admin, ledger.ContributionFilter{CountyCode: lvchun, From: "2020-08-15", To: "2020-10-14"}},
+		{"bulletin-period", admin, ledger.ContributionFilter{From: "2020-08-15", To: "2020-10-14"}},
 		{"form+year", admin, ledger.ContributionFilter{Form: "cash", From: "2021-01-01", To: "2021-12-31"}},
 		{"sector+year", admin, ledger.ContributionFilter{Sector: "education", From: "2021-01-01", To: "2021-12-31"}},
 		{"township+year", admin, ledger.ContributionFilter{TownshipCode: town, From: "2020-01-01", To: "2020-12-31"}},

@@ -319,6 +319,12 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		add(t)
 		return err
 	}, func(from, to string) error { // approved rows of a partial month
+		if dw, ok := daySums(&f); ok { // whole days: their sums
+			dw.period("s.day", from, to)
+			t, err := d.byForm(ctx, "s.form", "s.n", "s.fen", ` FROM contribution_sums s`+dw.sql(), dw.args)
+			add(t)
+			return err
+		}
 		ef := f
 		ef.Status, ef.From, ef.To, ef.GiverID = ledger.StatusApproved, from, to, 0
 		ew := contributionWhere(u, &ef)
@@ -385,6 +391,23 @@ func listSums(f *ledger.ContributionFilter) (table string, w *where, ok bool) {
 	eq("area", f.Area)
 	eq("delivery", f.Delivery)
 	return table, w, true
+}
+
+// daySums selects f's approved rows of whole days from the day sums
+// (contribution_sums, alias s), when f filters by nothing but what they
+// carry: county, form, area and delivery (listSums has ruled out the
+// filters no sums carry). Else the rows answer those days.
+func daySums(f *ledger.ContributionFilter) (*where, bool) {
+	if f.GiverID != 0 || f.TownshipCode != "" || f.Channel != "" || f.Sector != "" {
+		return nil, false
+	}
+	w := &where{}
+	for _, c := range [][2]string{{"county_code", f.CountyCode}, {"form", f.Form}, {"area", f.Area}, {"delivery", f.Delivery}} {
+		if c[1] != "" {
+			w.add("s."+c[0]+" = ?", c[1])
+		}
+	}
+	return w, true
 }
 
 // givenBy limits w to the contributions org gave dated from..to, read

@@ -458,7 +458,7 @@ type sumKey [6]any
 // sumTables are the running-sums tables, as their triggers keep them: the
 // key columns, then n and fen.
 var sumTables = []struct{ table, keys string }{
-	{"contribution_sums", "day, county_code, area, delivery"},
+	{"contribution_sums", "day, county_code, area, form, delivery"},
 	{"contribution_month_sums", "month, county_code, area, form, sector, delivery"},
 	{"township_month_sums", "township_code, month, area, form, sector, delivery"},
 	{"giver_sums", "month, county_code, org_id, form"},
@@ -481,7 +481,7 @@ func (m importSums) add(c *ledger.Contribution) {
 		m[table][k] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
 	}
 	area, month := ledger.ContributionArea(c.Form, c.Sector), c.DateFrom[:7]
-	count(0, sumKey{c.DateFrom, c.CountyCode, area, c.Delivery})
+	count(0, sumKey{c.DateFrom, c.CountyCode, area, c.Form, c.Delivery})
 	count(1, sumKey{month, c.CountyCode, area, c.Form, c.Sector, c.Delivery})
 	if c.TownshipCode != "" {
 		count(2, sumKey{c.TownshipCode, month, area, c.Form, c.Sector, c.Delivery})

@@ -282,9 +282,9 @@ func TestBulletin(t *testing.T) {
 func sumsMismatch(t *testing.T, db *store.DB) string {
 	t.Helper()
 	pairs := [][2]string{
-		{`SELECT day, county_code, area, delivery, n, fen FROM contribution_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+		{`SELECT day, county_code, area || '/' || form, delivery, n, fen FROM contribution_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
 			`SELECT x.date_from, x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
-			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END, x.delivery, COUNT(*), SUM(x.amount_fen)
+			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		{`SELECT month, county_code, area || '/' || form || '/' || sector, delivery, n, fen FROM contribution_month_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
 			`SELECT substr(x.date_from, 1, 7), x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
