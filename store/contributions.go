@@ -319,7 +319,10 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		add(t)
 		return err
 	}, func(from, to string) error { // approved rows of a partial month
-		if dw, ok := daySums(&f); ok { // whole days: their sums
+		// The counties' month sums' filter reads the day sums too, which
+		// carry all its columns but the sector.
+		if table == "contribution_month_sums" && f.Sector == "" {
+			dw := sums.clone()
 			dw.period("s.day", from, to)
 			t, err := d.byForm(ctx, "s.form", "s.n", "s.fen", ` FROM contribution_sums s`+dw.sql(), dw.args)
 			add(t)
@@ -391,23 +394,6 @@ func listSums(f *ledger.ContributionFilter) (table string, w *where, ok bool) {
 	eq("area", f.Area)
 	eq("delivery", f.Delivery)
 	return table, w, true
-}
-
-// daySums selects f's approved rows of whole days from the day sums
-// (contribution_sums, alias s), when f filters by nothing but what they
-// carry: county, form, area and delivery (listSums has ruled out the
-// filters no sums carry). Else the rows answer those days.
-func daySums(f *ledger.ContributionFilter) (*where, bool) {
-	if f.GiverID != 0 || f.TownshipCode != "" || f.Channel != "" || f.Sector != "" {
-		return nil, false
-	}
-	w := &where{}
-	for _, c := range [][2]string{{"county_code", f.CountyCode}, {"form", f.Form}, {"area", f.Area}, {"delivery", f.Delivery}} {
-		if c[1] != "" {
-			w.add("s."+c[0]+" = ?", c[1])
-		}
-	}
-	return w, true
 }
 
 // givenBy limits w to the contributions org gave dated from..to, read
