@@ -104,17 +104,10 @@ func (d *DB) SaveActivity(ctx context.Context, u *xiezuo.User, a *ledger.Activit
 			if err := checkRegions(ctx, tx, p, map[string]string{"county_code": a.CountyCode}); err != nil {
 				return err
 			}
-			for _, o := range a.Participants {
-				if err := checkOrgs(ctx, tx, p, "participants", "参加单位", o.ID); err != nil {
-					return err
-				}
-			}
 			return d.checkLinks(ctx, tx, u, p, map[ledger.Kind]int64{ledger.KindActivity: a.SameAsID})
 		},
+		orgs: orgRefs("participants", "参加单位", a.Participants), clear: `activity_participants WHERE activity_id = $1`,
 		children: func(tx *sql.Tx, id int64) error {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM activity_participants WHERE activity_id = $1`, id); err != nil {
-				return err
-			}
 			seen := map[int64]bool{}
 			for _, o := range a.Participants {
 				if seen[o.ID] {

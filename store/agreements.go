@@ -32,10 +32,8 @@ func (d *DB) SaveAgreement(ctx context.Context, u *xiezuo.User, a *ledger.Agreem
 			}
 			return d.checkLinks(ctx, tx, u, p, map[ledger.Kind]int64{ledger.KindActivity: a.ActivityID})
 		},
+		clear: `agreement_pairings WHERE agreement_id = $1`,
 		children: func(tx *sql.Tx, id int64) error {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM agreement_pairings WHERE agreement_id = $1`, id); err != nil {
-				return err
-			}
 			seen := map[int64]bool{}
 			for _, pid := range a.PairingIDs {
 				if !seen[pid] {

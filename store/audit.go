@@ -90,26 +90,46 @@ func (d *DB) audit(ctx context.Context, tx *sql.Tx, u *xiezuo.User, action, enti
 	} else {
 		e.ActorName = "system"
 	}
-	var keyed int
-	err := tx.QueryRowContext(ctx, `SELECT seq, hash, keyed FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&e.Seq, &e.PrevHash, &keyed)
-	if err == sql.ErrNoRows {
-		e.Seq, e.PrevHash = 0, ""
-	} else if err != nil {
-		return err
+	var head *auditHead
+	if v, ok := d.heads.Load(tx); ok {
+		head = v.(*auditHead)
 	}
-	if keyed == 1 && d.auditKey == nil {
-		return errNoAuditKey
+	if head != nil && head.known {
+		e.Seq, e.PrevHash = head.seq, head.hash
+	} else {
+		var keyed int
+		err := tx.QueryRowContext(ctx, `SELECT seq, hash, keyed FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&e.Seq, &e.PrevHash, &keyed)
+		if err == sql.ErrNoRows {
+			e.Seq, e.PrevHash = 0, ""
+		} else if err != nil {
+			return err
+		}
+		if keyed == 1 && d.auditKey == nil {
+			return errNoAuditKey
+		}
 	}
 	e.Seq++
 	e.Keyed = d.auditKey != nil
 	e.Hash = computeHash(&e, d.auditKey)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, before, after, prev_hash, hash, keyed)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, before, after, prev_hash, hash, keyed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		e.Seq, e.At, nullID(e.ActorID), e.ActorName, e.Action, e.Entity, e.EntityID, e.Before, e.After, e.PrevHash, e.Hash, boolInt(e.Keyed))
 	if err == nil && d.anchor != nil {
 		d.appended.Store(tx, struct{}{})
 	}
+	if err == nil && head != nil {
+		*head = auditHead{known: true, seq: e.Seq, hash: e.Hash}
+	}
 	return err
+}
+
+// auditHead is the audit log's last entry as a group's transaction left
+// it (see DB.heads); not known at the group's start and after a write's
+// rollback to its savepoint.
+type auditHead struct {
+	known bool
+	seq   int64
+	hash  string
 }
 
 // AuditHistory returns the entries of one entity, oldest first. Callers:

@@ -25,25 +25,15 @@ func (d *DB) SaveContribution(ctx context.Context, u *xiezuo.User, c *ledger.Con
 	}
 	return d.saveRecord(ctx, u, saveSpec{
 		kind: ledger.KindContribution, h: &c.Header, cols: contributionCols, county: c.CountyCode,
-		args: contributionArgs(c),
+		args: contributionArgs(c), orgs: orgRefs("givers", "帮扶单位", c.Givers), clear: `contribution_givers WHERE contribution_id = $1`,
 		check: func(tx *sql.Tx, p xiezuo.Problems) error {
 			if err := checkRegions(ctx, tx, p, map[string]string{"county_code": c.CountyCode, "township_code": c.TownshipCode, "village_code": c.VillageCode}); err != nil {
 				return err
 			}
-			for _, g := range c.Givers {
-				if err := checkOrgs(ctx, tx, p, "givers", "帮扶单位", g.ID); err != nil {
-					return err
-				}
-			}
 			return d.checkLinks(ctx, tx, u, p, map[ledger.Kind]int64{ledger.KindActivity: c.ActivityID, ledger.KindAgreement: c.AgreementID, ledger.KindProject: c.ProjectID})
 		},
-		children: func(tx *sql.Tx, id int64) error {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM contribution_givers WHERE contribution_id = $1`, id); err != nil {
-				return err
-			}
-			return insertGivers(ctx, tx, id, c)
-		},
-		load: func(q queryer, id int64) (any, error) { return d.getContribution(ctx, q, id) },
+		children: func(tx *sql.Tx, id int64) error { return insertGivers(ctx, tx, id, c) },
+		load:     func(q queryer, id int64) (any, error) { return d.getContribution(ctx, q, id) },
 	})
 }
 

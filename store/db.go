@@ -73,9 +73,13 @@ type DB struct {
 	// holds the *sql.Tx of each open transaction that appended entries;
 	// their commits kick the goroutine that moves the anchor; anchorMu
 	// orders the anchor's updates.
-	auditKey     []byte
-	anchor       AuditAnchor
-	appended     sync.Map
+	auditKey []byte
+	anchor   AuditAnchor
+	appended sync.Map
+	// heads holds, for the transaction of a group of writes, the audit
+	// log's head as the group's last entry left it (*auditHead), so each
+	// write after the first appends without reading it back.
+	heads        sync.Map
 	anchorKick   chan struct{}
 	anchorStop   chan struct{}
 	anchorDone   chan struct{}

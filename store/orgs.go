@@ -266,19 +266,71 @@ func (d *DB) OrgByName(ctx context.Context, name string) (*registry.Organisation
 
 // checkOrgs adds a problem when any id is not an organisation.
 func checkOrgs(ctx context.Context, tx *sql.Tx, p xiezuo.Problems, field, label string, ids ...int64) error {
-	for _, id := range ids {
-		if id == 0 {
-			continue
+	refs := make([]orgRef, len(ids))
+	for i, id := range ids {
+		refs[i] = orgRef{field, label, id}
+	}
+	return checkOrgRefs(ctx, tx, p, refs)
+}
+
+// orgRef is one organisation a record names: its field, the field's label
+// for the message, and the id (0: none).
+type orgRef struct {
+	field, label string
+	id           int64
+}
+
+// orgRefs are the references of one field naming orgs.
+func orgRefs(field, label string, orgs []ledger.Org) []orgRef {
+	refs := make([]orgRef, len(orgs))
+	for i, o := range orgs {
+		refs[i] = orgRef{field, label, o.ID}
+	}
+	return refs
+}
+
+// checkOrgRefs adds a problem for each reference that is not an
+// organisation, all checked in one statement (a write's statements are
+// round trips inside the write transaction on PostgreSQL).
+func checkOrgRefs(ctx context.Context, tx *sql.Tx, p xiezuo.Problems, refs []orgRef) error {
+	var ids []any
+	for _, r := range refs {
+		if r.id != 0 {
+			ids = append(ids, r.id)
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM organisations WHERE id = $1`, id).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			p.Add(field, fmt.Sprintf("%s（编号%d）不存在", label, id))
+	}
+	found, err := present[int64](ctx, tx, `SELECT id FROM organisations WHERE id IN `, ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if r.id != 0 && !found[r.id] {
+			p.Add(r.field, fmt.Sprintf("%s（编号%d）不存在", r.label, r.id))
 		}
 	}
 	return nil
+}
+
+// present runs q (… IN, the list of keys appended) and returns the keys
+// it selects.
+func present[K comparable](ctx context.Context, tx *sql.Tx, q string, keys []any) (map[K]bool, error) {
+	found := map[K]bool{}
+	if len(keys) == 0 {
+		return found, nil
+	}
+	rows, err := tx.QueryContext(ctx, q+`(`+placeholders(1, len(keys))+`)`, keys...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k K
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		found[k] = true
+	}
+	return found, rows.Err()
 }
 
 // pairingFrom joins a pairing p to its lead east unit eo and its west

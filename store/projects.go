@@ -24,10 +24,8 @@ func (d *DB) SaveProject(ctx context.Context, u *xiezuo.User, p *ledger.Project)
 		check: func(tx *sql.Tx, pr xiezuo.Problems) error {
 			return checkRegions(ctx, tx, pr, map[string]string{"county_code": p.CountyCode, "township_code": p.TownshipCode, "village_code": p.VillageCode})
 		},
+		clear: `milestones WHERE project_id = $1`,
 		children: func(tx *sql.Tx, id int64) error {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM milestones WHERE project_id = $1`, id); err != nil {
-				return err
-			}
 			for i, m := range p.Milestones {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO milestones (project_id, seq, title, due_on, done_on) VALUES ($1, $2, $3, $4, $5)`,
 					id, i+1, m.Title, m.DueOn, nullStr(m.DoneOn)); err != nil {

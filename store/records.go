@@ -79,7 +79,13 @@ type saveSpec struct {
 	county string // the record's county, checked against a county user's
 	// check adds problems found in the database (unknown codes, orgs…).
 	check func(tx *sql.Tx, p xiezuo.Problems) error
-	// children replaces the record's child rows (givers, participants…).
+	// orgs are the record's other organisations (givers, participants…),
+	// checked in the one statement that checks its unit.
+	orgs []orgRef
+	// clear deletes the record's child rows ($1: its id) on an update,
+	// before children writes them again; a new record has none.
+	clear string
+	// children writes the record's child rows (givers, participants…).
 	children func(tx *sql.Tx, id int64) error
 	// load reads the record back for the audit log.
 	load func(q queryer, id int64) (any, error)
@@ -114,7 +120,7 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 		if !ledger.CanRecordInCounty(u, s.county) {
 			p.Add("county_code", "受援县用户只能填报本县的记录")
 		}
-		if err := checkOrgs(ctx, tx, p, "unit_id", "填报单位", s.h.UnitID); err != nil {
+		if err := checkOrgRefs(ctx, tx, p, append([]orgRef{{"unit_id", "填报单位", s.h.UnitID}}, s.orgs...)); err != nil {
 			return err
 		}
 		if s.check != nil {
@@ -146,6 +152,11 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 			args := append(append([]any{}, s.args...), s.h.UnitID, now, s.h.ID)
 			q := fmt.Sprintf(`UPDATE %s SET %s WHERE id = $%d`, table, strings.Join(sets, ", "), n+3)
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return err
+			}
+		}
+		if s.clear != "" && before != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+s.clear, s.h.ID); err != nil {
 				return err
 			}
 		}

@@ -403,15 +403,18 @@ func isDigits(s string) bool {
 // checkRegions adds a problem for each non-empty code that is not in the
 // regions table.
 func checkRegions(ctx context.Context, tx *sql.Tx, p xiezuo.Problems, fields map[string]string) error {
+	var codes []any
+	for _, code := range fields {
+		if code != "" {
+			codes = append(codes, code)
+		}
+	}
+	found, err := present[string](ctx, tx, `SELECT code FROM regions WHERE code IN `, codes)
+	if err != nil {
+		return err
+	}
 	for field, code := range fields {
-		if code == "" {
-			continue
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = $1`, code).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
+		if code != "" && !found[code] {
 			p.Add(field, "区划代码 "+code+" 不存在，请先导入区划或核对代码")
 		}
 	}

@@ -141,22 +141,32 @@ func (d *DB) writeGroup(group []*writeReq) {
 
 // runGroup runs the group's writes in tx, each alone in a savepoint when
 // there are several; an error returned means tx is unusable.
+//
+// Each statement is a round trip on PostgreSQL, so a write costs one for
+// its savepoint (the previous one's release goes with it; the commit
+// releases the last), and the audit log's head is read once per group
+// (DB.heads), not once per write.
 func (d *DB) runGroup(tx *sql.Tx, live []*writeReq) error {
 	if len(live) == 1 {
 		live[0].err = run(live[0].fn, tx)
 		return live[0].err
 	}
-	for _, r := range live {
-		if _, err := tx.Exec(`SAVEPOINT group_write`); err != nil {
+	head := &auditHead{}
+	d.heads.Store(tx, head)
+	defer d.heads.Delete(tx)
+	for i, r := range live {
+		mark := `SAVEPOINT group_write`
+		if i > 0 {
+			mark = `RELEASE SAVEPOINT group_write; SAVEPOINT group_write`
+		}
+		if _, err := tx.Exec(mark); err != nil {
 			return err
 		}
 		if r.err = run(r.fn, tx); r.err != nil {
+			*head = auditHead{} // its entries, if any, are rolled back
 			if _, err := tx.Exec(`ROLLBACK TO SAVEPOINT group_write`); err != nil {
 				return err
 			}
-		}
-		if _, err := tx.Exec(`RELEASE SAVEPOINT group_write`); err != nil {
-			return err
 		}
 	}
 	return nil

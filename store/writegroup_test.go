@@ -113,3 +113,75 @@ func TestWriteGroups(t *testing.T) {
 		}
 	})
 }
+
+// TestStatementsPerCreate: a contribution's create sends a bounded number
+// of statements, alone and within a group (issue 11: on PostgreSQL each is
+// a round trip while the group's transaction is open, and under load each
+// round trip waits to be scheduled). Within a group the audit log's head is
+// read once; a write that appended an entry and then failed is rolled back
+// with it, and the chain still verifies.
+func TestStatementsPerCreate(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		u := user(t, db, "admin")
+		create := func() error { return db.SaveContribution(ctx, u, newContribution(t, db, 100)) }
+		if err := create(); err != nil { // warm: first-use lookups
+			t.Fatal(err)
+		}
+		before := db.Statements()
+		if err := create(); err != nil {
+			t.Fatal(err)
+		}
+		alone := db.Statements() - before
+		entries := countRows(t, db, "audit_log")
+		// A group: the first write holds the queue while the rest gather.
+		started, hold, first := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			first <- db.Tx(ctx, func(tx *sql.Tx) error { close(started); <-hold; return nil })
+		}()
+		<-started
+		const n = 10
+		writes := make([]func() error, n)
+		for i := range writes {
+			writes[i] = create
+		}
+		writes[4] = func() error { // appends an entry, then fails
+			return db.Tx(ctx, func(tx *sql.Tx) error {
+				if err := db.Audit(ctx, tx, u, "probe"); err != nil {
+					return err
+				}
+				return xiezuo.Errorf(xiezuo.EINVALID, "不写")
+			})
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, w := range writes {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = w() }()
+			for db.QueuedWrites() < i+1 {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		before = db.Statements()
+		close(hold)
+		wg.Wait()
+		grouped := float64(db.Statements()-before) / n
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		for i, err := range errs {
+			if (i == 4) != (err != nil) {
+				t.Errorf("write %d: %v", i, err)
+			}
+		}
+		t.Logf("statements per create: alone %d, in a group of %d %.1f", alone, n, grouped)
+		if alone > 17 || grouped > 11 {
+			t.Errorf("statements per create: alone %d (at most 17), in a group %.1f (at most 11)", alone, grouped)
+		}
+		if got := countRows(t, db, "audit_log"); got != entries+n-1 {
+			t.Errorf("audit entries: %d new, want %d", got-entries, n-1)
+		}
+		if _, err := db.VerifyAudit(ctx, u); err != nil {
+			t.Errorf("audit chain after the group: %v", err)
+		}
+	})
+}
