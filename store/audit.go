@@ -94,7 +94,7 @@ func (d *DB) audit(ctx context.Context, tx *sql.Tx, u *xiezuo.User, action, enti
 	if v, ok := d.heads.Load(tx); ok {
 		head = v.(*auditHead)
 	}
-	if head != nil && head.known {
+	if head != nil && head.seq > 0 {
 		e.Seq, e.PrevHash = head.seq, head.hash
 	} else {
 		var keyed int
@@ -118,18 +118,17 @@ func (d *DB) audit(ctx context.Context, tx *sql.Tx, u *xiezuo.User, action, enti
 		d.appended.Store(tx, struct{}{})
 	}
 	if err == nil && head != nil {
-		*head = auditHead{known: true, seq: e.Seq, hash: e.Hash}
+		*head = auditHead{seq: e.Seq, hash: e.Hash}
 	}
 	return err
 }
 
 // auditHead is the audit log's last entry as a group's transaction left
-// it (see DB.heads); not known at the group's start and after a write's
-// rollback to its savepoint.
+// it (see DB.heads); seq 0 (at the group's start, after a write's
+// rollback to its savepoint): not known, read from the log.
 type auditHead struct {
-	known bool
-	seq   int64
-	hash  string
+	seq  int64
+	hash string
 }
 
 // AuditHistory returns the entries of one entity, oldest first. Callers:
