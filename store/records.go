@@ -91,6 +91,26 @@ type saveSpec struct {
 	load func(q queryer, id int64) (any, error)
 }
 
+// indexSearch writes the record's bigrams from the text being saved when
+// s.cols carry all of its searchable fields (no round trip to read back
+// what was just written), else from the stored row.
+func (s saveSpec) indexSearch(ctx context.Context, d *DB, tx *sql.Tx) error {
+	cols := searchCols[s.kind]
+	vals := make([]string, len(cols))
+	for i, c := range cols {
+		j := slices.Index(s.cols, c)
+		if j < 0 {
+			return d.indexSearch(ctx, tx, s.kind, s.h.ID)
+		}
+		v, ok := s.args[j].(string)
+		if !ok {
+			return d.indexSearch(ctx, tx, s.kind, s.h.ID)
+		}
+		vals[i] = v
+	}
+	return d.indexText(ctx, tx, s.kind, s.h.ID, vals)
+}
+
 // saveRecord creates (h.ID 0, as a draft) or updates a ledger record after
 // checking that u may do so, all in one transaction with its audit entry.
 func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
@@ -165,7 +185,7 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 				return err
 			}
 		}
-		if err := d.indexSearch(ctx, tx, s.kind, s.h.ID); err != nil {
+		if err := s.indexSearch(ctx, d, tx); err != nil {
 			return err
 		}
 		after, err := s.load(tx, s.h.ID)

@@ -124,6 +124,12 @@ func (d *DB) indexSearch(ctx context.Context, tx execer, kind ledger.Kind, id in
 	if err := tx.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+tables[kind]+` WHERE id = $1`, id).Scan(dest...); err != nil {
 		return err
 	}
+	return d.indexText(ctx, tx, kind, id, vals)
+}
+
+// indexText writes the bigrams of one record from vals, the text of its
+// searchCols in their order.
+func (d *DB) indexText(ctx context.Context, tx execer, kind ledger.Kind, id int64, vals []string) error {
 	var args []any
 	for _, g := range searchGrams(vals...) {
 		args = append(args, string(kind), g, id)

@@ -174,8 +174,8 @@ func TestStatementsPerCreate(t *testing.T) {
 			}
 		}
 		t.Logf("statements per create: alone %d, in a group of %d %.1f", alone, n, grouped)
-		if alone > 17 || grouped > 11 {
-			t.Errorf("statements per create: alone %d (at most 17), in a group %.1f (at most 11)", alone, grouped)
+		if alone > 16 || grouped > 9 {
+			t.Errorf("statements per create: alone %d (at most 16), in a group %.1f (at most 9)", alone, grouped)
 		}
 		if got := countRows(t, db, "audit_log"); got != entries+n-1 {
 			t.Errorf("audit entries: %d new, want %d", got-entries, n-1)

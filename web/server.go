@@ -57,7 +57,7 @@ type Server struct {
 	bg      context.Context
 	stopBg  context.CancelFunc
 	running sync.WaitGroup
-	slots   chan struct{} // the reads doing their work (admit.go)
+	line    *admission // the requests doing their work (admit.go)
 }
 
 // MemoryLimit is the soft limit (runtime/debug.SetMemoryLimit) serve sets
@@ -94,7 +94,7 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	s.mux = &router{ServeMux: http.NewServeMux()}
 	s.routes(s.mux)
 	cop := http.NewCrossOriginProtection()
-	s.slots = make(chan struct{}, admitSlots)
+	s.line = newAdmission(admitSlots)
 	s.handler = s.edge(s.mux.ServeMux, s.admit(sm.LoadAndSave(cop.Handler(s.authenticate(s.limitBody(s.unrouted(s.mux))))))) // see middleware.go
 	return s, nil
 }
