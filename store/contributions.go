@@ -75,11 +75,6 @@ func insertGivers(ctx context.Context, tx execer, id int64, c *ledger.Contributi
 	return nil
 }
 
-// giverSelect is contributionSelect driven by one giver's rows (alias gv,
-// its condition added by the caller): CROSS JOIN keeps SQLite's planner
-// reading the givers' index first, in its order.
-var giverSelect = strings.Replace(contributionSelect, "FROM contributions x", "FROM contribution_givers gv CROSS JOIN contributions x", 1)
-
 func scanContribution(s interface{ Scan(...any) error }) (*ledger.Contribution, error) {
 	var c ledger.Contribution
 	err := s.Scan(append(headerDest(&c.Header), &c.DateFrom, &c.DateTo, &c.CountyCode, &c.CountyName, &c.TownshipCode, &c.TownshipName,
@@ -237,32 +232,39 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		return nil, tot, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户和协作办可以查看待确认收到的帮扶")
 	}
 	w := contributionWhere(u, &f)
-	sel, page, tail, back := contributionSelect, w, orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), false
+	q, page, back := contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w, false
 	if NewestFirst(f) {
 		// Newest first, in the order of an index: the contributions' (date,
 		// id), or for a giver its own rows' (giver, date, id), so a page
 		// reads its rows however few of the period's rows match.
-		date, id := "x.date_from", "x.id"
+		from, date, id := "contributions x", "x.date_from", "x.id"
 		if f.GiverID != 0 {
-			sel, page, date, id = giverSelect, w.clone(), "gv.date_from", "gv.contribution_id"
+			page, from, date, id = w.clone(), "contribution_givers gv CROSS JOIN contributions x", "gv.date_from", "gv.contribution_id"
 			page.add("gv.org_id = ? AND x.id = gv.contribution_id", f.GiverID)
 			page.period(date, f.From, f.To)
 		}
-		newest := func(dir string) string { return " ORDER BY " + date + " " + dir + ", " + id + " " + dir }
-		tail = newest("DESC") + fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
+		newest := func(date, id, dir string) string { return " ORDER BY " + date + " " + dir + ", " + id + " " + dir }
+		dir, limit := "DESC", fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
 		// Keyset: the rows beside the cursor's, read from the index at
 		// any depth (an OFFSET reads and drops every row before it).
 		if c, cid, _ := ledger.ParseCursor(f.After); f.After != "" {
 			page = page.clone()
 			page.add(date+" <= ? AND ("+date+" < ? OR "+id+" < ?)", c, c, cid)
-			tail = newest("DESC") + fmt.Sprintf(` LIMIT %d`, f.Limit)
+			limit = fmt.Sprintf(` LIMIT %d`, f.Limit)
 		} else if c, cid, _ := ledger.ParseCursor(f.Before); f.Before != "" {
 			page = page.clone()
 			page.add(date+" >= ? AND ("+date+" > ? OR "+id+" > ?)", c, c, cid)
-			tail, back = newest("ASC")+fmt.Sprintf(` LIMIT %d`, f.Limit), true
+			dir, limit, back = "ASC", fmt.Sprintf(` LIMIT %d`, f.Limit), true
 		}
+		// The page's ids first, then its rows with their names: the index
+		// gives the date order but not the id order within a day, so the
+		// rows of the page's last day are all read and sorted; selecting
+		// ids only, that sort reads no row and joins no name for the rows
+		// that do not make the page (a county's day is ~100 rows).
+		q = strings.Replace(contributionSelect, "FROM contributions x", "FROM (SELECT "+id+" AS id FROM "+from+page.sql()+newest(date, id, dir)+limit+
+			") p CROSS JOIN contributions x", 1) + " WHERE x.id = p.id" + newest("x.date_from", "x.id", dir)
 	}
-	rows, err := d.db.QueryContext(ctx, sel+page.sql()+tail, page.args...)
+	rows, err := d.db.QueryContext(ctx, q, page.args...)
 	if err != nil {
 		return nil, tot, xiezuo.Internal(err)
 	}
