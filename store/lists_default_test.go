@@ -30,8 +30,9 @@ func TestListDefaultLimit(t *testing.T) {
 }
 
 // TestGenericPlans: PostgreSQL connections plan a prepared statement once
-// (plan_cache_mode), unless the URL chooses otherwise; the page query was
-// re-planned for every request before (issue 11).
+// (plan_cache_mode) and cost a random page as on an SSD (random_page_cost),
+// unless the URL chooses otherwise; the page query was re-planned for
+// every request before (issue 11).
 func TestGenericPlans(t *testing.T) {
 	t.Parallel()
 	for _, eng := range testdb.Engines {
@@ -39,15 +40,16 @@ func TestGenericPlans(t *testing.T) {
 			continue
 		}
 		db := testdb.Open(t, eng)
-		var mode string
-		if err := db.SQL().QueryRowContext(ctx, `SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != "force_generic_plan" {
-			t.Fatalf("plan_cache_mode %q, %v", mode, err)
+		var mode, cost string
+		if err := db.SQL().QueryRowContext(ctx, `SELECT current_setting('plan_cache_mode'), current_setting('random_page_cost')`).Scan(&mode, &cost); err != nil ||
+			mode != "force_generic_plan" || cost != "1.1" {
+			t.Fatalf("plan_cache_mode %q, random_page_cost %q, %v", mode, cost, err)
 		}
 	}
 	for dsn, want := range map[string]string{
-		"postgres://u@h:5432/db?sslmode=disable": "postgres://u@h:5432/db?plan_cache_mode=force_generic_plan&sslmode=disable",
-		"postgres://u@h/db?plan_cache_mode=auto": "postgres://u@h/db?plan_cache_mode=auto",
-		"postgresql://u@h/db":                    "postgresql://u@h/db?plan_cache_mode=force_generic_plan",
+		"postgres://u@h:5432/db?sslmode=disable":                      "postgres://u@h:5432/db?plan_cache_mode=force_generic_plan&random_page_cost=1.1&sslmode=disable",
+		"postgres://u@h/db?plan_cache_mode=auto":                      "postgres://u@h/db?plan_cache_mode=auto&random_page_cost=1.1",
+		"postgresql://u@h/db?random_page_cost=4&plan_cache_mode=auto": "postgresql://u@h/db?plan_cache_mode=auto&random_page_cost=4",
 	} {
 		if got := store.GenericPlans(dsn); got != want {
 			t.Errorf("%s: got %s, want %s", dsn, got, want)
