@@ -15,12 +15,13 @@ import (
 // byte, so a slow phone reading a page, or a long export streaming out,
 // holds no slot.
 //
-// Writes wait in the same line as reads, but at most half the slots are
-// writes (a write waits in its slot for its group commit,
+// Writes wait in the same line as reads, but at most three quarters of
+// the slots are writes (a write waits in its slot for its group commit,
 // store/writegroup.go, so without the cap a burst of writes could hold
-// every slot while the reads waited for the writer): a read is never
-// behind a write that is waiting for that cap, it takes the next free
-// slot. A write's body is read before it queues, and only a small one
+// every slot while the reads waited for the writer; with half, on
+// PostgreSQL the writes queued behind the cap at p50 ~480 ms): a read is
+// never behind a write that is waiting for that cap, it takes the next
+// free slot. A write's body is read before it queues, and only a small one
 // (smallBody, with a declared length): an upload from a phone must not
 // sit in a slot while its body trickles in, so uploads are not held here.
 // Nor is sign-in: its password checks have their own budget (package
