@@ -91,22 +91,21 @@ type saveSpec struct {
 	load func(q queryer, id int64) (any, error)
 }
 
-// indexSearch writes the record's bigrams from the text being saved when
-// s.cols carry all of its searchable fields (no round trip to read back
-// what was just written), else from the stored row.
+// indexSearch writes the record's bigrams from the text being saved:
+// s.cols carry every searchable field of the kinds saveRecord saves, so
+// nothing is read back.
 func (s saveSpec) indexSearch(ctx context.Context, d *DB, tx *sql.Tx) error {
 	cols := searchCols[s.kind]
 	vals := make([]string, len(cols))
 	for i, c := range cols {
 		j := slices.Index(s.cols, c)
-		if j < 0 {
-			return d.indexSearch(ctx, tx, s.kind, s.h.ID)
+		var ok bool
+		if j >= 0 {
+			vals[i], ok = s.args[j].(string)
 		}
-		v, ok := s.args[j].(string)
 		if !ok {
-			return d.indexSearch(ctx, tx, s.kind, s.h.ID)
+			return xiezuo.Internal(fmt.Errorf("save %s: searchable field %s is not a text column written", s.kind, c))
 		}
-		vals[i] = v
 	}
 	return d.indexText(ctx, tx, s.kind, s.h.ID, vals)
 }

@@ -49,6 +49,7 @@ const smallBody = 64 << 10
 // and the waiting requests in arrival order.
 type admission struct {
 	mu         sync.Mutex
+	size       int
 	free       int
 	writesFree int
 	waiting    []*waiter
@@ -60,7 +61,7 @@ type waiter struct {
 }
 
 func newAdmission(slots int) *admission {
-	return &admission{free: slots, writesFree: max(1, slots*3/4)}
+	return &admission{size: slots, free: slots, writesFree: max(1, slots*3/4)}
 }
 
 // fits reports whether a request of this kind may take a slot now;
@@ -138,10 +139,10 @@ func (a *admission) put(write bool) {
 }
 
 // held reports the slots in use, for tests.
-func (a *admission) held(slots int) int {
+func (a *admission) held() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return slots - a.free
+	return a.size - a.free
 }
 
 // admit holds requests to the slots (see admitSlots).

@@ -93,7 +93,7 @@ func TestAdmit(t *testing.T) {
 	<-post
 	close(proceed)
 	<-first
-	if n := s.line.held(1); n != 0 {
+	if n := s.line.held(); n != 0 {
 		t.Errorf("%d slots still held", n)
 	}
 }
@@ -136,7 +136,7 @@ func TestAdmitWriteCap(t *testing.T) {
 	for range 3 {
 		a.release(true)
 	}
-	if n := a.held(4); n != 0 {
+	if n := a.held(); n != 0 {
 		t.Errorf("%d slots still held", n)
 	}
 }
