@@ -68,6 +68,8 @@ type DB struct {
 	// for the write lock (SQLite: wmu and BEGIN IMMEDIATE; PostgreSQL: the
 	// audit lock). The web edge sets it, before serving, to feed /metrics.
 	WriteWait func(time.Duration)
+	// values memoises valuesSQL's texts (valuesKey → string).
+	values sync.Map
 
 	// The audit key and the head anchor (see auditanchor.go). appended
 	// holds the *sql.Tx of each open transaction that appended entries;

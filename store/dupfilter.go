@@ -81,6 +81,17 @@ func (f *dupFilter) add(county string, amount int64, from, to string) {
 	}
 }
 
+// earliest is the first date_from a record like this one (overlapping
+// from..to) may have: maxDays before from, or "" (any date) when a record
+// of this county and amount, or this one, spans longer than maxDays.
+func (f *dupFilter) earliest(county string, amount int64, from, to string) string {
+	a, err := time.Parse(time.DateOnly, from)
+	if err != nil || f.wide[string(f.dayKey(county, amount, ""))] || !days(from, to, func(string) bool { return false }) {
+		return ""
+	}
+	return a.AddDate(0, 0, -maxDays).Format(time.DateOnly)
+}
+
 // maybe reports whether a record like this may exist.
 func (f *dupFilter) maybe(county string, amount int64, from, to string) bool {
 	if f.wide[string(f.dayKey(county, amount, ""))] {

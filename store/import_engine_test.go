@@ -235,3 +235,58 @@ func TestAreaStored(t *testing.T) {
 		}
 	})
 }
+
+// TestImportFindsOverlaps: the duplicate check reads only the days around
+// a row (no index led by county and amount): a row is still held as a
+// suspected duplicate of a record starting 62 days before it, and of a
+// year-long record of the same county and amount, and not of one that
+// ended the day before.
+func TestImportFindsOverlaps(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin := user(t, db, "admin")
+		giver, unit := orgID(t, db, "上海龙舜投资管理有限公司"), orgID(t, db, "程家桥街道")
+		rec := func(from, to string, fen int64, item string) *ledger.Contribution {
+			return &ledger.Contribution{Header: ledger.Header{UnitID: unit}, DateFrom: from, DateTo: to, Givers: []ledger.Org{{ID: giver}}, CountyCode: lvchun,
+				Form: "cash", Sector: "education", Delivery: "delivered", AmountFen: fen, Item: item}
+		}
+		seed := []*ledger.Contribution{
+			rec("2022-01-01", "2022-03-04", 700_00, "两个月"), // 62 days
+			rec("2022-01-01", "2022-12-31", 800_00, "全年"),  // wide
+			rec("2022-05-01", "2022-05-09", 900_00, "九天"),
+		}
+		for _, c := range seed {
+			if err := db.SaveContribution(ctx, admin, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows := []*ledger.Contribution{
+			rec("2022-03-04", "2022-03-04", 700_00, "两个月的最后一天"),
+			rec("2022-06-30", "2022-06-30", 800_00, "年中"),
+			rec("2022-05-10", "2022-05-10", 900_00, "第二天"),
+		}
+		i := 0
+		b := &store.ImportBatch{Kind: "contribution", FileName: "overlap.csv", Mode: "valid"}
+		err := db.Import(ctx, admin, b, func() (store.BatchRow, error) {
+			if i == len(rows) {
+				return store.BatchRow{}, io.EOF
+			}
+			i++
+			return store.BatchRow{Line: i + 1, Contribution: rows[i-1], Key: fmt.Sprintf("overlap-%d", i)}, nil
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Duplicates != 2 || b.Imported != 1 {
+			t.Fatalf("duplicates %d, imported %d (want 2 held, 1 written)", b.Duplicates, b.Imported)
+		}
+		ps, err := db.ImportProblems(ctx, admin, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, p := range ps {
+			if p.Kind != "duplicate" || p.DuplicateOf != seed[n].ID || p.Line != int64(n+2) {
+				t.Errorf("problem %d: %+v (want line %d held as a duplicate of %d)", n, p, n+2, seed[n].ID)
+			}
+		}
+	})
+}

@@ -223,7 +223,7 @@ func (d *DB) insertGrams(ctx context.Context, tx execer, args []any) error {
 	const per = 300 * 3
 	for len(args) > 0 {
 		n := min(len(args), per)
-		if _, err := tx.ExecContext(ctx, d.positional(valuesSQL(`INSERT INTO search_grams (kind, gram, record_id)`, n/3, 3, " ON CONFLICT DO NOTHING")), args[:n]...); err != nil {
+		if _, err := tx.ExecContext(ctx, d.valuesSQL(`INSERT INTO search_grams (kind, gram, record_id)`, n/3, 3, " ON CONFLICT DO NOTHING"), args[:n]...); err != nil {
 			return err
 		}
 		args = args[n:]
