@@ -28,11 +28,23 @@ func benchRows() int {
 	return 1_000_000
 }
 
+// sortWindow is XIEZUO_BENCH_SORT_WINDOW: the generated rows are sorted
+// by date within windows of that many rows (0: as drawn, dates at random),
+// to measure what the order of a file's rows costs the import.
+func sortWindow() int {
+	n, _ := strconv.Atoi(os.Getenv("XIEZUO_BENCH_SORT_WINDOW"))
+	return max(n, 0)
+}
+
 // benchWorkbook writes (once, cached in the temp dir) a contributions
 // workbook of n rows as a unit would fill it: short county names, township
 // names, 万元 amounts, Chinese dates.
 func benchWorkbook(b *testing.B, n int) string {
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("xiezuo-import-%d.xlsx", n))
+	name := fmt.Sprintf("xiezuo-import-%d.xlsx", n)
+	if w := sortWindow(); w > 0 {
+		name = fmt.Sprintf("xiezuo-import-%d-sorted-%d.xlsx", n, w)
+	}
+	path := filepath.Join(os.TempDir(), name)
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
@@ -47,16 +59,34 @@ func benchWorkbook(b *testing.B, n int) string {
 	places := [][2]string{{"绿春", "大兴镇"}, {"绿春县", "三猛乡"}, {"金平县", "勐拉镇"}, {"红河县", "甲寅镇"}, {"金平县", ""}, {"甘德县", "柯曲镇"}}
 	forms := []string{"资金", "物资", "消费帮扶"}
 	r := rand.New(rand.NewPCG(7, 7))
+	type drawn struct {
+		day int
+		row []any
+	}
+	rows := make([]drawn, 0, min(n, max(sortWindow(), 1)))
+	line := 2
+	flush := func() {
+		slices.SortStableFunc(rows, func(a, b drawn) int { return a.day - b.day })
+		for _, d := range rows {
+			cell, _ := excelize.CoordinatesToCellName(1, line)
+			if err := sw.SetRow(cell, d.row); err != nil {
+				b.Fatal(err)
+			}
+			line++
+		}
+		rows = rows[:0]
+	}
 	for i := 0; i < n; i++ {
 		p := places[r.IntN(len(places))]
-		d := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(3650))
-		row := []any{fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day()), nil, givers[r.IntN(len(givers))], p[0], p[1], nil, nil,
-			forms[r.IntN(3)], "教育", fmt.Sprintf("%d.%02d万", 1+r.IntN(50), r.IntN(100)), nil, nil, "批量第" + strconv.Itoa(i) + "笔", nil, "到位", nil, nil, nil}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, row); err != nil {
-			b.Fatal(err)
+		day := r.IntN(3650)
+		d := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day)
+		rows = append(rows, drawn{day, []any{fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day()), nil, givers[r.IntN(len(givers))], p[0], p[1], nil, nil,
+			forms[r.IntN(3)], "教育", fmt.Sprintf("%d.%02d万", 1+r.IntN(50), r.IntN(100)), nil, nil, "批量第" + strconv.Itoa(i) + "笔", nil, "到位", nil, nil, nil}})
+		if len(rows) == cap(rows) {
+			flush()
 		}
 	}
+	flush()
 	sw.Flush()
 	if err := f.SaveAs(path); err != nil {
 		b.Fatal(err)
