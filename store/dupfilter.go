@@ -18,6 +18,9 @@ import (
 type dupFilter struct {
 	bf   *bloom.BloomFilter
 	wide map[string]bool // county+amount of records spanning over maxDays
+	// span is, per county, the most days a record of it spans beyond its
+	// first (at most maxDays; the wide ones are not counted).
+	span map[string]int
 	key  []byte
 }
 
@@ -32,7 +35,7 @@ func (d *DB) newDupFilter(ctx context.Context, expect int) (*dupFilter, error) {
 	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM contributions`).Scan(&n); err != nil {
 		return nil, err
 	}
-	f := &dupFilter{bf: bloom.NewWithEstimates(uint(n+expect+1), 0.01), wide: map[string]bool{}}
+	f := &dupFilter{bf: bloom.NewWithEstimates(uint(n+expect+1), 0.01), wide: map[string]bool{}, span: map[string]int{}}
 	rows, err := d.db.QueryContext(ctx, `SELECT county_code, amount_fen, date_from, date_to FROM contributions`)
 	if err != nil {
 		return nil, err
@@ -76,20 +79,24 @@ func days(from, to string, fn func(string) bool) bool {
 }
 
 func (f *dupFilter) add(county string, amount int64, from, to string) {
-	if !days(from, to, func(day string) bool { f.bf.Add(f.dayKey(county, amount, day)); return true }) {
+	n := -1
+	if !days(from, to, func(day string) bool { f.bf.Add(f.dayKey(county, amount, day)); n++; return true }) {
 		f.wide[string(f.dayKey(county, amount, ""))] = true
+	} else if n > f.span[county] {
+		f.span[county] = n
 	}
 }
 
 // earliest is the first date_from a record like this one (overlapping
-// from..to) may have: maxDays before from, or "" (any date) when a record
-// of this county and amount, or this one, spans longer than maxDays.
+// from..to) may have: as many days before from as the county's longest
+// record spans (at most maxDays), or "" (any date) when a record of this
+// county and amount, or this one, spans longer than maxDays.
 func (f *dupFilter) earliest(county string, amount int64, from, to string) string {
 	a, err := time.Parse(time.DateOnly, from)
 	if err != nil || f.wide[string(f.dayKey(county, amount, ""))] || !days(from, to, func(string) bool { return false }) {
 		return ""
 	}
-	return a.AddDate(0, 0, -maxDays).Format(time.DateOnly)
+	return a.AddDate(0, 0, -f.span[county]).Format(time.DateOnly)
 }
 
 // maybe reports whether a record like this may exist.
