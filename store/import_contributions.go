@@ -297,9 +297,10 @@ func (s *chunkSink) flushGivers(ctx context.Context) error {
 
 // valuesSQL is head + " VALUES (…), (…)" for n rows of width
 // placeholders each, then tail, in d's placeholder style. The text is
-// built once per shape: an import sends the same full-size statement
-// thousands of times, and building it each time cost a tenth of a
-// million-row import's writer.
+// built once per shape (callers send at most 300 rows, so the shapes are
+// few): an import sends the same full-size statement thousands of times,
+// and building it each time cost 14 s of a million-row import's 224 s of
+// writer CPU.
 func (d *DB) valuesSQL(head string, n, width int, tail string) string {
 	key := valuesKey{head, tail, n, width}
 	if q, ok := d.values.Load(key); ok {
