@@ -52,6 +52,12 @@ func (d *DB) newDupFilter(ctx context.Context, expect int) (*dupFilter, error) {
 	return f, rows.Err()
 }
 
+// isWide reports a record of this county and amount spanning over
+// maxDays (the lookup converts the key without allocating).
+func (f *dupFilter) isWide(county string, amount int64) bool {
+	return f.wide[string(f.dayKey(county, amount, ""))]
+}
+
 func (f *dupFilter) dayKey(county string, amount int64, day string) []byte {
 	f.key = append(f.key[:0], county...)
 	f.key = binary.LittleEndian.AppendUint64(f.key, uint64(amount))
@@ -93,7 +99,7 @@ func (f *dupFilter) add(county string, amount int64, from, to string) {
 // county and amount, or this one, spans longer than maxDays.
 func (f *dupFilter) earliest(county string, amount int64, from, to string) string {
 	a, err := time.Parse(time.DateOnly, from)
-	if err != nil || f.wide[string(f.dayKey(county, amount, ""))] || !days(from, to, func(string) bool { return false }) {
+	if err != nil || f.isWide(county, amount) || !days(from, to, func(string) bool { return false }) {
 		return ""
 	}
 	return a.AddDate(0, 0, -f.span[county]).Format(time.DateOnly)
@@ -101,7 +107,7 @@ func (f *dupFilter) earliest(county string, amount int64, from, to string) strin
 
 // maybe reports whether a record like this may exist.
 func (f *dupFilter) maybe(county string, amount int64, from, to string) bool {
-	if f.wide[string(f.dayKey(county, amount, ""))] {
+	if f.isWide(county, amount) {
 		return true
 	}
 	found := false
