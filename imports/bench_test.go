@@ -3,6 +3,7 @@ package imports_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -160,6 +161,10 @@ func BenchmarkImport(b *testing.B) {
 		engine = "sqlite"
 	}
 	ctx := context.Background()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(imports.MemoryLimit) // as xiezuo import does
+		defer debug.SetMemoryLimit(math.MaxInt64)
+	}
 	for b.Loop() {
 		var raws, rates, ratios, cpus, rsss, secs []float64
 		turns := 3

@@ -51,6 +51,15 @@ var (
 // nothing was written; the batch holds the report.
 var ErrRefused = errors.New("import refused")
 
+// MemoryLimit is the soft limit (runtime/debug.SetMemoryLimit) `xiezuo
+// import` sets unless GOMEMLIMIT is given. A long import keeps ~50 MB
+// live (the file's row fingerprints, the batch's running sums); without
+// a limit the collector lets the heap reach twice that and the runtime
+// holds on to it, so a 1M-row import peaked at 320-345 MB with SQLite's
+// page cache (outside the limit), against 268 MB with it and no more
+// collector time (measured with GODEBUG=gctrace=1).
+const MemoryLimit = 100 << 20
+
 // Contributions imports a contributions workbook or CSV. It returns the
 // batch (with its report) even when rows had errors; a file it cannot read
 // at all is an EINVALID error with a Chinese message.
@@ -72,6 +81,7 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	next := func() (store.BatchRow, error) {
 		row, line, err := t.next()
 		if err != nil {
+			seen = nil // ~40 MB at 1M rows, not held while the batch is published
 			return store.BatchRow{}, err
 		}
 		ir := store.BatchRow{Line: line, Cells: row}

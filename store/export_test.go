@@ -51,7 +51,7 @@ func (d *DB) RefillSearchByMigration(ctx context.Context) error {
 // SeedSums counts approved contributions as an import does and adds
 // their running sums in one pass: for the benchmark seed, which writes
 // its rows around the store (on PostgreSQL with the row triggers off).
-type SeedSums struct{ m importSums }
+type SeedSums struct{ m *importSums }
 
 func NewSeedSums() *SeedSums { return &SeedSums{newImportSums()} }
 

@@ -41,7 +41,7 @@ type chunkSink struct {
 	u      *xiezuo.User
 	b      *ImportBatch
 	status ledger.Status
-	sums   importSums
+	sums   *importSums
 	filter *dupFilter
 	tx     *writeTx
 	n      int
@@ -464,71 +464,105 @@ func (d *DB) deleteUnfinished(ctx context.Context, batch, first, last int64) err
 
 // importSums are the running sums of an approved batch's rows, counted as
 // they are written and added when the batch is published: one map per
-// sums table (sumTables), keyed by its key columns.
-type importSums []map[sumKey][2]int64 // n, fen
-
-// sumKey is a sums row's key columns, in table order (the giver's
-// org_id an int64, the rest strings).
-type sumKey [6]any
-
-// sumTables are the running-sums tables, as their triggers keep them: the
-// key columns, then n and fen.
-var sumTables = []struct{ table, keys string }{
-	{"contribution_sums", "day, county_code, area, form, delivery"},
-	{"contribution_month_sums", "month, county_code, area, form, sector, delivery"},
-	{"township_month_sums", "township_code, month, area, form, sector, delivery"},
-	{"giver_sums", "month, county_code, org_id, form"},
+// sums table (sumTables), keyed by its key columns. A 1M-row import
+// counts ~500,000 sums rows, so the keys are numbers: the giver's org_id
+// as itself, every other column a string interned once (a key of boxed
+// strings took ~200 bytes a row, this one 64).
+type importSums struct {
+	tables []map[sumKey][2]int64 // n, fen
+	ids    map[string]int64
+	strs   []string
 }
 
-func newImportSums() importSums {
-	m := make(importSums, len(sumTables))
-	for i := range m {
-		m[i] = map[sumKey][2]int64{}
+// sumKey is a sums row's key columns, in table order.
+type sumKey [6]int64
+
+// sumTables are the running-sums tables, as their triggers keep them: the
+// key columns, then n and fen; org is the position of the one number
+// column (the giver's org_id), or -1.
+var sumTables = []struct {
+	table, keys string
+	org         int
+}{
+	{"contribution_sums", "day, county_code, area, form, delivery", -1},
+	{"contribution_month_sums", "month, county_code, area, form, sector, delivery", -1},
+	{"township_month_sums", "township_code, month, area, form, sector, delivery", -1},
+	{"giver_sums", "month, county_code, org_id, form", 2},
+}
+
+func newImportSums() *importSums {
+	m := &importSums{tables: make([]map[sumKey][2]int64, len(sumTables)), ids: map[string]int64{}}
+	for i := range m.tables {
+		m.tables[i] = map[sumKey][2]int64{}
 	}
 	return m
 }
 
-func (m importSums) add(c *ledger.Contribution) {
+// id is the number of the key string v.
+func (m *importSums) id(v string) int64 {
+	if id, ok := m.ids[v]; ok {
+		return id
+	}
+	v = strings.Clone(v) // not the row's memory
+	m.ids[v] = int64(len(m.strs))
+	m.strs = append(m.strs, v)
+	return int64(len(m.strs) - 1)
+}
+
+func (m *importSums) add(c *ledger.Contribution) {
 	if m == nil {
 		return // a batch of drafts counts nothing
 	}
 	count := func(table int, k sumKey) {
-		v := m[table][k]
-		m[table][k] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
+		v := m.tables[table][k]
+		m.tables[table][k] = [2]int64{v[0] + 1, v[1] + c.AmountFen}
 	}
-	area, month := ledger.ContributionArea(c.Form, c.Sector), c.DateFrom[:7]
-	count(0, sumKey{c.DateFrom, c.CountyCode, area, c.Form, c.Delivery})
-	count(1, sumKey{month, c.CountyCode, area, c.Form, c.Sector, c.Delivery})
+	day, month, county := m.id(c.DateFrom), m.id(c.DateFrom[:7]), m.id(c.CountyCode)
+	area, form, sector, delivery := m.id(ledger.ContributionArea(c.Form, c.Sector)), m.id(c.Form), m.id(c.Sector), m.id(c.Delivery)
+	count(0, sumKey{day, county, area, form, delivery})
+	count(1, sumKey{month, county, area, form, sector, delivery})
 	if c.TownshipCode != "" {
-		count(2, sumKey{c.TownshipCode, month, area, c.Form, c.Sector, c.Delivery})
+		count(2, sumKey{m.id(c.TownshipCode), month, area, form, sector, delivery})
 	}
 	for _, g := range c.Givers {
-		count(3, sumKey{month, c.CountyCode, g.ID, c.Form})
+		count(3, sumKey{month, county, g.ID, form})
 	}
 }
 
 // apply adds the sums to the sums tables, 100 rows a statement.
-func (m importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
+func (m *importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
 	if m == nil {
 		return nil // a batch of drafts
 	}
 	for i, t := range sumTables {
 		keys := strings.Count(t.keys, ",") + 1
-		var rows [][]any
-		for k, v := range m[i] {
-			rows = append(rows, append(slices.Clone(k[:keys]), v[0], v[1]))
-		}
 		tail := " ON CONFLICT (" + t.keys + ") DO UPDATE SET n = " + t.table + ".n + excluded.n, fen = " + t.table + ".fen + excluded.fen"
-		for len(rows) > 0 {
-			part := rows[:min(100, len(rows))]
-			rows = rows[len(part):]
-			var args []any
-			for _, r := range part {
-				args = append(args, r...)
+		args := make([]any, 0, 100*(keys+2))
+		flush := func() error {
+			if len(args) == 0 {
+				return nil
 			}
-			if _, err := tx.ExecContext(ctx, d.valuesSQL("INSERT INTO "+t.table+" ("+t.keys+", n, fen)", len(part), len(part[0]), tail), args...); err != nil {
-				return err
+			rows := len(args) / (keys + 2)
+			_, err := tx.ExecContext(ctx, d.valuesSQL("INSERT INTO "+t.table+" ("+t.keys+", n, fen)", rows, keys+2, tail), args...)
+			args = args[:0]
+			return err
+		}
+		for k, v := range m.tables[i] {
+			for j, x := range k[:keys] {
+				if j == t.org {
+					args = append(args, x)
+				} else {
+					args = append(args, m.strs[x])
+				}
 			}
+			if args = append(args, v[0], v[1]); len(args) == cap(args) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 	}
 	return nil

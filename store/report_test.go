@@ -572,6 +572,39 @@ func TestRunningSums(t *testing.T) {
 	})
 }
 
+// TestImportSumsMany imports, as approved, rows that make hundreds of rows
+// in every running-sums table (the import writes them 100 to a statement,
+// from keys it numbers), and compares the sums with the records.
+func TestImportSumsMany(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		admin := user(t, db, "admin")
+		var b strings.Builder
+		b.WriteString("日期,帮扶单位,受援县,受援乡镇,形式,领域,金额(元),物资/内容\n")
+		givers := []string{"携程集团", "拼多多", "携程集团、拼多多"}
+		places := [][2]string{{"绿春县", "大兴镇"}, {"金平县", ""}, {"绿春县", ""}}
+		forms := []string{"资金", "物资"}
+		sectors := []string{"产业", "教育", "医疗"}
+		for i := range 330 {
+			day := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i*3)
+			p := places[i%3]
+			fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%d,第%d行\n", day.Format("2006-01-02"), givers[i%3], p[0], p[1], forms[i%2], sectors[i%3], 100+i, i)
+		}
+		csv := b.String()
+		batch, err := imports.Contributions(ctx, db, admin, "多行.csv", strings.NewReader(csv), int64(len(csv)), imports.Options{Mode: "all", Approve: true})
+		if err != nil || batch.Imported != 330 {
+			t.Fatalf("import: %+v, %v", batch, err)
+		}
+		var days int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM contribution_sums WHERE day >= '2019-01-01' AND day < '2021-09-01'`).Scan(&days); err != nil || days < 300 {
+			t.Fatalf("day sums of the batch: %d, %v (the test wants over 300, three statements)", days, err)
+		}
+		if msg := sumsMismatch(t, db); msg != "" {
+			t.Fatal(msg)
+		}
+	})
+}
+
 func TestScorecard(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {

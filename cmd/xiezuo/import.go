@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ func importCmd(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	db.ImportChunk = *chunk
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(imports.MemoryLimit)
+	}
 	u, err := db.UserByName(ctx, *username)
 	if err != nil {
 		return errors.New(xiezuo.ErrorMessage(err))
