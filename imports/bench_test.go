@@ -3,7 +3,6 @@ package imports_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -161,9 +160,8 @@ func BenchmarkImport(b *testing.B) {
 		engine = "sqlite"
 	}
 	ctx := context.Background()
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(imports.MemoryLimit) // as xiezuo import does
-		defer debug.SetMemoryLimit(math.MaxInt64)
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(imports.GCPercent)) // as xiezuo import does
 	}
 	for b.Loop() {
 		var raws, rates, ratios, cpus, rsss, secs []float64

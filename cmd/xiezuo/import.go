@@ -40,8 +40,8 @@ func importCmd(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	db.ImportChunk = *chunk
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(imports.MemoryLimit)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(imports.GCPercent)
 	}
 	u, err := db.UserByName(ctx, *username)
 	if err != nil {
