@@ -160,9 +160,7 @@ func BenchmarkImport(b *testing.B) {
 		engine = "sqlite"
 	}
 	ctx := context.Background()
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(imports.GCPercent)) // as xiezuo import does
-	}
+	defer imports.TuneGC()() // as xiezuo import does
 	for b.Loop() {
 		var raws, rates, ratios, cpus, rsss, secs []float64
 		turns := 3

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,6 +63,17 @@ var ErrRefused = errors.New("import refused")
 // took 484 µs of CPU a row, against 264-308 without). README, "峰值内存",
 // has the figures.
 const GCPercent = 50
+
+// TuneGC sets GCPercent unless GOGC is given, for a process that runs an
+// import (xiezuo import, the import benchmark); restore sets back what
+// was there.
+func TuneGC() (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	old := debug.SetGCPercent(GCPercent)
+	return func() { debug.SetGCPercent(old) }
+}
 
 // Contributions imports a contributions workbook or CSV. It returns the
 // batch (with its report) even when rows had errors; a file it cannot read

@@ -479,16 +479,12 @@ type importSums struct {
 type sumKey [6]int64
 
 // sumTables are the running-sums tables, as their triggers keep them: the
-// key columns, then n and fen; org is the position of the one number
-// column (the giver's org_id), or -1.
-var sumTables = []struct {
-	table, keys string
-	org         int
-}{
-	{"contribution_sums", "day, county_code, area, form, delivery", -1},
-	{"contribution_month_sums", "month, county_code, area, form, sector, delivery", -1},
-	{"township_month_sums", "township_code, month, area, form, sector, delivery", -1},
-	{"giver_sums", "month, county_code, org_id, form", 2},
+// key columns, then n and fen.
+var sumTables = []struct{ table, keys string }{
+	{"contribution_sums", "day, county_code, area, form, delivery"},
+	{"contribution_month_sums", "month, county_code, area, form, sector, delivery"},
+	{"township_month_sums", "township_code, month, area, form, sector, delivery"},
+	{"giver_sums", "month, county_code, org_id, form"},
 }
 
 func newImportSums() *importSums {
@@ -536,7 +532,8 @@ func (m *importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
 		return nil // a batch of drafts
 	}
 	for i, t := range sumTables {
-		keys := strings.Count(t.keys, ",") + 1
+		cols := strings.Split(t.keys, ", ")
+		keys := len(cols)
 		tail := " ON CONFLICT (" + t.keys + ") DO UPDATE SET n = " + t.table + ".n + excluded.n, fen = " + t.table + ".fen + excluded.fen"
 		args := make([]any, 0, 100*(keys+2))
 		flush := func() error {
@@ -550,7 +547,7 @@ func (m *importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
 		}
 		for k, v := range m.tables[i] {
 			for j, x := range k[:keys] {
-				if j == t.org {
+				if cols[j] == "org_id" { // the one number column
 					args = append(args, x)
 				} else {
 					args = append(args, m.strs[x])

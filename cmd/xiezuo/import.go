@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -40,9 +39,7 @@ func importCmd(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	db.ImportChunk = *chunk
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(imports.GCPercent)
-	}
+	imports.TuneGC()
 	u, err := db.UserByName(ctx, *username)
 	if err != nil {
 		return errors.New(xiezuo.ErrorMessage(err))
