@@ -93,11 +93,17 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	}
 	p := &rowParser{res: res, h: t.h, u: u, unit: opt.UnitID, year: opt.DefaultYear, today: db.Today()}
 	seen := map[[16]byte]int32{} // row fingerprint → first line; 16-byte keys keep 1M rows in ~40 MB
+	read := 0
 	next := func() (store.BatchRow, error) {
 		row, line, err := t.next()
 		if err != nil {
 			seen = nil // ~40 MB at 1M rows, not held while the batch is published
 			return store.BatchRow{}, err
+		}
+		// Progress counts rows read: they are written a window later
+		// (inDateOrder).
+		if read++; opt.Progress != nil && read%1000 == 0 {
+			opt.Progress(read)
 		}
 		ir := store.BatchRow{Line: line, Cells: row}
 		c, msg := p.parse(row)
@@ -117,9 +123,18 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 	}
 	b := t.batch(name, opt, ledger.KindContribution)
 	b.UnitID = opt.UnitID
-	rows, stop := pipeline(next)
+	rows, stop := pipeline(next, 1024)
 	defer stop()
-	if err := db.Import(ctx, u, b, rows, opt.Progress); err != nil {
+	if !opt.DryRun {
+		sorted, stopSort, err := inDateOrder(rows, firstWindow, dateWindow)
+		if err != nil {
+			return nil, err
+		}
+		defer stopSort()                    // before stop: deferred calls run last first
+		rows, stop = pipeline(sorted, 1024) // the records decoded ahead of the writer
+		defer stop()
+	}
+	if err := db.Import(ctx, u, b, rows, nil); err != nil {
 		return nil, err
 	}
 	return refusal(b)
@@ -237,15 +252,15 @@ func (t *table) batch(name string, opt Options, kind ledger.Kind) *store.ImportB
 	return &store.ImportBatch{Kind: string(kind), FileName: name, FileSHA256: t.sha, Mode: mode, Approve: opt.Approve, DryRun: opt.DryRun, Header: t.headerRow}
 }
 
-// pipeline reads and parses rows in a goroutine of its own, a few thousand
-// ahead of the writer, so reading the file and writing the database use
-// both cores. stop ends the reader early when the writer fails.
-func pipeline(next func() (store.BatchRow, error)) (func() (store.BatchRow, error), func()) {
+// pipeline runs next in a goroutine of its own, up to depth rows ahead of
+// its reader, so reading the file and writing the database use both cores.
+// stop ends the goroutine early when the writer fails.
+func pipeline(next func() (store.BatchRow, error), depth int) (func() (store.BatchRow, error), func()) {
 	type item struct {
 		row store.BatchRow
 		err error
 	}
-	ch := make(chan item, 4096)
+	ch := make(chan item, depth)
 	done := make(chan struct{})
 	go func() {
 		defer close(ch)

@@ -471,3 +471,53 @@ func TestSameTripHeld(t *testing.T) {
 		t.Fatalf("resolved twice: %v", err)
 	}
 }
+
+// TestWrittenInDateOrder: a file typed newest first is written oldest
+// first (its records' ids follow their dates), with the same counts and
+// its problem rows reported at their own lines, on both engines.
+func TestWrittenInDateOrder(t *testing.T) {
+	t.Parallel()
+	for _, eng := range testdb.Engines {
+		t.Run(eng, func(t *testing.T) {
+			t.Parallel()
+			db := testdb.OpenDemo(t, eng)
+			admin := user(t, db, "admin")
+			data := fillTemplate(t, db, [][]any{
+				row("2020年9月30日", "携程集团", "绿春县", "大兴镇", "资金", "教育", "3万", "第一行"),
+				row("2020年9月", "携程集团", "绿春县", "", "资金", "教育", "1万", "日期不全"), // line 4: an error
+				row("2019-03-05", "拼多多", "金平县", "", "物资", "医疗", "2万", "第三行"),
+				row("2020年9月30日", "携程集团", "绿春县", "大兴镇", "资金", "教育", "3万", "第一行"), // line 6: same as line 3
+				row("2020-01-02", "拼多多", "绿春县", "", "资金", "产业", "5000", "第五行"),
+			})
+			b, err := run(t, db, admin, "newest-first.xlsx", data, imports.Options{Mode: "valid", Approve: true})
+			if err != nil || b.Imported != 3 || b.Errors != 2 {
+				t.Fatalf("batch %+v, %v", b, err)
+			}
+			rows, err := db.SQL().Query(`SELECT date_from, item FROM contributions WHERE import_batch_id = $1 ORDER BY id`, b.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var got []string
+			for rows.Next() {
+				var d, item string
+				rows.Scan(&d, &item)
+				got = append(got, d+" "+item)
+			}
+			if want := []string{"2019-03-05 第三行", "2020-01-02 第五行", "2020-09-30 第一行"}; !slices.Equal(got, want) {
+				t.Errorf("written as %v, want %v", got, want)
+			}
+			probs, err := db.ImportProblems(ctx, admin, b.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			for _, p := range probs {
+				lines = append(lines, fmt.Sprintf("%d %s", p.Line, p.Kind))
+			}
+			if want := []string{"4 error", "6 error"}; !slices.Equal(lines, want) {
+				t.Errorf("problems %v, want %v", lines, want)
+			}
+		})
+	}
+}
