@@ -54,15 +54,16 @@ var (
 var ErrRefused = errors.New("import refused")
 
 // GCPercent is the collector's target (runtime/debug.SetGCPercent) `xiezuo
-// import` sets unless GOGC is given: the heap may grow by half of what is
-// live before a collection, not by all of it. A long import keeps ~50-75 MB
+// import` sets unless GOGC is given: the heap may grow by 40% of what is
+// live before a collection, not by all of it. A long import keeps ~50-85 MB
 // live at 1M rows (the file's row fingerprints, the batch's running sums),
-// and the runtime keeps what the heap reached. Not a memory limit: live
+// most when the file has been read and the writer is still a window or two
+// behind (inDateOrder), and the runtime keeps what the heap reached. Not a memory limit: live
 // memory grows with the file, and once it passes a limit the collector
 // runs without pause (in one run, a 1M-row import under a 50 MiB limit
 // took 484 µs of CPU a row, against 264-308 without). README, "峰值内存",
 // has the figures.
-const GCPercent = 50
+const GCPercent = 40
 
 // TuneGC sets GCPercent unless GOGC is given, for a process that runs an
 // import (xiezuo import, the import benchmark); restore sets back what
@@ -92,12 +93,15 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 		opt.UnitID = u.OrgID
 	}
 	p := &rowParser{res: res, h: t.h, u: u, unit: opt.UnitID, year: opt.DefaultYear, today: db.Today()}
-	seen := map[[16]byte]int32{} // row fingerprint → first line; 16-byte keys keep 1M rows in ~40 MB
+	// Row fingerprint → first line. The fingerprint's first 12 bytes are
+	// the key (16 bytes a slot with the line, not 20): with 96 bits, two
+	// different rows of one file sharing one is beyond any real chance.
+	seen := map[[12]byte]int32{}
 	read := 0
 	next := func() (store.BatchRow, error) {
 		row, line, err := t.next()
 		if err != nil {
-			seen = nil // ~40 MB at 1M rows, not held while the batch is published
+			seen = nil // not held while the batch is written and published
 			return store.BatchRow{}, err
 		}
 		// Progress counts rows read: they are written a window later
@@ -110,10 +114,10 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 		if msg == "" {
 			fp := fingerprint(c)
 			ir.Contribution, ir.Key = c, hex.EncodeToString(fp[:])
-			if prev, ok := seen[fp]; ok {
+			if prev, ok := seen[[12]byte(fp[:12])]; ok {
 				msg = fmt.Sprintf("与第%d行完全相同（同一文件内重复）", prev)
 			} else {
-				seen[fp] = int32(ir.Line)
+				seen[[12]byte(fp[:12])] = int32(ir.Line)
 			}
 		}
 		if msg != "" {
