@@ -102,6 +102,12 @@ func inDateOrder(next func() (store.BatchRow, error), first, most int) (func() (
 			return true
 		}
 		for {
+			select {
+			case <-done: // stopped: not a window later
+				cur.f.Close()
+				return
+			default:
+			}
 			row, err := next()
 			if err != nil {
 				if !errors.Is(err, io.EOF) {
@@ -140,6 +146,7 @@ func inDateOrder(next func() (store.BatchRow, error), first, most int) (func() (
 	}
 	return func() (store.BatchRow, error) {
 		for len(cur.rows) == 0 {
+			cur.rows = nil // the window's entries are not kept to the end
 			if cur.err != nil {
 				return store.BatchRow{}, cur.err
 			}

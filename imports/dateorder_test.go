@@ -79,21 +79,45 @@ func TestInDateOrder(t *testing.T) {
 }
 
 // TestInDateOrderStop: stopping while rows wait ends the spooling
-// goroutine (the writer failed, the import was cancelled).
+// goroutine at once, not when its window is full (the writer failed, the
+// import was cancelled).
 func TestInDateOrderStop(t *testing.T) {
 	before := runtime.NumGoroutine()
-	endless := func() (store.BatchRow, error) { return datedRow(2, "2020-09-01"), nil }
-	next, stop, err := inDateOrder(endless, 10, 10)
+	gate := make(chan struct{})
+	pulled := 0 // only the spooling goroutine calls next
+	slow := func() (store.BatchRow, error) {
+		if pulled++; pulled > 4 {
+			<-gate // the reader gives one row at a time from here
+		}
+		return datedRow(2, "2020-09-01"), nil
+	}
+	next, stop, err := inDateOrder(slow, 4, 1<<30) // windows of 4, then 8
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 25 {
+	for range 4 {
 		if _, err := next(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	stop()
-	stop() // twice is harmless
+	stopped := make(chan struct{})
+	go func() {
+		stop()
+		stop() // twice is harmless
+		close(stopped)
+	}()
+	time.Sleep(20 * time.Millisecond) // stop has begun
+	released := 0
+	for waiting := true; waiting; {
+		select {
+		case <-stopped:
+			waiting = false
+		case gate <- struct{}{}:
+			if released++; released >= 8 {
+				t.Fatalf("stop waited for the window to fill: %d more rows read", released)
+			}
+		}
+	}
 	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before; {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d goroutines after stop, %d before", runtime.NumGoroutine(), before)
