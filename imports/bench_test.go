@@ -40,6 +40,9 @@ func sortWindow() int {
 // workbook of n rows as a unit would fill it: short county names, township
 // names, 万元 amounts, Chinese dates.
 func benchWorkbook(b *testing.B, n int) string {
+	if n >= excelize.TotalRows { // a header row and n rows must fit one sheet
+		b.Fatalf("XIEZUO_BENCH_ROWS=%d: a worksheet holds at most %d rows, the header included", n, excelize.TotalRows)
+	}
 	name := fmt.Sprintf("xiezuo-import-%d.xlsx", n)
 	if w := sortWindow(); w > 0 {
 		name = fmt.Sprintf("xiezuo-import-%d-sorted-%d.xlsx", n, w)
