@@ -533,7 +533,7 @@ func (m *importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
 	}
 	for i, t := range sumTables {
 		cols := strings.Split(t.keys, ", ")
-		keys := len(cols)
+		keys, num := len(cols), slices.Index(cols, "org_id") // the one number column, or -1
 		tail := " ON CONFLICT (" + t.keys + ") DO UPDATE SET n = " + t.table + ".n + excluded.n, fen = " + t.table + ".fen + excluded.fen"
 		args := make([]any, 0, 100*(keys+2))
 		flush := func() error {
@@ -547,7 +547,7 @@ func (m *importSums) apply(ctx context.Context, d *DB, tx *sql.Tx) error {
 		}
 		for k, v := range m.tables[i] {
 			for j, x := range k[:keys] {
-				if cols[j] == "org_id" { // the one number column
+				if j == num {
 					args = append(args, x)
 				} else {
 					args = append(args, m.strs[x])
