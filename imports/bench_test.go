@@ -1,8 +1,11 @@
 package imports_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -10,6 +13,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -36,28 +40,24 @@ func sortWindow() int {
 	return max(n, 0)
 }
 
-// benchWorkbook writes (once, cached in the temp dir) a contributions
-// workbook of n rows as a unit would fill it: short county names, township
-// names, 万元 amounts, Chinese dates.
-func benchWorkbook(b *testing.B, n int) string {
-	if n >= excelize.TotalRows { // a header row and n rows must fit one sheet
-		b.Fatalf("XIEZUO_BENCH_ROWS=%d: a worksheet holds at most %d rows, the header included", n, excelize.TotalRows)
+// benchFormat is XIEZUO_BENCH_FORMAT: xlsx (the default) or csv. A
+// worksheet holds at most 1,048,576 rows, so sizes beyond that are CSV.
+func benchFormat(b *testing.B) string {
+	switch f := os.Getenv("XIEZUO_BENCH_FORMAT"); f {
+	case "", "xlsx":
+		return "xlsx"
+	case "csv":
+		return f
+	default:
+		b.Fatalf("XIEZUO_BENCH_FORMAT=%q: xlsx or csv", f)
+		return ""
 	}
-	name := fmt.Sprintf("xiezuo-import-%d.xlsx", n)
-	if w := sortWindow(); w > 0 {
-		name = fmt.Sprintf("xiezuo-import-%d-sorted-%d.xlsx", n, w)
-	}
-	path := filepath.Join(os.TempDir(), name)
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	f := excelize.NewFile()
-	sw, _ := f.NewStreamWriter("Sheet1")
-	head := []any{}
-	for _, h := range imports.ContributionSpec.Headers() {
-		head = append(head, h)
-	}
-	sw.SetRow("A1", head)
+}
+
+// drawRows draws n contributions rows as a unit would fill them: short
+// county names, township names, 万元 amounts, Chinese dates; sorted by
+// date within windows of sortWindow() rows when that is set.
+func drawRows(n int, emit func(row []any) error) error {
 	givers := []string{"上海龙舜投资管理有限公司", "拼多多", "携程集团", "上海服装（集团）有限公司", "西雅衣家（中国）商业有限公司", "斯必克（中国）投资有限公司"}
 	places := [][2]string{{"绿春", "大兴镇"}, {"绿春县", "三猛乡"}, {"金平县", "勐拉镇"}, {"红河县", "甲寅镇"}, {"金平县", ""}, {"甘德县", "柯曲镇"}}
 	forms := []string{"资金", "物资", "消费帮扶"}
@@ -67,17 +67,15 @@ func benchWorkbook(b *testing.B, n int) string {
 		row []any
 	}
 	rows := make([]drawn, 0, min(n, max(sortWindow(), 1)))
-	line := 2
-	flush := func() {
+	flush := func() error {
 		slices.SortStableFunc(rows, func(a, b drawn) int { return a.day - b.day })
 		for _, d := range rows {
-			cell, _ := excelize.CoordinatesToCellName(1, line)
-			if err := sw.SetRow(cell, d.row); err != nil {
-				b.Fatal(err)
+			if err := emit(d.row); err != nil {
+				return err
 			}
-			line++
 		}
 		rows = rows[:0]
+		return nil
 	}
 	for i := 0; i < n; i++ {
 		p := places[r.IntN(len(places))]
@@ -86,15 +84,143 @@ func benchWorkbook(b *testing.B, n int) string {
 		rows = append(rows, drawn{day, []any{fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day()), nil, givers[r.IntN(len(givers))], p[0], p[1], nil, nil,
 			forms[r.IntN(3)], "教育", fmt.Sprintf("%d.%02d万", 1+r.IntN(50), r.IntN(100)), nil, nil, "批量第" + strconv.Itoa(i) + "笔", nil, "到位", nil, nil, nil}})
 		if len(rows) == cap(rows) {
-			flush()
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	flush()
-	sw.Flush()
-	if err := f.SaveAs(path); err != nil {
+	return flush()
+}
+
+// benchFile writes (once, cached in the temp dir) a contributions file of
+// n rows in benchFormat and returns its path.
+func benchFile(b *testing.B, n int) string {
+	format := benchFormat(b)
+	if format == "xlsx" && n >= excelize.TotalRows { // a header row and n rows must fit one sheet
+		b.Fatalf("XIEZUO_BENCH_ROWS=%d: a worksheet holds at most %d rows, the header included; use XIEZUO_BENCH_FORMAT=csv", n, excelize.TotalRows)
+	}
+	name := fmt.Sprintf("xiezuo-import-%d", n)
+	if w := sortWindow(); w > 0 {
+		name += fmt.Sprintf("-sorted-%d", w)
+	}
+	path := filepath.Join(os.TempDir(), name+"."+format)
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	head := []string{}
+	for _, h := range imports.ContributionSpec.Headers() {
+		head = append(head, h)
+	}
+	var err error
+	if format == "csv" {
+		err = writeBenchCSV(path, head, n)
+	} else {
+		err = writeBenchXLSX(path, head, n)
+	}
+	if err != nil {
+		os.Remove(path)
 		b.Fatal(err)
 	}
 	return path
+}
+
+func writeBenchXLSX(path string, head []string, n int) error {
+	f := excelize.NewFile()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return err
+	}
+	cells := make([]any, len(head))
+	for i, h := range head {
+		cells[i] = h
+	}
+	sw.SetRow("A1", cells)
+	line := 2
+	err = drawRows(n, func(row []any) error {
+		cell, _ := excelize.CoordinatesToCellName(1, line)
+		line++
+		return sw.SetRow(cell, row)
+	})
+	if err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.SaveAs(path)
+}
+
+// writeBenchCSV writes the rows as a CSV saved from Excel: UTF-8 with a
+// byte-order mark.
+func writeBenchCSV(path string, head []string, n int) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	bw := bufio.NewWriterSize(out, 1<<20)
+	bw.WriteString("\ufeff")
+	w := csv.NewWriter(bw)
+	w.Write(head)
+	rec := make([]string, len(head))
+	err = drawRows(n, func(row []any) error {
+		for i := range rec {
+			rec[i] = ""
+			if i < len(row) && row[i] != nil {
+				rec[i] = row[i].(string)
+			}
+		}
+		return w.Write(rec)
+	})
+	if err != nil {
+		return err
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return out.Close()
+}
+
+// fileRows returns a reader of the file's rows with the fastest plain
+// reader of its format (no header matching, no checks), for rawLimit.
+func fileRows(b *testing.B, path string) (next func() ([]string, bool), done func()) {
+	if strings.HasSuffix(path, ".csv") {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
+		c.FieldsPerRecord = -1
+		return func() ([]string, bool) {
+			rec, err := c.Read()
+			if err != nil && err != io.EOF {
+				b.Fatal(err)
+			}
+			return rec, err == nil
+		}, func() { f.Close() }
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, err := f.Rows("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func() ([]string, bool) {
+			if !rows.Next() {
+				return nil, false
+			}
+			cells, _ := rows.Columns(excelize.Options{RawCellValue: true})
+			return cells, true
+		}, func() {
+			rows.Close()
+			f.Close()
+		}
 }
 
 // cpuTime is the process's user+system CPU time.
@@ -104,8 +230,8 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// rawLimit reads the workbook with excelize's streaming reader and
-// inserts its cells into a table without indexes in one SQLite
+// rawLimit reads the file with the plain reader of its format (fileRows)
+// and inserts its cells into a table without indexes in one SQLite
 // transaction: the fastest any import of this file can be on this machine
 // at this moment.
 func rawLimit(b *testing.B, path string) float64 {
@@ -113,13 +239,8 @@ func rawLimit(b *testing.B, path string) float64 {
 	defer raw.Close() // its page cache is not the import's memory
 	runtime.GC()
 	start := time.Now()
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	rows, _ := f.Rows("Sheet1")
-	defer rows.Close()
+	next, done := fileRows(b, path)
+	defer done()
 	tx, _ := raw.SQL().Begin()
 	tx.Exec(`CREATE TABLE raw_rows (c1 TEXT, c2 TEXT, c3 TEXT, c4 TEXT, c5 TEXT, c6 TEXT, c7 TEXT, c8 TEXT, c9 TEXT, c10 TEXT, c11 TEXT, c12 TEXT, c13 TEXT, c14 TEXT, c15 TEXT, c16 TEXT, c17 TEXT)`)
 	ins, err := tx.Prepare(`INSERT INTO raw_rows VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`)
@@ -127,8 +248,7 @@ func rawLimit(b *testing.B, path string) float64 {
 		b.Fatal(err)
 	}
 	got := 0
-	for rows.Next() {
-		cells, _ := rows.Columns(excelize.Options{RawCellValue: true})
+	for cells, ok := next(); ok; cells, ok = next() {
 		args := make([]any, 17)
 		for i := range args {
 			if i < len(cells) {
@@ -144,7 +264,7 @@ func rawLimit(b *testing.B, path string) float64 {
 	return float64(got-1) / time.Since(start).Seconds()
 }
 
-// BenchmarkImport measures, on one generated workbook, three turns of: the
+// BenchmarkImport measures, on one generated file (XIEZUO_BENCH_FORMAT), three turns of: the
 // raw limit (rawLimit) and the real import as the office loads history
 // (parse, resolve names, check duplicates, write records and givers in
 // chunks as hidden rows, publish them as approved with the running sums)
@@ -154,9 +274,10 @@ func rawLimit(b *testing.B, path string) float64 {
 // both rates, their ratio, the import's CPU per row and its peak RSS.
 //
 //	XIEZUO_BENCH_ROWS=1000000 go test ./imports/ -run XXX -bench Import -benchtime 1x -timeout 2h
+//	XIEZUO_BENCH_FORMAT=csv XIEZUO_BENCH_ROWS=3000000 go test ./imports/ -run XXX -bench Import -benchtime 1x -timeout 4h
 func BenchmarkImport(b *testing.B) {
 	n := benchRows()
-	path := benchWorkbook(b, n)
+	path := benchFile(b, n)
 	st, _ := os.Stat(path)
 	engine := os.Getenv("XIEZUO_BENCH_ENGINE")
 	if engine == "" {
