@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/xiezuo/xiezuo/imports"
@@ -264,6 +265,57 @@ func rawLimit(b *testing.B, path string) float64 {
 	return float64(got-1) / time.Since(start).Seconds()
 }
 
+// copyLimit is rawLimit on PostgreSQL: the file read with fileRows and its
+// cells copied (COPY, one transaction) into a table without indexes in a
+// fresh database of the server the import writes to.
+func copyLimit(b *testing.B, path string) float64 {
+	raw := testdb.Open(b, "postgres")
+	defer raw.Close()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, raw.DSN)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	runtime.GC()
+	start := time.Now()
+	next, done := fileRows(b, path)
+	defer done()
+	next() // the header
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cols := make([]string, 17)
+	for i := range cols {
+		cols[i] = fmt.Sprintf("c%d", i+1)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE raw_rows (`+strings.Join(cols, " TEXT, ")+` TEXT)`); err != nil {
+		b.Fatal(err)
+	}
+	args := make([]any, 17)
+	got, err := tx.CopyFrom(ctx, pgx.Identifier{"raw_rows"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+		cells, ok := next()
+		if !ok {
+			return nil, nil
+		}
+		for i := range args {
+			args[i] = nil
+			if i < len(cells) {
+				args[i] = cells[i]
+			}
+		}
+		return args, nil
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		b.Fatal(err)
+	}
+	return float64(got) / time.Since(start).Seconds()
+}
+
 // BenchmarkImport measures, on one generated file (XIEZUO_BENCH_FORMAT), three turns of: the
 // raw limit (rawLimit) and the real import as the office loads history
 // (parse, resolve names, check duplicates, write records and givers in
@@ -271,7 +323,9 @@ func rawLimit(b *testing.B, path string) float64 {
 // into a fresh demo database on XIEZUO_BENCH_ENGINE (sqlite, or postgres
 // with XIEZUO_TEST_POSTGRES), XIEZUO_BENCH_TURNS times (3). It logs each
 // turn and reports the medians:
-// both rates, their ratio, the import's CPU per row and its peak RSS.
+// both rates, their ratio, the import's CPU per row and its peak RSS. On
+// PostgreSQL each turn also measures copyLimit and, for a server on this
+// machine, the server's CPU per row (its processes' CPU time).
 //
 //	XIEZUO_BENCH_ROWS=1000000 go test ./imports/ -run XXX -bench Import -benchtime 1x -timeout 2h
 //	XIEZUO_BENCH_FORMAT=csv XIEZUO_BENCH_ROWS=3000000 go test ./imports/ -run XXX -bench Import -benchtime 1x -timeout 4h
@@ -293,11 +347,16 @@ func BenchmarkImport(b *testing.B) {
 		}
 		for turn := 1; turn <= turns; turn++ {
 			rawRate := rawLimit(b, path)
+			copyRate := 0.0
+			if engine == "postgres" {
+				copyRate = copyLimit(b, path)
+			}
 			db := testdb.OpenDemo(b, engine)
 			admin, _ := db.UserByName(ctx, "admin")
 			file, _ := os.Open(path)
 			debug.FreeOSMemory()
 			testdb.PeakRSS(true)
+			srv0 := testdb.ProcessCPU("postgres")
 			cpu0, start := cpuTime(), time.Now()
 			batch, err := imports.Contributions(ctx, db, admin, filepath.Base(path), file, st.Size(), imports.Options{Mode: "valid", Approve: true, MaxBytes: 1 << 30})
 			file.Close()
@@ -305,15 +364,23 @@ func BenchmarkImport(b *testing.B) {
 				b.Fatal(err)
 			}
 			took, cpu := time.Since(start), cpuTime()-cpu0
+			srv := testdb.ProcessCPU("postgres") - srv0 // before Close ends the backends
 			rss := testdb.PeakRSS(false)
 			if batch.Imported+batch.Duplicates+batch.Skipped != int64(n) || batch.Errors != 0 {
 				b.Fatalf("imported %d, duplicates %d, errors %d of %d", batch.Imported, batch.Duplicates, batch.Errors, n)
 			}
 			db.Close()
 			rate := float64(n) / took.Seconds()
-			b.Logf("turn %d, %s, %d rows, %.1f MB file: raw %.0f rows/s, import %.0f rows/s (%.1f%%) in %s, CPU %.0f µs/row, peak RSS %.0f MB",
+			server := ""
+			if engine == "postgres" {
+				server = fmt.Sprintf(", COPY limit %.0f rows/s (import %.1f%% of it)", copyRate, 100*rate/copyRate)
+				if srv > 0 {
+					server += fmt.Sprintf(", local server CPU %.0f µs/row", float64(srv.Microseconds())/float64(n))
+				}
+			}
+			b.Logf("turn %d, %s, %d rows, %.1f MB file: raw %.0f rows/s, import %.0f rows/s (%.1f%%) in %s, CPU %.0f µs/row%s, peak RSS %.0f MB",
 				turn, engine, n, float64(st.Size())/(1<<20), rawRate, rate, 100*rate/rawRate, took.Round(time.Millisecond),
-				float64(cpu.Microseconds())/float64(n), float64(rss)/(1<<20))
+				float64(cpu.Microseconds())/float64(n), server, float64(rss)/(1<<20))
 			raws, rates, ratios = append(raws, rawRate), append(rates, rate), append(ratios, rate/rawRate)
 			cpus, rsss, secs = append(cpus, float64(cpu.Microseconds())/float64(n)), append(rsss, float64(rss)/(1<<20)), append(secs, took.Seconds())
 		}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // PeakRSS resets (resetting=true) or reads this process's peak resident
@@ -27,6 +28,42 @@ func PeakRSS(resetting bool) int64 {
 	}
 	return 0
 }
+
+// ProcessCPU is the user+system CPU time used so far by every process of
+// this machine whose command name is comm (e.g. "postgres": a local
+// server's backends and helpers), read from /proc; 0 where there is none
+// (a remote server). Processes that ended in between are not counted.
+func ProcessCPU(comm string) time.Duration {
+	dirs, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, d := range dirs {
+		if d.Name()[0] < '0' || d.Name()[0] > '9' {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …: comm may hold spaces, so split after ")".
+		s := string(data)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open || s[open+1:end] != comm {
+			continue
+		}
+		f := strings.Fields(s[end+1:])
+		if len(f) < 13 {
+			continue
+		}
+		// Fields 14 and 15 of stat (utime, stime), in clock ticks.
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		k, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + k
+	}
+	return time.Duration(ticks) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times: 100 on Linux.
+const clockTicks = 100
 
 // PNG is a small valid PNG image, for photo uploads.
 func PNG(t testing.TB) []byte {
