@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,7 +58,11 @@ func benchFormat(b *testing.B) string {
 
 // drawRows draws n contributions rows as a unit would fill them: short
 // county names, township names, 万元 amounts, Chinese dates; sorted by
-// date within windows of sortWindow() rows when that is set.
+// date within windows of sortWindow() rows when that is set. Items are
+// numbered to a fixed width (批量第0000001笔), so every row has as many
+// search bigrams at 100,000 rows as at 3,000,000 (unpadded numbers gave
+// 8 a row at 100,000 and nearly 10 at 3,000,000, a growth of the data and
+// not of the import).
 func drawRows(n int, emit func(row []any) error) error {
 	givers := []string{"上海龙舜投资管理有限公司", "拼多多", "携程集团", "上海服装（集团）有限公司", "西雅衣家（中国）商业有限公司", "斯必克（中国）投资有限公司"}
 	places := [][2]string{{"绿春", "大兴镇"}, {"绿春县", "三猛乡"}, {"金平县", "勐拉镇"}, {"红河县", "甲寅镇"}, {"金平县", ""}, {"甘德县", "柯曲镇"}}
@@ -83,7 +88,7 @@ func drawRows(n int, emit func(row []any) error) error {
 		day := r.IntN(3650)
 		d := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, day)
 		rows = append(rows, drawn{day, []any{fmt.Sprintf("%d年%d月%d日", d.Year(), d.Month(), d.Day()), nil, givers[r.IntN(len(givers))], p[0], p[1], nil, nil,
-			forms[r.IntN(3)], "教育", fmt.Sprintf("%d.%02d万", 1+r.IntN(50), r.IntN(100)), nil, nil, "批量第" + strconv.Itoa(i) + "笔", nil, "到位", nil, nil, nil}})
+			forms[r.IntN(3)], "教育", fmt.Sprintf("%d.%02d万", 1+r.IntN(50), r.IntN(100)), nil, nil, fmt.Sprintf("批量第%07d笔", i), nil, "到位", nil, nil, nil}})
 		if len(rows) == cap(rows) {
 			if err := flush(); err != nil {
 				return err
@@ -100,7 +105,7 @@ func benchFile(b *testing.B, n int) string {
 	if format == "xlsx" && n >= excelize.TotalRows { // a header row and n rows must fit one sheet
 		b.Fatalf("XIEZUO_BENCH_ROWS=%d: a worksheet holds at most %d rows, the header included; use XIEZUO_BENCH_FORMAT=csv", n, excelize.TotalRows)
 	}
-	name := fmt.Sprintf("xiezuo-import-%d", n)
+	name := fmt.Sprintf("xiezuo-import-fixed-%d", n) // "fixed": items numbered to a fixed width
 	if w := sortWindow(); w > 0 {
 		name += fmt.Sprintf("-sorted-%d", w)
 	}
@@ -316,6 +321,42 @@ func copyLimit(b *testing.B, path string) float64 {
 	return float64(got) / time.Since(start).Seconds()
 }
 
+// heapAtPeak, when XIEZUO_BENCH_HEAP names a file, writes a heap profile
+// there each time the process's resident set passes its highest so far
+// (sampled every second, from 200 MB), so the profile shows what was live
+// at the peak; stop ends the sampling.
+func heapAtPeak(b *testing.B) (stop func()) {
+	path := os.Getenv("XIEZUO_BENCH_HEAP")
+	if path == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		high := int64(200 << 20)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Second):
+			}
+			if rss := testdb.RSS(); rss > high {
+				high = rss
+				f, err := os.Create(path)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+				b.Logf("heap profile at %.0f MB resident: %s", float64(rss)/(1<<20), path)
+			}
+		}
+	}()
+	return func() { close(done); <-ended }
+}
+
 // BenchmarkImport measures, on one generated file (XIEZUO_BENCH_FORMAT), three turns of: the
 // raw limit (rawLimit) and the real import as the office loads history
 // (parse, resolve names, check duplicates, write records and givers in
@@ -356,6 +397,7 @@ func BenchmarkImport(b *testing.B) {
 			file, _ := os.Open(path)
 			debug.FreeOSMemory()
 			testdb.PeakRSS(true)
+			stopHeap := heapAtPeak(b)
 			srv0 := testdb.ProcessCPU("postgres")
 			cpu0, start := cpuTime(), time.Now()
 			batch, err := imports.Contributions(ctx, db, admin, filepath.Base(path), file, st.Size(), imports.Options{Mode: "valid", Approve: true, MaxBytes: 1 << 30})
@@ -365,6 +407,7 @@ func BenchmarkImport(b *testing.B) {
 			}
 			took, cpu := time.Since(start), cpuTime()-cpu0
 			srv := testdb.ProcessCPU("postgres") - srv0 // before Close ends the backends
+			stopHeap()
 			rss := testdb.PeakRSS(false)
 			if batch.Imported+batch.Duplicates+batch.Skipped != int64(n) || batch.Errors != 0 {
 				b.Fatalf("imported %d, duplicates %d, errors %d of %d", batch.Imported, batch.Duplicates, batch.Errors, n)

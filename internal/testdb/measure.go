@@ -19,9 +19,17 @@ func PeakRSS(resetting bool) int64 {
 		os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 		return 0
 	}
+	return status("VmHWM:")
+}
+
+// RSS is this process's resident set now (VmRSS).
+func RSS() int64 { return status("VmRSS:") }
+
+// status reads a size in kB from /proc/self/status, in bytes.
+func status(field string) int64 {
 	data, _ := os.ReadFile("/proc/self/status")
 	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field) {
 			kb, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
 			return kb << 10
 		}
