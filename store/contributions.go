@@ -164,11 +164,16 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	w := &where{}
 	visible(w, u)
 	w.add(liveContribution)
-	if f.CountyCode != "" {
-		w.add("x.county_code = ?", f.CountyCode)
-	}
-	if f.TownshipCode != "" {
+	switch {
+	case f.TownshipCode != "":
+		// A township's code names its county (Validate checks the pair,
+		// saving checks every row's), so the county is not asked again:
+		// that column kept the township's partial index of the rows not
+		// approved from covering their totals, and a township's whole
+		// history read every one of its rows (15,369, 4.7 ms) for 10.
 		w.add("x.township_code = ?", f.TownshipCode)
+	case f.CountyCode != "":
+		w.add("x.county_code = ?", f.CountyCode)
 	}
 	if f.Status != "" {
 		w.add("x.status = ?", string(f.Status))
