@@ -249,6 +249,21 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// rawColumns is the width of the raw limits' table: the template's columns.
+const rawColumns = 17
+
+// rawArgs puts a row's cells into args (rawColumns long), nil where the
+// row is shorter, and returns args.
+func rawArgs(args []any, cells []string) []any {
+	for i := range args {
+		args[i] = nil
+		if i < len(cells) {
+			args[i] = cells[i]
+		}
+	}
+	return args
+}
+
 // rawLimit reads the file with the plain reader of its format (fileRows)
 // and inserts its cells into a table without indexes in one SQLite
 // transaction: the fastest any import of this file can be on this machine
@@ -267,13 +282,7 @@ func rawLimit(b *testing.B, path string) float64 {
 	}
 	got := 0
 	for cells, ok := next(); ok; cells, ok = next() {
-		args := make([]any, 17)
-		for i := range args {
-			if i < len(cells) {
-				args[i] = cells[i]
-			}
-		}
-		if _, err := ins.Exec(args...); err != nil {
+		if _, err := ins.Exec(rawArgs(make([]any, rawColumns), cells)...); err != nil {
 			b.Fatal(err)
 		}
 		got++
@@ -305,26 +314,20 @@ func copyLimit(b *testing.B, path string) float64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cols := make([]string, 17)
+	cols := make([]string, rawColumns)
 	for i := range cols {
 		cols[i] = fmt.Sprintf("c%d", i+1)
 	}
 	if _, err := tx.Exec(ctx, `CREATE TABLE raw_rows (`+strings.Join(cols, " TEXT, ")+` TEXT)`); err != nil {
 		b.Fatal(err)
 	}
-	args := make([]any, 17)
+	args := make([]any, rawColumns)
 	got, err := tx.CopyFrom(ctx, pgx.Identifier{"raw_rows"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
 		cells, ok := next()
 		if !ok {
 			return nil, nil
 		}
-		for i := range args {
-			args[i] = nil
-			if i < len(cells) {
-				args[i] = cells[i]
-			}
-		}
-		return args, nil
+		return rawArgs(args, cells), nil
 	}))
 	if rerr := done(); err == nil {
 		err = rerr
@@ -415,7 +418,10 @@ func BenchmarkImport(b *testing.B) {
 			debug.FreeOSMemory()
 			testdb.PeakRSS(true)
 			stopHeap := heapAtPeak(b)
-			srv0 := testdb.ProcessCPU("postgres")
+			var srv0 time.Duration
+			if engine == "postgres" {
+				srv0 = testdb.ProcessCPU("postgres")
+			}
 			cpu0, start := cpuTime(), time.Now()
 			batch, err := imports.Contributions(ctx, db, admin, filepath.Base(path), file, st.Size(), imports.Options{Mode: "valid", Approve: true, MaxBytes: 1 << 30})
 			file.Close()
@@ -423,7 +429,10 @@ func BenchmarkImport(b *testing.B) {
 				b.Fatal(err)
 			}
 			took, cpu := time.Since(start), cpuTime()-cpu0
-			srv := testdb.ProcessCPU("postgres") - srv0 // before Close ends the backends
+			var srv time.Duration
+			if engine == "postgres" {
+				srv = testdb.ProcessCPU("postgres") - srv0 // before Close ends the backends
+			}
 			stopHeap()
 			rss := testdb.PeakRSS(false)
 			if batch.Imported+batch.Duplicates+batch.Skipped != int64(n) || batch.Errors != 0 {

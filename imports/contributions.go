@@ -114,10 +114,11 @@ func Contributions(ctx context.Context, db *store.DB, u *xiezuo.User, name strin
 		if msg == "" {
 			fp := fingerprint(c)
 			ir.Contribution, ir.Key = c, hex.EncodeToString(fp[:])
-			if prev, ok := seen[[12]byte(fp[:12])]; ok {
+			key := [12]byte(fp[:12])
+			if prev, ok := seen[key]; ok {
 				msg = fmt.Sprintf("与第%d行完全相同（同一文件内重复）", prev)
 			} else {
-				seen[[12]byte(fp[:12])] = int32(ir.Line)
+				seen[key] = int32(ir.Line)
 			}
 		}
 		if msg != "" {
