@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -295,7 +296,8 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 
 // listTotals are the totals of every row f matches that u may see (w). The
 // approved rows of the whole months in f's period are read from the
-// running sums when f can be answered from them (listSums); the days of
+// running sums when f can be answered from them (listSums), those of its
+// whole years from the year sums that follow them (byYears); the days of
 // a partial month at either end, and the rows not approved, from the
 // rows. Any other filter (keyword, unit, activity…) reads the rows.
 func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.ContributionFilter, w *where) (ledger.Totals, error) {
@@ -310,11 +312,13 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		form = "'consumption'" // every order posts a consumption record
 	}
 	err := byMonths(f.From, f.To, func(first, last string) error {
-		sw := sums.clone()
-		monthRange(sw, first, last)
-		t, err := d.byForm(ctx, form, "s.n", "s.fen", ` FROM `+table+` s`+sw.sql(), sw.args)
-		add(t)
-		return err
+		return byYears(table, first, last, func(table, col, from, to string) error {
+			sw := sums.clone()
+			sw.period("s."+col, from, to)
+			t, err := d.byForm(ctx, form, "s.n", "s.fen", ` FROM `+table+` s`+sw.sql(), sw.args)
+			add(t)
+			return err
+		})
 	}, func(from, to string) error { // approved rows of a partial month
 		// The counties' month sums' filter reads the day sums too, which
 		// carry all its columns but the sector.
@@ -422,14 +426,57 @@ func byMonths(from, to string, sums func(first, last string) error, rows func(fr
 	return nil
 }
 
-// monthRange limits the month sums (alias s) to first..last.
-func monthRange(w *where, first, last string) {
+// yearSums names the year sums that follow a month sums table (migration
+// 00048), with its columns but the month's year for the month.
+var yearSums = map[string]string{
+	"contribution_month_sums": "contribution_year_sums",
+	"township_month_sums":     "township_year_sums",
+	"giver_sums":              "giver_year_sums",
+}
+
+// byYears sums the whole months first..last (YYYY-MM, "" for no bound) of
+// the month sums table by read(table, col, from, to) in two parts: the
+// whole years from its year sums (col "year", YYYY, "" for no bound), the
+// months of the partial years at either end from table itself (col
+// "month"). It reads each part only if it exists: ten years of a township
+// are ten rows a combination of its columns, not 120. A table without
+// year sums is read by its months alone.
+func byYears(table, first, last string, read func(table, col, from, to string) error) error {
+	yearTable, ok := yearSums[table]
+	if !ok || first != "" && last != "" && first[:4] == last[:4] && (first[5:] != "01" || last[5:] != "12") {
+		return read(table, "month", first, last) // or within one year, not all of it
+	}
+	var from, to string
+	var edges [][2]string
 	if first != "" {
-		w.add("s.month >= ?", first)
+		if from = first[:4]; first[5:] != "01" {
+			from = addYear(from, 1)
+			edges = append(edges, [2]string{first, first[:4] + "-12"})
+		}
 	}
 	if last != "" {
-		w.add("s.month <= ?", last)
+		if to = last[:4]; last[5:] != "12" {
+			to = addYear(to, -1)
+			edges = append(edges, [2]string{last[:4] + "-01", last})
+		}
 	}
+	if from == "" || to == "" || from <= to {
+		if err := read(yearTable, "year", from, to); err != nil {
+			return err
+		}
+	}
+	for _, e := range edges {
+		if err := read(table, "month", e[0], e[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addYear is the year YYYY plus n, as YYYY.
+func addYear(year string, n int) string {
+	y, _ := strconv.Atoi(year)
+	return fmt.Sprintf("%04d", y+n)
 }
 
 // monthSpan splits the period from..to (YYYY-MM-DD, either may be "")
@@ -580,10 +627,12 @@ func (d *DB) CountyTotals(ctx context.Context, from, to string) ([]CountyTotal, 
 		return rows.Err()
 	}
 	err := byMonths(from, to, func(first, last string) error {
-		w := &where{}
-		monthRange(w, first, last)
-		return read(`SELECT s.county_code, r.name, s.form, SUM(s.n), SUM(s.fen) FROM contribution_month_sums s
+		return byYears("contribution_month_sums", first, last, func(table, col, from, to string) error {
+			w := &where{}
+			w.period("s."+col, from, to)
+			return read(`SELECT s.county_code, r.name, s.form, SUM(s.n), SUM(s.fen) FROM `+table+` s
 			JOIN regions r ON r.code = s.county_code`+w.sql()+` GROUP BY s.county_code, r.name, s.form HAVING SUM(s.n) > 0`, w.args)
+		})
 	}, func(from, to string) error {
 		w := approvedContributions(from, to)
 		return read(`SELECT x.county_code, r.name, x.form, COUNT(*), SUM(x.amount_fen) FROM contributions x

@@ -154,12 +154,7 @@ func giversSQL(f report.Filter) (string, []any) {
 // sumsWhere selects running-sum rows of a scope by their date column.
 func sumsWhere(f report.Filter, col, from, to string) *where {
 	w := &where{}
-	if from != "" {
-		w.add(col+" >= ?", from)
-	}
-	if to != "" {
-		w.add(col+" <= ?", to)
-	}
+	w.period(col, from, to)
 	if f.CountyCode != "" {
 		w.add("s.county_code = ?", f.CountyCode)
 	}

@@ -64,7 +64,7 @@ func TestGenericPlans(t *testing.T) {
 func TestSumsClustered(t *testing.T) {
 	t.Parallel()
 	db := testdb.Open(t, "sqlite")
-	for _, table := range []string{"contribution_sums", "contribution_month_sums", "giver_sums"} {
+	for _, table := range []string{"contribution_sums", "contribution_month_sums", "giver_sums", "contribution_year_sums", "township_year_sums", "giver_year_sums"} {
 		var ddl string
 		if err := db.SQL().QueryRowContext(ctx, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1`, table).Scan(&ddl); err != nil {
 			t.Fatal(err)

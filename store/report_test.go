@@ -297,6 +297,18 @@ func sumsMismatch(t *testing.T, db *store.DB) string {
 		{`SELECT month, county_code, CAST(org_id AS TEXT), form, n, fen FROM giver_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
 			`SELECT substr(x.date_from, 1, 7), x.county_code, CAST(g.org_id AS TEXT), x.form, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
+		// The years follow the months (migration 00048).
+		{`SELECT county_code, year, area || '/' || form || '/' || sector, delivery, n, fen FROM contribution_year_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+			`SELECT x.county_code, substr(x.date_from, 1, 4), CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
+			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
+			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
+		{`SELECT township_code, year, area || '/' || form || '/' || sector, delivery, n, fen FROM township_year_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+			`SELECT x.township_code, substr(x.date_from, 1, 4), CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
+			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
+			FROM contributions x WHERE x.status = 'approved' AND x.township_code IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
+		{`SELECT CAST(org_id AS TEXT), year, county_code, form, n, fen FROM giver_year_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
+			`SELECT CAST(g.org_id AS TEXT), substr(x.date_from, 1, 4), x.county_code, x.form, COUNT(*), SUM(x.amount_fen)
+			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		// The givers' months alone follow giver_sums (migration 00042).
 		{`SELECT month, '', CAST(org_id AS TEXT), '', n, fen FROM giver_rank_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 3`,
 			`SELECT substr(x.date_from, 1, 7), '', CAST(g.org_id AS TEXT), '', COUNT(*), SUM(x.amount_fen)
@@ -372,7 +384,10 @@ func giverPagesMismatch(ctx context.Context, db *store.DB, u *xiezuo.User, f led
 func listTotalsMismatch(t *testing.T, db *store.DB) string {
 	t.Helper()
 	periods := [][2]string{{"", ""}, {"2020-01-01", "2020-12-31"}, {"2020-09-01", "2020-09-30"}, {"2020-09-05", "2020-10-14"},
-		{"2020-09-20", ""}, {"", "2020-10-02"}, {"2020-09-15", "2020-09-20"}, {"2020-10-01", "2020-09-30"}, {"2019-12-31", "2021-01-01"}}
+		{"2020-09-20", ""}, {"", "2020-10-02"}, {"2020-09-15", "2020-09-20"}, {"2020-10-01", "2020-09-30"}, {"2019-12-31", "2021-01-01"},
+		// Whole years and the months of partial ones (year sums, migration 00048).
+		{"2019-01-01", "2021-12-31"}, {"2019-03-01", "2021-05-31"}, {"2019-03-15", "2021-05-20"}, {"2020-03-01", "2020-11-30"},
+		{"2020-01-01", "2021-06-30"}, {"2019-07-01", "2020-12-31"}, {"2020-02-01", ""}, {"", "2020-11-30"}, {"2021-01-01", ""}}
 	others := []func(*ledger.ContributionFilter){
 		func(*ledger.ContributionFilter) {},
 		func(f *ledger.ContributionFilter) { f.Form = "cash" },
@@ -600,6 +615,9 @@ func TestImportSumsMany(t *testing.T) {
 			t.Fatalf("day sums of the batch: %d, %v (the test wants over 300, three statements)", days, err)
 		}
 		if msg := sumsMismatch(t, db); msg != "" {
+			t.Fatal(msg)
+		}
+		if msg := listTotalsMismatch(t, db); msg != "" { // three years: whole years from the year sums
 			t.Fatal(msg)
 		}
 	})
