@@ -370,7 +370,7 @@ func heapAtPeak(b *testing.B) (stop func()) {
 				}
 				pprof.Lookup("heap").WriteTo(f, 0)
 				f.Close()
-				b.Logf("heap profile at %.0f MB resident: %s", float64(rss)/(1<<20), path)
+				b.Logf("heap profile at %.0f MB resident (the Go runtime holds %.0f MB): %s", float64(rss)/(1<<20), float64(testdb.GoMemory())/(1<<20), path)
 			}
 		}
 	}()

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,16 @@ func PeakRSS(resetting bool) int64 {
 		return 0
 	}
 	return status("VmHWM:")
+}
+
+// GoMemory is the memory the Go runtime holds from the system and has
+// not released to it (runtime/metrics): the heap, stacks and the
+// runtime's own; the rest of RSS is the binary and memory allocated
+// outside Go (SQLite's page caches, with modernc.org/sqlite).
+func GoMemory() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
 }
 
 // RSS is this process's resident set now (VmRSS).
