@@ -277,34 +277,33 @@ func TestBulletin(t *testing.T) {
 	})
 }
 
+// areaOf is a contribution's (alias x) assessment area as SQL, for
+// sumsMismatch to compute the sums from the rows on its own.
+const areaOf = `CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption' WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END`
+
 // sumsMismatch compares the running sums with the same sums computed from
 // the records, and describes the first difference ("" if none).
 func sumsMismatch(t *testing.T, db *store.DB) string {
 	t.Helper()
 	pairs := [][2]string{
 		{`SELECT day, county_code, area || '/' || form, delivery, n, fen FROM contribution_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
-			`SELECT x.date_from, x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
-			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form, x.delivery, COUNT(*), SUM(x.amount_fen)
+			`SELECT x.date_from, x.county_code, ` + areaOf + ` || '/' || x.form, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		{`SELECT month, county_code, area || '/' || form || '/' || sector, delivery, n, fen FROM contribution_month_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
-			`SELECT substr(x.date_from, 1, 7), x.county_code, CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
-			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
+			`SELECT substr(x.date_from, 1, 7), x.county_code, ` + areaOf + ` || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		{`SELECT township_code, month, area || '/' || form || '/' || sector, delivery, n, fen FROM township_month_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
-			`SELECT x.township_code, substr(x.date_from, 1, 7), CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
-			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
+			`SELECT x.township_code, substr(x.date_from, 1, 7), ` + areaOf + ` || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' AND x.township_code IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		{`SELECT month, county_code, CAST(org_id AS TEXT), form, n, fen FROM giver_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
 			`SELECT substr(x.date_from, 1, 7), x.county_code, CAST(g.org_id AS TEXT), x.form, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x JOIN contribution_givers g ON g.contribution_id = x.id WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		// The years follow the months (migration 00048).
 		{`SELECT county_code, year, area || '/' || form || '/' || sector, delivery, n, fen FROM contribution_year_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
-			`SELECT x.county_code, substr(x.date_from, 1, 4), CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
-			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
+			`SELECT x.county_code, substr(x.date_from, 1, 4), ` + areaOf + ` || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		{`SELECT township_code, year, area || '/' || form || '/' || sector, delivery, n, fen FROM township_year_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
-			`SELECT x.township_code, substr(x.date_from, 1, 4), CASE WHEN x.form = 'fiscal' THEN 'funds' WHEN x.form = 'consumption' THEN 'consumption'
-			WHEN x.sector = 'industry' THEN 'industry' ELSE 'social' END || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
+			`SELECT x.township_code, substr(x.date_from, 1, 4), ` + areaOf + ` || '/' || x.form || '/' || x.sector, x.delivery, COUNT(*), SUM(x.amount_fen)
 			FROM contributions x WHERE x.status = 'approved' AND x.township_code IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`},
 		{`SELECT CAST(org_id AS TEXT), year, county_code, form, n, fen FROM giver_year_sums WHERE n <> 0 OR fen <> 0 ORDER BY 1, 2, 3, 4`,
 			`SELECT CAST(g.org_id AS TEXT), substr(x.date_from, 1, 4), x.county_code, x.form, COUNT(*), SUM(x.amount_fen)
