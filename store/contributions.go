@@ -245,7 +245,12 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		// reads its rows however few of the period's rows match.
 		from, date, id := "contributions x", "x.date_from", "x.id"
 		if f.GiverID != 0 {
-			page, from, date, id = w.clone(), "contribution_givers gv CROSS JOIN contributions x", "gv.date_from", "gv.contribution_id"
+			// The giver's own rows lead, so w's EXISTS test of the giver
+			// is left out: PostgreSQL planned it as a semi-join over all
+			// the giver's rows (a whole history, 12,525: 57 ms for 50).
+			pf := f
+			pf.GiverID = 0
+			page, from, date, id = contributionWhere(u, &pf), "contribution_givers gv CROSS JOIN contributions x", "gv.date_from", "gv.contribution_id"
 			page.add("gv.org_id = ? AND x.id = gv.contribution_id", f.GiverID)
 			page.period(date, f.From, f.To)
 		}
