@@ -162,6 +162,35 @@ func TestDashboard(t *testing.T) {
 			if sum != d.TotalFen || deliv != d.TotalFen || (f.Year != 0 && months != d.TotalFen) {
 				t.Errorf("%+v: total %d, by area %d, by month %d, by delivery %d", f, d.TotalFen, sum, months, deliv)
 			}
+			// Each county's areas and the two deliveries equal their lists'
+			// totals (the rows, approved, in the period).
+			s, err := db.DashboardSums(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed := func(lf ledger.ContributionFilter) ledger.Totals {
+				lf.Status, lf.From, lf.To, lf.Limit = ledger.StatusApproved, f.From, f.To, 1
+				if lf.CountyCode == "" {
+					lf.CountyCode = f.CountyCode
+				}
+				_, tot, err := db.ListContributions(ctx, user(t, db, "admin"), lf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tot
+			}
+			for _, deliv := range []string{"pledged", "delivered"} {
+				if got, want := s.Delivery[deliv], listed(ledger.ContributionFilter{Delivery: deliv}); got.Fen != want.AmountFen || got.Count != want.Count {
+					t.Errorf("%+v: %s %+v, its list %d 笔 %d fen", f, deliv, got, want.Count, want.AmountFen)
+				}
+			}
+			for _, c := range s.Counties {
+				for _, area := range ledger.ContributionAreas {
+					if want := listed(ledger.ContributionFilter{CountyCode: c.CountyCode, Area: area}); c.ByArea[area] != want.AmountFen {
+						t.Errorf("%+v: %s %s %d fen, its list %d", f, c.CountyCode, area, c.ByArea[area], want.AmountFen)
+					}
+				}
+			}
 		}
 		d := dashboard(t, db, report.ForYear(2020, lvchun))
 		// 绿春县 2020 (the bulletin): 3,112,088 元 in all, with the 认购 at
