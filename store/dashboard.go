@@ -67,12 +67,12 @@ func (d *DB) moneyFigures(ctx context.Context, s *report.Sums) error {
 			s.Months[m-1].Fen += fen[0] + fen[1]
 			s.Months[m-1].Count += n[0] + n[1]
 		}
-		for j, deliv := range [2]string{"pledged", "delivered"} {
+		for j, deliv := range ledger.Deliveries { // pledged, then delivered, as moneySQL
 			if n[j] > 0 {
-				t := s.Delivery[deliv]
+				t := s.Delivery[deliv.Code]
 				t.Fen += fen[j]
 				t.Count += n[j]
-				s.Delivery[deliv] = t
+				s.Delivery[deliv.Code] = t
 			}
 		}
 	}
@@ -137,15 +137,16 @@ func (d *DB) topGivers(ctx context.Context, s *report.Sums) error {
 // emptied by a delete or a reopen is still there with zeros).
 func moneySQL(f report.Filter) (string, []any) {
 	const cols = `s.county_code, substr(%[1]s, 6, 2), s.area,
-		SUM(CASE WHEN s.delivery = 'pledged' THEN s.n ELSE 0 END), SUM(CASE WHEN s.delivery = 'pledged' THEN s.fen ELSE 0 END),
-		SUM(CASE WHEN s.delivery = 'pledged' THEN 0 ELSE s.n END), SUM(CASE WHEN s.delivery = 'pledged' THEN 0 ELSE s.fen END)`
+		SUM(CASE WHEN s.delivery = '%[2]s' THEN s.n ELSE 0 END), SUM(CASE WHEN s.delivery = '%[2]s' THEN s.fen ELSE 0 END),
+		SUM(CASE WHEN s.delivery = '%[2]s' THEN 0 ELSE s.n END), SUM(CASE WHEN s.delivery = '%[2]s' THEN 0 ELSE s.fen END)`
+	pledged := ledger.Deliveries[0].Code
 	if from, to, ok := wholeMonths(f.From, f.To); ok {
 		w := sumsWhere(f, "s.month", from, to)
-		return `SELECT ` + fmt.Sprintf(cols, "s.month") + ` FROM contribution_month_sums s` + w.sql() +
+		return `SELECT ` + fmt.Sprintf(cols, "s.month", pledged) + ` FROM contribution_month_sums s` + w.sql() +
 			` GROUP BY s.month, s.county_code, s.area HAVING SUM(s.n) > 0`, w.args
 	}
 	w := sumsWhere(f, "s.day", f.From, f.To)
-	return `SELECT ` + fmt.Sprintf(cols, "s.day") + ` FROM contribution_sums s` + w.sql() +
+	return `SELECT ` + fmt.Sprintf(cols, "s.day", pledged) + ` FROM contribution_sums s` + w.sql() +
 		` GROUP BY 1, 2, 3 HAVING SUM(s.n) > 0`, w.args
 }
 
