@@ -57,15 +57,15 @@ func (d *DB) moneyFigures(ctx context.Context, s *report.Sums) error {
 			i, at[county] = len(s.Counties), len(s.Counties)
 			s.Counties = append(s.Counties, report.CountyRow{CountyCode: county, ByArea: map[string]int64{}})
 		}
-		c := &s.Counties[i]
-		c.ByArea[area] += fen[0] + fen[1]
-		c.TotalFen += fen[0] + fen[1]
-		c.Count += n[0] + n[1]
-		s.TotalFen += fen[0] + fen[1]
-		s.TotalRows += n[0] + n[1]
+		c, all, count := &s.Counties[i], fen[0]+fen[1], n[0]+n[1]
+		c.ByArea[area] += all
+		c.TotalFen += all
+		c.Count += count
+		s.TotalFen += all
+		s.TotalRows += count
 		if m, err := strconv.Atoi(month); err == nil && m >= 1 && m <= 12 {
-			s.Months[m-1].Fen += fen[0] + fen[1]
-			s.Months[m-1].Count += n[0] + n[1]
+			s.Months[m-1].Fen += all
+			s.Months[m-1].Count += count
 		}
 		for j, deliv := range ledger.Deliveries { // pledged, then delivered, as moneySQL
 			if n[j] > 0 {
