@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xiezuo/xiezuo"
@@ -53,15 +54,24 @@ type chunkSink struct {
 	// The ids this batch wrote lie in first..last (other users' records
 	// may lie between them).
 	first, last int64
-	// PostgreSQL: rows buffered for COPY.
+	// PostgreSQL: rows buffered for COPY, and the workers that copy them;
+	// mu guards first, last and sums, which the workers update.
 	copyBuf []copyRow
+	cp      *copier
+	mu      sync.Mutex
 }
 
 const (
 	sqlSame = `SELECT c.id, COALESCE(c.import_key, ''), COALESCE(c.import_batch_id, 0), EXISTS (SELECT 1 FROM import_batches b WHERE b.id = c.import_batch_id AND b.status IN ('running', 'interrupted'))
 		FROM contributions c WHERE c.county_code = $1 AND c.date_from >= $2 AND c.date_from <= $3 AND c.amount_fen = $4 AND c.date_to >= $5 LIMIT 20`
 	sqlGiversOf = `SELECT org_id FROM contribution_givers WHERE contribution_id = $1 ORDER BY org_id`
-	sqlBeat     = `UPDATE import_batches SET heartbeat_at = $1, first_id = COALESCE(first_id, $2), last_id = $3, rows_total = $4, rows_imported = $5 WHERE id = $6`
+	// sqlBeat only widens the batch's id range and moves its progress
+	// forward: PostgreSQL's chunks may commit out of order (copyChunk).
+	sqlBeat = `UPDATE import_batches SET heartbeat_at = $1,
+		first_id = CASE WHEN first_id IS NULL OR first_id > $2 THEN $2 ELSE first_id END,
+		last_id = CASE WHEN last_id IS NULL OR last_id < $3 THEN $3 ELSE last_id END,
+		rows_total = CASE WHEN rows_total > $4 THEN rows_total ELSE $4 END,
+		rows_imported = CASE WHEN rows_imported > $5 THEN rows_imported ELSE $5 END WHERE id = $6`
 )
 
 // sqlInsertContribution is SQLite's (PostgreSQL copies, see copyChunk).
@@ -329,10 +339,8 @@ type valuesKey struct {
 // commit ends the open chunk, if any, with the batch's heartbeat.
 func (s *chunkSink) commit(ctx context.Context) error {
 	if len(s.copyBuf) > 0 {
-		err := s.copyChunk(ctx, s.copyBuf)
-		s.copyBuf = s.copyBuf[:0]
 		s.beat = time.Now()
-		return err
+		return s.handOff(ctx)
 	}
 	if s.tx == nil {
 		return nil
@@ -362,6 +370,8 @@ func (s *chunkSink) commit(ctx context.Context) error {
 // beatArgs are sqlBeat's: the heartbeat, the ids written so far and the
 // progress the batch page shows while it runs (or after it died).
 func (s *chunkSink) beatArgs() []any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return []any{s.d.now(), nullID(s.first), nullID(s.last), s.b.Total, s.b.Imported, s.b.ID}
 }
 
@@ -378,6 +388,9 @@ func (s *chunkSink) closeStmts() {
 // keeps its report.
 func (s *chunkSink) close(ctx context.Context, report func(*sql.Tx) error) error {
 	if err := s.commit(ctx); err != nil {
+		return err
+	}
+	if err := s.drain(); err != nil {
 		return err
 	}
 	s.closeStmts()
@@ -406,6 +419,7 @@ func (s *chunkSink) close(ctx context.Context, report func(*sql.Tx) error) error
 // it wrote (after a stop or a failure; a killed process leaves this to
 // RecoverImports and DiscardImport).
 func (s *chunkSink) abort(ctx context.Context) {
+	s.drain() // the chunks in flight commit or fail before their rows are taken back
 	s.closeStmts()
 	if s.tx != nil {
 		s.tx.Rollback()
