@@ -136,8 +136,9 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL xiezuo.batch = 'on'"); err != nil {
 			return xiezuo.Internal(err)
 		}
+		// The sequence's name once, not once a row (2% of the server's time).
 		ids := make([]int64, 0, len(rows))
-		res, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('contributions', 'id')) FROM generate_series(1, $1)`, len(rows))
+		res, err := tx.Query(ctx, `SELECT nextval(q.seq) FROM (SELECT pg_get_serial_sequence('contributions', 'id')::regclass AS seq OFFSET 0) q, generate_series(1, $1)`, len(rows))
 		if err != nil {
 			return xiezuo.Internal(err)
 		}
@@ -150,8 +151,8 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 		if err := res.Err(); err != nil || len(ids) != len(rows) {
 			return xiezuo.Internal(err)
 		}
-		var givers []giverRow
-		var grams []gramRow
+		givers := make([]giverRow, 0, len(rows)*3/2)
+		grams := make([]gramRow, 0, len(rows)*12)
 		lo, hi := ids[0], ids[0]
 		for i, r := range rows {
 			r.c.ID = ids[i]
@@ -161,7 +162,7 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 			}
 			grams = contributionGrams(grams, r.c)
 		}
-		sortGramRows(grams) // the B-tree written leaf after leaf, not at random
+		sortGramRows(grams)
 		cols := append([]string{"id", "unit_id", "status", "created_by", "created_at", "updated_at"}, contributionCols...)
 		cols = append(cols, "import_batch_id", "import_key")
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, &copySource{n: len(rows), row: func(i int, v []any) []any {
