@@ -168,7 +168,7 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, &copySource{n: len(rows), row: func(i int, v []any) []any {
 			c := rows[i].c
 			v = append(v, c.ID, c.UnitID, string(s.status), s.u.ID, s.b.CreatedAt, s.b.CreatedAt)
-			return append(append(v, contributionArgs(c)...), s.b.ID, rows[i].key)
+			return append(appendContributionArgs(v, c), s.b.ID, rows[i].key)
 		}}); err != nil {
 			return mapDBError(err)
 		}

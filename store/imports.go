@@ -104,10 +104,16 @@ func (d *DB) updateBatch(ctx context.Context, tx *sql.Tx, b *ImportBatch) error 
 	return err
 }
 
+// contributionArgs are c's values of contributionCols.
 func contributionArgs(c *ledger.Contribution) []any {
-	return []any{c.DateFrom, c.DateTo, c.CountyCode, nullStr(c.TownshipCode), nullStr(c.VillageCode), c.Institution, c.Form, c.Sector,
+	return appendContributionArgs(make([]any, 0, len(contributionCols)), c)
+}
+
+// appendContributionArgs appends contributionArgs(c) to args.
+func appendContributionArgs(args []any, c *ledger.Contribution) []any {
+	return append(args, c.DateFrom, c.DateTo, c.CountyCode, nullStr(c.TownshipCode), nullStr(c.VillageCode), c.Institution, c.Form, c.Sector,
 		c.Delivery, c.AmountFen, c.Quantity, c.QuantityUnit, c.Item, c.Beneficiaries, nullID(c.ActivityID), nullID(c.AgreementID), nullID(c.ProjectID), c.Note,
-		ledger.ContributionArea(c.Form, c.Sector)}
+		ledger.ContributionArea(c.Form, c.Sector))
 }
 
 func (d *DB) insertBatch(ctx context.Context, tx *sql.Tx, b *ImportBatch, status string) error {

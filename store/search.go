@@ -236,18 +236,32 @@ func (d *DB) insertGrams(ctx context.Context, tx execer, args []any) error {
 	return nil
 }
 
-// gramRow is one bigram of one contribution, buffered by an import.
+// gramRow is one bigram of one contribution, buffered by an import, with
+// its bytes as a number (gramKey) to sort by.
 type gramRow struct {
 	gram string
 	id   int64
+	key  uint64
 }
 
 // contributionGrams appends a contribution's bigrams to rows.
 func contributionGrams(rows []gramRow, c *ledger.Contribution) []gramRow {
 	for _, g := range searchGrams(c.Item, c.Institution, c.Note) {
-		rows = append(rows, gramRow{g, c.ID})
+		rows = append(rows, gramRow{g, c.ID, gramKey(g)})
 	}
 	return rows
+}
+
+// gramKey is a bigram's bytes, zero-padded, as a big-endian number: two
+// runes are at most 8 bytes, and keys order as the strings do bytewise.
+func gramKey(g string) (k uint64) {
+	for i := range 8 {
+		k <<= 8
+		if i < len(g) {
+			k |= uint64(g[i])
+		}
+	}
+	return k
 }
 
 // insertGramRows writes an import chunk's bigrams in key order: the
@@ -278,7 +292,7 @@ func (d *DB) insertGramRows(ctx context.Context, tx execer, rows []gramRow) erro
 // 101 µs a row unsorted, 92 sorted).
 func sortGramRows(rows []gramRow) {
 	slices.SortFunc(rows, func(a, b gramRow) int {
-		if c := strings.Compare(a.gram, b.gram); c != 0 {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.id, b.id)
