@@ -57,6 +57,9 @@ func (s *chunkSink) handOff(ctx context.Context) error {
 			go func() {
 				defer cp.wg.Done()
 				for job := range cp.jobs {
+					if s.copyErr() != nil {
+						continue // the batch stops: the rest is not copied
+					}
 					if err := s.copyChunk(ctx, job); err != nil {
 						s.mu.Lock()
 						if cp.err == nil {
