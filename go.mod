@@ -10,8 +10,8 @@ require (
 	github.com/gomutex/godocx v0.1.6-0.20250811222946-aefd2d814cd1
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/pressly/goose/v3 v3.30.0
-	github.com/wagslane/go-password-validator v0.3.0
 	github.com/prometheus/client_golang v1.25.0
+	github.com/wagslane/go-password-validator v0.3.0
 	github.com/xuri/excelize/v2 v2.11.1
 	golang.org/x/sync v0.25.0
 	golang.org/x/text v0.44.0

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
 )
@@ -54,10 +56,12 @@ type chunkSink struct {
 	// The ids this batch wrote lie in first..last (other users' records
 	// may lie between them).
 	first, last int64
-	// PostgreSQL: rows buffered for COPY, and the workers that copy them;
-	// mu guards first, last and sums, which the workers update.
+	// PostgreSQL: rows buffered for COPY, and the workers that copy them
+	// (handOff) in copyCtx; mu guards first, last and sums, which the
+	// workers update.
 	copyBuf []copyRow
-	cp      *copier
+	copies  *errgroup.Group
+	copyCtx context.Context
 	mu      sync.Mutex
 }
 

@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"database/sql/driver"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
@@ -33,76 +33,35 @@ type copyJob struct {
 	total, imported int64
 }
 
-// copier runs the copy workers of one PostgreSQL import.
-type copier struct {
-	jobs   chan copyJob
-	closed bool // jobs
-	wg     sync.WaitGroup
-	err    error // the first worker's error; under chunkSink.mu
-}
-
-// handOff gives the buffered rows to a copy worker, starting the workers
-// on the first chunk, and waits while all are busy: at most copyWorkers
-// chunks are in flight and one filling. It returns the error of a chunk
-// copied before, if any: the batch then stops.
+// handOff gives the buffered rows to a copy worker, starting one per
+// chunk up to copyWorkers and waiting while all are busy: at most
+// copyWorkers chunks are in flight and one filling. Once a chunk has
+// failed (which cancels the others) it returns that chunk's error: the
+// batch then stops.
 func (s *chunkSink) handOff(ctx context.Context) error {
-	if err := s.copyErr(); err != nil {
-		return err
+	if s.copies == nil {
+		s.copies, s.copyCtx = errgroup.WithContext(ctx)
+		s.copies.SetLimit(copyWorkers)
 	}
-	if s.cp == nil {
-		cp := &copier{jobs: make(chan copyJob)}
-		s.cp = cp
-		for range copyWorkers {
-			cp.wg.Add(1)
-			go func() {
-				defer cp.wg.Done()
-				for job := range cp.jobs {
-					if s.copyErr() != nil {
-						continue // the batch stops: the rest is not copied
-					}
-					if err := s.copyChunk(ctx, job); err != nil {
-						s.mu.Lock()
-						if cp.err == nil {
-							cp.err = err
-						}
-						s.mu.Unlock()
-					}
-				}
-			}()
+	if err := s.copyCtx.Err(); err != nil {
+		if werr := s.drain(); werr != nil {
+			return werr
 		}
+		return xiezuo.Internal(err)
 	}
 	job := copyJob{rows: s.copyBuf, total: s.b.Total, imported: s.b.Imported}
 	s.copyBuf = nil // the worker's now
-	select {
-	case s.cp.jobs <- job:
-		return nil
-	case <-ctx.Done():
-		return xiezuo.Internal(ctx.Err())
-	}
+	s.copies.Go(func() error { return s.copyChunk(s.copyCtx, job) })
+	return nil
 }
 
-// copyErr is the first error of a copy worker, if any.
-func (s *chunkSink) copyErr() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cp == nil {
-		return nil
-	}
-	return s.cp.err
-}
-
-// drain waits for the chunks in flight and ends the workers; it returns
-// the first error of any chunk.
+// drain waits for the chunks in flight; it returns the first error of
+// any chunk.
 func (s *chunkSink) drain() error {
-	if s.cp == nil {
+	if s.copies == nil {
 		return nil
 	}
-	if !s.cp.closed {
-		close(s.cp.jobs)
-		s.cp.closed = true
-	}
-	s.cp.wg.Wait()
-	return s.copyErr()
+	return s.copies.Wait()
 }
 
 // copyChunk writes a chunk of contributions into PostgreSQL with the COPY
@@ -168,23 +127,23 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 		sortGramRows(grams)
 		cols := append([]string{"id", "unit_id", "status", "created_by", "created_at", "updated_at"}, contributionCols...)
 		cols = append(cols, "import_batch_id", "import_key")
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, &copySource{n: len(rows), row: func(i int, v []any) []any {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, copyRows(len(rows), func(i int, v []any) []any {
 			c := rows[i].c
 			v = append(v, c.ID, c.UnitID, string(s.status), s.u.ID, s.b.CreatedAt, s.b.CreatedAt)
 			return append(appendContributionArgs(v, c), s.b.ID, rows[i].key)
-		}}); err != nil {
+		})); err != nil {
 			return mapDBError(err)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contribution_givers"}, giverCols, &copySource{n: len(givers), row: func(i int, v []any) []any {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contribution_givers"}, giverCols, copyRows(len(givers), func(i int, v []any) []any {
 			g := givers[i]
 			return append(v, g.contribution, g.org, g.seq, g.date)
-		}}); err != nil {
+		})); err != nil {
 			return mapDBError(err)
 		}
 		kind := string(ledger.KindContribution)
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"search_grams"}, []string{"kind", "gram", "record_id"}, &copySource{n: len(grams), row: func(i int, v []any) []any {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"search_grams"}, []string{"kind", "gram", "record_id"}, copyRows(len(grams), func(i int, v []any) []any {
 			return append(v, kind, grams[i].gram, grams[i].id)
-		}}); err != nil {
+		})); err != nil {
 			return mapDBError(err)
 		}
 		if _, err := tx.Exec(ctx, sqlBeat, s.d.now(), lo, hi, job.total, job.imported, s.b.ID); err != nil {
@@ -208,21 +167,19 @@ type giverRow struct {
 	date                   string
 }
 
-// copySource feeds COPY n rows, each built by row into one reused slice:
+// copyRows feeds COPY n rows, each built by row into one reused slice:
 // pgx encodes a row before it asks for the next, and a chunk's values
 // boxed all at once (~20 values a row, ~10 bigrams) were the import's
 // largest garbage.
-type copySource struct {
-	n, i int
-	vals []any
-	row  func(i int, vals []any) []any
+func copyRows(n int, row func(i int, vals []any) []any) pgx.CopyFromSource {
+	var vals []any
+	i := 0
+	return pgx.CopyFromFunc(func() ([]any, error) {
+		if i == n {
+			return nil, nil
+		}
+		vals = row(i, vals[:0])
+		i++
+		return vals, nil
+	})
 }
-
-func (c *copySource) Next() bool { c.i++; return c.i <= c.n }
-
-func (c *copySource) Values() ([]any, error) {
-	c.vals = c.row(c.i-1, c.vals[:0])
-	return c.vals, nil
-}
-
-func (c *copySource) Err() error { return nil }
