@@ -1,10 +1,12 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -757,7 +759,43 @@ func TestKeysetPaging(t *testing.T) {
 				}
 			}
 		}
+		// The whole list is newest first: by date, then by id, both down.
+		if !slices.IsSortedFunc(all, func(a, b *ledger.Contribution) int {
+			return cmp.Or(strings.Compare(b.DateFrom, a.DateFrom), cmp.Compare(b.ID, a.ID))
+		}) {
+			t.Fatal("the unfiltered list is not newest first")
+		}
 		_, _, err = db.ListContributions(ctx, admin, ledger.ContributionFilter{After: "2020-13-01.5"})
 		wantField(t, err, "after")
+	})
+}
+
+// TestGiverOrder: a record's givers come back in the order they were
+// entered, not in the order of their ids, from the list and the record.
+func TestGiverOrder(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		a, b := orgID(t, db, "上海龙舜投资管理有限公司"), orgID(t, db, "程家桥街道")
+		for _, givers := range [][]int64{{max(a, b), min(a, b)}, {min(a, b), max(a, b)}} {
+			c := newContribution(t, db, 100)
+			c.Givers = []ledger.Org{{ID: givers[0]}, {ID: givers[1]}}
+			c.DateFrom, c.DateTo = "2026-11-30", "2026-11-30" // the newest: the list's first
+			if err := db.SaveContribution(ctx, user(t, db, "chengjiaqiao"), c); err != nil {
+				t.Fatal(err)
+			}
+			got, err := db.Contribution(ctx, user(t, db, "admin"), c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed, _, err := db.ListContributions(ctx, user(t, db, "admin"), ledger.ContributionFilter{Limit: 1})
+			if err != nil || len(listed) != 1 || listed[0].ID != c.ID {
+				t.Fatalf("list: %v, %v", listed, err)
+			}
+			for _, gs := range [][]ledger.Org{got.Givers, listed[0].Givers} {
+				if len(gs) != 2 || gs[0].ID != givers[0] || gs[1].ID != givers[1] || gs[0].Name == "" {
+					t.Fatalf("givers %v, want the ids %v in that order", gs, givers)
+				}
+			}
+		}
 	})
 }
