@@ -29,8 +29,39 @@ type registrySnapshot struct {
 	units     []registry.Organisation // east units, without aliases
 }
 
-// registry returns the snapshot of the registry's current version.
+// readOnceKey marks a context whose registry snapshot is read once
+// (ReadRegistryOnce).
+type readOnceKey struct{}
+
+// ReadRegistryOnce returns ctx in which the registry is read at most once:
+// later calls in it (PairedCounties, PairedTownships, EastUnits) use the
+// snapshot the first one read, without asking for registry_version again.
+// For a request that does not change the registry (a GET): a list page
+// asked three times, three round trips on PostgreSQL.
+func ReadRegistryOnce(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readOnceKey{}, new(atomic.Pointer[registrySnapshot]))
+}
+
+// registry returns the snapshot of the registry's current version, or the
+// one ctx has already read (ReadRegistryOnce).
 func (d *DB) registry(ctx context.Context) (*registrySnapshot, error) {
+	once, _ := ctx.Value(readOnceKey{}).(*atomic.Pointer[registrySnapshot])
+	if once == nil {
+		return d.readRegistry(ctx)
+	}
+	if s := once.Load(); s != nil {
+		return s, nil
+	}
+	s, err := d.readRegistry(ctx)
+	if err == nil {
+		once.Store(s)
+	}
+	return s, err
+}
+
+// readRegistry returns the snapshot of the registry's current version,
+// loading it when the version has moved.
+func (d *DB) readRegistry(ctx context.Context) (*registrySnapshot, error) {
 	var v int64
 	if err := d.db.QueryRowContext(ctx, `SELECT n FROM registry_version WHERE id = 1`).Scan(&v); err != nil {
 		return nil, xiezuo.Internal(err)

@@ -61,6 +61,28 @@ func TestRegistryCache(t *testing.T) {
 		if n := db.Statements() - n0; n != 1 {
 			t.Errorf("a cached read ran %d statements, want 1 (the version)", n)
 		}
+		// In a request's context the version is asked once, and a change
+		// made meanwhile is left to the next request.
+		once := store.ReadRegistryOnce(ctx)
+		n0 = db.Statements()
+		for range 2 {
+			if _, err := db.PairedCounties(once); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.PairedTownships(once); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.EastUnits(once); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := db.Statements() - n0; n != 1 {
+			t.Errorf("six reads in one request ran %d statements, want 1", n)
+		}
+		exec(`UPDATE organisations SET name = name WHERE side = 'east'`) // moves the version
+		if us, _ := db.EastUnits(once); len(us) == 0 || db.Statements()-n0 != 1 {
+			t.Errorf("the request read the registry again: %d statements", db.Statements()-n0)
+		}
 		// The slices are shared: appending to one must not reach the next caller.
 		cs, _ := db.PairedCounties(ctx)
 		_ = append(cs, registry.Region{Code: "000000000000"})

@@ -83,7 +83,11 @@ func (s *Server) edge(mux *http.ServeMux, next http.Handler) http.Handler {
 			// tokens and personal data.
 			s.Log.LogAttrs(context.WithoutCancel(r.Context()), slog.LevelInfo, "http", attrs...)
 		}()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
+		ctx := context.WithValue(r.Context(), reqInfoKey{}, info)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			ctx = store.ReadRegistryOnce(ctx) // a read changes no registry
+		}
+		next.ServeHTTP(rec, r.WithContext(ctx))
 	})
 }
 
