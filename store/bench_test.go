@@ -64,12 +64,6 @@ func openBenchDB(b *testing.B) *store.DB {
 	}
 	rebuildSearch(b, db) // the seed writes around the store
 	b.Logf("seeded %d contributions in %s", benchRows, time.Since(start).Round(time.Millisecond))
-	// Measured afresh: not with the seed's connection and its page cache.
-	db.Close()
-	if db, err = store.Open(ctx, path); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
 	return db
 }
 
@@ -136,12 +130,6 @@ func seedContributions(sdb *store.DB, n int) error {
 		if _, err := tx.Exec(`SET LOCAL session_replication_role = replica`); err != nil {
 			return err
 		}
-	} else if _, err := tx.Exec(`PRAGMA cache_size = -2097152`); err != nil {
-		// 2 GiB of pages for this one connection: rows at random dates
-		// into the date-led indexes otherwise miss the 32 MB cache on
-		// most inserts, and 3,000,000 took most of an hour. openBenchDB
-		// opens the database afresh after the seed.
-		return err
 	}
 	var maxID int64
 	tx.QueryRow(`SELECT COALESCE(MAX(id), 0) FROM contributions`).Scan(&maxID)
