@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/ledger"
 )
@@ -253,7 +255,33 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		return nil, tot, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户和协作办可以查看待确认收到的帮扶")
 	}
 	w := contributionWhere(u, &f)
-	q, page, newestFirst := contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w, NewestFirst(f)
+	q, args, newestFirst := pageQuery(u, f, w)
+	// The totals are read beside the page, on another connection: they
+	// do not depend on it, and one request alone then waits for the
+	// longer of the two instead of both (on PostgreSQL each statement is
+	// a round trip).
+	var totals errgroup.Group
+	totals.Go(func() (err error) {
+		tot, err = d.listTotals(ctx, u, f, w)
+		return err
+	})
+	items, err := d.listPage(ctx, q, args, newestFirst)
+	if terr := totals.Wait(); err == nil {
+		err = terr
+	}
+	if err != nil {
+		return nil, ledger.Totals{ByForm: map[string]int64{}}, err
+	}
+	return items, tot, nil
+}
+
+// pageQuery is the query of the page of contributions f asks for, where
+// w selects the rows u may see of those f matches, with its arguments;
+// newestFirst when the page is newest first, which the query leaves to
+// its reader (listPage).
+func pageQuery(u *xiezuo.User, f ledger.ContributionFilter, w *where) (q string, args []any, newestFirst bool) {
+	var page *where
+	q, page, newestFirst = contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w, NewestFirst(f)
 	if newestFirst {
 		// Newest first, in the order of an index: the contributions' (date,
 		// id), or for a giver its own rows' (giver, date, id), so a page
@@ -282,28 +310,34 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 			page.add(date+" >= ? AND ("+date+" > ? OR "+id+" > ?)", c, c, cid)
 			dir, limit = "ASC", fmt.Sprintf(` LIMIT %d`, f.Limit)
 		}
-		// The page's ids first, then its rows with their names: the index
-		// gives the date order but not the id order within a day, so the
-		// rows of the page's last day are all read and sorted; selecting
-		// ids only, that sort reads no row and joins no name for the rows
-		// that do not make the page (a county's day is ~100 rows). The
-		// page's rows are put newest first here, not by a second ORDER BY
-		// (both engines sorted them again after the joins).
+		// The page's ids first, from the index alone, then its rows with
+		// their names: no row off the page is read or joined. listPage
+		// puts the page's rows newest first, not a second ORDER BY (both
+		// engines sorted them again after the joins).
 		q = strings.Replace(contributionSelect, "FROM contributions x", "FROM (SELECT "+id+" AS id FROM "+from+page.sql()+newest(date, id, dir)+limit+
 			") p CROSS JOIN contributions x", 1) + " WHERE x.id = p.id"
 	}
-	rows, err := d.db.QueryContext(ctx, q, page.args...)
+	return q, page.args, newestFirst
+}
+
+// listPage reads a page of contributions with their givers; newestFirst
+// puts them in that order (q's page has no ORDER BY of its own).
+func (d *DB) listPage(ctx context.Context, q string, args []any, newestFirst bool) ([]*ledger.Contribution, error) {
+	rows, err := d.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, tot, xiezuo.Internal(err)
+		return nil, xiezuo.Internal(err)
 	}
+	defer rows.Close()
 	var items []*ledger.Contribution
 	for rows.Next() {
 		c, err := scanContribution(rows)
 		if err != nil {
-			rows.Close()
-			return nil, tot, xiezuo.Internal(err)
+			return nil, xiezuo.Internal(err)
 		}
 		items = append(items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, xiezuo.Internal(err)
 	}
 	rows.Close()
 	if newestFirst {
@@ -312,10 +346,9 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 		})
 	}
 	if err := d.fillGivers(ctx, d.db, items); err != nil {
-		return nil, tot, xiezuo.Internal(err)
+		return nil, xiezuo.Internal(err)
 	}
-	tot, err = d.listTotals(ctx, u, f, w)
-	return items, tot, err
+	return items, nil
 }
 
 // listTotals are the totals of every row f matches that u may see (w). The
@@ -339,7 +372,7 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		return byYears(table, first, last, func(table, col, from, to string) error {
 			sw := sums.clone()
 			sw.period("s."+col, from, to)
-			t, err := d.byForm(ctx, form, "s.n", "s.fen", ` FROM `+table+` s`+sw.sql(), sw.args)
+			t, err := d.byForm(ctx, byFormSQL(form, "s.n", "s.fen", ` FROM `+table+` s`+sw.sql()), sw.args)
 			add(t)
 			return err
 		})
@@ -349,7 +382,7 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		if table == "contribution_month_sums" && f.Sector == "" {
 			dw := sums.clone()
 			dw.period("s.day", from, to)
-			t, err := d.byForm(ctx, "s.form", "s.n", "s.fen", ` FROM contribution_sums s`+dw.sql(), dw.args)
+			t, err := d.byForm(ctx, byFormSQL("s.form", "s.n", "s.fen", ` FROM contribution_sums s`+dw.sql()), dw.args)
 			add(t)
 			return err
 		}
@@ -589,32 +622,42 @@ func (d *DB) EachContribution(ctx context.Context, u *xiezuo.User, f ledger.Cont
 
 // contributionTotals sums the rows w selects by form.
 func (d *DB) contributionTotals(ctx context.Context, w *where) (ledger.Totals, error) {
-	return d.byForm(ctx, "x.form", "1", "x.amount_fen", ` FROM contributions x`+w.sql(), w.args)
+	return d.byForm(ctx, contributionTotalsSQL(w), w.args)
 }
 
-// byForm sums n and fen over the rows of from (a FROM clause and its
-// WHERE) by form in one pass: a sum of each per form of ledger.Forms, not
-// a GROUP BY, which made SQLite sort every row it read (issue 11): the
-// rows of a list, or of its running sums.
-func (d *DB) byForm(ctx context.Context, form, n, fen, from string, args []any) (ledger.Totals, error) {
+// contributionTotalsSQL is contributionTotals' query.
+func contributionTotalsSQL(w *where) string {
+	return byFormSQL("x.form", "1", "x.amount_fen", ` FROM contributions x`+w.sql())
+}
+
+// byForm runs q, a byFormSQL query, into totals by form.
+func (d *DB) byForm(ctx context.Context, q string, args []any) (ledger.Totals, error) {
 	tot := ledger.Totals{ByForm: map[string]int64{}}
-	cols := make([]string, 0, 2*len(ledger.Forms))
-	for _, f := range ledger.Forms { // codes are fixed ASCII words
-		when := `CASE WHEN ` + form + ` = '` + f.Code + `' THEN `
-		cols = append(cols, `COALESCE(SUM(`+when+n+` END), 0)`, `COALESCE(SUM(`+when+fen+` END), 0)`)
-	}
-	vals := make([]int64, len(cols))
-	ptrs := make([]any, len(cols))
+	vals := make([]int64, 2*len(ledger.Forms))
+	ptrs := make([]any, len(vals))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	if err := d.db.QueryRowContext(ctx, `SELECT `+strings.Join(cols, ", ")+from, args...).Scan(ptrs...); err != nil {
+	if err := d.db.QueryRowContext(ctx, q, args...).Scan(ptrs...); err != nil {
 		return tot, xiezuo.Internal(err)
 	}
 	for i, f := range ledger.Forms {
 		tot.Add(f.Code, vals[2*i], vals[2*i+1])
 	}
 	return tot, nil
+}
+
+// byFormSQL sums n and fen over the rows of from (a FROM clause and its
+// WHERE) by form in one pass: a sum of each per form of ledger.Forms, not
+// a GROUP BY, which made SQLite sort every row it read (issue 11): the
+// rows of a list, or of its running sums.
+func byFormSQL(form, n, fen, from string) string {
+	cols := make([]string, 0, 2*len(ledger.Forms))
+	for _, f := range ledger.Forms { // codes are fixed ASCII words
+		when := `CASE WHEN ` + form + ` = '` + f.Code + `' THEN `
+		cols = append(cols, `COALESCE(SUM(`+when+n+` END), 0)`, `COALESCE(SUM(`+when+fen+` END), 0)`)
+	}
+	return `SELECT ` + strings.Join(cols, ", ") + from
 }
 
 // CountyTotal is the approved contributions of one county.
