@@ -291,44 +291,44 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 // newestFirst when the page is newest first, which the query leaves to
 // its reader (listPage).
 func pageQuery(u *xiezuo.User, f ledger.ContributionFilter, w *where) (q string, args []any, newestFirst bool) {
-	var page *where
-	q, page, newestFirst = contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir)+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w, NewestFirst(f)
-	if newestFirst {
-		// Newest first, in the order of an index: the contributions' (date,
-		// id), or for a giver its own rows' (giver, date, id), so a page
-		// reads its rows however few of the period's rows match.
-		from, date, id := "contributions x", "x.date_from", "x.id"
-		if f.GiverID != 0 {
-			// The giver's own rows lead, so w's EXISTS test of the giver
-			// is left out: PostgreSQL planned it as a semi-join over all
-			// the giver's rows (a whole history, 12,525: 57 ms for 50).
-			pf := f
-			pf.GiverID = 0
-			page, from, date, id = contributionWhere(u, &pf), "contribution_givers gv CROSS JOIN contributions x", "gv.date_from", "gv.contribution_id"
-			page.add("gv.org_id = ? AND x.id = gv.contribution_id", f.GiverID)
-			page.period(date, f.From, f.To)
-		}
-		newest := func(date, id, dir string) string { return " ORDER BY " + date + " " + dir + ", " + id + " " + dir }
-		dir, limit := "DESC", fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
-		// Keyset: the rows beside the cursor's, read from the index at
-		// any depth (an OFFSET reads and drops every row before it).
-		if c, cid, _ := ledger.ParseCursor(f.After); f.After != "" {
-			page = page.clone()
-			page.add(date+" <= ? AND ("+date+" < ? OR "+id+" < ?)", c, c, cid)
-			limit = fmt.Sprintf(` LIMIT %d`, f.Limit)
-		} else if c, cid, _ := ledger.ParseCursor(f.Before); f.Before != "" {
-			page = page.clone()
-			page.add(date+" >= ? AND ("+date+" > ? OR "+id+" > ?)", c, c, cid)
-			dir, limit = "ASC", fmt.Sprintf(` LIMIT %d`, f.Limit)
-		}
-		// The page's ids first, from the index alone, then its rows with
-		// their names: no row off the page is read or joined. listPage
-		// puts the page's rows newest first, not a second ORDER BY (both
-		// engines sorted them again after the joins).
-		q = strings.Replace(contributionSelect, "FROM contributions x", "FROM (SELECT "+id+" AS id FROM "+from+page.sql()+newest(date, id, dir)+limit+
-			") p CROSS JOIN contributions x", 1) + " WHERE x.id = p.id"
+	if !NewestFirst(f) {
+		return contributionSelect + w.sql() + orderBy(ledger.KindContribution, f.Sort, f.Dir) + fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w.args, false
 	}
-	return q, page.args, newestFirst
+	page := w
+	// Newest first, in the order of an index: the contributions' (date,
+	// id), or for a giver its own rows' (giver, date, id), so a page
+	// reads its rows however few of the period's rows match.
+	from, date, id := "contributions x", "x.date_from", "x.id"
+	if f.GiverID != 0 {
+		// The giver's own rows lead, so w's EXISTS test of the giver
+		// is left out: PostgreSQL planned it as a semi-join over all
+		// the giver's rows (a whole history, 12,525: 57 ms for 50).
+		pf := f
+		pf.GiverID = 0
+		page, from, date, id = contributionWhere(u, &pf), "contribution_givers gv CROSS JOIN contributions x", "gv.date_from", "gv.contribution_id"
+		page.add("gv.org_id = ? AND x.id = gv.contribution_id", f.GiverID)
+		page.period(date, f.From, f.To)
+	}
+	newest := func(date, id, dir string) string { return " ORDER BY " + date + " " + dir + ", " + id + " " + dir }
+	dir, limit := "DESC", fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset)
+	// Keyset: the rows beside the cursor's, read from the index at
+	// any depth (an OFFSET reads and drops every row before it).
+	if c, cid, _ := ledger.ParseCursor(f.After); f.After != "" {
+		page = page.clone()
+		page.add(date+" <= ? AND ("+date+" < ? OR "+id+" < ?)", c, c, cid)
+		limit = fmt.Sprintf(` LIMIT %d`, f.Limit)
+	} else if c, cid, _ := ledger.ParseCursor(f.Before); f.Before != "" {
+		page = page.clone()
+		page.add(date+" >= ? AND ("+date+" > ? OR "+id+" > ?)", c, c, cid)
+		dir, limit = "ASC", fmt.Sprintf(` LIMIT %d`, f.Limit)
+	}
+	// The page's ids first, from the index alone, then its rows with
+	// their names: no row off the page is read or joined. listPage
+	// puts the page's rows newest first, not a second ORDER BY (both
+	// engines sorted them again after the joins).
+	q = strings.Replace(contributionSelect, "FROM contributions x", "FROM (SELECT "+id+" AS id FROM "+from+page.sql()+newest(date, id, dir)+limit+
+		") p CROSS JOIN contributions x", 1) + " WHERE x.id = p.id"
+	return q, page.args, true
 }
 
 // listPage reads a page of contributions with their givers; newestFirst
@@ -350,7 +350,7 @@ func (d *DB) listPage(ctx context.Context, q string, args []any, newestFirst boo
 	if err := rows.Err(); err != nil {
 		return nil, xiezuo.Internal(err)
 	}
-	rows.Close()
+	rows.Close() // now, not deferred: its connection serves the givers
 	if newestFirst {
 		slices.SortFunc(items, func(a, b *ledger.Contribution) int {
 			return cmp.Or(strings.Compare(b.DateFrom, a.DateFrom), cmp.Compare(b.ID, a.ID))
