@@ -30,10 +30,10 @@ type RecordFilter struct {
 	Offset    int
 }
 
-func (f *RecordFilter) where(u *xiezuo.User, kind ledger.Kind, dateCol string, hasCounty bool) *where {
+func (f *RecordFilter) where(d *DB, u *xiezuo.User, kind ledger.Kind, dateCol string, hasCounty bool) *where {
 	w := &where{}
 	visible(w, u)
-	searchFilter(w, kind, f.Query)
+	d.searchFilter(w, kind, f.Query)
 	if f.Status != "" {
 		w.add("x.status = ?", string(f.Status))
 	}
@@ -168,7 +168,7 @@ func (d *DB) Activity(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Ac
 // ListActivities lists the activities f matches that u may see, newest
 // first, with the total count. Callers: anyone signed in.
 func (d *DB) ListActivities(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Activity, int64, error) {
-	w := f.where(u, ledger.KindActivity, "date_from", true)
+	w := f.where(d, u, ledger.KindActivity, "date_from", true)
 	if f.Section != "" {
 		w.add("x.section = ?", f.Section)
 	}

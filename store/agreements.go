@@ -110,8 +110,8 @@ func (d *DB) Agreement(ctx context.Context, u *xiezuo.User, id int64) (*ledger.A
 
 // agreementWhere selects agreements by signing date and, for a county, by
 // the west party of their pairings.
-func agreementWhere(u *xiezuo.User, f RecordFilter) *where {
-	w := f.where(u, ledger.KindAgreement, "signed_on", false)
+func (d *DB) agreementWhere(u *xiezuo.User, f RecordFilter) *where {
+	w := f.where(d, u, ledger.KindAgreement, "signed_on", false)
 	if len(f.CountyCode) == 12 {
 		w.add(`EXISTS (SELECT 1 FROM agreement_pairings ap JOIN pairings p ON p.id = ap.pairing_id LEFT JOIN organisations wo ON wo.id = p.west_org_id
 			WHERE ap.agreement_id = x.id AND `+pairingPlace+` LIKE ?)`, f.CountyCode[:6]+"%")
@@ -121,7 +121,7 @@ func agreementWhere(u *xiezuo.User, f RecordFilter) *where {
 
 // ListAgreements lists agreements u may see, newest first.
 func (d *DB) ListAgreements(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Agreement, error) {
-	w := agreementWhere(u, f)
+	w := d.agreementWhere(u, f)
 	out, err := listAll(ctx, d, agreementSelect+w.sql()+f.page(ledger.KindAgreement), w.args, scanAgreement)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,6 @@ func (d *DB) Batch(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Batch
 
 // ListBatches lists batches u may see, newest first.
 func (d *DB) ListBatches(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Batch, error) {
-	w := f.where(u, ledger.KindBatch, "date", true)
+	w := f.where(d, u, ledger.KindBatch, "date", true)
 	return listAll(ctx, d, batchSelect+w.sql()+f.page(ledger.KindBatch), w.args, scanBatch)
 }

@@ -342,7 +342,7 @@ func BenchmarkContributionSearch(b *testing.B) {
 	}
 	for _, word := range searchWords {
 		b.Run("sql-"+word, func(b *testing.B) {
-			page, totals, args := searchSQL(word)
+			page, totals, args := searchSQL(db, word)
 			var times []time.Duration
 			for b.Loop() {
 				start := time.Now()

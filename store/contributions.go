@@ -178,7 +178,7 @@ func approvedContributions(from, to string) *where {
 	return w
 }
 
-func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
+func (d *DB) contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	w := &where{}
 	visible(w, u)
 	w.add(liveContribution)
@@ -225,7 +225,7 @@ func contributionWhere(u *xiezuo.User, f *ledger.ContributionFilter) *where {
 	if f.GiverID != 0 {
 		w.add("EXISTS (SELECT 1 FROM contribution_givers g WHERE g.contribution_id = x.id AND g.org_id = ?)", f.GiverID)
 	}
-	searchFilter(w, ledger.KindContribution, f.Query)
+	d.searchFilter(w, ledger.KindContribution, f.Query)
 	if f.AwaitingReceipt {
 		county, ok := ledger.ReceiptScope(u)
 		if !ok {
@@ -254,8 +254,8 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 	if _, ok := ledger.ReceiptScope(u); f.AwaitingReceipt && !ok {
 		return nil, tot, xiezuo.Errorf(xiezuo.EFORBIDDEN, "只有受援县用户和协作办可以查看待确认收到的帮扶")
 	}
-	w := contributionWhere(u, &f)
-	q, args, newestFirst := pageQuery(u, f, w)
+	w := d.contributionWhere(u, &f)
+	q, args, newestFirst := d.pageQuery(u, f, w)
 	// The totals do not depend on the page: while a connection stands
 	// idle they are read beside it, and a request waits for the longer of
 	// the two instead of both (the API list at one client, with the page
@@ -290,7 +290,7 @@ func (d *DB) ListContributions(ctx context.Context, u *xiezuo.User, f ledger.Con
 // w selects the rows u may see of those f matches, with its arguments;
 // newestFirst when the page is newest first, which the query leaves to
 // its reader (listPage).
-func pageQuery(u *xiezuo.User, f ledger.ContributionFilter, w *where) (q string, args []any, newestFirst bool) {
+func (d *DB) pageQuery(u *xiezuo.User, f ledger.ContributionFilter, w *where) (q string, args []any, newestFirst bool) {
 	if !NewestFirst(f) {
 		return contributionSelect + w.sql() + orderBy(ledger.KindContribution, f.Sort, f.Dir) + fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, f.Offset), w.args, false
 	}
@@ -305,7 +305,7 @@ func pageQuery(u *xiezuo.User, f ledger.ContributionFilter, w *where) (q string,
 		// the giver's rows (a whole history, 12,525: 57 ms for 50).
 		pf := f
 		pf.GiverID = 0
-		page, from, date, id = contributionWhere(u, &pf), "contribution_givers gv CROSS JOIN contributions x", "gv.date_from", "gv.contribution_id"
+		page, from, date, id = d.contributionWhere(u, &pf), "contribution_givers gv CROSS JOIN contributions x", "gv.date_from", "gv.contribution_id"
 		page.add("gv.org_id = ? AND x.id = gv.contribution_id", f.GiverID)
 		page.period(date, f.From, f.To)
 	}
@@ -399,7 +399,7 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		}
 		ef := f
 		ef.Status, ef.From, ef.To, ef.GiverID = ledger.StatusApproved, from, to, 0
-		ew := contributionWhere(u, &ef)
+		ew := d.contributionWhere(u, &ef)
 		if f.GiverID != 0 {
 			givenBy(ew, f.GiverID, from, to)
 		}
@@ -411,7 +411,7 @@ func (d *DB) listTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributi
 		return tot, err
 	}
 	if f.Status == "" { // the rows not approved that u may see
-		nw := contributionWhere(u, &f)
+		nw := d.contributionWhere(u, &f)
 		nw.add(notApproved)
 		t, err := d.contributionTotals(ctx, nw)
 		if err != nil {
@@ -595,7 +595,7 @@ func (d *DB) EachContribution(ctx context.Context, u *xiezuo.User, f ledger.Cont
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	w := contributionWhere(u, &f)
+	w := d.contributionWhere(u, &f)
 	rows, err := d.db.QueryContext(ctx, contributionSelect+w.sql()+orderBy(ledger.KindContribution, f.Sort, f.Dir), w.args...)
 	if err != nil {
 		return xiezuo.Internal(err)

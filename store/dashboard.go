@@ -212,7 +212,7 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 	}{{&c.Visits, report.VisitKinds}, {&c.Meetings, report.MeetingKinds}, {&c.Talent, report.TalentKinds}} {
 		af := rf
 		af.Kinds, af.OneTrip = k.kinds, true
-		if err := one(k.dst, `SELECT COUNT(*) FROM activities x`, af.where(public, ledger.KindActivity, "date_from", true)); err != nil {
+		if err := one(k.dst, `SELECT COUNT(*) FROM activities x`, af.where(d, public, ledger.KindActivity, "date_from", true)); err != nil {
 			return c, err
 		}
 	}
@@ -223,15 +223,15 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 		return c, err
 	}
 	c.People = n
-	if err := one(&c.Projects, `SELECT COUNT(*) FROM projects x`, rf.where(public, ledger.KindProject, "deadline", true)); err != nil {
+	if err := one(&c.Projects, `SELECT COUNT(*) FROM projects x`, rf.where(d, public, ledger.KindProject, "deadline", true)); err != nil {
 		return c, err
 	}
 	done := rf
 	done.State = "completed"
-	if err := one(&c.Completed, `SELECT COUNT(*) FROM projects x`, done.where(public, ledger.KindProject, "deadline", true)); err != nil {
+	if err := one(&c.Completed, `SELECT COUNT(*) FROM projects x`, done.where(d, public, ledger.KindProject, "deadline", true)); err != nil {
 		return c, err
 	}
-	lw := rf.where(public, ledger.KindLabour, "date_from", true)
+	lw := rf.where(d, public, ledger.KindLabour, "date_from", true)
 	if err := d.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(x.trained), 0), COALESCE(SUM(x.placed), 0) FROM labour_records x`+lw.sql(), lw.args...).Scan(&c.Trained, &c.Placed); err != nil {
 		return c, err
 	}
@@ -258,7 +258,7 @@ func (d *DB) countFigures(ctx context.Context, f report.Filter) (report.Counts, 
 	if err := prows.Err(); err != nil {
 		return c, err
 	}
-	aw := agreementWhere(public, rf)
+	aw := d.agreementWhere(public, rf)
 	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(x.pledged_fen), 0) FROM agreements x`+aw.sql(), aw.args...).Scan(&c.Agreements, &c.PledgedFen); err != nil {
 		return c, err
 	}

@@ -26,26 +26,49 @@ func (d *DB) TopGivers(ctx context.Context, f report.Filter) error {
 	return d.topGivers(ctx, &report.Sums{Filter: f})
 }
 
-// RefillSearchByMigration empties search_grams of the kinds migration
-// 00020 filled (the ledger's; products came later and are the store's
-// alone) and runs its fill statement again, so a test can compare its SQL
-// rule with Go's.
+// RefillSearchByMigration empties the keyword index of the kinds
+// migration 00020 filled (the ledger's; products came later and are the
+// store's alone) and runs its fill statement again, so a test can compare
+// its SQL rule with Go's. On PostgreSQL it fills a temporary search_grams
+// and then runs 00051's statement that turned those rows into search_docs.
 func (d *DB) RefillSearchByMigration(ctx context.Context) error {
 	fsys, err := migrationsFS(d.Dialect)
 	if err != nil {
 		return err
 	}
-	b, err := fs.ReadFile(fsys, "00020_search_grams.sql")
+	statement := func(file, from, to string) (string, error) {
+		b, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return "", err
+		}
+		s := string(b)
+		s = s[strings.Index(s, from):]
+		return s[:strings.Index(s, to)], nil
+	}
+	fill, err := statement("00020_search_grams.sql", "INSERT", "-- +goose Down")
 	if err != nil {
 		return err
 	}
-	s := string(b)
-	s = s[strings.Index(s, "INSERT"):strings.Index(s, "-- +goose Down")]
-	if _, err := d.db.ExecContext(ctx, `DELETE FROM search_grams WHERE kind <> $1`, productKind); err != nil {
-		return err
-	}
-	_, err = d.db.ExecContext(ctx, s)
-	return err
+	return d.tx(ctx, func(tx *sql.Tx) error {
+		steps := []string{`DELETE FROM search_grams WHERE kind <> '` + productKind + `'`, fill}
+		if d.Dialect == Postgres {
+			docs, err := statement("00051_search_docs.sql", "INSERT", ";")
+			if err != nil {
+				return err
+			}
+			steps = []string{
+				`DELETE FROM search_docs WHERE kind <> '` + productKind + `'`,
+				`CREATE TEMP TABLE search_grams (kind TEXT COLLATE "C", gram TEXT COLLATE "C", record_id BIGINT) ON COMMIT DROP`,
+				fill, docs,
+			}
+		}
+		for _, q := range steps {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // SeedSums counts approved contributions as an import does and adds
@@ -67,7 +90,7 @@ func (d *DB) RowTotals(ctx context.Context, u *xiezuo.User, f ledger.Contributio
 	if err := f.Validate(); err != nil {
 		return ledger.Totals{}, err
 	}
-	return d.contributionTotals(ctx, contributionWhere(u, &f))
+	return d.contributionTotals(ctx, d.contributionWhere(u, &f))
 }
 
 // GenericPlans exposes genericPlans to the tests.

@@ -114,7 +114,7 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 			return xiezuo.Internal(err)
 		}
 		givers := make([]giverRow, 0, len(rows)*3/2)
-		grams := make([]gramRow, 0, len(rows)*12)
+		docs := make([]gramDoc, 0, len(rows))
 		lo, hi := ids[0], ids[0]
 		for i, r := range rows {
 			r.c.ID = ids[i]
@@ -122,9 +122,10 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 			for j, g := range r.c.Givers {
 				givers = append(givers, giverRow{ids[i], g.ID, int64(j), r.c.DateFrom})
 			}
-			grams = contributionGrams(grams, r.c)
+			if gs := searchGrams(r.c.Item, r.c.Institution, r.c.Note); len(gs) > 0 {
+				docs = append(docs, gramDoc{ids[i], gs})
+			}
 		}
-		sortGramRows(grams)
 		cols := append([]string{"id", "unit_id", "status", "created_by", "created_at", "updated_at"}, contributionCols...)
 		cols = append(cols, "import_batch_id", "import_key")
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, copyRows(len(rows), func(i int, v []any) []any {
@@ -141,8 +142,8 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 			return mapDBError(err)
 		}
 		kind := string(ledger.KindContribution)
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"search_grams"}, []string{"kind", "gram", "record_id"}, copyRows(len(grams), func(i int, v []any) []any {
-			return append(v, kind, grams[i].gram, grams[i].id)
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"search_docs"}, []string{"kind", "record_id", "grams"}, copyRows(len(docs), func(i int, v []any) []any {
+			return append(v, kind, docs[i].id, docs[i].grams)
 		})); err != nil {
 			return mapDBError(err)
 		}

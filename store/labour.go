@@ -53,6 +53,6 @@ func (d *DB) Labour(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Labo
 
 // ListLabour lists labour records u may see, newest first.
 func (d *DB) ListLabour(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.LabourRecord, error) {
-	w := f.where(u, ledger.KindLabour, "date_from", true)
+	w := f.where(d, u, ledger.KindLabour, "date_from", true)
 	return listAll(ctx, d, labourSelect+w.sql()+f.page(ledger.KindLabour), w.args, scanLabour)
 }

@@ -65,15 +65,15 @@ func TestListPlans(t *testing.T) {
 	} {
 		f := c.f
 		f.Limit = 50
-		w := contributionWhere(admin, &f)
-		q, args, newestFirst := pageQuery(admin, f, w)
+		w := db.contributionWhere(admin, &f)
+		q, args, newestFirst := db.pageQuery(admin, f, w)
 		if !newestFirst {
 			t.Fatalf("%s: not the newest-first page", c.name)
 		}
 		if p := plan(q, args); !uses(p, c.page) || strings.Contains(p, "TEMP B-TREE") {
 			t.Errorf("%s: the page's plan is %q, want %s and no sort", c.name, p, c.page)
 		}
-		nw := contributionWhere(admin, &f)
+		nw := db.contributionWhere(admin, &f)
 		nw.add(notApproved)
 		if p := plan(contributionTotalsSQL(nw), nw.args); !uses(p, c.pending) {
 			t.Errorf("%s: the totals of the rows not approved are planned %q, want %s", c.name, p, c.pending)

@@ -595,7 +595,7 @@ type ProductFilter struct {
 // productWhere builds the conditions of f for u over productList (the
 // products x and their suppliers s), and says whether the keyword filter
 // needs productFrom's names joined (a query word of one character).
-func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, grams string, err error) {
+func (d *DB) productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, grams string, err error) {
 	w = &where{}
 	catalogueScope(w, u, productPublic, "x.supplier_id", "x.county_code")
 	if f.CountyCode != "" {
@@ -632,7 +632,7 @@ func productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames bool, g
 		w.add("x.cert_no <> '' AND x.cert_valid_until >= ?", f.SellableOn)
 		w.add("x.stock > 0")
 	}
-	joinNames, grams = productSearch(w, f.Query)
+	joinNames, grams = d.productSearch(w, f.Query)
 	return w, joinNames, grams, nil
 }
 
@@ -649,7 +649,7 @@ const productList = ` FROM products x JOIN suppliers s ON s.org_id = x.supplier_
 // filter is the market's rule itself. A word of one character has no
 // bigram: for such words LIKE over productFrom's names filters instead,
 // and productSearch reports that those joins are needed.
-func productSearch(w *where, q string) (joinNames bool, grams string) {
+func (d *DB) productSearch(w *where, q string) (joinNames bool, grams string) {
 	words := market.QueryWords(q)
 	var gs []string
 	for _, word := range words {
@@ -678,19 +678,8 @@ func productSearch(w *where, q string) (joinNames bool, grams string) {
 	}
 	slices.Sort(gs)
 	gs = slices.Compact(gs)
-	if len(gs) > 6 { // a long query: a few bigrams narrow enough, Score checks the rest
-		few := make([]string, 0, 6)
-		for i := range 6 {
-			few = append(few, gs[i*(len(gs)-1)/5])
-		}
-		gs = few
-	}
-	if len(gs) > 0 {
-		parts := make([]string, len(gs))
-		for i, g := range gs {
-			parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(productKind) + " AND sg.gram = " + w.next(g)
-		}
-		grams = strings.Join(parts, " INTERSECT ")
+	if len(gs) > 0 { // Score checks what a long query's few bigrams leave
+		grams = d.gramsMatch(w, productKind, gs)
 	}
 	return joinNames, grams
 }
@@ -703,7 +692,7 @@ func productSearch(w *where, q string) (joinNames bool, grams string) {
 // scope). Errors: EINVALID (unknown category, bad SellableOn date),
 // EINTERNAL.
 func (d *DB) Products(ctx context.Context, u *xiezuo.User, f ProductFilter) ([]market.Product, int, error) {
-	w, joinNames, grams, err := productWhere(u, &f)
+	w, joinNames, grams, err := d.productWhere(u, &f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -901,57 +890,23 @@ const productText = `SELECT x.id, x.name, x.category, ` + originName + `, so.nam
 	LEFT JOIN regions ro1 ON ro1.code = ro.parent_code AND ro.level > 3
 	LEFT JOIN regions ro2 ON ro2.code = ro1.parent_code AND ro1.level > 3`
 
-// eachProductGrams calls fn with the bigrams of every product (alias x)
-// that cond selects (its arguments are $1…), 2,000 products at a time.
-func eachProductGrams(ctx context.Context, tx execer, cond string, args []any, fn func(ids []int64, grams []string) error) error {
-	q := productText + ` WHERE (` + cond + `) AND x.id > ` + placeholders(len(args)+1, 1) + ` ORDER BY x.id LIMIT 2000`
-	for last := int64(0); ; {
-		rows, err := tx.QueryContext(ctx, q, append(slices.Clone(args), last)...)
-		if err != nil {
-			return err
-		}
-		var ids []int64
-		var grams []string
-		n := 0
-		for rows.Next() {
-			var name, category, origin, supplier string
-			if err := rows.Scan(&last, &name, &category, &origin, &supplier); err != nil {
-				rows.Close()
-				return err
-			}
-			n++
-			for _, g := range searchGrams(name, market.CategoryLabel(category), origin, supplier) {
-				ids, grams = append(ids, last), append(grams, g)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if n == 0 {
-			return nil
-		}
-		if err := fn(ids, grams); err != nil {
-			return err
-		}
-	}
-}
+// productGrams is productText's search words: the fields market.Score
+// ranks, the category by its label.
+var productGrams = gramText{productText, 4, func(v []string) []string {
+	return searchGrams(v[0], market.CategoryLabel(v[1]), v[2], v[3])
+}}
 
 // indexProducts writes the bigrams of the products cond selects.
 func (d *DB) indexProducts(ctx context.Context, tx execer, cond string, args ...any) error {
-	return eachProductGrams(ctx, tx, cond, args, func(ids []int64, grams []string) error {
-		rows := make([]any, 0, 3*len(ids))
-		for i := range ids {
-			rows = append(rows, productKind, grams[i], ids[i])
-		}
-		return d.insertGrams(ctx, tx, rows)
+	return eachGramDoc(ctx, tx, productGrams, cond, args, func(docs []gramDoc) error {
+		return d.writeGrams(ctx, tx, productKind, docs)
 	})
 }
 
 // unindexProducts deletes the bigrams of the products cond selects, from
 // their stored text: call it before that text changes.
 func (d *DB) unindexProducts(ctx context.Context, tx execer, cond string, args ...any) error {
-	return eachProductGrams(ctx, tx, cond, args, func(ids []int64, grams []string) error {
-		return d.deleteGrams(ctx, tx, productKind, grams, ids)
+	return eachGramDoc(ctx, tx, productGrams, cond, args, func(docs []gramDoc) error {
+		return d.deleteGrams(ctx, tx, productKind, docs)
 	})
 }

@@ -405,7 +405,7 @@ func TestMarketCatalogueBadInput(t *testing.T) {
 
 		// Products: each bad field named, nothing written.
 		su := marketUser(t, db, "zhenghua-test", xiezuo.RoleSupplier, s.ID, "")
-		products, gramRows, audits := countRows(t, db, "products"), countRows(t, db, "search_grams"), countRows(t, db, "audit_log")
+		products, gramRows, audits := countRows(t, db, "products"), len(grams(t, db)), countRows(t, db, "audit_log")
 		for _, c := range []struct {
 			name  string
 			edit  func(p *market.Product)
@@ -432,7 +432,7 @@ func TestMarketCatalogueBadInput(t *testing.T) {
 				t.Errorf("%s: no problem on %s: %v", c.name, c.field, err)
 			}
 		}
-		if countRows(t, db, "products") != products || countRows(t, db, "search_grams") != gramRows || countRows(t, db, "audit_log") != audits {
+		if countRows(t, db, "products") != products || len(grams(t, db)) != gramRows || countRows(t, db, "audit_log") != audits {
 			t.Fatal("refused products wrote rows")
 		}
 
@@ -441,11 +441,11 @@ func TestMarketCatalogueBadInput(t *testing.T) {
 		if err := db.SaveProduct(ctx, su, p); err != nil {
 			t.Fatal(err)
 		}
-		before, gramRows := grams(t, db), countRows(t, db, "search_grams")
+		before, gramRows := grams(t, db), len(grams(t, db))
 		edit := *p
 		edit.Name, edit.Stock = "紫米", -5
 		wantField(t, db.SaveProduct(ctx, su, &edit), "stock")
-		if got, _ := db.Product(ctx, su, p.ID); got.Name != "梯田红米" || got.Stock != 100 || countRows(t, db, "search_grams") != gramRows || !slices.Equal(grams(t, db), before) {
+		if got, _ := db.Product(ctx, su, p.ID); got.Name != "梯田红米" || got.Stock != 100 || len(grams(t, db)) != gramRows || !slices.Equal(grams(t, db), before) {
 			t.Fatalf("a refused update changed the product: %+v", got)
 		}
 
@@ -808,7 +808,7 @@ func withoutDemoMarket(t *testing.T, db *store.DB) {
 	marketStart.Store(db, seq)
 	withoutDemoOrders(t, db)
 	for _, q := range []string{
-		`DELETE FROM search_grams WHERE kind = 'product'`,
+		`DELETE FROM ` + gramsTable(db) + ` WHERE kind = 'product'`,
 		`DELETE FROM products`, `DELETE FROM suppliers`, `UPDATE organisations SET uscc = NULL WHERE kind = '供应商'`,
 	} {
 		if _, err := db.SQL().Exec(q); err != nil {

@@ -83,6 +83,6 @@ func (d *DB) Project(ctx context.Context, u *xiezuo.User, id int64) (*ledger.Pro
 
 // ListProjects lists projects u may see by deadline.
 func (d *DB) ListProjects(ctx context.Context, u *xiezuo.User, f RecordFilter) ([]*ledger.Project, error) {
-	w := f.where(u, ledger.KindProject, "deadline", true)
+	w := f.where(d, u, ledger.KindProject, "deadline", true)
 	return listAll(ctx, d, projectSelect+w.sql()+f.page(ledger.KindProject), w.args, scanProject)
 }

@@ -76,25 +76,14 @@ var likeEscape = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 // searchFilter adds the keyword filter for records of kind (alias x) that
 // contain q in any of their searchable fields, ASCII case ignored. The
 // one filter rule of every list with ?q=.
-func searchFilter(w *where, kind ledger.Kind, q string) {
+func (d *DB) searchFilter(w *where, kind ledger.Kind, q string) {
 	q = lowerASCII(strings.TrimSpace(q))
 	cols := searchCols[kind]
 	if q == "" || cols == nil {
 		return
 	}
 	if gs := searchGrams(q); len(gs) > 0 {
-		if len(gs) > 6 { // a long query: a few bigrams narrow enough, LIKE checks the rest
-			few := make([]string, 0, 6)
-			for i := range 6 {
-				few = append(few, gs[i*(len(gs)-1)/5])
-			}
-			gs = few
-		}
-		parts := make([]string, len(gs))
-		for i, g := range gs {
-			parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(string(kind)) + " AND sg.gram = " + w.next(g)
-		}
-		w.conds = append(w.conds, "x.id IN ("+strings.Join(parts, " INTERSECT ")+")")
+		w.conds = append(w.conds, "x.id IN ("+d.gramsMatch(w, string(kind), gs)+")")
 	}
 	likes := make([]string, len(cols))
 	pat := "%" + likeEscape.Replace(q) + "%"
@@ -102,6 +91,29 @@ func searchFilter(w *where, kind ledger.Kind, q string) {
 		likes[i] = "lower(x." + c + ") LIKE " + w.next(pat) + ` ESCAPE '\'`
 	}
 	w.conds = append(w.conds, "("+strings.Join(likes, " OR ")+")")
+}
+
+// gramsMatch is a query of the ids of kind's records that have every
+// bigram of gs (sorted, unique), for a caller's LIKE to confirm. A long
+// query's few bigrams narrow enough: six, spread over it.
+func (d *DB) gramsMatch(w *where, kind string, gs []string) string {
+	if len(gs) > 6 {
+		few := make([]string, 0, 6)
+		for i := range 6 {
+			few = append(few, gs[i*(len(gs)-1)/5])
+		}
+		gs = few
+	}
+	if d.Dialect == Postgres {
+		// The kind as a literal (one of the package's constants), so the
+		// planner matches the kind's partial GIN index.
+		return "SELECT sd.record_id FROM search_docs sd WHERE sd.kind = '" + kind + "' AND sd.grams @> " + w.next(gs) + "::text[]"
+	}
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = "SELECT sg.record_id FROM search_grams sg WHERE sg.kind = " + w.next(kind) + " AND sg.gram = " + w.next(g)
+	}
+	return strings.Join(parts, " INTERSECT ")
 }
 
 type execer interface {
@@ -131,72 +143,101 @@ func (d *DB) indexSearch(ctx context.Context, tx execer, kind ledger.Kind, id in
 // indexText writes the bigrams of one record from vals, the text of its
 // searchCols in their order.
 func (d *DB) indexText(ctx context.Context, tx execer, kind ledger.Kind, id int64, vals []string) error {
-	var args []any
-	for _, g := range searchGrams(vals...) {
-		args = append(args, string(kind), g, id)
-	}
-	return d.insertGrams(ctx, tx, args)
+	return d.writeGrams(ctx, tx, string(kind), []gramDoc{{id, searchGrams(vals...)}})
+}
+
+// gramDoc is one record's bigrams.
+type gramDoc struct {
+	id    int64
+	grams []string
 }
 
 // unindexSearch deletes the bigrams of the records of kind (alias x) that
 // cond selects (its arguments are $1…), from their stored text: each by
-// its primary key, so no scan of search_grams. Call it before the rows
+// its primary key, so no scan of the index. Call it before the rows
 // change or go.
 func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, cond string, args ...any) error {
-	cols := searchCols[kind]
-	if cols == nil {
+	if searchCols[kind] == nil {
 		return nil
 	}
-	q := `SELECT x.id, x.` + strings.Join(cols, ", x.") + ` FROM ` + tables[kind] + ` x WHERE (` + cond + `) AND x.id > ` +
-		placeholders(len(args)+1, 1) + ` ORDER BY x.id LIMIT 2000`
-	type rec struct {
-		id    int64
-		grams []string
+	return eachGramDoc(ctx, tx, recordText(kind), cond, args, func(docs []gramDoc) error {
+		return d.deleteGrams(ctx, tx, string(kind), docs)
+	})
+}
+
+// gramText is where a kind's searchable text is read: a SELECT of each
+// record's id (alias x) and n text columns, and the bigrams of one
+// record's columns.
+type gramText struct {
+	query string
+	n     int
+	grams func(vals []string) []string
+}
+
+// recordText reads the searchCols of a ledger kind's records.
+func recordText(kind ledger.Kind) gramText {
+	cols := searchCols[kind]
+	return gramText{`SELECT x.id, x.` + strings.Join(cols, ", x.") + ` FROM ` + tables[kind] + ` x`, len(cols),
+		func(vals []string) []string { return searchGrams(vals...) }}
+}
+
+// eachGramDoc calls fn with the bigrams of the records of text that cond
+// selects (its arguments are $1…), 2,000 records a call: many records a
+// statement, as one statement per record cost a round trip each (20,000
+// of them for an import's chunk).
+func eachGramDoc(ctx context.Context, tx execer, text gramText, cond string, args []any, fn func([]gramDoc) error) error {
+	q := text.query + ` WHERE (` + cond + `) AND x.id > ` + placeholders(len(args)+1, 1) + ` ORDER BY x.id LIMIT 2000`
+	vals := make([]string, text.n)
+	dest := make([]any, 1+text.n)
+	for i := range vals {
+		dest[1+i] = &vals[i]
 	}
 	for last := int64(0); ; {
-		rows, err := tx.QueryContext(ctx, q, append(args, last)...)
+		rows, err := tx.QueryContext(ctx, q, append(slices.Clone(args), last)...)
 		if err != nil {
 			return err
 		}
-		var recs []rec
+		dest[0] = &last
+		var docs []gramDoc
 		for rows.Next() {
-			grams, err := scanGrams(rows, len(cols), &last)
-			if err != nil {
+			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
 				return err
 			}
-			recs = append(recs, rec{last, grams})
+			docs = append(docs, gramDoc{last, text.grams(vals)})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(recs) == 0 {
+		if len(docs) == 0 {
 			return nil
 		}
-		// Many records' bigrams a statement: one statement per record
-		// cost a round trip each (20,000 of them for one chunk).
-		var grams []string
-		var ids []int64
-		for _, r := range recs {
-			for _, g := range r.grams {
-				grams, ids = append(grams, g), append(ids, r.id)
-			}
-		}
-		if err := d.deleteGrams(ctx, tx, string(kind), grams, ids); err != nil {
+		if err := fn(docs); err != nil {
 			return err
 		}
 	}
 }
 
-// deleteGrams deletes the (grams[i], ids[i]) pairs of kind. PostgreSQL
-// takes them as two arrays in one statement; SQLite, in-process, as ORed
-// equalities, 300 a statement. Both answer each pair from the primary key.
-func (d *DB) deleteGrams(ctx context.Context, tx execer, kind string, grams []string, ids []int64) error {
+// deleteGrams deletes the bigrams docs list, of kind's records.
+// PostgreSQL deletes each record's row of search_docs, all ids in one
+// statement. SQLite deletes each (gram, id) of search_grams by its primary
+// key, as ORed equalities, 300 a statement.
+func (d *DB) deleteGrams(ctx context.Context, tx execer, kind string, docs []gramDoc) error {
 	if d.Dialect == Postgres {
-		_, err := tx.ExecContext(ctx, `DELETE FROM search_grams s USING unnest($2::text[], $3::bigint[]) AS d(gram, record_id)
-			WHERE s.kind = $1 AND s.gram = d.gram AND s.record_id = d.record_id`, kind, grams, ids)
+		ids := make([]int64, len(docs))
+		for i, doc := range docs {
+			ids[i] = doc.id
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND record_id = ANY($2::bigint[])`, kind, ids)
 		return err
+	}
+	var grams []string
+	var ids []int64
+	for _, doc := range docs {
+		for _, g := range doc.grams {
+			grams, ids = append(grams, g), append(ids, doc.id)
+		}
 	}
 	for len(grams) > 0 {
 		n := min(len(grams), 300)
@@ -218,12 +259,47 @@ func (d *DB) deleteGrams(ctx context.Context, tx execer, kind string, grams []st
 	return nil
 }
 
+// writeGrams writes the bigrams of kind's records docs (a record without
+// any has no entry). PostgreSQL writes a row of search_docs per record,
+// 300 a statement, replacing one already there; SQLite, the (gram, id)
+// rows of search_grams (see insertGrams).
+func (d *DB) writeGrams(ctx context.Context, tx execer, kind string, docs []gramDoc) error {
+	if d.Dialect != Postgres {
+		var args []any
+		for _, doc := range docs {
+			for _, g := range doc.grams {
+				args = append(args, kind, g, doc.id)
+			}
+		}
+		return d.insertGrams(ctx, tx, args)
+	}
+	const per = 300
+	args := make([]any, 0, 3*per)
+	for len(docs) > 0 {
+		n := min(len(docs), per)
+		args = args[:0]
+		for _, doc := range docs[:n] {
+			if len(doc.grams) > 0 {
+				args = append(args, kind, doc.id, doc.grams)
+			}
+		}
+		docs = docs[n:]
+		if len(args) == 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, d.valuesSQL(`INSERT INTO search_docs (kind, record_id, grams)`, len(args)/3, 3, " ON CONFLICT (kind, record_id) DO UPDATE SET grams = EXCLUDED.grams"), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // gramsPerStatement is how many search_grams rows one INSERT writes.
 const gramsPerStatement = 300
 
-// insertGrams writes (kind, gram, record_id) triples, gramsPerStatement
-// rows a statement; a triple already there (written around the store) is
-// kept.
+// insertGrams writes (kind, gram, record_id) triples to SQLite's
+// search_grams, gramsPerStatement rows a statement; a triple already
+// there (written around the store) is kept.
 func (d *DB) insertGrams(ctx context.Context, tx execer, args []any) error {
 	const per = gramsPerStatement * 3
 	for len(args) > 0 {
@@ -236,8 +312,8 @@ func (d *DB) insertGrams(ctx context.Context, tx execer, args []any) error {
 	return nil
 }
 
-// gramRow is one bigram of one contribution, buffered by an import, with
-// its bytes as a number (gramKey) to sort by.
+// gramRow is one bigram of one contribution, buffered by an import into
+// SQLite, with its bytes as a number (gramKey) to sort by.
 type gramRow struct {
 	gram string
 	id   int64
@@ -288,8 +364,9 @@ func (d *DB) insertGramRows(ctx context.Context, tx execer, rows []gramRow) erro
 
 // sortGramRows sorts bigram rows in search_grams' key order: the B-tree
 // is then written leaf after leaf instead of at random, which matters once
-// it outgrows the cache (a million-row import into PostgreSQL, one run
-// each, so only a sign: server CPU 101 µs a row unsorted, 82 sorted).
+// it outgrows the cache (when PostgreSQL kept search_grams too, a
+// million-row import into it, one run each, so only a sign: server CPU
+// 101 µs a row unsorted, 82 sorted).
 func sortGramRows(rows []gramRow) {
 	slices.SortFunc(rows, func(a, b gramRow) int {
 		if c := cmp.Compare(a.key, b.key); c != 0 {
@@ -304,55 +381,20 @@ func sortGramRows(rows []gramRow) {
 // the operator. Errors: EINTERNAL.
 func (d *DB) RebuildSearch(ctx context.Context) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams`); err != nil {
+		table := "search_grams"
+		if d.Dialect == Postgres {
+			table = "search_docs"
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 			return err
 		}
 		for _, kind := range []ledger.Kind{ledger.KindContribution, ledger.KindActivity, ledger.KindAgreement, ledger.KindProject} {
-			cols := searchCols[kind]
-			for last := int64(0); ; {
-				rows, err := tx.QueryContext(ctx, `SELECT id, `+strings.Join(cols, ", ")+` FROM `+tables[kind]+` WHERE id > $1 ORDER BY id LIMIT 5000`, last)
-				if err != nil {
-					return err
-				}
-				var args []any
-				n := 0
-				for rows.Next() {
-					n++
-					grams, err := scanGrams(rows, len(cols), &last)
-					if err != nil {
-						rows.Close()
-						return err
-					}
-					for _, g := range grams {
-						args = append(args, string(kind), g, last)
-					}
-				}
-				rows.Close()
-				if err := rows.Err(); err != nil {
-					return err
-				}
-				if n == 0 {
-					break
-				}
-				if err := d.insertGrams(ctx, tx, args); err != nil {
-					return err
-				}
+			if err := eachGramDoc(ctx, tx, recordText(kind), "1 = 1", nil, func(docs []gramDoc) error {
+				return d.writeGrams(ctx, tx, string(kind), docs)
+			}); err != nil {
+				return err
 			}
 		}
 		return d.indexProducts(ctx, tx, "1 = 1")
 	})
-}
-
-// scanGrams reads a row of an id (into id) and n text columns, and
-// returns the bigrams of the texts.
-func scanGrams(rows *sql.Rows, n int, id *int64) ([]string, error) {
-	vals := make([]string, n)
-	dest := []any{id}
-	for i := range vals {
-		dest = append(dest, &vals[i])
-	}
-	if err := rows.Scan(dest...); err != nil {
-		return nil, err
-	}
-	return searchGrams(vals...), nil
 }

@@ -10,10 +10,15 @@ import (
 	"github.com/xiezuo/xiezuo/store"
 )
 
-// grams lists search_grams in order, as "kind gram id" lines.
+// grams lists the keyword index in order, as "kind gram id" lines:
+// SQLite's search_grams, PostgreSQL's search_docs a bigram a line.
 func grams(t *testing.T, db *store.DB) []string {
 	t.Helper()
-	rows, err := db.SQL().Query(`SELECT kind, gram, record_id FROM search_grams`)
+	q := `SELECT kind, gram, record_id FROM search_grams`
+	if db.Dialect == store.Postgres {
+		q = `SELECT kind, unnest(grams), record_id FROM search_docs`
+	}
+	rows, err := db.SQL().Query(q)
 	if err != nil {
 		t.Fatal(err)
 	}
