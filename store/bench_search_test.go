@@ -12,11 +12,11 @@ import (
 // candidates, a page of 50 and the totals. (Before the index it was the
 // LIKE alone: 1.3–2.0 s p50 on the benchmark database.)
 func searchSQL(db *store.DB, word string) (page, totals string, args []any) {
-	match := `SELECT record_id FROM search_grams WHERE kind = 'contribution' AND gram = $2`
+	match := `x.id IN (SELECT record_id FROM search_grams WHERE kind = 'contribution' AND gram = $2)`
 	if db.Dialect == store.Postgres {
-		match = `SELECT record_id FROM search_docs WHERE kind = 'contribution' AND grams @> ARRAY[$2::text]`
+		match = `x.grams @> ARRAY[$2::text]`
 	}
-	cond := ` WHERE x.id IN (` + match + `)
+	cond := ` WHERE ` + match + `
 		AND (lower(x.item) LIKE $1 OR lower(x.institution) LIKE $1 OR lower(x.note) LIKE $1)`
 	return `SELECT x.id, x.date_from, x.item FROM contributions x` + cond + ` ORDER BY x.date_from DESC, x.id DESC LIMIT 50`,
 		`SELECT x.form, COUNT(*), SUM(x.amount_fen) FROM contributions x` + cond + ` GROUP BY x.form`, []any{"%" + word + "%", word}
@@ -31,11 +31,12 @@ func rebuildSearch(b *testing.B, db *store.DB) {
 	}
 }
 
-// gramsTable is the keyword index's table on db's engine, for tests that
-// delete a kind's entries (both have kind and record_id).
-func gramsTable(db *store.DB) string {
+// clearGrams is the statement that empties the keyword index of the
+// records of kind in table that cond selects (no alias), on db's engine:
+// for tests that remove records around the store.
+func clearGrams(db *store.DB, kind, table, cond string) string {
 	if db.Dialect == store.Postgres {
-		return "search_docs"
+		return `UPDATE ` + table + ` SET grams = NULL WHERE ` + cond
 	}
-	return "search_grams"
+	return `DELETE FROM search_grams WHERE kind = '` + kind + `' AND record_id IN (SELECT id FROM ` + table + ` WHERE ` + cond + `)`
 }

@@ -30,36 +30,41 @@ func (d *DB) TopGivers(ctx context.Context, f report.Filter) error {
 // migration 00020 filled (the ledger's; products came later and are the
 // store's alone) and runs its fill statement again, so a test can compare
 // its SQL rule with Go's. On PostgreSQL it fills a temporary search_grams
-// and then runs 00051's statement that turned those rows into search_docs.
+// and then runs 00051's statements that moved those rows into the
+// records' grams.
 func (d *DB) RefillSearchByMigration(ctx context.Context) error {
 	fsys, err := migrationsFS(d.Dialect)
 	if err != nil {
 		return err
 	}
-	statement := func(file, from, to string) (string, error) {
+	up := func(file string) (string, error) {
 		b, err := fs.ReadFile(fsys, file)
 		if err != nil {
 			return "", err
 		}
 		s := string(b)
-		s = s[strings.Index(s, from):]
-		return s[:strings.Index(s, to)], nil
+		return s[:strings.Index(s, "-- +goose Down")], nil
 	}
-	fill, err := statement("00020_search_grams.sql", "INSERT", "-- +goose Down")
+	fill, err := up("00020_search_grams.sql")
 	if err != nil {
 		return err
 	}
+	fill = fill[strings.Index(fill, "INSERT"):]
 	return d.tx(ctx, func(tx *sql.Tx) error {
 		steps := []string{`DELETE FROM search_grams WHERE kind <> '` + productKind + `'`, fill}
 		if d.Dialect == Postgres {
-			docs, err := statement("00051_search_docs.sql", "INSERT", ";")
+			moved, err := up("00051_search_grams_column.sql")
 			if err != nil {
 				return err
 			}
-			steps = []string{
-				`DELETE FROM search_docs WHERE kind <> '` + productKind + `'`,
-				`CREATE TEMP TABLE search_grams (kind TEXT COLLATE "C", gram TEXT COLLATE "C", record_id BIGINT) ON COMMIT DROP`,
-				fill, docs,
+			steps = []string{`CREATE TEMP TABLE search_grams (kind TEXT COLLATE "C", gram TEXT COLLATE "C", record_id BIGINT) ON COMMIT DROP`, fill}
+			for _, table := range []string{"contributions", "activities", "agreements", "projects"} {
+				steps = append(steps, `UPDATE `+table+` SET grams = NULL`)
+			}
+			for _, q := range strings.Split(moved, ";\n") {
+				if q = strings.TrimSpace(q); strings.HasPrefix(q, "UPDATE") {
+					steps = append(steps, q)
+				}
 			}
 		}
 		for _, q := range steps {

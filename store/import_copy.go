@@ -114,7 +114,6 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 			return xiezuo.Internal(err)
 		}
 		givers := make([]giverRow, 0, len(rows)*3/2)
-		docs := make([]gramDoc, 0, len(rows))
 		lo, hi := ids[0], ids[0]
 		for i, r := range rows {
 			r.c.ID = ids[i]
@@ -122,28 +121,19 @@ func (s *chunkSink) copyChunk(ctx context.Context, job copyJob) error {
 			for j, g := range r.c.Givers {
 				givers = append(givers, giverRow{ids[i], g.ID, int64(j), r.c.DateFrom})
 			}
-			if gs := searchGrams(r.c.Item, r.c.Institution, r.c.Note); len(gs) > 0 {
-				docs = append(docs, gramDoc{ids[i], gs})
-			}
 		}
 		cols := append([]string{"id", "unit_id", "status", "created_by", "created_at", "updated_at"}, contributionCols...)
-		cols = append(cols, "import_batch_id", "import_key")
+		cols = append(cols, "import_batch_id", "import_key", "grams")
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contributions"}, cols, copyRows(len(rows), func(i int, v []any) []any {
 			c := rows[i].c
 			v = append(v, c.ID, c.UnitID, string(s.status), s.u.ID, s.b.CreatedAt, s.b.CreatedAt)
-			return append(appendContributionArgs(v, c), s.b.ID, rows[i].key)
+			return append(appendContributionArgs(v, c), s.b.ID, rows[i].key, gramsArg(searchGrams(c.Item, c.Institution, c.Note)))
 		})); err != nil {
 			return mapDBError(err)
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contribution_givers"}, giverCols, copyRows(len(givers), func(i int, v []any) []any {
 			g := givers[i]
 			return append(v, g.contribution, g.org, g.seq, g.date)
-		})); err != nil {
-			return mapDBError(err)
-		}
-		kind := string(ledger.KindContribution)
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"search_docs"}, []string{"kind", "record_id", "grams"}, copyRows(len(docs), func(i int, v []any) []any {
-			return append(v, kind, docs[i].id, docs[i].grams)
 		})); err != nil {
 			return mapDBError(err)
 		}

@@ -715,14 +715,12 @@ func (d *DB) Products(ctx context.Context, u *xiezuo.User, f ProductFilter) ([]m
 	if joinNames {
 		from = productFrom
 	}
-	switch {
-	// The candidates are read from the search words first, each product
-	// by its key: left to themselves, SQLite scans every listed product by
-	// status and PostgreSQL every product, testing each against the words
-	// (23 and 30 ms for 3,570 matches in 100,000 products).
-	case grams != "" && d.Dialect == Postgres:
-		w.add("x.id = ANY(ARRAY(" + grams + "))")
-	case grams != "":
+	// On SQLite the candidates are read from the search words first, each
+	// product by its key: left to itself, SQLite scans every listed product
+	// by status, testing each against the words (23 ms for 3,570 matches
+	// in 100,000 products). PostgreSQL's test is on the product's own
+	// grams (gramsMatch added it to w), which its GIN index answers.
+	if grams != "" {
 		from = strings.Replace(from, " FROM products x", " FROM ("+grams+") g CROSS JOIN products x", 1)
 		w.add("x.id = g.record_id")
 	}

@@ -808,7 +808,7 @@ func withoutDemoMarket(t *testing.T, db *store.DB) {
 	marketStart.Store(db, seq)
 	withoutDemoOrders(t, db)
 	for _, q := range []string{
-		`DELETE FROM ` + gramsTable(db) + ` WHERE kind = 'product'`,
+		clearGrams(db, "product", "products", "1 = 1"),
 		`DELETE FROM products`, `DELETE FROM suppliers`, `UPDATE organisations SET uscc = NULL WHERE kind = '供应商'`,
 	} {
 		if _, err := db.SQL().Exec(q); err != nil {

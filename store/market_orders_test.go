@@ -116,7 +116,7 @@ func withoutDemoOrders(t testing.TB, db *store.DB) {
 	}
 	marketStart.Store(db, seq)
 	for _, q := range []string{
-		`DELETE FROM ` + gramsTable(db) + ` WHERE kind = 'contribution' AND record_id IN (SELECT id FROM contributions WHERE order_id IS NOT NULL OR pledge_id IS NOT NULL)`,
+		clearGrams(db, "contribution", "contributions", "order_id IS NOT NULL OR pledge_id IS NOT NULL"),
 		`DELETE FROM contribution_givers WHERE contribution_id IN (SELECT id FROM contributions WHERE order_id IS NOT NULL OR pledge_id IS NOT NULL)`,
 		`DELETE FROM contributions WHERE order_id IS NOT NULL OR pledge_id IS NOT NULL`, `DELETE FROM lot_shares`, `DELETE FROM lots`,
 		`DELETE FROM order_lines`, `DELETE FROM orders`, `DELETE FROM pledges`,

@@ -83,7 +83,9 @@ func (d *DB) searchFilter(w *where, kind ledger.Kind, q string) {
 		return
 	}
 	if gs := searchGrams(q); len(gs) > 0 {
-		w.conds = append(w.conds, "x.id IN ("+d.gramsMatch(w, string(kind), gs)+")")
+		if ids := d.gramsMatch(w, string(kind), gs); ids != "" {
+			w.conds = append(w.conds, "x.id IN ("+ids+")")
+		}
 	}
 	likes := make([]string, len(cols))
 	pat := "%" + likeEscape.Replace(q) + "%"
@@ -93,10 +95,12 @@ func (d *DB) searchFilter(w *where, kind ledger.Kind, q string) {
 	w.conds = append(w.conds, "("+strings.Join(likes, " OR ")+")")
 }
 
-// gramsMatch is a query of the ids of kind's records that have every
-// bigram of gs (sorted, unique), for a caller's LIKE to confirm. A long
-// query's few bigrams narrow enough: six, spread over it.
-func (d *DB) gramsMatch(w *where, kind string, gs []string) string {
+// gramsMatch keeps the records of kind (alias x) that have every bigram
+// of gs (sorted, unique), for a caller's LIKE to confirm; a long query's
+// few bigrams narrow enough: six, spread over it. On PostgreSQL it adds
+// the test of x's own grams to w and returns ""; on SQLite it returns a
+// query of the ids (record_id) for the caller to join.
+func (d *DB) gramsMatch(w *where, kind string, gs []string) (ids string) {
 	if len(gs) > 6 {
 		few := make([]string, 0, 6)
 		for i := range 6 {
@@ -105,9 +109,8 @@ func (d *DB) gramsMatch(w *where, kind string, gs []string) string {
 		gs = few
 	}
 	if d.Dialect == Postgres {
-		// The kind as a literal (one of the package's constants), so the
-		// planner matches the kind's partial GIN index.
-		return "SELECT sd.record_id FROM search_docs sd WHERE sd.kind = '" + kind + "' AND sd.grams @> " + w.next(gs) + "::text[]"
+		w.conds = append(w.conds, "x.grams @> "+w.next(gs)+"::text[]")
+		return ""
 	}
 	parts := make([]string, len(gs))
 	for i, g := range gs {
@@ -143,6 +146,9 @@ func (d *DB) indexSearch(ctx context.Context, tx execer, kind ledger.Kind, id in
 // indexText writes the bigrams of one record from vals, the text of its
 // searchCols in their order.
 func (d *DB) indexText(ctx context.Context, tx execer, kind ledger.Kind, id int64, vals []string) error {
+	if searchCols[kind] == nil { // a kind without a keyword filter
+		return nil
+	}
 	return d.writeGrams(ctx, tx, string(kind), []gramDoc{{id, searchGrams(vals...)}})
 }
 
@@ -157,7 +163,7 @@ type gramDoc struct {
 // its primary key, so no scan of the index. Call it before the rows
 // change or go.
 func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, cond string, args ...any) error {
-	if searchCols[kind] == nil {
+	if searchCols[kind] == nil || d.Dialect == Postgres { // see deleteGrams
 		return nil
 	}
 	return eachGramDoc(ctx, tx, recordText(kind), cond, args, func(docs []gramDoc) error {
@@ -219,18 +225,14 @@ func eachGramDoc(ctx context.Context, tx execer, text gramText, cond string, arg
 	}
 }
 
-// deleteGrams deletes the bigrams docs list, of kind's records.
-// PostgreSQL deletes each record's row of search_docs, all ids in one
-// statement. SQLite deletes each (gram, id) of search_grams by its primary
-// key, as ORed equalities, 300 a statement.
+// deleteGrams deletes the bigrams docs list, of kind's records, from
+// SQLite's search_grams: each (gram, id) by its primary key, as ORed
+// equalities, 300 a statement. PostgreSQL keeps a record's bigrams in its
+// own row: they go with the row, or writeGrams replaces them, and a
+// stale bigram would only make the LIKE check one more candidate.
 func (d *DB) deleteGrams(ctx context.Context, tx execer, kind string, docs []gramDoc) error {
 	if d.Dialect == Postgres {
-		ids := make([]int64, len(docs))
-		for i, doc := range docs {
-			ids[i] = doc.id
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM search_docs WHERE kind = $1 AND record_id = ANY($2::bigint[])`, kind, ids)
-		return err
+		return nil
 	}
 	var grams []string
 	var ids []int64
@@ -259,10 +261,11 @@ func (d *DB) deleteGrams(ctx context.Context, tx execer, kind string, docs []gra
 	return nil
 }
 
-// writeGrams writes the bigrams of kind's records docs (a record without
-// any has no entry). PostgreSQL writes a row of search_docs per record,
-// 300 a statement, replacing one already there; SQLite, the (gram, id)
-// rows of search_grams (see insertGrams).
+// writeGrams writes the bigrams of kind's records docs. PostgreSQL sets
+// each record's grams (NULL for none), 300 records a statement that sets
+// that column alone: the running sums' trigger passes over such an update
+// (migration 00051). SQLite writes the (gram, id) rows of search_grams
+// (insertGrams).
 func (d *DB) writeGrams(ctx context.Context, tx execer, kind string, docs []gramDoc) error {
 	if d.Dialect != Postgres {
 		var args []any
@@ -273,25 +276,37 @@ func (d *DB) writeGrams(ctx context.Context, tx execer, kind string, docs []gram
 		}
 		return d.insertGrams(ctx, tx, args)
 	}
-	const per = 300
-	args := make([]any, 0, 3*per)
+	table := "products"
+	if kind != productKind {
+		table = tables[ledger.Kind(kind)]
+	}
 	for len(docs) > 0 {
-		n := min(len(docs), per)
-		args = args[:0]
-		for _, doc := range docs[:n] {
-			if len(doc.grams) > 0 {
-				args = append(args, kind, doc.id, doc.grams)
+		n := min(len(docs), 300)
+		var b strings.Builder
+		args := make([]any, 0, 2*n)
+		b.WriteString(`UPDATE ` + table + ` x SET grams = v.grams FROM (VALUES `)
+		for i, doc := range docs[:n] {
+			if i > 0 {
+				b.WriteString(", ")
 			}
+			fmt.Fprintf(&b, "($%d::bigint, $%d::text[])", 2*i+1, 2*i+2)
+			args = append(args, doc.id, gramsArg(doc.grams))
 		}
-		docs = docs[n:]
-		if len(args) == 0 {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, d.valuesSQL(`INSERT INTO search_docs (kind, record_id, grams)`, len(args)/3, 3, " ON CONFLICT (kind, record_id) DO UPDATE SET grams = EXCLUDED.grams"), args...); err != nil {
+		b.WriteString(`) AS v (id, grams) WHERE x.id = v.id`)
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
+		docs = docs[n:]
 	}
 	return nil
+}
+
+// gramsArg is a record's bigrams as PostgreSQL's grams: NULL for none.
+func gramsArg(grams []string) any {
+	if len(grams) == 0 {
+		return nil
+	}
+	return grams
 }
 
 // gramsPerStatement is how many search_grams rows one INSERT writes.
@@ -381,12 +396,10 @@ func sortGramRows(rows []gramRow) {
 // the operator. Errors: EINTERNAL.
 func (d *DB) RebuildSearch(ctx context.Context) error {
 	return d.tx(ctx, func(tx *sql.Tx) error {
-		table := "search_grams"
-		if d.Dialect == Postgres {
-			table = "search_docs"
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
-			return err
+		if d.Dialect != Postgres { // PostgreSQL's writeGrams sets every record's grams
+			if _, err := tx.ExecContext(ctx, `DELETE FROM search_grams`); err != nil {
+				return err
+			}
 		}
 		for _, kind := range []ledger.Kind{ledger.KindContribution, ledger.KindActivity, ledger.KindAgreement, ledger.KindProject} {
 			if err := eachGramDoc(ctx, tx, recordText(kind), "1 = 1", nil, func(docs []gramDoc) error {

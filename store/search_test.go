@@ -11,12 +11,16 @@ import (
 )
 
 // grams lists the keyword index in order, as "kind gram id" lines:
-// SQLite's search_grams, PostgreSQL's search_docs a bigram a line.
+// SQLite's search_grams, PostgreSQL's records' grams a bigram a line.
 func grams(t *testing.T, db *store.DB) []string {
 	t.Helper()
 	q := `SELECT kind, gram, record_id FROM search_grams`
 	if db.Dialect == store.Postgres {
-		q = `SELECT kind, unnest(grams), record_id FROM search_docs`
+		q = `SELECT 'contribution', unnest(grams), id FROM contributions
+			UNION ALL SELECT 'activity', unnest(grams), id FROM activities
+			UNION ALL SELECT 'agreement', unnest(grams), id FROM agreements
+			UNION ALL SELECT 'project', unnest(grams), id FROM projects
+			UNION ALL SELECT 'product', unnest(grams), id FROM products`
 	}
 	rows, err := db.SQL().Query(q)
 	if err != nil {

@@ -1,9 +1,0 @@
--- +goose Up
--- PostgreSQL moves keyword search to one row per record with a GIN index
--- (00051_search_docs.postgres.sql). SQLite has no inverted index type:
--- search_grams, a row per bigram under its primary key, is its inverted
--- index, and stays. The version is kept in step.
-SELECT 1;
-
--- +goose Down
-SELECT 1;
