@@ -641,9 +641,10 @@ func (d *DB) productWhere(u *xiezuo.User, f *ProductFilter) (w *where, joinNames
 // names.
 const productList = ` FROM products x JOIN suppliers s ON s.org_id = x.supplier_id`
 
-// productSearch gives the keyword filter's candidates: grams selects
-// (record_id) the products whose search words hold every bigram of the
-// query's words (market.QueryWords), its arguments added to w.
+// productSearch gives the keyword filter's candidates: the products whose
+// search words hold every bigram of the query's words (market.QueryWords),
+// on SQLite as grams, a query of their ids (record_id) whose arguments it
+// adds to w, on PostgreSQL as a test it adds to w (grams "").
 // market.Rank (Score > 0: every word in the name, category label, origin's
 // names or supplier's name) then confirms each candidate in Go, so the
 // filter is the market's rule itself. A word of one character has no
@@ -896,15 +897,11 @@ var productGrams = gramText{productText, 4, func(v []string) []string {
 
 // indexProducts writes the bigrams of the products cond selects.
 func (d *DB) indexProducts(ctx context.Context, tx execer, cond string, args ...any) error {
-	return eachGramDoc(ctx, tx, productGrams, cond, args, func(docs []gramDoc) error {
-		return d.writeGrams(ctx, tx, productKind, docs)
-	})
+	return d.index(ctx, tx, productKind, productGrams, cond, args)
 }
 
 // unindexProducts deletes the bigrams of the products cond selects, from
 // their stored text: call it before that text changes.
 func (d *DB) unindexProducts(ctx context.Context, tx execer, cond string, args ...any) error {
-	return eachGramDoc(ctx, tx, productGrams, cond, args, func(docs []gramDoc) error {
-		return d.deleteGrams(ctx, tx, productKind, docs)
-	})
+	return d.unindex(ctx, tx, productKind, productGrams, cond, args)
 }

@@ -15,13 +15,16 @@ import (
 // Keyword search. Chinese has no spaces, and the words people look for
 // are often two characters (红米, 茶叶, 教育), which SQLite FTS5's trigram
 // tokenizer and PostgreSQL's pg_trgm cannot match. So every record kind
-// with a keyword filter keeps, in search_grams, every two adjacent
-// characters of its searchable fields (migration 00020). A query's own
-// bigrams must all be there (an index lookup on both engines); LIKE on
-// those few candidates then confirms the whole query, so a stale or extra
-// bigram never changes a result, only a missing one could. Every write
-// path calls indexSearch or addGrams: saveRecord (forms, API, row-by-row
-// imports) and the contributions import's chunks.
+// with a keyword filter keeps every two adjacent characters of its
+// searchable fields (searchGrams, the one rule): SQLite in search_grams,
+// a row per bigram under its primary key (migration 00020); PostgreSQL in
+// the record's own grams, an array under a GIN index (migration 00051). A
+// query's own bigrams must all be there (an index lookup on both
+// engines); LIKE on those few candidates then confirms the whole query,
+// so a stale or extra bigram never changes a result, only a missing one
+// could. Every write path calls indexSearch or writeGrams: saveRecord
+// (forms, API, row-by-row imports) and the contributions import's chunks
+// (PostgreSQL's COPY writes grams with the row).
 //
 // The market's products are kind productKind: the bigrams of the fields
 // market.Score ranks (name, category label, origin's names, supplier's
@@ -163,11 +166,30 @@ type gramDoc struct {
 // its primary key, so no scan of the index. Call it before the rows
 // change or go.
 func (d *DB) unindexSearch(ctx context.Context, tx execer, kind ledger.Kind, cond string, args ...any) error {
-	if searchCols[kind] == nil || d.Dialect == Postgres { // see deleteGrams
+	if searchCols[kind] == nil {
 		return nil
 	}
-	return eachGramDoc(ctx, tx, recordText(kind), cond, args, func(docs []gramDoc) error {
-		return d.deleteGrams(ctx, tx, string(kind), docs)
+	return d.unindex(ctx, tx, string(kind), recordText(kind), cond, args)
+}
+
+// unindex deletes the bigrams of kind's records of text that cond
+// selects, from SQLite's search_grams (deleteGrams). PostgreSQL keeps a
+// record's bigrams in its own row: they go with the row, or writeGrams
+// replaces them, and a stale one would only give the LIKE one more
+// candidate to check.
+func (d *DB) unindex(ctx context.Context, tx execer, kind string, text gramText, cond string, args []any) error {
+	if d.Dialect == Postgres {
+		return nil
+	}
+	return eachGramDoc(ctx, tx, text, cond, args, func(docs []gramDoc) error {
+		return d.deleteGrams(ctx, tx, kind, docs)
+	})
+}
+
+// index writes the bigrams of kind's records of text that cond selects.
+func (d *DB) index(ctx context.Context, tx execer, kind string, text gramText, cond string, args []any) error {
+	return eachGramDoc(ctx, tx, text, cond, args, func(docs []gramDoc) error {
+		return d.writeGrams(ctx, tx, kind, docs)
 	})
 }
 
@@ -227,13 +249,8 @@ func eachGramDoc(ctx context.Context, tx execer, text gramText, cond string, arg
 
 // deleteGrams deletes the bigrams docs list, of kind's records, from
 // SQLite's search_grams: each (gram, id) by its primary key, as ORed
-// equalities, 300 a statement. PostgreSQL keeps a record's bigrams in its
-// own row: they go with the row, or writeGrams replaces them, and a
-// stale bigram would only make the LIKE check one more candidate.
+// equalities, 300 a statement.
 func (d *DB) deleteGrams(ctx context.Context, tx execer, kind string, docs []gramDoc) error {
-	if d.Dialect == Postgres {
-		return nil
-	}
 	var grams []string
 	var ids []int64
 	for _, doc := range docs {
@@ -262,10 +279,11 @@ func (d *DB) deleteGrams(ctx context.Context, tx execer, kind string, docs []gra
 }
 
 // writeGrams writes the bigrams of kind's records docs. PostgreSQL sets
-// each record's grams (NULL for none), 300 records a statement that sets
-// that column alone: the running sums' trigger passes over such an update
-// (migration 00051). SQLite writes the (gram, id) rows of search_grams
-// (insertGrams).
+// each record's grams (NULL for none) where they differ, 300 records a
+// statement that sets that column alone: the running sums' trigger passes
+// over such an update (migration 00051), and a record whose words did not
+// change (an edit of its amount, a rebuild) gets no new row version. SQLite
+// writes the (gram, id) rows of search_grams (insertGrams).
 func (d *DB) writeGrams(ctx context.Context, tx execer, kind string, docs []gramDoc) error {
 	if d.Dialect != Postgres {
 		var args []any
@@ -292,7 +310,7 @@ func (d *DB) writeGrams(ctx context.Context, tx execer, kind string, docs []gram
 			fmt.Fprintf(&b, "($%d::bigint, $%d::text[])", 2*i+1, 2*i+2)
 			args = append(args, doc.id, gramsArg(doc.grams))
 		}
-		b.WriteString(`) AS v (id, grams) WHERE x.id = v.id`)
+		b.WriteString(`) AS v (id, grams) WHERE x.id = v.id AND x.grams IS DISTINCT FROM v.grams`)
 		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
 			return err
 		}
@@ -402,9 +420,7 @@ func (d *DB) RebuildSearch(ctx context.Context) error {
 			}
 		}
 		for _, kind := range []ledger.Kind{ledger.KindContribution, ledger.KindActivity, ledger.KindAgreement, ledger.KindProject} {
-			if err := eachGramDoc(ctx, tx, recordText(kind), "1 = 1", nil, func(docs []gramDoc) error {
-				return d.writeGrams(ctx, tx, string(kind), docs)
-			}); err != nil {
+			if err := d.index(ctx, tx, string(kind), recordText(kind), "1 = 1", nil); err != nil {
 				return err
 			}
 		}
