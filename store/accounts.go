@@ -310,34 +310,90 @@ func (d *DB) UserByToken(ctx context.Context, tok string) (*xiezuo.User, error) 
 // SessionStore keeps web sessions in the database (scs.CtxStore over the
 // same SQL on both engines), by the SHA-256 of their token: a copy of the
 // table does not sign anyone in.
-type SessionStore struct{ d *DB }
+type SessionStore struct {
+	d *DB
+	// UserOf reads the signed-in user's id from session data (the web
+	// layer knows its encoding), 0 for none; Commit notes it beside the
+	// data, so that FindCtx reads the user with the session.
+	UserOf func(data []byte) int64
+}
 
 // Sessions returns the session store.
-func (d *DB) Sessions() *SessionStore { return &SessionStore{d} }
+func (d *DB) Sessions() *SessionStore { return &SessionStore{d: d} }
+
+// sessionUserKey holds, in a request's context, the user its session
+// lookup read (WithSessionUser).
+type sessionUserKey struct{}
+
+// WithSessionUser returns ctx with room for the user that the session
+// lookup (FindCtx) reads with the session: SessionUser then gives it,
+// where a separate UserByID was one more round trip a request.
+func WithSessionUser(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sessionUserKey{}, new(*xiezuo.User))
+}
+
+// SessionUser returns the user the request's session lookup read, if it
+// is user id; else nil (ask UserByID).
+func SessionUser(ctx context.Context, id int64) *xiezuo.User {
+	if slot, _ := ctx.Value(sessionUserKey{}).(**xiezuo.User); slot != nil && *slot != nil && (*slot).ID == id {
+		return *slot
+	}
+	return nil
+}
+
+// FindCtx returns the session data for token, and reads the session's
+// user in the same statement into ctx's room for it (WithSessionUser).
+func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	var b []byte
+	u, err := scanUser(s.d.db.QueryRowContext(ctx, `SELECT `+userCols+`, s.data FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+		LEFT JOIN organisations o ON o.id = u.org_id WHERE s.token = $1 AND s.expiry > $2`, hashToken(token), time.Now().UnixNano()), &b)
+	if err == sql.ErrNoRows {
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	if slot, _ := ctx.Value(sessionUserKey{}).(**xiezuo.User); slot != nil && u.ID != 0 {
+		*slot = u
+	}
+	return b, true, nil
+}
 
 // Find returns the session data for token.
 func (s *SessionStore) Find(token string) ([]byte, bool, error) {
-	var b []byte
-	err := s.d.db.QueryRow(`SELECT data FROM sessions WHERE token = $1 AND expiry > $2`, hashToken(token), time.Now().UnixNano()).Scan(&b)
-	if err == sql.ErrNoRows {
-		return nil, false, nil
+	return s.FindCtx(context.Background(), token)
+}
+
+// CommitCtx saves session data, with the id of its user (UserOf).
+func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
+	var user any // NULL for none
+	if s.UserOf != nil {
+		if id := s.UserOf(b); id != 0 {
+			user = id
+		}
 	}
-	return b, err == nil, err
+	ctx = context.WithoutCancel(ctx) // a session the response names is saved
+	return s.d.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry, user_id) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, user_id = excluded.user_id`, hashToken(token), b, expiry.UnixNano(), user)
+		return err
+	})
 }
 
 // Commit saves session data.
 func (s *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
-	return s.d.tx(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, hashToken(token), b, expiry.UnixNano())
+	return s.CommitCtx(context.Background(), token, b, expiry)
+}
+
+// DeleteCtx removes a session.
+func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	ctx = context.WithoutCancel(ctx)
+	return s.d.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token = $1`, hashToken(token))
 		return err
 	})
 }
 
 // Delete removes a session.
 func (s *SessionStore) Delete(token string) error {
-	return s.d.tx(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(`DELETE FROM sessions WHERE token = $1`, hashToken(token))
-		return err
-	})
+	return s.DeleteCtx(context.Background(), token)
 }

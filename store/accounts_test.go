@@ -120,3 +120,65 @@ func TestSignInAndAccounts(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionUser: a session saved with its user's id is read back with
+// that user's row in the same statement (one statement where a page's
+// request took two), current at the time of the lookup (a disabled user
+// reads as disabled); a session saved without one, or a lookup without
+// room for the user, leaves the caller to ask UserByID.
+func TestSessionUser(t *testing.T) {
+	t.Parallel()
+	eachEngine(t, func(t *testing.T, db *store.DB) {
+		viewer := user(t, db, "viewer")
+		ss := db.Sessions()
+		ss.UserOf = func(b []byte) int64 {
+			if string(b) == "viewer" {
+				return viewer.ID
+			}
+			return 0
+		}
+		exp := time.Now().Add(time.Hour)
+		if err := ss.CommitCtx(ctx, "tok-viewer", []byte("viewer"), exp); err != nil {
+			t.Fatal(err)
+		}
+		if err := ss.CommitCtx(ctx, "tok-anon", []byte("anon"), exp); err != nil {
+			t.Fatal(err)
+		}
+		find := func(tok string) (*xiezuo.User, int64) {
+			t.Helper()
+			rctx := store.WithSessionUser(ctx)
+			before := db.Statements()
+			b, ok, err := ss.FindCtx(rctx, tok)
+			n := db.Statements() - before
+			if err != nil || !ok || len(b) == 0 {
+				t.Fatalf("%s: %q, %v, %v", tok, b, ok, err)
+			}
+			return store.SessionUser(rctx, viewer.ID), n
+		}
+		u, n := find("tok-viewer")
+		if u == nil || *u != *viewer || n != 1 {
+			t.Fatalf("session user %+v in %d statements, want %+v in 1", u, n, viewer)
+		}
+		if u, _ := find("tok-anon"); u != nil {
+			t.Fatalf("a session without a user read %+v", u)
+		}
+		if err := db.SetDisabled(ctx, nil, viewer.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := find("tok-viewer"); u == nil || !u.Disabled {
+			t.Fatalf("after disabling: %+v", u)
+		}
+		if store.SessionUser(ctx, viewer.ID) != nil {
+			t.Fatal("a context without room read a user")
+		}
+		if b, ok, err := ss.Find("tok-viewer"); err != nil || !ok || string(b) != "viewer" {
+			t.Fatalf("Find: %q, %v, %v", b, ok, err)
+		}
+		if err := ss.Delete("tok-viewer"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := ss.Find("tok-viewer"); ok || err != nil {
+			t.Fatalf("after Delete: %v, %v", ok, err)
+		}
+	})
+}

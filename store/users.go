@@ -120,7 +120,10 @@ func passwordErr(err error) error {
 	return xiezuo.Internal(err)
 }
 
-const userCols = `u.id, u.username, u.display_name, u.role, COALESCE(u.org_id, 0), COALESCE(o.name, ''), COALESCE(u.county_code, ''), u.disabled, u.must_change`
+// userCols are a user's columns (alias u, its organisation o), each
+// NULL-safe: a session without a user (SessionStore.FindCtx) reads ID 0.
+const userCols = `COALESCE(u.id, 0), COALESCE(u.username, ''), COALESCE(u.display_name, ''), COALESCE(u.role, ''), COALESCE(u.org_id, 0),
+	COALESCE(o.name, ''), COALESCE(u.county_code, ''), COALESCE(u.disabled, 0), COALESCE(u.must_change, 0)`
 const userFrom = ` FROM users u LEFT JOIN organisations o ON o.id = u.org_id`
 
 func scanUser(s interface{ Scan(...any) error }, extra ...any) (*xiezuo.User, error) {

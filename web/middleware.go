@@ -83,7 +83,7 @@ func (s *Server) edge(mux *http.ServeMux, next http.Handler) http.Handler {
 			// tokens and personal data.
 			s.Log.LogAttrs(context.WithoutCancel(r.Context()), slog.LevelInfo, "http", attrs...)
 		}()
-		ctx := context.WithValue(r.Context(), reqInfoKey{}, info)
+		ctx := store.WithSessionUser(context.WithValue(r.Context(), reqInfoKey{}, info))
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			ctx = store.ReadRegistryOnce(ctx) // a read changes no registry
 		}

@@ -77,7 +77,16 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	s := &Server{DB: db, Log: log, bg: bg, stopBg: stopBg}
 	s.metrics = newMetrics(db)
 	sm := scs.New()
-	sm.Store = db.Sessions()
+	sessions := db.Sessions()
+	sessions.UserOf = func(b []byte) int64 { // read with the session (store.SessionUser)
+		_, vals, err := sm.Codec.Decode(b)
+		id, _ := vals["user_id"].(int64)
+		if err != nil {
+			return 0
+		}
+		return id
+	}
+	sm.Store = sessions
 	// No scs IdleTimeout: it rewrites the session on every request, and
 	// those writes queued every page behind the one writer (issue 11).
 	// authenticate keeps the idle limit, writing at most every sessionTouch.
@@ -247,7 +256,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				return
 			}
 		} else if id := s.Sessions.GetInt64(r.Context(), "user_id"); id != 0 && s.fresh(r.Context()) {
-			if got, err := s.DB.UserByID(r.Context(), id); err == nil && !got.Disabled {
+			got := store.SessionUser(r.Context(), id) // read with the session
+			var err error
+			if got == nil {
+				got, err = s.DB.UserByID(r.Context(), id)
+			}
+			if err == nil && !got.Disabled {
 				u = got
 			}
 			// Signed in with a one-time code: a new password comes first.
