@@ -316,8 +316,11 @@ func TestUploadSIGTERM(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			// Over the 2 MB a request imports itself: a background job.
-			file, _ := crashFile(t, t.TempDir(), 0, 40000, strings.Repeat("长宁区对口支援", 6))
+			// Over the 2 MB a request imports itself: a background job. Six
+			// chunks of 20,000: after the first is written, seconds of work
+			// are left for SIGTERM to interrupt (with two, PostgreSQL's
+			// faster import had published the batch before the signal came).
+			file, _ := crashFile(t, t.TempDir(), 0, 120000, strings.Repeat("长宁区对口支援", 6))
 			var body bytes.Buffer
 			mw := multipart.NewWriter(&body)
 			for k, v := range map[string]string{"type": "contributions", "mode": "all", "approve": "1"} {
