@@ -91,10 +91,10 @@ type saveSpec struct {
 	load func(q queryer, id int64) (any, error)
 }
 
-// indexSearch writes the record's bigrams from the text being saved:
-// s.cols carry every searchable field of the kinds saveRecord saves, so
-// nothing is read back.
-func (s saveSpec) indexSearch(ctx context.Context, d *DB, tx *sql.Tx) error {
+// searchText is the text being saved of the record's searchable fields
+// (searchCols, in their order): s.cols carry every searchable field of
+// the kinds saveRecord saves, so nothing is read back.
+func (s saveSpec) searchText() ([]string, error) {
 	cols := searchCols[s.kind]
 	vals := make([]string, len(cols))
 	for i, c := range cols {
@@ -104,10 +104,10 @@ func (s saveSpec) indexSearch(ctx context.Context, d *DB, tx *sql.Tx) error {
 			vals[i], ok = s.args[j].(string)
 		}
 		if !ok {
-			return xiezuo.Internal(fmt.Errorf("save %s: searchable field %s is not a text column written", s.kind, c))
+			return nil, xiezuo.Internal(fmt.Errorf("save %s: searchable field %s is not a text column written", s.kind, c))
 		}
 	}
-	return d.indexText(ctx, tx, s.kind, s.h.ID, vals)
+	return vals, nil
 }
 
 // saveRecord creates (h.ID 0, as a draft) or updates a ledger record after
@@ -154,6 +154,15 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 		if s.h.ID == 0 {
 			cols := append([]string{"unit_id", "status", "created_by", "created_at", "updated_at"}, s.cols...)
 			args := append([]any{s.h.UnitID, string(ledger.StatusDraft), u.ID, now, now}, s.args...)
+			if d.Dialect == Postgres && searchCols[s.kind] != nil {
+				// The words with the new row: written after it, they were
+				// a second version of the row and of its every index entry.
+				text, err := s.searchText()
+				if err != nil {
+					return err
+				}
+				cols, args = append(cols, "grams"), append(args, gramsArg(searchGrams(text...)))
+			}
 			q := fmt.Sprintf(`INSERT INTO %s (%s) VALUES (%s) RETURNING id`, table, strings.Join(cols, ", "), placeholders(1, len(cols)))
 			if err := tx.QueryRowContext(ctx, q, args...).Scan(&s.h.ID); err != nil {
 				return err
@@ -184,8 +193,14 @@ func (d *DB) saveRecord(ctx context.Context, u *xiezuo.User, s saveSpec) error {
 				return err
 			}
 		}
-		if err := s.indexSearch(ctx, d, tx); err != nil {
-			return err
+		if before != nil || d.Dialect != Postgres { // (a new row on PostgreSQL has its words)
+			text, err := s.searchText()
+			if err != nil {
+				return err
+			}
+			if err := d.indexText(ctx, tx, s.kind, s.h.ID, text); err != nil {
+				return err
+			}
 		}
 		after, err := s.load(tx, s.h.ID)
 		if err != nil {

@@ -22,9 +22,10 @@ import (
 // query's own bigrams must all be there (an index lookup on both
 // engines); LIKE on those few candidates then confirms the whole query,
 // so a stale or extra bigram never changes a result, only a missing one
-// could. Every write path calls indexSearch or writeGrams: saveRecord
-// (forms, API, row-by-row imports) and the contributions import's chunks
-// (PostgreSQL's COPY writes grams with the row).
+// could. Every write path calls indexText, indexSearch or writeGrams:
+// saveRecord (forms, API, row-by-row imports) and the contributions
+// import's chunks. On PostgreSQL a new record's INSERT (saveRecord) and
+// the import's COPY write grams with the row instead.
 //
 // The market's products are kind productKind: the bigrams of the fields
 // market.Score ranks (name, category label, origin's names, supplier's
