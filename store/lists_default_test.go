@@ -1,9 +1,11 @@
 package store_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/xiezuo/xiezuo"
 	"github.com/xiezuo/xiezuo/internal/testdb"
 	"github.com/xiezuo/xiezuo/ledger"
 	"github.com/xiezuo/xiezuo/store"
@@ -51,8 +53,46 @@ func TestGenericPlans(t *testing.T) {
 		"postgres://u@h/db?plan_cache_mode=auto":                      "postgres://u@h/db?plan_cache_mode=auto&random_page_cost=1.1",
 		"postgresql://u@h/db?random_page_cost=4&plan_cache_mode=auto": "postgresql://u@h/db?plan_cache_mode=auto&random_page_cost=4",
 	} {
-		if got := store.GenericPlans(dsn); got != want {
-			t.Errorf("%s: got %s, want %s", dsn, got, want)
+		if got, conns, err := store.GenericPlans(dsn); got != want || conns != max(4, 2*runtime.GOMAXPROCS(0)) || err != nil {
+			t.Errorf("%s: got %s, %d connections, %v; want %s", dsn, got, conns, err, want)
+		}
+	}
+}
+
+// TestPoolConns: the PostgreSQL pool is sized to the cores unless the URL
+// says pool_max_conns, which is taken out of the URL (the server would
+// refuse it as a setting); a bad value is refused naming the parameter.
+func TestPoolConns(t *testing.T) {
+	t.Parallel()
+	got, conns, err := store.GenericPlans("postgres://u@h/db?pool_max_conns=6&sslmode=disable")
+	if want := "postgres://u@h/db?plan_cache_mode=force_generic_plan&random_page_cost=1.1&sslmode=disable"; got != want || conns != 6 || err != nil {
+		t.Errorf("got %s, %d connections, %v", got, conns, err)
+	}
+	for _, v := range []string{"0", "-1", "abc", "1001", ""} {
+		_, _, err := store.GenericPlans("postgres://u@h/db?pool_max_conns=" + v)
+		if xiezuo.ErrorCode(err) != xiezuo.EINVALID || !strings.Contains(xiezuo.ErrorMessage(err), "pool_max_conns") {
+			t.Errorf("pool_max_conns=%q: %v", v, err)
+		}
+	}
+	for _, eng := range testdb.Engines {
+		if eng != "postgres" {
+			continue
+		}
+		db := testdb.Open(t, eng)
+		if n := db.SQL().Stats().MaxOpenConnections; n != max(4, 2*runtime.GOMAXPROCS(0)) {
+			t.Errorf("pool of %d connections", n)
+		}
+		sep := "?"
+		if strings.Contains(db.DSN, "?") {
+			sep = "&"
+		}
+		two, err := store.Open(ctx, db.DSN+sep+"pool_max_conns=3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer two.Close()
+		if n := two.SQL().Stats().MaxOpenConnections; n != 3 {
+			t.Errorf("pool_max_conns=3: a pool of %d connections", n)
 		}
 	}
 }
