@@ -170,11 +170,11 @@ func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	d := &DB{DSN: dsn, Now: time.Now, Log: slog.Default()}
 	if IsPostgres(dsn) {
 		d.Dialect = Postgres
-		url, conns, err := genericPlans(dsn)
+		pgURL, conns, err := genericPlans(dsn)
 		if err != nil {
 			return nil, err
 		}
-		c, err := newCountingConnector(stdlib.GetDefaultDriver(), url, &d.stmts, 0)
+		c, err := newCountingConnector(stdlib.GetDefaultDriver(), pgURL, &d.stmts, 0)
 		if err != nil {
 			return nil, err
 		}
