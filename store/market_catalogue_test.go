@@ -99,26 +99,6 @@ func fixToday(db *store.DB) {
 	db.Now = func() time.Time { return time.Date(2026, 11, 20, 9, 0, 0, 0, xiezuo.China) }
 }
 
-// auditActions lists the audit log's actions on one entity, oldest first.
-func auditActions(t *testing.T, db *store.DB, entity string, id int64) []string {
-	t.Helper()
-	// Only since the demo's market was taken away (withoutDemoMarket): its
-	// suppliers kept their organisations' ids and SQLite reuses products'.
-	since, _ := marketStart.Load(db)
-	rows, err := db.SQL().Query(`SELECT action FROM audit_log WHERE entity = $1 AND entity_id = $2 AND seq > $3 ORDER BY seq`, entity, id, since)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var a string
-		rows.Scan(&a)
-		out = append(out, a)
-	}
-	return out
-}
-
 func TestMarketCatalogueFlow(t *testing.T) {
 	t.Parallel()
 	eachEngine(t, func(t *testing.T, db *store.DB) {

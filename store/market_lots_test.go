@@ -68,7 +68,7 @@ func TestLotFlow(t *testing.T) {
 		if err := db.SaveLot(ctx, s.buyerAdmin, lot); err != nil {
 			t.Fatal(err)
 		}
-		if got := entityActions(t, db, "lot", lot.ID); len(got) != 1 || got[0] != "create" {
+		if got := auditActions(t, db, "lot", lot.ID); len(got) != 1 || got[0] != "create" {
 			t.Errorf("lot audit %v", got)
 		}
 
@@ -180,7 +180,7 @@ func TestLotFlow(t *testing.T) {
 		if v.Status != market.LotFulfilled || v.HarvestOn != "2020-10-20" || v.Shares[0].OrderNo == "" {
 			t.Errorf("fulfilled lot: %+v", v)
 		}
-		if got := entityActions(t, db, "lot", lot.ID); len(got) != 2 || got[1] != "fulfil" {
+		if got := auditActions(t, db, "lot", lot.ID); len(got) != 2 || got[1] != "fulfil" {
 			t.Errorf("lot audit %v", got)
 		}
 		lots, err := db.Lots(ctx, s.buyerAdmin, store.LotFilter{Year: 2020})
@@ -308,31 +308,8 @@ func TestPledgeLedger(t *testing.T) {
 			t.Fatal(err)
 		}
 		step("second pledge deleted", 50_000, 100_000, p0, d0)
-		if got := entityActions(t, db, "pledge", pl.ID); len(got) != 2 || got[0] != "create" || got[1] != "update" {
+		if got := auditActions(t, db, "pledge", pl.ID); len(got) != 2 || got[0] != "create" || got[1] != "update" {
 			t.Errorf("pledge audit %v", got)
 		}
 	})
-}
-
-// entityActions lists the audit log's actions on one entity, oldest first.
-func entityActions(t *testing.T, db *store.DB, entity string, id int64) []string {
-	t.Helper()
-	since, _ := marketStart.Load(db) // the demo's lots and pledges were taken away then (withoutDemoOrders)
-	if since == nil {
-		since = int64(0)
-	}
-	rows, err := db.SQL().Query(`SELECT action FROM audit_log WHERE entity = $1 AND entity_id = $2 AND seq > $3 ORDER BY seq`, entity, id, since)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, a)
-	}
-	return out
 }

@@ -179,20 +179,7 @@ func rowVersions(t *testing.T, db *store.DB) []string {
 	if db.Dialect != store.Postgres {
 		return nil
 	}
-	rows, err := db.SQL().Query(`SELECT id || ' ' || xmin::text FROM contributions ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	return out
+	return texts(t, db, `SELECT id || ' ' || xmin::text FROM contributions ORDER BY id`)
 }
 
 func containsAny(q string, fields ...string) bool {

@@ -41,6 +41,41 @@ func user(t *testing.T, db *store.DB, name string) *xiezuo.User {
 	return u
 }
 
+// texts lists the one text column of q's rows, in their order.
+func texts(t testing.TB, db *store.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.SQL().Query(q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// auditActions lists the audit log's actions on one entity, oldest first:
+// only since the demo's market was taken away (withoutDemoMarket,
+// withoutDemoOrders), as its suppliers kept their organisations' ids and
+// SQLite reuses the ids of products, lots and pledges.
+func auditActions(t *testing.T, db *store.DB, entity string, id int64) []string {
+	t.Helper()
+	since, _ := marketStart.Load(db)
+	if since == nil {
+		since = int64(0)
+	}
+	return texts(t, db, `SELECT action FROM audit_log WHERE entity = $1 AND entity_id = $2 AND seq > $3 ORDER BY seq`, entity, id, since)
+}
+
 func orgID(t *testing.T, db *store.DB, name string) int64 {
 	t.Helper()
 	o, err := db.OrgByName(ctx, name)

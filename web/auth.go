@@ -55,7 +55,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, xiezuo.Internal(err))
 		return
 	}
-	s.Sessions.Put(r.Context(), "user_id", u.ID)
+	s.Sessions.Put(r.Context(), sessionUserID, u.ID)
 	if u.MustChange {
 		next = "/account?next=" + url.QueryEscape(next)
 	}

@@ -223,7 +223,7 @@ func (s *Server) activatePost(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, xiezuo.Internal(err))
 		return
 	}
-	s.Sessions.Put(r.Context(), "user_id", u.ID)
+	s.Sessions.Put(r.Context(), sessionUserID, u.ID)
 	s.flash(r, "账号已激活，欢迎使用消费帮扶商城。今后请用用户名和新密码登录。")
 	http.Redirect(w, r, "/market", http.StatusSeeOther)
 }

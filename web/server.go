@@ -80,10 +80,10 @@ func NewServer(db *store.DB, secureCookies bool, log *slog.Logger) (*Server, err
 	sessions := db.Sessions()
 	sessions.UserOf = func(b []byte) int64 { // read with the session (store.SessionUser)
 		_, vals, err := sm.Codec.Decode(b)
-		id, _ := vals["user_id"].(int64)
 		if err != nil {
 			return 0
 		}
+		id, _ := vals[sessionUserID].(int64)
 		return id
 	}
 	sm.Store = sessions
@@ -255,7 +255,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				s.apiError(w, r, err)
 				return
 			}
-		} else if id := s.Sessions.GetInt64(r.Context(), "user_id"); id != 0 && s.fresh(r.Context()) {
+		} else if id := s.Sessions.GetInt64(r.Context(), sessionUserID); id != 0 && s.fresh(r.Context()) {
 			got := store.SessionUser(r.Context(), id) // read with the session
 			var err error
 			if got == nil {
@@ -287,6 +287,10 @@ const (
 	sessionIdle  = 2 * time.Hour
 	sessionTouch = 5 * time.Minute
 )
+
+// sessionUserID is the session's key for the signed-in user's id: put at
+// sign-in, read by authenticate and by the session store (UserOf).
+const sessionUserID = "user_id"
 
 // fresh reports whether the signed-in session is within its idle limit
 // (else it is destroyed), noting its use every sessionTouch.
